@@ -1,0 +1,1136 @@
+//! Room bookings: single and recurring, the rules that refuse them, and free time.
+
+use std::fmt;
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono_tz::Tz;
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use serde::Serialize;
+
+use crate::db::Store;
+use crate::error::{Result, StoreError};
+use crate::ids::{BookingId, PersonId, RoomId, SeriesId};
+use crate::recurrence::{Repeat, occurrence_dates};
+use crate::rooms::{Room, load_room};
+use crate::site::{Opening, Site, load_site, opening_on};
+use crate::text;
+use crate::time::{NonexistentLocalTime, Slot, from_db, local_day, resolve_local, to_db};
+
+/// A booking may start this long before "now", so "book from now" on a screen a minute old still works.
+const START_GRACE: Duration = Duration::minutes(5);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BookingStatus {
+    Confirmed,
+    CheckedIn,
+    Cancelled,
+    /// Released because nobody checked in.
+    Released,
+}
+
+impl BookingStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BookingStatus::Confirmed => "confirmed",
+            BookingStatus::CheckedIn => "checked_in",
+            BookingStatus::Cancelled => "cancelled",
+            BookingStatus::Released => "released",
+        }
+    }
+
+    pub fn is_active(self) -> bool {
+        matches!(self, BookingStatus::Confirmed | BookingStatus::CheckedIn)
+    }
+
+    fn parse(text: &str) -> BookingStatus {
+        match text {
+            "checked_in" => BookingStatus::CheckedIn,
+            "cancelled" => BookingStatus::Cancelled,
+            "released" => BookingStatus::Released,
+            _ => BookingStatus::Confirmed,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Booking {
+    pub id: BookingId,
+    pub room_id: RoomId,
+    pub room_name: String,
+    pub slot: Slot,
+    pub title: String,
+    pub booked_by: Option<PersonId>,
+    pub booked_for: Option<PersonId>,
+    pub status: BookingStatus,
+    pub series_id: Option<SeriesId>,
+    /// For an occurrence of a series: the local date the rule gave it (kept when it is moved).
+    pub occurrence_date: Option<NaiveDate>,
+}
+
+/// A request to book one room for one range of time.
+#[derive(Debug, Clone)]
+pub struct BookingRequest {
+    pub room: RoomId,
+    pub slot: Slot,
+    pub title: String,
+    pub booked_by: Option<PersonId>,
+    pub booked_for: Option<PersonId>,
+}
+
+/// A request for a recurring booking: a local start time on a run of local dates.
+#[derive(Debug, Clone)]
+pub struct SeriesRequest {
+    pub room: RoomId,
+    pub first_date: NaiveDate,
+    pub start_time: NaiveTime,
+    pub minutes: u32,
+    pub repeat: Repeat,
+    pub until: NaiveDate,
+    pub title: String,
+    pub booked_by: Option<PersonId>,
+    pub booked_for: Option<PersonId>,
+}
+
+/// Why a booking was refused, in words the kiosk can show as they are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum BookingRefusal {
+    Conflict {
+        with: BookingId,
+        room: String,
+        start: DateTime<Tz>,
+        end: DateTime<Tz>,
+        buffer_minutes: u32,
+    },
+    Closed {
+        date: NaiveDate,
+        reason: String,
+    },
+    OutsideHours {
+        opens: NaiveTime,
+        closes: NaiveTime,
+    },
+    NotBookable {
+        room: String,
+    },
+    TooShort {
+        room: String,
+        min_minutes: u32,
+    },
+    TooLong {
+        room: String,
+        max_minutes: u32,
+    },
+    TooFarAhead {
+        room: String,
+        advance_days: u32,
+    },
+    InPast,
+    NonexistentTime {
+        date: NaiveDate,
+        detail: String,
+    },
+}
+
+impl fmt::Display for BookingRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BookingRefusal::Conflict {
+                with,
+                room,
+                start,
+                end,
+                buffer_minutes,
+            } => {
+                write!(
+                    f,
+                    "{room} is already booked {}–{} (booking #{with})",
+                    start.format("%H:%M"),
+                    end.format("%H:%M")
+                )?;
+                if *buffer_minutes > 0 {
+                    write!(
+                        f,
+                        ", and it needs {buffer_minutes} minutes free between bookings for tidying up"
+                    )?;
+                }
+                Ok(())
+            }
+            BookingRefusal::Closed { date, reason } => {
+                write!(
+                    f,
+                    "The hub is closed on {}: {reason}",
+                    date.format("%A %-d %B")
+                )
+            }
+            BookingRefusal::OutsideHours { opens, closes } => write!(
+                f,
+                "The hub is open {}–{} that day; please choose a time within those hours",
+                opens.format("%H:%M"),
+                closes.format("%H:%M")
+            ),
+            BookingRefusal::NotBookable { room } => {
+                write!(f, "{room} cannot be booked here; please ask at the desk")
+            }
+            BookingRefusal::TooShort { room, min_minutes } => {
+                write!(
+                    f,
+                    "{room} can only be booked for {} or longer",
+                    duration_words(*min_minutes)
+                )
+            }
+            BookingRefusal::TooLong { room, max_minutes } => {
+                write!(
+                    f,
+                    "{room} can be booked for at most {}",
+                    duration_words(*max_minutes)
+                )
+            }
+            BookingRefusal::TooFarAhead { room, advance_days } => {
+                write!(
+                    f,
+                    "{room} can be booked up to {advance_days} days ahead; please choose an earlier date"
+                )
+            }
+            BookingRefusal::InPast => write!(
+                f,
+                "That time has already passed; please choose a later time"
+            ),
+            BookingRefusal::NonexistentTime { detail, .. } => write!(f, "{detail}"),
+        }
+    }
+}
+
+/// "90 minutes" → "1 hour 30 minutes".
+pub fn duration_words(minutes: u32) -> String {
+    let (hours, rest) = (minutes / 60, minutes % 60);
+    let hours_text = match hours {
+        0 => String::new(),
+        1 => "1 hour".into(),
+        n => format!("{n} hours"),
+    };
+    match (hours, rest) {
+        (_, 0) => hours_text,
+        (0, n) => format!("{n} minutes"),
+        (_, n) => format!("{hours_text} {n} minutes"),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BookingOutcome {
+    Booked(Booking),
+    Refused(BookingRefusal),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SeriesOutcome {
+    Booked {
+        series_id: SeriesId,
+        bookings: Vec<Booking>,
+    },
+    /// Nothing was booked: the occurrence on `date` broke a rule.
+    Refused {
+        date: NaiveDate,
+        refusal: BookingRefusal,
+    },
+}
+
+impl fmt::Display for SeriesOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SeriesOutcome::Booked { bookings, .. } => write!(f, "Booked {} dates", bookings.len()),
+            SeriesOutcome::Refused { date, refusal } => {
+                write!(
+                    f,
+                    "Nothing was booked. On {}: {refusal}",
+                    date.format("%A %-d %B %Y")
+                )
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CancelOutcome {
+    Cancelled(Booking),
+    AlreadyCancelled(Booking),
+    AlreadyOver(Booking),
+}
+
+impl fmt::Display for CancelOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CancelOutcome::Cancelled(booking) => {
+                write!(f, "Cancelled booking #{} ({})", booking.id, booking.title)
+            }
+            CancelOutcome::AlreadyCancelled(booking) => {
+                write!(
+                    f,
+                    "Booking #{} was already cancelled or released",
+                    booking.id
+                )
+            }
+            CancelOutcome::AlreadyOver(booking) => {
+                write!(
+                    f,
+                    "Booking #{} has already finished, so it cannot be cancelled",
+                    booking.id
+                )
+            }
+        }
+    }
+}
+
+/// One room's free time on one day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoomAvailability {
+    pub room: Room,
+    /// `None` when the hub is closed that day.
+    pub open: Option<Slot>,
+    pub closed_reason: Option<String>,
+    /// Ranges at least as long as the room's shortest booking, buffers and the past left out.
+    pub free: Vec<Slot>,
+    pub bookings: Vec<Booking>,
+}
+
+const BOOKING_COLUMNS: &str =
+    "b.id, b.room_id, r.name, b.start_utc, b.end_utc, b.title, b.booked_by, b.booked_for,
+     b.status, b.series_id, b.occurrence_date";
+
+fn booking_from_row(row: &Row<'_>) -> rusqlite::Result<Booking> {
+    let start = from_db(row.get(3)?);
+    let end = from_db(row.get(4)?);
+    let occurrence: Option<String> = row.get(10)?;
+    Ok(Booking {
+        id: row.get(0)?,
+        room_id: row.get(1)?,
+        room_name: row.get(2)?,
+        slot: Slot::new(start, end).map_err(|error| {
+            rusqlite::Error::FromSqlConversionFailure(
+                3,
+                rusqlite::types::Type::Integer,
+                Box::new(error),
+            )
+        })?,
+        title: row.get(5)?,
+        booked_by: row.get(6)?,
+        booked_for: row.get(7)?,
+        status: BookingStatus::parse(&row.get::<_, String>(8)?),
+        series_id: row.get(9)?,
+        occurrence_date: occurrence.and_then(|date| date.parse().ok()),
+    })
+}
+
+pub(crate) fn load_booking(conn: &Connection, id: BookingId) -> Result<Booking> {
+    conn.query_row(
+        &format!("SELECT {BOOKING_COLUMNS} FROM bookings b JOIN rooms r ON r.id = b.room_id WHERE b.id = ?1"),
+        [id],
+        booking_from_row,
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::invalid(format!("there is no booking number {id}")))
+}
+
+/// Bookings of any status overlapping `range`, earliest first; `room` narrows to one room.
+pub(crate) fn bookings_overlapping(
+    conn: &Connection,
+    range: Slot,
+    room: Option<RoomId>,
+) -> Result<Vec<Booking>> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {BOOKING_COLUMNS} FROM bookings b JOIN rooms r ON r.id = b.room_id
+         WHERE b.end_utc > ?1 AND b.start_utc < ?2 AND (?3 IS NULL OR b.room_id = ?3)
+         ORDER BY b.start_utc, r.name"
+    ))?;
+    let bookings = statement
+        .query_map(
+            params![to_db(range.start()), to_db(range.end()), room],
+            booking_from_row,
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(bookings)
+}
+
+/// Checks every rule for putting a booking of `room` at `slot`; `moving` is left out of the conflict check.
+fn check_rules(
+    conn: &Connection,
+    site: &Site,
+    room: &Room,
+    slot: Slot,
+    moving: Option<BookingId>,
+    now: DateTime<Utc>,
+) -> Result<Option<BookingRefusal>> {
+    let refusal = |refusal| Ok(Some(refusal));
+    if !room.bookable {
+        return refusal(BookingRefusal::NotBookable {
+            room: room.name.clone(),
+        });
+    }
+    if slot.start() < now - START_GRACE {
+        return refusal(BookingRefusal::InPast);
+    }
+    let minutes = slot.minutes();
+    if minutes < i64::from(room.min_minutes) {
+        return refusal(BookingRefusal::TooShort {
+            room: room.name.clone(),
+            min_minutes: room.min_minutes,
+        });
+    }
+    if minutes > i64::from(room.max_minutes) {
+        return refusal(BookingRefusal::TooLong {
+            room: room.name.clone(),
+            max_minutes: room.max_minutes,
+        });
+    }
+    if slot.start() > now + Duration::days(i64::from(room.advance_days)) {
+        return refusal(BookingRefusal::TooFarAhead {
+            room: room.name.clone(),
+            advance_days: room.advance_days,
+        });
+    }
+    let date = slot.start().with_timezone(&site.time_zone).date_naive();
+    match opening_on(conn, site, date)? {
+        Opening::Closed { reason } => return refusal(BookingRefusal::Closed { date, reason }),
+        Opening::Open { hours, slot: open } => {
+            if slot.start() < open.start() || slot.end() > open.end() {
+                return refusal(BookingRefusal::OutsideHours {
+                    opens: hours.opens,
+                    closes: hours.closes,
+                });
+            }
+        }
+    }
+    let buffer = i64::from(room.buffer_minutes) * 60;
+    let conflict = conn
+        .query_row(
+            "SELECT id, start_utc, end_utc FROM bookings
+             WHERE room_id = ?1 AND status IN ('confirmed', 'checked_in') AND id IS NOT ?4
+               AND end_utc > ?2 - ?5 AND start_utc < ?3 + ?5
+             ORDER BY start_utc LIMIT 1",
+            params![
+                room.id,
+                to_db(slot.start()),
+                to_db(slot.end()),
+                moving,
+                buffer
+            ],
+            |row| {
+                Ok((
+                    row.get::<_, BookingId>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, i64>(2)?,
+                ))
+            },
+        )
+        .optional()?;
+    if let Some((with, start, end)) = conflict {
+        return refusal(BookingRefusal::Conflict {
+            with,
+            room: room.name.clone(),
+            start: from_db(start).with_timezone(&site.time_zone),
+            end: from_db(end).with_timezone(&site.time_zone),
+            buffer_minutes: room.buffer_minutes,
+        });
+    }
+    Ok(None)
+}
+
+fn insert_booking(
+    tx: &Transaction<'_>,
+    request: &BookingRequest,
+    title: &str,
+    series: Option<(SeriesId, NaiveDate)>,
+    now: DateTime<Utc>,
+) -> Result<BookingId> {
+    tx.prepare_cached(
+        "INSERT INTO bookings (room_id, start_utc, end_utc, title, booked_by, booked_for, status, series_id,
+                               occurrence_date, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'confirmed', ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        request.room,
+        to_db(request.slot.start()),
+        to_db(request.slot.end()),
+        title,
+        request.booked_by,
+        request.booked_for,
+        series.map(|(id, _)| id),
+        series.map(|(_, date)| date.to_string()),
+        to_db(now),
+    ])?;
+    Ok(BookingId(tx.last_insert_rowid()))
+}
+
+impl Store {
+    /// Books a room if every rule allows it. The checks and the insert share one `BEGIN IMMEDIATE` transaction,
+    /// and the database's own trigger refuses any overlap the checks could have missed.
+    pub fn book(&mut self, request: &BookingRequest, now: DateTime<Utc>) -> Result<BookingOutcome> {
+        let title = text::clean("title", &request.title, 120)?;
+        let outcome = self.write(|tx| {
+            let site = load_site(tx)?;
+            let room = load_room(tx, request.room)?;
+            if let Some(refusal) = check_rules(tx, &site, &room, request.slot, None, now)? {
+                return Ok(Err(refusal));
+            }
+            Ok(Ok(insert_booking(tx, request, &title, None, now)?))
+        })?;
+        match outcome {
+            Ok(id) => Ok(BookingOutcome::Booked(self.booking(id)?)),
+            Err(refusal) => Ok(BookingOutcome::Refused(refusal)),
+        }
+    }
+
+    /// Books every occurrence of a series, or none: the first occurrence that breaks a rule is named.
+    pub fn book_series(
+        &mut self,
+        request: &SeriesRequest,
+        now: DateTime<Utc>,
+    ) -> Result<SeriesOutcome> {
+        let title = text::clean("title", &request.title, 120)?;
+        if request.minutes == 0 {
+            return Err(StoreError::invalid("a booking must last at least 1 minute"));
+        }
+        let dates = occurrence_dates(request.first_date, request.repeat, request.until)?;
+        let rule = format!(
+            "{} on {} at {} for {}",
+            request.repeat,
+            request.first_date.format("%A"),
+            request.start_time.format("%H:%M"),
+            duration_words(request.minutes)
+        );
+        let outcome = self.write(|tx| {
+            let site = load_site(tx)?;
+            let room = load_room(tx, request.room)?;
+            // Check every occurrence before writing any, so a refusal leaves nothing behind.
+            let mut occurrences = Vec::with_capacity(dates.len());
+            for date in dates {
+                let start = match resolve_local(site.time_zone, date.and_time(request.start_time)) {
+                    Ok(start) => start,
+                    Err(gap) => {
+                        let detail = NonexistentLocalTime::to_string(&gap);
+                        return Ok(Err((date, BookingRefusal::NonexistentTime { date, detail })));
+                    }
+                };
+                let slot = Slot::new(start, start + Duration::minutes(i64::from(request.minutes)))?;
+                if let Some(refusal) = check_rules(tx, &site, &room, slot, None, now)? {
+                    return Ok(Err((date, refusal)));
+                }
+                occurrences.push((date, slot));
+            }
+            tx.execute(
+                "INSERT INTO series (room_id, rule, first_date, until_date, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![room.id, rule, request.first_date.to_string(), request.until.to_string(), to_db(now)],
+            )?;
+            let series_id = SeriesId(tx.last_insert_rowid());
+            let mut ids = Vec::with_capacity(occurrences.len());
+            for (date, slot) in occurrences {
+                let occurrence = BookingRequest {
+                    room: room.id,
+                    slot,
+                    title: title.clone(),
+                    booked_by: request.booked_by,
+                    booked_for: request.booked_for,
+                };
+                ids.push(insert_booking(tx, &occurrence, &title, Some((series_id, date)), now)?);
+            }
+            Ok(Ok((series_id, ids)))
+        })?;
+        match outcome {
+            Ok((series_id, ids)) => {
+                let bookings = ids
+                    .into_iter()
+                    .map(|id| self.booking(id))
+                    .collect::<Result<_>>()?;
+                Ok(SeriesOutcome::Booked {
+                    series_id,
+                    bookings,
+                })
+            }
+            Err((date, refusal)) => Ok(SeriesOutcome::Refused { date, refusal }),
+        }
+    }
+
+    /// Moves one booking (a single one or one occurrence of a series) to a new range, same room. The rest of its
+    /// series is untouched.
+    pub fn move_booking(
+        &mut self,
+        id: BookingId,
+        slot: Slot,
+        now: DateTime<Utc>,
+    ) -> Result<BookingOutcome> {
+        let outcome = self.write(|tx| {
+            let booking = load_booking(tx, id)?;
+            if !booking.status.is_active() {
+                return Err(StoreError::invalid(format!(
+                    "booking #{id} is {}, so it cannot be moved",
+                    booking.status.as_str()
+                )));
+            }
+            let site = load_site(tx)?;
+            let room = load_room(tx, booking.room_id)?;
+            if let Some(refusal) = check_rules(tx, &site, &room, slot, Some(id), now)? {
+                return Ok(Some(refusal));
+            }
+            tx.execute(
+                "UPDATE bookings SET start_utc = ?2, end_utc = ?3 WHERE id = ?1",
+                params![id, to_db(slot.start()), to_db(slot.end())],
+            )?;
+            Ok(None)
+        })?;
+        match outcome {
+            None => Ok(BookingOutcome::Booked(self.booking(id)?)),
+            Some(refusal) => Ok(BookingOutcome::Refused(refusal)),
+        }
+    }
+
+    /// Cancels one booking (or one occurrence of a series, leaving the rest).
+    pub fn cancel_booking(&mut self, id: BookingId, now: DateTime<Utc>) -> Result<CancelOutcome> {
+        self.write(|tx| {
+            let booking = load_booking(tx, id)?;
+            if !booking.status.is_active() {
+                return Ok(CancelOutcome::AlreadyCancelled(booking));
+            }
+            if booking.slot.end() <= now {
+                return Ok(CancelOutcome::AlreadyOver(booking));
+            }
+            tx.execute(
+                "UPDATE bookings SET status = 'cancelled' WHERE id = ?1",
+                [id],
+            )?;
+            Ok(CancelOutcome::Cancelled(Booking {
+                status: BookingStatus::Cancelled,
+                ..booking
+            }))
+        })
+    }
+
+    /// Cancels every occurrence of a series that has not started by `now`; returns how many.
+    pub fn cancel_series(&mut self, series: SeriesId, now: DateTime<Utc>) -> Result<usize> {
+        self.write(|tx| {
+            let exists: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM series WHERE id = ?1)",
+                [series],
+                |row| row.get(0),
+            )?;
+            if !exists {
+                return Err(StoreError::invalid(format!(
+                    "there is no series number {series}"
+                )));
+            }
+            Ok(tx.execute(
+                "UPDATE bookings SET status = 'cancelled'
+                 WHERE series_id = ?1 AND status = 'confirmed' AND start_utc >= ?2",
+                params![series, to_db(now)],
+            )?)
+        })
+    }
+
+    /// Frees rooms whose booking started more than `grace` ago with nobody checked in.
+    pub fn release_no_shows(
+        &mut self,
+        now: DateTime<Utc>,
+        grace: Duration,
+    ) -> Result<Vec<BookingId>> {
+        self.write(|tx| {
+            let mut statement = tx.prepare(
+                "UPDATE bookings SET status = 'released'
+                 WHERE status = 'confirmed' AND start_utc <= ?1 AND end_utc > ?2 RETURNING id",
+            )?;
+            let released = statement
+                .query_map(params![to_db(now - grace), to_db(now)], |row| row.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(released)
+        })
+    }
+
+    pub fn booking(&self, id: BookingId) -> Result<Booking> {
+        load_booking(&self.conn, id)
+    }
+
+    /// Bookings of any status that overlap `range`, earliest first.
+    pub fn bookings_overlapping(&self, range: Slot, room: Option<RoomId>) -> Result<Vec<Booking>> {
+        bookings_overlapping(&self.conn, range, room)
+    }
+
+    /// Free time for every bookable room on a local date, with the past (before `now`) left out.
+    pub fn availability(
+        &self,
+        date: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<RoomAvailability>> {
+        let site = self.site()?;
+        let opening = opening_on(&self.conn, &site, date)?;
+        let day = local_day(site.time_zone, date);
+        let all_bookings = bookings_overlapping(&self.conn, day, None)?;
+        let mut result = Vec::new();
+        for room in self.rooms()?.into_iter().filter(|room| room.bookable) {
+            let bookings: Vec<Booking> = all_bookings
+                .iter()
+                .filter(|booking| booking.room_id == room.id && booking.status.is_active())
+                .cloned()
+                .collect();
+            let (open, closed_reason, free) = match &opening {
+                Opening::Closed { reason } => (None, Some(reason.clone()), Vec::new()),
+                Opening::Open { slot, .. } => {
+                    (Some(*slot), None, free_ranges(*slot, &room, &bookings, now))
+                }
+            };
+            result.push(RoomAvailability {
+                room,
+                open,
+                closed_reason,
+                free,
+                bookings,
+            });
+        }
+        Ok(result)
+    }
+}
+
+/// The parts of `open` not blocked by a booking (widened by the room's buffer) or already past, rounded to whole
+/// minutes, and long enough for the room's shortest booking.
+fn free_ranges(open: Slot, room: &Room, bookings: &[Booking], now: DateTime<Utc>) -> Vec<Slot> {
+    let buffer = Duration::minutes(i64::from(room.buffer_minutes));
+    let mut cursor = open.start().max(round_up_to_minute(now));
+    let mut free = Vec::new();
+    for booking in bookings {
+        let blocked_from = booking.slot.start() - buffer;
+        if blocked_from > cursor
+            && let Ok(range) = Slot::new(cursor, blocked_from.min(open.end()))
+        {
+            free.push(range);
+        }
+        cursor = cursor.max(booking.slot.end() + buffer);
+    }
+    if let Ok(range) = Slot::new(cursor, open.end()) {
+        free.push(range);
+    }
+    free.retain(|range| range.minutes() >= i64::from(room.min_minutes));
+    free
+}
+
+fn round_up_to_minute(instant: DateTime<Utc>) -> DateTime<Utc> {
+    let seconds = instant.timestamp();
+    from_db(seconds + (60 - seconds.rem_euclid(60)) % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Weekday};
+
+    use crate::recurrence::Nth;
+    use crate::rooms::NewRoom;
+    use crate::site::DayHours;
+    use crate::site::tests::london_hub;
+
+    use super::*;
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        Utc.from_utc_datetime(
+            &chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap(),
+        )
+    }
+
+    fn slot(start: &str, end: &str) -> Slot {
+        Slot::new(utc(start), utc(end)).unwrap()
+    }
+
+    fn request(room: RoomId, slot: Slot) -> BookingRequest {
+        BookingRequest {
+            room,
+            slot,
+            title: "Team meeting".into(),
+            booked_by: None,
+            booked_for: None,
+        }
+    }
+
+    fn booked(outcome: BookingOutcome) -> Booking {
+        match outcome {
+            BookingOutcome::Booked(booking) => booking,
+            BookingOutcome::Refused(refusal) => panic!("refused: {refusal}"),
+        }
+    }
+
+    fn refused(outcome: BookingOutcome) -> BookingRefusal {
+        match outcome {
+            BookingOutcome::Refused(refusal) => refusal,
+            BookingOutcome::Booked(booking) => panic!("booked #{}", booking.id),
+        }
+    }
+
+    /// A hub with a room "Studio" (15-minute buffer) and "now" = Monday 4 January 2027, 08:00 UTC.
+    fn hub_with_studio() -> (Store, Room, DateTime<Utc>) {
+        let mut store = london_hub();
+        let mut new = NewRoom::named("Studio", 8);
+        new.buffer_minutes = 15;
+        new.advance_days = 365;
+        let room = store.add_room(&new).unwrap();
+        (store, room, utc("2027-01-04 08:00"))
+    }
+
+    #[test]
+    fn conflict_names_the_booking_and_counts_the_buffer() {
+        let (mut store, room, now) = hub_with_studio();
+        let first = booked(
+            store
+                .book(
+                    &request(room.id, slot("2027-01-05 10:00", "2027-01-05 11:00")),
+                    now,
+                )
+                .unwrap(),
+        );
+        let clash = refused(
+            store
+                .book(
+                    &request(room.id, slot("2027-01-05 11:10", "2027-01-05 12:00")),
+                    now,
+                )
+                .unwrap(),
+        );
+        assert_eq!(
+            clash.to_string(),
+            format!(
+                "Studio is already booked 10:00–11:00 (booking #{}), and it needs 15 minutes free between bookings \
+                 for tidying up",
+                first.id
+            )
+        );
+        booked(
+            store
+                .book(
+                    &request(room.id, slot("2027-01-05 11:15", "2027-01-05 12:00")),
+                    now,
+                )
+                .unwrap(),
+        );
+    }
+
+    #[test]
+    fn the_database_itself_refuses_an_overlap() {
+        let (mut store, room, now) = hub_with_studio();
+        booked(
+            store
+                .book(
+                    &request(room.id, slot("2027-01-05 10:00", "2027-01-05 11:00")),
+                    now,
+                )
+                .unwrap(),
+        );
+        let error = store
+            .conn
+            .execute(
+                "INSERT INTO bookings (room_id, start_utc, end_utc, title, status, created_at)
+                 VALUES (?1, ?2, ?3, 'sneaky', 'confirmed', 0)",
+                params![
+                    room.id,
+                    to_db(utc("2027-01-05 11:05")),
+                    to_db(utc("2027-01-05 11:30"))
+                ],
+            )
+            .unwrap_err();
+        assert!(error.to_string().contains("overlaps"), "{error}");
+        let widen = store.conn.execute(
+            "UPDATE rooms SET buffer_minutes = 240 WHERE id = ?1",
+            [room.id],
+        );
+        assert!(widen.is_ok(), "one booking alone cannot overlap");
+    }
+
+    #[test]
+    fn each_rule_refuses_with_its_reason() {
+        let (mut store, room, now) = hub_with_studio();
+        let cases = [
+            (
+                slot("2027-01-10 10:00", "2027-01-10 11:00"),
+                "The hub is closed on Sunday 10 January: the hub is closed on Sundays",
+            ),
+            (
+                slot("2027-01-05 08:00", "2027-01-05 09:30"),
+                "The hub is open 09:00–18:00 that day; please choose a time within those hours",
+            ),
+            (
+                slot("2027-01-05 10:00", "2027-01-05 10:10"),
+                "Studio can only be booked for 15 minutes or longer",
+            ),
+            (
+                slot("2027-01-05 09:00", "2027-01-05 17:30"),
+                "Studio can be booked for at most 8 hours",
+            ),
+            (
+                slot("2028-01-11 10:00", "2028-01-11 11:00"),
+                "Studio can be booked up to 365 days ahead; please choose an earlier date",
+            ),
+            (
+                slot("2027-01-04 07:00", "2027-01-04 07:30"),
+                "That time has already passed; please choose a later time",
+            ),
+        ];
+        for (range, reason) in cases {
+            assert_eq!(
+                refused(store.book(&request(room.id, range), now).unwrap()).to_string(),
+                reason
+            );
+        }
+        store
+            .add_closure(
+                NaiveDate::from_ymd_opt(2027, 1, 6).unwrap(),
+                "Staff training",
+            )
+            .unwrap();
+        let closed = refused(
+            store
+                .book(
+                    &request(room.id, slot("2027-01-06 10:00", "2027-01-06 11:00")),
+                    now,
+                )
+                .unwrap(),
+        );
+        assert_eq!(
+            closed.to_string(),
+            "The hub is closed on Wednesday 6 January: Staff training"
+        );
+    }
+
+    fn tuesday_series(room: RoomId, first: &str, until: &str, time: &str) -> SeriesRequest {
+        SeriesRequest {
+            room,
+            first_date: first.parse().unwrap(),
+            start_time: NaiveTime::parse_from_str(time, "%H:%M").unwrap(),
+            minutes: 60,
+            repeat: Repeat::Weekly { every_weeks: 1 },
+            until: until.parse().unwrap(),
+            title: "Code club".into(),
+            booked_by: None,
+            booked_for: None,
+        }
+    }
+
+    fn local_starts(bookings: &[Booking]) -> Vec<String> {
+        bookings
+            .iter()
+            .map(|b| {
+                b.slot
+                    .start()
+                    .with_timezone(&chrono_tz::Europe::London)
+                    .format("%m-%d %H:%M %Z")
+                    .to_string()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn tuesdays_at_ten_stay_at_ten_across_the_spring_change() {
+        let (mut store, room, now) = hub_with_studio();
+        let outcome = store
+            .book_series(
+                &tuesday_series(room.id, "2027-03-23", "2027-04-06", "10:00"),
+                now,
+            )
+            .unwrap();
+        let SeriesOutcome::Booked { bookings, .. } = outcome else {
+            panic!("{outcome}")
+        };
+        assert_eq!(
+            local_starts(&bookings),
+            ["03-23 10:00 GMT", "03-30 10:00 BST", "04-06 10:00 BST"]
+        );
+        let utc_hours: Vec<_> = bookings
+            .iter()
+            .map(|b| b.slot.start().format("%H:%M").to_string())
+            .collect();
+        assert_eq!(utc_hours, ["10:00", "09:00", "09:00"]);
+    }
+
+    #[test]
+    fn tuesdays_at_ten_stay_at_ten_across_the_autumn_change() {
+        let (mut store, room, now) = hub_with_studio();
+        let now = now + Duration::days(250);
+        let outcome = store
+            .book_series(
+                &tuesday_series(room.id, "2027-10-26", "2027-11-09", "10:00"),
+                now,
+            )
+            .unwrap();
+        let SeriesOutcome::Booked { bookings, .. } = outcome else {
+            panic!("{outcome}")
+        };
+        assert_eq!(
+            local_starts(&bookings),
+            ["10-26 10:00 BST", "11-02 10:00 GMT", "11-09 10:00 GMT"]
+        );
+    }
+
+    #[test]
+    fn a_series_through_the_spring_gap_is_refused_whole() {
+        let (mut store, room, now) = hub_with_studio();
+        let all_day =
+            DayHours::new(NaiveTime::MIN, NaiveTime::from_hms_opt(23, 59, 0).unwrap()).unwrap();
+        store
+            .set_opening_hours(Weekday::Sun, Some(all_day))
+            .unwrap();
+        let mut sundays = tuesday_series(room.id, "2027-03-21", "2027-04-04", "01:30");
+        sundays.title = "Night owls".into();
+        let outcome = store.book_series(&sundays, now).unwrap();
+        assert_eq!(
+            outcome.to_string(),
+            "Nothing was booked. On Sunday 28 March 2027: 01:30 on 28 March 2027 does not exist in Europe/London: \
+             the clocks go forward then. Choose a time after the change"
+        );
+        let everything = slot("2027-01-01 00:00", "2028-01-01 00:00");
+        assert!(
+            store
+                .bookings_overlapping(everything, None)
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn the_repeated_autumn_hour_is_booked_at_its_first_occurrence() {
+        let (mut store, room, now) = hub_with_studio();
+        let all_day =
+            DayHours::new(NaiveTime::MIN, NaiveTime::from_hms_opt(23, 59, 0).unwrap()).unwrap();
+        store
+            .set_opening_hours(Weekday::Sun, Some(all_day))
+            .unwrap();
+        let now = now + Duration::days(250);
+        let mut sundays = tuesday_series(room.id, "2027-10-31", "2027-10-31", "01:30");
+        sundays.minutes = 30;
+        let SeriesOutcome::Booked { bookings, .. } = store.book_series(&sundays, now).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(bookings[0].slot.start(), utc("2027-10-31 00:30"));
+    }
+
+    #[test]
+    fn one_conflict_refuses_the_whole_series_and_names_the_date() {
+        let (mut store, room, now) = hub_with_studio();
+        booked(
+            store
+                .book(
+                    &request(room.id, slot("2027-01-19 10:30", "2027-01-19 11:30")),
+                    now,
+                )
+                .unwrap(),
+        );
+        let outcome = store
+            .book_series(
+                &tuesday_series(room.id, "2027-01-05", "2027-01-26", "10:00"),
+                now,
+            )
+            .unwrap();
+        let SeriesOutcome::Refused { date, refusal } = outcome else {
+            panic!("series should be refused")
+        };
+        assert_eq!(date, "2027-01-19".parse::<NaiveDate>().unwrap());
+        assert!(matches!(refusal, BookingRefusal::Conflict { .. }));
+        let count: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM series", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(count, 0);
+    }
+
+    #[test]
+    fn one_occurrence_can_be_cancelled_or_moved_alone() {
+        let (mut store, room, now) = hub_with_studio();
+        let mut request = tuesday_series(room.id, "2027-01-05", "2027-01-26", "10:00");
+        request.repeat = Repeat::MonthlyByWeekday { nth: Nth::First };
+        request.until = "2027-03-31".parse().unwrap();
+        let SeriesOutcome::Booked {
+            bookings,
+            series_id,
+        } = store.book_series(&request, now).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(bookings.len(), 3);
+        assert!(matches!(
+            store.cancel_booking(bookings[0].id, now).unwrap(),
+            CancelOutcome::Cancelled(_)
+        ));
+        let moved = booked(
+            store
+                .move_booking(
+                    bookings[1].id,
+                    slot("2027-02-02 14:00", "2027-02-02 15:00"),
+                    now,
+                )
+                .unwrap(),
+        );
+        assert_eq!(moved.series_id, Some(series_id));
+        assert_eq!(moved.occurrence_date, Some("2027-02-02".parse().unwrap()));
+        assert_eq!(
+            store.booking(bookings[2].id).unwrap().slot,
+            bookings[2].slot
+        );
+        // The cancelled slot is free again.
+        booked(
+            store
+                .book(&super::tests::request(room.id, bookings[0].slot), now)
+                .unwrap(),
+        );
+        assert_eq!(store.cancel_series(series_id, now).unwrap(), 2);
+    }
+
+    #[test]
+    fn availability_leaves_out_bookings_buffers_and_the_past() {
+        let (mut store, room, _) = hub_with_studio();
+        let now = utc("2027-01-05 09:20");
+        booked(
+            store
+                .book(
+                    &request(room.id, slot("2027-01-05 12:00", "2027-01-05 13:00")),
+                    now,
+                )
+                .unwrap(),
+        );
+        let day = store
+            .availability("2027-01-05".parse().unwrap(), now)
+            .unwrap();
+        let free: Vec<String> = day[0]
+            .free
+            .iter()
+            .map(|s| format!("{}–{}", s.start().format("%H:%M"), s.end().format("%H:%M")))
+            .collect();
+        assert_eq!(free, ["09:20–11:45", "13:15–18:00"]);
+        let sunday = store
+            .availability("2027-01-10".parse().unwrap(), now)
+            .unwrap();
+        assert_eq!(
+            sunday[0].closed_reason.as_deref(),
+            Some("the hub is closed on Sundays")
+        );
+    }
+
+    #[test]
+    fn no_shows_are_released_after_the_grace_time() {
+        let (mut store, room, now) = hub_with_studio();
+        let booking = booked(
+            store
+                .book(
+                    &request(room.id, slot("2027-01-05 10:00", "2027-01-05 11:00")),
+                    now,
+                )
+                .unwrap(),
+        );
+        assert!(
+            store
+                .release_no_shows(utc("2027-01-05 10:10"), Duration::minutes(15))
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            store
+                .release_no_shows(utc("2027-01-05 10:16"), Duration::minutes(15))
+                .unwrap(),
+            vec![booking.id]
+        );
+        assert_eq!(
+            store.booking(booking.id).unwrap().status,
+            BookingStatus::Released
+        );
+    }
+}

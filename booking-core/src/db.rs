@@ -1,0 +1,125 @@
+//! The one way into the database: pragmas, migrations and write transactions.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+use crate::error::{Result, StoreError};
+
+/// Ordered migrations; `PRAGMA user_version` is the number applied. Never edit one that has shipped: add another.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/001_initial.sql")];
+
+/// How long a writer waits for another process's write transaction before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// An open hub database. All reads and writes of the hub's data go through this type.
+#[derive(Debug)]
+pub struct Store {
+    pub(crate) conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        Store::prepare(Connection::open(path)?)
+    }
+
+    /// A private database that lives only as long as the value: for tests and dry runs.
+    pub fn open_in_memory() -> Result<Store> {
+        Store::prepare(Connection::open_in_memory()?)
+    }
+
+    fn prepare(mut conn: Connection) -> Result<Store> {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // WAL lets the staff view read while the door writes; FULL makes an acknowledged check-in survive power loss.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Erased personal data must not linger in free pages of the file.
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        migrate(&mut conn)?;
+        Ok(Store { conn })
+    }
+
+    /// Runs `f` inside a `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so the checks `f` makes
+    /// cannot be invalidated by another writer before it commits. Commits only if `f` returns `Ok`.
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// The schema version this database is at.
+    pub fn schema_version(&self) -> Result<u32> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))?)
+    }
+
+    /// SQLite's own consistency check of the file; `Ok(())` when it reports "ok".
+    pub fn integrity_check(&self) -> Result<()> {
+        let report: String = self
+            .conn
+            .pragma_query_value(None, "integrity_check", |row| row.get(0))?;
+        if report == "ok" {
+            Ok(())
+        } else {
+            Err(StoreError::Corrupt(report))
+        }
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let applied: u32 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if applied as usize > MIGRATIONS.len() {
+        return Err(StoreError::Corrupt(format!(
+            "the database is at schema version {applied}, newer than this kiosk understands ({}); update the kiosk",
+            MIGRATIONS.len()
+        )));
+    }
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
+        tx.execute_batch(migration)?;
+        tx.pragma_update(None, "user_version", index as u32 + 1)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opening_twice_keeps_the_schema_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.db");
+        let first = Store::open(&path).unwrap();
+        assert_eq!(first.schema_version().unwrap(), MIGRATIONS.len() as u32);
+        drop(first);
+        let again = Store::open(&path).unwrap();
+        assert_eq!(again.schema_version().unwrap(), MIGRATIONS.len() as u32);
+        again.integrity_check().unwrap();
+    }
+
+    #[test]
+    fn a_newer_database_is_refused_not_damaged() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.db");
+        drop(Store::open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(conn);
+        let error = Store::open(&path).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("newer than this kiosk understands"),
+            "{error}"
+        );
+    }
+}

@@ -1,0 +1,32 @@
+//! Failures. A refusal a person can act on (a conflict, a full slot) is not here: it is an `Ok` outcome value.
+
+use thiserror::Error;
+
+/// Something went wrong that is not a rule saying no: the input could not be understood, or the machine failed.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The caller passed something that cannot be used (an empty name, an unknown room). Shown to the person as is.
+    #[error("{0}")]
+    Invalid(String),
+    /// The database said no or failed (disk full, corrupt file, a constraint the Rust code should have caught).
+    #[error("database problem: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// A file beside the database (the pass signing key) could not be read or written.
+    #[error("could not use {path}: {source}")]
+    File {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Stored data that does not read back as written: a corrupt or hand-edited database or key file.
+    #[error("stored data is damaged: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+        StoreError::Invalid(message.into())
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,53 @@
+//! Hub Kiosk's domain rules and storage.
+//!
+//! Pure domain and SQLite storage: no async runtime, no UI, no GPIO, and the clock is never read here. Every
+//! function that depends on the time takes `now`. Refusals a person can act on are `Ok` values with a plain
+//! `Display`; `Err` means the input could not be used or the machine failed.
+
+#![forbid(unsafe_code)]
+
+mod bookings;
+mod db;
+mod error;
+mod ids;
+mod occupancy;
+mod passes;
+mod people;
+mod recurrence;
+mod rooms;
+mod site;
+mod staff;
+mod surgeries;
+mod text;
+mod time;
+mod visits;
+
+pub use bookings::{
+    Booking, BookingOutcome, BookingRefusal, BookingRequest, BookingStatus, CancelOutcome,
+    RoomAvailability, SeriesOutcome, SeriesRequest, duration_words,
+};
+pub use db::Store;
+pub use error::{Result, StoreError};
+pub use ids::{
+    BookingId, PassId, PersonId, RoomId, SeatId, SeriesId, SlotId, SurgeryId, TicketId, VisitId,
+};
+pub use occupancy::{Occupancy, OnSite, RoomNowNext};
+pub use passes::{
+    IssuedPass, NewPass, PASS_TEXT_LEN, Pass, PassClaim, PassKey, PassKind, PassRefusal,
+    decode_pass, encode_pass,
+};
+pub use people::{NewPerson, Person, Role};
+pub use recurrence::{MAX_OCCURRENCES, Nth, Repeat, occurrence_dates};
+pub use rooms::{NewRoom, Room};
+pub use site::{Closure, DayHours, NewSite, Opening, Site};
+pub use staff::{LOCK_AFTER, Pin, PinOutcome, UnlockOutcome};
+pub use surgeries::{
+    NewSurgery, SeatCancelled, SeatOutcome, SeatRefusal, Surgery, SurgerySlot, Ticket,
+    TicketIssued, TicketStatus, WhenFull,
+};
+pub use time::{
+    NonexistentLocalTime, Slot, local_day, parse_zone, resolve_local, resolve_local_boundary,
+};
+pub use visits::{
+    ARRIVAL_WINDOW, REPEAT_SCAN_WINDOW, ScanOutcome, TodayItem, VisitReason, WalkIn, WalkInOutcome,
+};

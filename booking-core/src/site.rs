@@ -1,0 +1,336 @@
+//! The hub itself: name, time zone, safe capacity, opening hours and closures.
+
+use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
+use chrono_tz::Tz;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::db::Store;
+use crate::error::{Result, StoreError};
+use crate::text;
+use crate::time::{Slot, parse_zone, resolve_local_boundary};
+
+/// The hub's settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Site {
+    pub name: String,
+    pub time_zone: Tz,
+    /// The most people the building may hold (the fire limit).
+    pub safe_capacity: u32,
+    /// How many days visitors' personal data is kept after their last visit.
+    pub retention_days: u32,
+    /// The version of the house rules a visitor must agree to.
+    pub house_rules_version: u32,
+}
+
+/// What `init_site` needs.
+#[derive(Debug, Clone)]
+pub struct NewSite {
+    pub name: String,
+    pub time_zone: String,
+    pub safe_capacity: u32,
+    pub retention_days: u32,
+}
+
+/// Local opening and closing time on one weekday.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DayHours {
+    pub opens: NaiveTime,
+    pub closes: NaiveTime,
+}
+
+impl DayHours {
+    pub fn new(opens: NaiveTime, closes: NaiveTime) -> Result<DayHours> {
+        if opens >= closes {
+            return Err(StoreError::invalid(format!(
+                "opening time {} must be before closing time {}",
+                opens.format("%H:%M"),
+                closes.format("%H:%M")
+            )));
+        }
+        Ok(DayHours { opens, closes })
+    }
+}
+
+/// A day the hub is shut regardless of its weekly hours.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Closure {
+    pub date: NaiveDate,
+    pub reason: String,
+}
+
+/// New hubs open Monday to Saturday, 09:00 to 18:00, until staff say otherwise.
+fn default_hours(weekday: Weekday) -> Option<DayHours> {
+    let hours = DayHours {
+        opens: NaiveTime::from_hms_opt(9, 0, 0)?,
+        closes: NaiveTime::from_hms_opt(18, 0, 0)?,
+    };
+    (weekday != Weekday::Sun).then_some(hours)
+}
+
+impl Store {
+    /// Sets the hub up. Refuses if it is already set up, so an existing hub is never overwritten.
+    pub fn init_site(&mut self, new: &NewSite) -> Result<Site> {
+        let name = text::clean("hub name", &new.name, 100)?;
+        let zone = parse_zone(&new.time_zone)?;
+        if new.safe_capacity == 0 {
+            return Err(StoreError::invalid(
+                "the safe capacity must be at least 1 person",
+            ));
+        }
+        if new.retention_days == 0 {
+            return Err(StoreError::invalid(
+                "visitor data must be kept for at least 1 day",
+            ));
+        }
+        self.write(|tx| {
+            let existing: Option<String> =
+                tx.query_row("SELECT name FROM site WHERE id = 1", [], |row| row.get(0)).optional()?;
+            if let Some(existing) = existing {
+                return Err(StoreError::invalid(format!("this data folder already holds the hub \"{existing}\"")));
+            }
+            tx.execute(
+                "INSERT INTO site (id, name, time_zone, safe_capacity, retention_days) VALUES (1, ?1, ?2, ?3, ?4)",
+                params![name, zone.name(), new.safe_capacity, new.retention_days],
+            )?;
+            for weekday in 0..7 {
+                if let Some(hours) = default_hours(Weekday::try_from(weekday as u8).unwrap_or(Weekday::Mon)) {
+                    tx.execute(
+                        "INSERT INTO opening_hours (weekday, opens, closes) VALUES (?1, ?2, ?3)",
+                        params![weekday, hm(hours.opens), hm(hours.closes)],
+                    )?;
+                }
+            }
+            Ok(())
+        })?;
+        self.site()
+    }
+
+    /// The hub's settings; a plain error if `init_site` has not been run.
+    pub fn site(&self) -> Result<Site> {
+        load_site(&self.conn)
+    }
+
+    /// Sets (or with `None`, clears: closed all day) the hours for one weekday.
+    pub fn set_opening_hours(&mut self, weekday: Weekday, hours: Option<DayHours>) -> Result<()> {
+        self.write(|tx| {
+            let day = weekday.num_days_from_monday();
+            match hours {
+                Some(hours) => tx.execute(
+                    "INSERT INTO opening_hours (weekday, opens, closes) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (weekday) DO UPDATE SET opens = excluded.opens, closes = excluded.closes",
+                    params![day, hm(hours.opens), hm(hours.closes)],
+                )?,
+                None => tx.execute("DELETE FROM opening_hours WHERE weekday = ?1", [day])?,
+            };
+            Ok(())
+        })
+    }
+
+    /// The weekly hours, Monday first; `None` for a day the hub is closed.
+    pub fn opening_hours(&self) -> Result<[Option<DayHours>; 7]> {
+        let mut week = [None; 7];
+        let mut statement = self
+            .conn
+            .prepare("SELECT weekday, opens, closes FROM opening_hours")?;
+        let rows = statement.query_map([], |row| {
+            Ok((
+                row.get::<_, u32>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (weekday, opens, closes) = row?;
+            let hours = DayHours {
+                opens: parse_hm(&opens)?,
+                closes: parse_hm(&closes)?,
+            };
+            *week
+                .get_mut(weekday as usize)
+                .ok_or_else(|| StoreError::Corrupt(format!("weekday {weekday}")))? = Some(hours);
+        }
+        Ok(week)
+    }
+
+    /// Marks a date as closed (a bank holiday, a staff training day).
+    pub fn add_closure(&mut self, date: NaiveDate, reason: &str) -> Result<()> {
+        let reason = text::clean("reason", reason, 120)?;
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO closures (date, reason) VALUES (?1, ?2)
+                 ON CONFLICT (date) DO UPDATE SET reason = excluded.reason",
+                params![date.to_string(), reason],
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn closures(&self) -> Result<Vec<Closure>> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT date, reason FROM closures ORDER BY date")?;
+        let rows = statement.query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?;
+        rows.map(|row| {
+            let (date, reason) = row?;
+            let date = date
+                .parse()
+                .map_err(|_| StoreError::Corrupt(format!("closure date {date}")))?;
+            Ok(Closure { date, reason })
+        })
+        .collect()
+    }
+
+    /// When the hub is open on a local date, as a UTC range; `Opening::Closed` with the reason otherwise.
+    pub fn opening_on(&self, date: NaiveDate) -> Result<Opening> {
+        opening_on(&self.conn, &self.site()?, date)
+    }
+}
+
+pub(crate) fn load_site(conn: &Connection) -> Result<Site> {
+    let row = conn
+        .query_row(
+            "SELECT name, time_zone, safe_capacity, retention_days, house_rules_version FROM site WHERE id = 1",
+            [],
+            |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
+        )
+        .optional()?;
+    let Some((name, zone, safe_capacity, retention_days, house_rules_version)) = row else {
+        return Err(StoreError::invalid("this hub has not been set up yet"));
+    };
+    let time_zone = zone
+        .parse()
+        .map_err(|_| StoreError::Corrupt(format!("unknown stored time zone {zone}")))?;
+    Ok(Site {
+        name,
+        time_zone,
+        safe_capacity,
+        retention_days,
+        house_rules_version,
+    })
+}
+
+pub(crate) fn opening_on(conn: &Connection, site: &Site, date: NaiveDate) -> Result<Opening> {
+    let closure: Option<String> = conn
+        .query_row(
+            "SELECT reason FROM closures WHERE date = ?1",
+            [date.to_string()],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if let Some(reason) = closure {
+        return Ok(Opening::Closed { reason });
+    }
+    let hours: Option<(String, String)> = conn
+        .query_row(
+            "SELECT opens, closes FROM opening_hours WHERE weekday = ?1",
+            [date.weekday().num_days_from_monday()],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    let Some((opens, closes)) = hours else {
+        return Ok(Opening::Closed {
+            reason: format!("the hub is closed on {}s", date.format("%A")),
+        });
+    };
+    let hours = DayHours {
+        opens: parse_hm(&opens)?,
+        closes: parse_hm(&closes)?,
+    };
+    let start = resolve_local_boundary(site.time_zone, date.and_time(hours.opens));
+    let end = resolve_local_boundary(site.time_zone, date.and_time(hours.closes));
+    Ok(match Slot::new(start, end) {
+        Ok(slot) => Opening::Open { hours, slot },
+        Err(_) => Opening::Closed {
+            reason: "the hub is closed that day".into(),
+        },
+    })
+}
+
+/// Whether and when the hub is open on one date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opening {
+    Open { hours: DayHours, slot: Slot },
+    Closed { reason: String },
+}
+
+pub(crate) fn hm(time: NaiveTime) -> String {
+    time.format("%H:%M").to_string()
+}
+
+fn parse_hm(text: &str) -> Result<NaiveTime> {
+    NaiveTime::parse_from_str(text, "%H:%M")
+        .map_err(|_| StoreError::Corrupt(format!("stored time {text}")))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) fn london_hub() -> Store {
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .init_site(&NewSite {
+                name: "Riverside Hub".into(),
+                time_zone: "Europe/London".into(),
+                safe_capacity: 60,
+                retention_days: 30,
+            })
+            .unwrap();
+        store
+    }
+
+    #[test]
+    fn init_twice_is_refused_and_keeps_the_first() {
+        let mut store = london_hub();
+        let again = NewSite {
+            name: "Other".into(),
+            time_zone: "Europe/Paris".into(),
+            safe_capacity: 5,
+            retention_days: 5,
+        };
+        let error = store.init_site(&again).unwrap_err();
+        assert!(error.to_string().contains("Riverside Hub"));
+        assert_eq!(store.site().unwrap().time_zone, chrono_tz::Europe::London);
+    }
+
+    #[test]
+    fn closed_sundays_and_closure_dates_give_reasons() {
+        let mut store = london_hub();
+        let sunday = NaiveDate::from_ymd_opt(2027, 3, 28).unwrap();
+        assert!(
+            matches!(store.opening_on(sunday).unwrap(), Opening::Closed { reason } if reason.contains("Sundays"))
+        );
+        let christmas = NaiveDate::from_ymd_opt(2027, 12, 24).unwrap();
+        store.add_closure(christmas, "Christmas Eve").unwrap();
+        assert_eq!(
+            store.opening_on(christmas).unwrap(),
+            Opening::Closed {
+                reason: "Christmas Eve".into()
+            }
+        );
+    }
+
+    #[test]
+    fn opening_hours_are_local_on_both_sides_of_the_change() {
+        let store = london_hub();
+        let winter = NaiveDate::from_ymd_opt(2027, 3, 26).unwrap();
+        let summer = NaiveDate::from_ymd_opt(2027, 3, 29).unwrap();
+        let Opening::Open {
+            slot: winter_slot, ..
+        } = store.opening_on(winter).unwrap()
+        else {
+            panic!()
+        };
+        let Opening::Open {
+            slot: summer_slot, ..
+        } = store.opening_on(summer).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(winter_slot.start().format("%H:%M").to_string(), "09:00");
+        assert_eq!(summer_slot.start().format("%H:%M").to_string(), "08:00");
+    }
+}

@@ -1,0 +1,342 @@
+//! PINs for staff and hosts: argon2id hashes, failed attempts counted in the database, a growing wait after
+//! repeated mistakes, and a lock after [`LOCK_AFTER`] that only another staff member can lift.
+
+use std::fmt;
+use std::str::FromStr;
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Serialize;
+
+use crate::db::Store;
+use crate::error::{Result, StoreError};
+use crate::ids::PersonId;
+use crate::people::{NewPerson, Person, Role, insert_person, load_person};
+use crate::time::{from_db, to_db};
+
+/// Wrong PINs in a row before the account locks.
+pub const LOCK_AFTER: u32 = 10;
+/// Wrong PINs in a row allowed before a wait is imposed.
+const FREE_MISTAKES: u32 = 2;
+const FIRST_WAIT_SECONDS: i64 = 5;
+
+/// A PIN of 4 to 8 digits. It never prints its digits.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Pin(String);
+
+impl fmt::Debug for Pin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Pin(****)")
+    }
+}
+
+impl FromStr for Pin {
+    type Err = StoreError;
+
+    fn from_str(text: &str) -> Result<Pin> {
+        let digits = text.trim();
+        if !(4..=8).contains(&digits.chars().count()) || !digits.chars().all(|c| c.is_ascii_digit())
+        {
+            return Err(StoreError::invalid("a PIN is 4 to 8 digits (0–9)"));
+        }
+        Ok(Pin(digits.to_owned()))
+    }
+}
+
+/// The answer to a PIN attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum PinOutcome {
+    Accepted(Person),
+    Wrong {
+        attempts_left: u32,
+    },
+    /// Too many mistakes in a row: no attempt is counted until the wait is over.
+    Wait {
+        seconds: i64,
+    },
+    Locked,
+}
+
+impl fmt::Display for PinOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PinOutcome::Accepted(person) => write!(f, "Welcome, {}.", person.first_name()),
+            PinOutcome::Wrong { attempts_left } => {
+                write!(
+                    f,
+                    "That PIN is not right. {attempts_left} more tries before this account locks."
+                )
+            }
+            PinOutcome::Wait { seconds } => {
+                write!(
+                    f,
+                    "Too many wrong PINs. Please wait {seconds} seconds, then try again."
+                )
+            }
+            PinOutcome::Locked => {
+                write!(
+                    f,
+                    "This account is locked after too many wrong PINs. Another staff member can unlock it."
+                )
+            }
+        }
+    }
+}
+
+/// How long to wait after `failures` wrong PINs in a row: nothing at first, then doubling from 5 seconds.
+fn wait_after(failures: u32) -> Duration {
+    if failures <= FREE_MISTAKES {
+        return Duration::zero();
+    }
+    Duration::seconds(FIRST_WAIT_SECONDS << (failures - FREE_MISTAKES - 1).min(20))
+}
+
+fn hash_pin(pin: &Pin) -> Result<String> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt)
+        .map_err(|error| StoreError::Corrupt(format!("no random bytes: {error}")))?;
+    let salt =
+        SaltString::encode_b64(&salt).map_err(|error| StoreError::Corrupt(error.to_string()))?;
+    let hash = Argon2::default()
+        .hash_password(pin.0.as_bytes(), &salt)
+        .map_err(|error| StoreError::Corrupt(format!("could not hash the PIN: {error}")))?;
+    Ok(hash.to_string())
+}
+
+fn store_pin(tx: &Transaction<'_>, person: PersonId, pin: &Pin) -> Result<()> {
+    tx.execute(
+        "INSERT INTO staff_pins (person_id, pin_hash) VALUES (?1, ?2)
+         ON CONFLICT (person_id) DO UPDATE SET pin_hash = excluded.pin_hash, failed_attempts = 0,
+                                               last_failed_at = NULL, locked_at = NULL",
+        params![person, hash_pin(pin)?],
+    )?;
+    Ok(())
+}
+
+/// Checks a PIN and records the attempt, inside the caller's write transaction.
+fn attempt(
+    tx: &Transaction<'_>,
+    person: PersonId,
+    pin: &Pin,
+    now: DateTime<Utc>,
+) -> Result<PinOutcome> {
+    let found = load_person(tx, person)?;
+    let row: Option<(String, u32, Option<i64>, bool)> = tx
+        .query_row(
+            "SELECT pin_hash, failed_attempts, last_failed_at, locked_at IS NOT NULL FROM staff_pins WHERE person_id = ?1",
+            [person],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+        )
+        .optional()?;
+    let Some((hash, failures, last_failed, locked)) = row else {
+        return Err(StoreError::invalid(format!(
+            "{} has no PIN set",
+            found.display_name
+        )));
+    };
+    if locked {
+        return Ok(PinOutcome::Locked);
+    }
+    if let Some(last_failed) = last_failed {
+        let ready_at = from_db(last_failed) + wait_after(failures);
+        if now < ready_at {
+            return Ok(PinOutcome::Wait {
+                seconds: (ready_at - now).num_seconds().max(1),
+            });
+        }
+    }
+    let hash = PasswordHash::new(&hash)
+        .map_err(|_| StoreError::Corrupt(format!("PIN of person #{person}")))?;
+    if Argon2::default()
+        .verify_password(pin.0.as_bytes(), &hash)
+        .is_ok()
+    {
+        tx.execute(
+            "UPDATE staff_pins SET failed_attempts = 0, last_failed_at = NULL WHERE person_id = ?1",
+            [person],
+        )?;
+        return Ok(PinOutcome::Accepted(found));
+    }
+    let failures = failures + 1;
+    let locked_at = (failures >= LOCK_AFTER).then(|| to_db(now));
+    tx.execute(
+        "UPDATE staff_pins SET failed_attempts = ?2, last_failed_at = ?3, locked_at = ?4 WHERE person_id = ?1",
+        params![person, failures, to_db(now), locked_at],
+    )?;
+    Ok(if locked_at.is_some() {
+        PinOutcome::Locked
+    } else {
+        PinOutcome::Wrong {
+            attempts_left: LOCK_AFTER - failures,
+        }
+    })
+}
+
+/// The answer to an unlock request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum UnlockOutcome {
+    Unlocked,
+    /// The staff member asking could not prove who they are.
+    NotAllowed(PinOutcome),
+}
+
+impl Store {
+    /// Adds a staff member with a PIN.
+    pub fn add_staff(
+        &mut self,
+        display_name: &str,
+        pin: &Pin,
+        now: DateTime<Utc>,
+    ) -> Result<Person> {
+        let id = self.write(|tx| {
+            let new = NewPerson {
+                display_name: display_name.into(),
+                contact: None,
+                role: Role::Staff,
+                rules_version: None,
+            };
+            let id = insert_person(tx, &new, now)?;
+            store_pin(tx, id, pin)?;
+            Ok(id)
+        })?;
+        self.person(id)
+    }
+
+    /// Sets or replaces the PIN of a host or staff member (clearing any lock).
+    pub fn set_pin(&mut self, person: PersonId, pin: &Pin) -> Result<()> {
+        self.write(|tx| {
+            let found = load_person(tx, person)?;
+            if !matches!(found.role, Role::Host | Role::Staff) {
+                return Err(StoreError::invalid(format!(
+                    "{} is a {}: only hosts and staff have PINs",
+                    found.display_name, found.role
+                )));
+            }
+            store_pin(tx, person, pin)
+        })
+    }
+
+    /// Checks a PIN, counting wrong ones in the database so a restart does not reset the count.
+    pub fn check_pin(
+        &mut self,
+        person: PersonId,
+        pin: &Pin,
+        now: DateTime<Utc>,
+    ) -> Result<PinOutcome> {
+        self.write(|tx| attempt(tx, person, pin, now))
+    }
+
+    /// Lifts the lock on `locked`, if `by` is a staff member whose own PIN is right. A person cannot unlock
+    /// themselves.
+    pub fn unlock_pin(
+        &mut self,
+        locked: PersonId,
+        by: PersonId,
+        by_pin: &Pin,
+        now: DateTime<Utc>,
+    ) -> Result<UnlockOutcome> {
+        if locked == by {
+            return Err(StoreError::invalid(
+                "another staff member must unlock this account",
+            ));
+        }
+        self.write(|tx| {
+            let helper = load_person(tx, by)?;
+            if helper.role != Role::Staff {
+                return Err(StoreError::invalid(format!("{} is not staff, so cannot unlock accounts", helper.display_name)));
+            }
+            match attempt(tx, by, by_pin, now)? {
+                PinOutcome::Accepted(_) => {
+                    tx.execute(
+                        "UPDATE staff_pins SET failed_attempts = 0, last_failed_at = NULL, locked_at = NULL
+                         WHERE person_id = ?1",
+                        [locked],
+                    )?;
+                    Ok(UnlockOutcome::Unlocked)
+                }
+                refused => Ok(UnlockOutcome::NotAllowed(refused)),
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use crate::site::tests::london_hub;
+
+    use super::*;
+
+    fn pin(text: &str) -> Pin {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn pins_are_digits_and_never_printed() {
+        assert!("12a4".parse::<Pin>().is_err());
+        assert!("123".parse::<Pin>().is_err());
+        assert_eq!(format!("{:?}", pin("4821")), "Pin(****)");
+    }
+
+    #[test]
+    fn right_pin_wrong_pin_growing_wait_then_lock_then_unlock() {
+        let mut store = london_hub();
+        let t0 = Utc.with_ymd_and_hms(2027, 1, 5, 9, 0, 0).unwrap();
+        let sam = store.add_staff("Sam Staff", &pin("4821"), t0).unwrap();
+        let kim = store.add_staff("Kim Staff", &pin("9034"), t0).unwrap();
+        assert!(matches!(
+            store.check_pin(sam.id, &pin("4821"), t0).unwrap(),
+            PinOutcome::Accepted(_)
+        ));
+
+        let mut now = t0;
+        let mut waits = Vec::new();
+        for failure in 1..=LOCK_AFTER {
+            let outcome = store.check_pin(sam.id, &pin("0000"), now).unwrap();
+            if failure == LOCK_AFTER {
+                assert_eq!(outcome, PinOutcome::Locked);
+            } else {
+                assert_eq!(
+                    outcome,
+                    PinOutcome::Wrong {
+                        attempts_left: LOCK_AFTER - failure
+                    }
+                );
+            }
+            if (FREE_MISTAKES + 1..LOCK_AFTER).contains(&failure) {
+                // During the wait even the right PIN is not checked, and the attempt is not counted.
+                let PinOutcome::Wait { seconds } =
+                    store.check_pin(sam.id, &pin("4821"), now).unwrap()
+                else {
+                    panic!("failure {failure} should impose a wait");
+                };
+                waits.push(seconds);
+                now += Duration::seconds(seconds);
+            }
+        }
+        assert_eq!(waits, vec![5, 10, 20, 40, 80, 160, 320]);
+        // Locked survives the right PIN and a reopened database (the count is stored, not in memory).
+        assert_eq!(
+            store
+                .check_pin(sam.id, &pin("4821"), now + Duration::hours(5))
+                .unwrap(),
+            PinOutcome::Locked
+        );
+        assert!(store.unlock_pin(sam.id, sam.id, &pin("4821"), now).is_err());
+        assert!(matches!(
+            store.unlock_pin(sam.id, kim.id, &pin("1111"), now).unwrap(),
+            UnlockOutcome::NotAllowed(_)
+        ));
+        assert_eq!(
+            store.unlock_pin(sam.id, kim.id, &pin("9034"), now).unwrap(),
+            UnlockOutcome::Unlocked
+        );
+        assert!(matches!(
+            store.check_pin(sam.id, &pin("4821"), now).unwrap(),
+            PinOutcome::Accepted(_)
+        ));
+    }
+}

@@ -1,0 +1,765 @@
+//! Surgeries: drop-in advice sessions. A host runs a session split into slots; each slot has as many seats as
+//! there are advisers. Visitors book a seat or join the slot's waiting list; walk-ins take a numbered ticket.
+
+use std::fmt;
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+
+use crate::db::Store;
+use crate::error::{Result, StoreError};
+use crate::ids::{PersonId, SeatId, SlotId, SurgeryId, TicketId};
+use crate::people::{Role, load_person};
+use crate::text;
+use crate::time::{Slot, from_db, to_db};
+
+/// Seat statuses that hold one of the slot's seats.
+const HOLDS_SEAT: &str = "('booked', 'arrived', 'seen')";
+
+#[derive(Debug, Clone)]
+pub struct NewSurgery {
+    pub topic: String,
+    pub host: PersonId,
+    pub place: String,
+    pub time: Slot,
+    pub slot_minutes: u32,
+    /// Seats per slot: how many advisers see people at once.
+    pub seats_per_slot: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Surgery {
+    pub id: SurgeryId,
+    pub topic: String,
+    pub host_id: PersonId,
+    pub host_name: String,
+    pub place: String,
+    pub time: Slot,
+    pub slot_minutes: u32,
+    pub seats_per_slot: u32,
+    pub cancelled: bool,
+    pub slots: Vec<SurgerySlot>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SurgerySlot {
+    pub id: SlotId,
+    pub time: Slot,
+    pub seats: u32,
+    pub taken: u32,
+    pub waiting: u32,
+}
+
+impl SurgerySlot {
+    pub fn free(&self) -> u32 {
+        self.seats.saturating_sub(self.taken)
+    }
+}
+
+/// What to do when the slot is full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhenFull {
+    Refuse,
+    JoinWaitingList,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum SeatOutcome {
+    Booked {
+        seat: SeatId,
+    },
+    /// The slot was full; the person is `position` on its waiting list (1 = next).
+    Waiting {
+        seat: SeatId,
+        position: u32,
+    },
+    Refused(SeatRefusal),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum SeatRefusal {
+    Full,
+    AlreadyBooked,
+    SurgeryCancelled,
+    SlotOver,
+}
+
+impl fmt::Display for SeatRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SeatRefusal::Full => {
+                "This time is full. You can join the waiting list or choose another time."
+            }
+            SeatRefusal::AlreadyBooked => "You already have a place at this time.",
+            SeatRefusal::SurgeryCancelled => {
+                "This session has been cancelled. Please ask at the desk."
+            }
+            SeatRefusal::SlotOver => "This time has already passed. Please choose a later time.",
+        })
+    }
+}
+
+/// A freed seat and who, if anyone, moved up from the waiting list into it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SeatCancelled {
+    pub seat: SeatId,
+    pub promoted: Option<(SeatId, PersonId)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketStatus {
+    Waiting,
+    Called,
+    Seen,
+    NoShow,
+}
+
+impl TicketStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            TicketStatus::Waiting => "waiting",
+            TicketStatus::Called => "called",
+            TicketStatus::Seen => "seen",
+            TicketStatus::NoShow => "no_show",
+        }
+    }
+
+    fn parse(text: &str) -> TicketStatus {
+        match text {
+            "called" => TicketStatus::Called,
+            "seen" => TicketStatus::Seen,
+            "no_show" => TicketStatus::NoShow,
+            _ => TicketStatus::Waiting,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ticket {
+    pub id: TicketId,
+    pub surgery_id: SurgeryId,
+    pub number: u32,
+    pub person_id: Option<PersonId>,
+    pub status: TicketStatus,
+    pub issued_at: DateTime<Utc>,
+}
+
+/// A new ticket and how many people are ahead of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TicketIssued {
+    pub ticket: Ticket,
+    pub ahead: u32,
+}
+
+fn load_slots(conn: &Connection, surgery: SurgeryId) -> Result<Vec<SurgerySlot>> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT s.id, s.start_utc, s.end_utc, s.seats,
+                (SELECT count(*) FROM slot_seats WHERE slot_id = s.id AND status IN {HOLDS_SEAT}),
+                (SELECT count(*) FROM slot_seats WHERE slot_id = s.id AND status = 'waiting')
+         FROM surgery_slots s WHERE s.surgery_id = ?1 ORDER BY s.start_utc"
+    ))?;
+    let slots = statement
+        .query_map([surgery], |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+                row.get(5)?,
+            ))
+        })?
+        .map(|row| {
+            let (id, start, end, seats, taken, waiting) = row?;
+            Ok(SurgerySlot {
+                id,
+                time: Slot::new(from_db(start), from_db(end))?,
+                seats,
+                taken,
+                waiting,
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(slots)
+}
+
+fn load_surgery(conn: &Connection, id: SurgeryId) -> Result<Surgery> {
+    let row = conn
+        .query_row(
+            "SELECT s.topic, s.host_id, p.display_name, s.place, s.start_utc, s.end_utc, s.slot_minutes,
+                    s.seats_per_slot, s.cancelled_at IS NOT NULL
+             FROM surgeries s JOIN people p ON p.id = s.host_id WHERE s.id = ?1",
+            [id],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                    row.get(6)?,
+                    row.get(7)?,
+                    row.get(8)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((
+        topic,
+        host_id,
+        host_name,
+        place,
+        start,
+        end,
+        slot_minutes,
+        seats_per_slot,
+        cancelled,
+    )) = row
+    else {
+        return Err(StoreError::invalid(format!(
+            "there is no surgery number {id}"
+        )));
+    };
+    Ok(Surgery {
+        id,
+        topic,
+        host_id,
+        host_name,
+        place,
+        time: Slot::new(from_db(start), from_db(end))?,
+        slot_minutes,
+        seats_per_slot,
+        cancelled,
+        slots: load_slots(conn, id)?,
+    })
+}
+
+/// The slot's surgery and time, for rules that depend on them.
+fn slot_context(conn: &Connection, slot: SlotId) -> Result<(SurgeryId, Slot, bool)> {
+    let row = conn
+        .query_row(
+            "SELECT s.surgery_id, s.start_utc, s.end_utc, g.cancelled_at IS NOT NULL
+             FROM surgery_slots s JOIN surgeries g ON g.id = s.surgery_id WHERE s.id = ?1",
+            [slot],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+        )
+        .optional()?;
+    let (surgery, start, end, cancelled) =
+        row.ok_or_else(|| StoreError::invalid(format!("there is no surgery slot number {slot}")))?;
+    Ok((surgery, Slot::new(from_db(start), from_db(end))?, cancelled))
+}
+
+/// Moves the longest-waiting person on `slot`'s waiting list into a free seat, if there is one.
+fn promote_next(tx: &Transaction<'_>, slot: SlotId) -> Result<Option<(SeatId, PersonId)>> {
+    let free: bool = tx.query_row(
+        &format!(
+            "SELECT (SELECT seats FROM surgery_slots WHERE id = ?1)
+                  > (SELECT count(*) FROM slot_seats WHERE slot_id = ?1 AND status IN {HOLDS_SEAT})"
+        ),
+        [slot],
+        |row| row.get(0),
+    )?;
+    if !free {
+        return Ok(None);
+    }
+    let next: Option<(SeatId, PersonId)> = tx
+        .query_row(
+            "SELECT id, person_id FROM slot_seats WHERE slot_id = ?1 AND status = 'waiting' ORDER BY id LIMIT 1",
+            [slot],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    if let Some((seat, _)) = next {
+        tx.execute(
+            "UPDATE slot_seats SET status = 'booked' WHERE id = ?1",
+            [seat],
+        )?;
+    }
+    Ok(next)
+}
+
+fn ticket_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Ticket> {
+    Ok(Ticket {
+        id: row.get(0)?,
+        surgery_id: row.get(1)?,
+        number: row.get(2)?,
+        person_id: row.get(3)?,
+        status: TicketStatus::parse(&row.get::<_, String>(4)?),
+        issued_at: from_db(row.get(5)?),
+    })
+}
+
+const TICKET_COLUMNS: &str = "id, surgery_id, number, person_id, status, issued_at";
+
+impl Store {
+    /// Creates a surgery and its slots. The host must be a host or staff member.
+    pub fn add_surgery(&mut self, new: &NewSurgery) -> Result<Surgery> {
+        let topic = text::clean("topic", &new.topic, 120)?;
+        let place = text::clean("place", &new.place, 80)?;
+        if !(5..=240).contains(&new.slot_minutes) {
+            return Err(StoreError::invalid(format!(
+                "slots last 5 to 240 minutes, not {}",
+                new.slot_minutes
+            )));
+        }
+        if !(1..=50).contains(&new.seats_per_slot) {
+            return Err(StoreError::invalid(format!(
+                "a slot has 1 to 50 seats, not {}",
+                new.seats_per_slot
+            )));
+        }
+        let step = Duration::minutes(i64::from(new.slot_minutes));
+        let slot_count = new.time.minutes() / i64::from(new.slot_minutes);
+        if slot_count == 0 {
+            return Err(StoreError::invalid(format!(
+                "the session ({} minutes) is shorter than one slot ({} minutes)",
+                new.time.minutes(),
+                new.slot_minutes
+            )));
+        }
+        if slot_count > 200 {
+            return Err(StoreError::invalid("a session can have at most 200 slots"));
+        }
+        let id = self.write(|tx| {
+            let host = load_person(tx, new.host)?;
+            if !matches!(host.role, Role::Host | Role::Staff) {
+                return Err(StoreError::invalid(format!(
+                    "{} is a {}, not a host: make them a host first",
+                    host.display_name, host.role
+                )));
+            }
+            tx.execute(
+                "INSERT INTO surgeries (topic, host_id, place, start_utc, end_utc, slot_minutes, seats_per_slot)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    topic,
+                    new.host,
+                    place,
+                    to_db(new.time.start()),
+                    to_db(new.time.end()),
+                    new.slot_minutes,
+                    new.seats_per_slot
+                ],
+            )?;
+            let id = SurgeryId(tx.last_insert_rowid());
+            let mut insert = tx.prepare(
+                "INSERT INTO surgery_slots (surgery_id, start_utc, end_utc, seats) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for index in 0..slot_count {
+                let start = new.time.start() + step * index as i32;
+                insert.execute(params![id, to_db(start), to_db(start + step), new.seats_per_slot])?;
+            }
+            Ok(id)
+        })?;
+        self.surgery(id)
+    }
+
+    pub fn surgery(&self, id: SurgeryId) -> Result<Surgery> {
+        load_surgery(&self.conn, id)
+    }
+
+    /// Surgeries overlapping `range`, earliest first, cancelled ones included (marked).
+    pub fn surgeries_overlapping(&self, range: Slot) -> Result<Vec<Surgery>> {
+        let mut statement = self.conn.prepare(
+            "SELECT id FROM surgeries WHERE end_utc > ?1 AND start_utc < ?2 ORDER BY start_utc, id",
+        )?;
+        let ids: Vec<SurgeryId> = statement
+            .query_map(params![to_db(range.start()), to_db(range.end())], |row| {
+                row.get(0)
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        ids.into_iter().map(|id| self.surgery(id)).collect()
+    }
+
+    /// Books a seat in a slot for a person, or puts them on the waiting list if it is full and they want that.
+    /// The seat count is also enforced by the database, so two kiosks cannot both take the last seat.
+    pub fn book_seat(
+        &mut self,
+        slot: SlotId,
+        person: PersonId,
+        when_full: WhenFull,
+        now: DateTime<Utc>,
+    ) -> Result<SeatOutcome> {
+        self.write(|tx| {
+            load_person(tx, person)?;
+            let (_, time, cancelled) = slot_context(tx, slot)?;
+            if cancelled {
+                return Ok(SeatOutcome::Refused(SeatRefusal::SurgeryCancelled));
+            }
+            if time.end() <= now {
+                return Ok(SeatOutcome::Refused(SeatRefusal::SlotOver));
+            }
+            let already: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM slot_seats WHERE slot_id = ?1 AND person_id = ?2
+                                AND status IN ('booked', 'arrived', 'seen', 'waiting'))",
+                params![slot, person],
+                |row| row.get(0),
+            )?;
+            if already {
+                return Ok(SeatOutcome::Refused(SeatRefusal::AlreadyBooked));
+            }
+            let (seats, taken): (u32, u32) = tx.query_row(
+                &format!(
+                    "SELECT seats, (SELECT count(*) FROM slot_seats WHERE slot_id = ?1 AND status IN {HOLDS_SEAT})
+                     FROM surgery_slots WHERE id = ?1"
+                ),
+                [slot],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?;
+            let status = match (taken < seats, when_full) {
+                (true, _) => "booked",
+                (false, WhenFull::JoinWaitingList) => "waiting",
+                (false, WhenFull::Refuse) => return Ok(SeatOutcome::Refused(SeatRefusal::Full)),
+            };
+            tx.execute(
+                "INSERT INTO slot_seats (slot_id, person_id, status, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![slot, person, status, to_db(now)],
+            )?;
+            let seat = SeatId(tx.last_insert_rowid());
+            if status == "booked" {
+                return Ok(SeatOutcome::Booked { seat });
+            }
+            let position: u32 = tx.query_row(
+                "SELECT count(*) FROM slot_seats WHERE slot_id = ?1 AND status = 'waiting' AND id <= ?2",
+                params![slot, seat],
+                |row| row.get(0),
+            )?;
+            Ok(SeatOutcome::Waiting { seat, position })
+        })
+    }
+
+    /// Gives up a seat or a waiting-list place; a freed seat goes to the next person waiting.
+    pub fn cancel_seat(&mut self, seat: SeatId) -> Result<SeatCancelled> {
+        self.write(|tx| {
+            let row: Option<(SlotId, String)> = tx
+                .query_row(
+                    "SELECT slot_id, status FROM slot_seats WHERE id = ?1",
+                    [seat],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?;
+            let (slot, status) =
+                row.ok_or_else(|| StoreError::invalid(format!("there is no seat number {seat}")))?;
+            if !matches!(status.as_str(), "booked" | "waiting") {
+                return Err(StoreError::invalid(format!(
+                    "seat #{seat} is {status}, so it cannot be cancelled"
+                )));
+            }
+            tx.execute(
+                "UPDATE slot_seats SET status = 'cancelled' WHERE id = ?1",
+                [seat],
+            )?;
+            Ok(SeatCancelled {
+                seat,
+                promoted: promote_next(tx, slot)?,
+            })
+        })
+    }
+
+    /// The host marks a booked person as seen, or as a no-show (which frees the seat for the waiting list).
+    pub fn mark_seat(&mut self, seat: SeatId, seen: bool) -> Result<Option<(SeatId, PersonId)>> {
+        self.write(|tx| {
+            let slot: Option<SlotId> = tx
+                .query_row(
+                    "SELECT slot_id FROM slot_seats WHERE id = ?1 AND status IN ('booked', 'arrived')",
+                    [seat],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let slot = slot.ok_or_else(|| StoreError::invalid(format!("seat #{seat} is not booked")))?;
+            tx.execute(
+                "UPDATE slot_seats SET status = ?2 WHERE id = ?1",
+                params![seat, if seen { "seen" } else { "no_show" }],
+            )?;
+            if seen { Ok(None) } else { promote_next(tx, slot) }
+        })
+    }
+
+    /// Gives a walk-in a numbered ticket for a surgery's queue. Numbers start at 1 for each surgery.
+    pub fn take_ticket(
+        &mut self,
+        surgery: SurgeryId,
+        person: Option<PersonId>,
+        now: DateTime<Utc>,
+    ) -> Result<TicketIssued> {
+        self.write(|tx| {
+            let found = load_surgery(tx, surgery)?;
+            if found.cancelled {
+                return Err(StoreError::invalid(format!(
+                    "\"{}\" has been cancelled",
+                    found.topic
+                )));
+            }
+            if found.time.end() <= now {
+                return Err(StoreError::invalid(format!(
+                    "\"{}\" has already finished",
+                    found.topic
+                )));
+            }
+            if let Some(person) = person {
+                load_person(tx, person)?;
+            }
+            let number: u32 = tx.query_row(
+                "SELECT coalesce(max(number), 0) + 1 FROM queue_tickets WHERE surgery_id = ?1",
+                [surgery],
+                |row| row.get(0),
+            )?;
+            let ahead: u32 = tx.query_row(
+                "SELECT count(*) FROM queue_tickets WHERE surgery_id = ?1 AND status = 'waiting'",
+                [surgery],
+                |row| row.get(0),
+            )?;
+            tx.execute(
+                "INSERT INTO queue_tickets (surgery_id, number, person_id, status, issued_at)
+                 VALUES (?1, ?2, ?3, 'waiting', ?4)",
+                params![surgery, number, person, to_db(now)],
+            )?;
+            let id = TicketId(tx.last_insert_rowid());
+            let ticket = Ticket {
+                id,
+                surgery_id: surgery,
+                number,
+                person_id: person,
+                status: TicketStatus::Waiting,
+                issued_at: now,
+            };
+            Ok(TicketIssued { ticket, ahead })
+        })
+    }
+
+    /// Calls the lowest waiting ticket; `None` when nobody is waiting.
+    pub fn call_next(&mut self, surgery: SurgeryId, now: DateTime<Utc>) -> Result<Option<Ticket>> {
+        self.write(|tx| {
+            load_surgery(tx, surgery)?;
+            let next = tx
+                .query_row(
+                    &format!(
+                        "SELECT {TICKET_COLUMNS} FROM queue_tickets WHERE surgery_id = ?1 AND status = 'waiting'
+                         ORDER BY number LIMIT 1"
+                    ),
+                    [surgery],
+                    ticket_from_row,
+                )
+                .optional()?;
+            let Some(mut ticket) = next else { return Ok(None) };
+            tx.execute(
+                "UPDATE queue_tickets SET status = 'called', called_at = ?2 WHERE id = ?1",
+                params![ticket.id, to_db(now)],
+            )?;
+            ticket.status = TicketStatus::Called;
+            Ok(Some(ticket))
+        })
+    }
+
+    /// Closes a called (or still waiting) ticket as seen or no-show.
+    pub fn finish_ticket(
+        &mut self,
+        ticket: TicketId,
+        status: TicketStatus,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        if !matches!(status, TicketStatus::Seen | TicketStatus::NoShow) {
+            return Err(StoreError::invalid(
+                "a ticket can only be finished as seen or no-show",
+            ));
+        }
+        self.write(|tx| {
+            let changed = tx.execute(
+                "UPDATE queue_tickets SET status = ?2, done_at = ?3 WHERE id = ?1 AND status IN ('waiting', 'called')",
+                params![ticket, status.as_str(), to_db(now)],
+            )?;
+            if changed == 0 {
+                return Err(StoreError::invalid(format!("ticket #{ticket} is not waiting or called")));
+            }
+            Ok(())
+        })
+    }
+
+    /// A surgery's queue in ticket order.
+    pub fn queue(&self, surgery: SurgeryId) -> Result<Vec<Ticket>> {
+        load_surgery(&self.conn, surgery)?;
+        let mut statement = self.conn.prepare(&format!(
+            "SELECT {TICKET_COLUMNS} FROM queue_tickets WHERE surgery_id = ?1 ORDER BY number"
+        ))?;
+        let tickets = statement
+            .query_map([surgery], ticket_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(tickets)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use crate::people::NewPerson;
+    use crate::site::tests::london_hub;
+
+    use super::*;
+
+    fn at(hour: u32, minute: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2027, 1, 12, hour, minute, 0).unwrap()
+    }
+
+    fn person(store: &mut Store, name: &str, role: Role) -> PersonId {
+        let new = NewPerson {
+            display_name: name.into(),
+            contact: None,
+            role,
+            rules_version: None,
+        };
+        store.add_person(&new, at(8, 0)).unwrap().id
+    }
+
+    fn benefits_surgery(store: &mut Store, seats: u32) -> Surgery {
+        let host = person(store, "Grace Host", Role::Host);
+        store
+            .add_surgery(&NewSurgery {
+                topic: "Benefits advice".into(),
+                host,
+                place: "Room 2".into(),
+                time: Slot::new(at(10, 0), at(12, 0)).unwrap(),
+                slot_minutes: 30,
+                seats_per_slot: seats,
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn slots_fill_then_wait_then_promote() {
+        let mut store = london_hub();
+        let surgery = benefits_surgery(&mut store, 1);
+        assert_eq!(surgery.slots.len(), 4);
+        let slot = surgery.slots[0].id;
+        let (a, b, c) = (
+            person(&mut store, "Amal", Role::Visitor),
+            person(&mut store, "Ben", Role::Visitor),
+            person(&mut store, "Cy", Role::Visitor),
+        );
+        let SeatOutcome::Booked { seat: a_seat } = store
+            .book_seat(slot, a, WhenFull::Refuse, at(9, 0))
+            .unwrap()
+        else {
+            panic!("first seat should be booked")
+        };
+        assert_eq!(
+            store
+                .book_seat(slot, b, WhenFull::Refuse, at(9, 0))
+                .unwrap(),
+            SeatOutcome::Refused(SeatRefusal::Full)
+        );
+        assert!(matches!(
+            store
+                .book_seat(slot, b, WhenFull::JoinWaitingList, at(9, 0))
+                .unwrap(),
+            SeatOutcome::Waiting { position: 1, .. }
+        ));
+        assert!(matches!(
+            store
+                .book_seat(slot, c, WhenFull::JoinWaitingList, at(9, 0))
+                .unwrap(),
+            SeatOutcome::Waiting { position: 2, .. }
+        ));
+        let cancelled = store.cancel_seat(a_seat).unwrap();
+        assert_eq!(cancelled.promoted.map(|(_, who)| who), Some(b));
+        let slot_now = &store.surgery(surgery.id).unwrap().slots[0];
+        assert_eq!((slot_now.taken, slot_now.waiting), (1, 1));
+    }
+
+    #[test]
+    fn the_database_refuses_an_extra_seat_even_from_raw_sql() {
+        let mut store = london_hub();
+        let surgery = benefits_surgery(&mut store, 1);
+        let slot = surgery.slots[0].id;
+        let (a, b) = (
+            person(&mut store, "Amal", Role::Visitor),
+            person(&mut store, "Ben", Role::Visitor),
+        );
+        store
+            .book_seat(slot, a, WhenFull::Refuse, at(9, 0))
+            .unwrap();
+        let error = store
+            .conn
+            .execute(
+                "INSERT INTO slot_seats (slot_id, person_id, status, created_at) VALUES (?1, ?2, 'booked', 0)",
+                params![slot, b],
+            )
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("surgery slot is full"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn queue_numbers_count_up_and_are_called_in_order() {
+        let mut store = london_hub();
+        let surgery = benefits_surgery(&mut store, 2);
+        let first = store.take_ticket(surgery.id, None, at(9, 50)).unwrap();
+        let second = store.take_ticket(surgery.id, None, at(9, 51)).unwrap();
+        assert_eq!((first.ticket.number, first.ahead), (1, 0));
+        assert_eq!((second.ticket.number, second.ahead), (2, 1));
+        let called = store.call_next(surgery.id, at(10, 0)).unwrap().unwrap();
+        assert_eq!(called.number, 1);
+        store
+            .finish_ticket(called.id, TicketStatus::Seen, at(10, 20))
+            .unwrap();
+        let called = store.call_next(surgery.id, at(10, 20)).unwrap().unwrap();
+        assert_eq!(called.number, 2);
+        store
+            .finish_ticket(called.id, TicketStatus::NoShow, at(10, 25))
+            .unwrap();
+        assert_eq!(store.call_next(surgery.id, at(10, 30)).unwrap(), None);
+        let statuses: Vec<_> = store
+            .queue(surgery.id)
+            .unwrap()
+            .into_iter()
+            .map(|t| t.status)
+            .collect();
+        assert_eq!(statuses, vec![TicketStatus::Seen, TicketStatus::NoShow]);
+    }
+
+    #[test]
+    fn a_visitor_cannot_host() {
+        let mut store = london_hub();
+        let visitor = person(&mut store, "Val", Role::Visitor);
+        let error = store
+            .add_surgery(&NewSurgery {
+                topic: "Tea".into(),
+                host: visitor,
+                place: "Café".into(),
+                time: Slot::new(at(10, 0), at(11, 0)).unwrap(),
+                slot_minutes: 15,
+                seats_per_slot: 1,
+            })
+            .unwrap_err();
+        assert!(error.to_string().contains("not a host"), "{error}");
+    }
+
+    #[test]
+    fn a_no_show_frees_the_seat_for_the_waiting_list() {
+        let mut store = london_hub();
+        let surgery = benefits_surgery(&mut store, 1);
+        let slot = surgery.slots[1].id;
+        let (a, b) = (
+            person(&mut store, "Amal", Role::Visitor),
+            person(&mut store, "Ben", Role::Visitor),
+        );
+        let SeatOutcome::Booked { seat } = store
+            .book_seat(slot, a, WhenFull::Refuse, at(9, 0))
+            .unwrap()
+        else {
+            panic!("seat should be booked")
+        };
+        store
+            .book_seat(slot, b, WhenFull::JoinWaitingList, at(9, 0))
+            .unwrap();
+        assert_eq!(
+            store.mark_seat(seat, false).unwrap().map(|(_, who)| who),
+            Some(b)
+        );
+    }
+}

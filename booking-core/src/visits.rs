@@ -1,0 +1,612 @@
+//! Check-in and check-out: what happens when a pass is scanned, and walk-in registration.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+
+use crate::db::Store;
+use crate::error::{Result, StoreError};
+use crate::ids::{BookingId, PassId, PersonId, SeatId, VisitId};
+use crate::passes::{IssuedPass, NewPass, PassKey, PassRefusal, insert_pass, verify};
+use crate::people::{NewPerson, Person, Role, insert_person, load_person};
+use crate::site::load_site;
+use crate::time::{Slot, from_db, local_day, to_db};
+
+/// A second scan of the same pass within this time is taken as the same scan, not a check-out.
+pub const REPEAT_SCAN_WINDOW: Duration = Duration::seconds(10);
+/// A booking or surgery seat starting within this time of a check-in is checked in with the person.
+pub const ARRIVAL_WINDOW: Duration = Duration::minutes(30);
+
+/// What brings a walk-in visitor: a few big choices on the kiosk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VisitReason {
+    VisitingSomeone,
+    Surgery,
+    Event,
+    Working,
+    Other,
+}
+
+impl VisitReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VisitReason::VisitingSomeone => "visiting_someone",
+            VisitReason::Surgery => "surgery",
+            VisitReason::Event => "event",
+            VisitReason::Working => "working",
+            VisitReason::Other => "other",
+        }
+    }
+}
+
+impl FromStr for VisitReason {
+    type Err = StoreError;
+
+    fn from_str(text: &str) -> Result<VisitReason> {
+        match text.trim().to_lowercase().replace(['-', ' '], "_").as_str() {
+            "visiting_someone" | "visiting" => Ok(VisitReason::VisitingSomeone),
+            "surgery" => Ok(VisitReason::Surgery),
+            "event" => Ok(VisitReason::Event),
+            "working" | "work" => Ok(VisitReason::Working),
+            "other" => Ok(VisitReason::Other),
+            other => Err(StoreError::invalid(format!(
+                "unknown reason \"{other}\": choose visiting, surgery, event, working or other"
+            ))),
+        }
+    }
+}
+
+/// Something a person has at the hub today, shown when they check in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum TodayItem {
+    Booking {
+        id: BookingId,
+        room: String,
+        title: String,
+        time: Slot,
+    },
+    SurgerySeat {
+        seat: SeatId,
+        topic: String,
+        place: String,
+        time: Slot,
+    },
+}
+
+/// What a scan did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum ScanOutcome {
+    CheckedIn {
+        person: Person,
+        visit: VisitId,
+        today: Vec<TodayItem>,
+        arrived_for: Vec<TodayItem>,
+    },
+    CheckedOut {
+        person: Person,
+        visit: VisitId,
+        stayed: Slot,
+    },
+    /// The same pass was scanned again within a few seconds: nothing was done twice.
+    Repeat {
+        person: Person,
+        on_site: bool,
+    },
+    Refused(PassRefusal),
+}
+
+impl fmt::Display for ScanOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScanOutcome::CheckedIn { person, .. } => {
+                write!(f, "Welcome, {}! You are checked in.", person.first_name())
+            }
+            ScanOutcome::CheckedOut { person, .. } => {
+                write!(f, "Goodbye, {}! You are checked out.", person.first_name())
+            }
+            ScanOutcome::Repeat {
+                person,
+                on_site: true,
+            } => {
+                write!(f, "You are already checked in, {}.", person.first_name())
+            }
+            ScanOutcome::Repeat {
+                person,
+                on_site: false,
+            } => {
+                write!(f, "You are already checked out, {}.", person.first_name())
+            }
+            ScanOutcome::Refused(refusal) => write!(f, "{refusal}"),
+        }
+    }
+}
+
+/// A walk-in registration from the kiosk.
+#[derive(Debug, Clone)]
+pub struct WalkIn {
+    pub display_name: String,
+    pub contact: Option<String>,
+    pub reason: VisitReason,
+    pub visiting: Option<PersonId>,
+    /// The house-rules version the person agreed to on screen.
+    pub agreed_rules_version: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum WalkInOutcome {
+    CheckedIn {
+        person: Person,
+        visit: VisitId,
+        pass: IssuedPass,
+        host_to_notify: Option<Person>,
+    },
+    /// The rules changed since the screen was shown; show them again.
+    RulesNotAgreed { current_version: u32 },
+}
+
+fn open_visit(conn: &Connection, person: PersonId) -> Result<Option<(VisitId, DateTime<Utc>)>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, checked_in_at FROM visits WHERE person_id = ?1 AND checked_out_at IS NULL",
+            [person],
+            |row| Ok((row.get(0)?, from_db(row.get(1)?))),
+        )
+        .optional()?)
+}
+
+/// The latest check-in or check-out instant of a person, for the repeat-scan window.
+fn last_movement(conn: &Connection, person: PersonId) -> Result<Option<DateTime<Utc>>> {
+    let seconds: Option<i64> = conn.query_row(
+        "SELECT max(max(checked_in_at, coalesce(checked_out_at, 0))) FROM visits WHERE person_id = ?1",
+        [person],
+        |row| row.get(0),
+    )?;
+    Ok(seconds.map(from_db))
+}
+
+fn insert_visit(
+    tx: &Transaction<'_>,
+    person: PersonId,
+    pass: Option<PassId>,
+    reason: Option<VisitReason>,
+    visiting: Option<PersonId>,
+    now: DateTime<Utc>,
+) -> Result<VisitId> {
+    tx.execute(
+        "INSERT INTO visits (person_id, pass_id, reason, visiting_host, checked_in_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![person, pass, reason.map(VisitReason::as_str), visiting, to_db(now)],
+    )?;
+    let visit = VisitId(tx.last_insert_rowid());
+    tx.execute(
+        "UPDATE people SET first_seen = coalesce(first_seen, ?2), last_seen = ?2 WHERE id = ?1",
+        params![person, to_db(now)],
+    )?;
+    Ok(visit)
+}
+
+/// The person's bookings and surgery seats on the local day of `now`.
+fn today_items(conn: &Connection, person: PersonId, day: Slot) -> Result<Vec<TodayItem>> {
+    let mut items = Vec::new();
+    let mut bookings = conn.prepare_cached(
+        "SELECT b.id, r.name, b.title, b.start_utc, b.end_utc FROM bookings b JOIN rooms r ON r.id = b.room_id
+         WHERE (b.booked_for = ?1 OR (b.booked_for IS NULL AND b.booked_by = ?1))
+           AND b.status IN ('confirmed', 'checked_in') AND b.end_utc > ?2 AND b.start_utc < ?3
+         ORDER BY b.start_utc",
+    )?;
+    let rows = bookings.query_map(
+        params![person, to_db(day.start()), to_db(day.end())],
+        |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+            ))
+        },
+    )?;
+    for row in rows {
+        let (id, room, title, start, end) = row?;
+        items.push(TodayItem::Booking {
+            id,
+            room,
+            title,
+            time: Slot::new(from_db(start), from_db(end))?,
+        });
+    }
+    let mut seats = conn.prepare_cached(
+        "SELECT seat.id, g.topic, g.place, s.start_utc, s.end_utc
+         FROM slot_seats seat JOIN surgery_slots s ON s.id = seat.slot_id JOIN surgeries g ON g.id = s.surgery_id
+         WHERE seat.person_id = ?1 AND seat.status IN ('booked', 'arrived') AND g.cancelled_at IS NULL
+           AND s.end_utc > ?2 AND s.start_utc < ?3
+         ORDER BY s.start_utc",
+    )?;
+    let rows = seats.query_map(
+        params![person, to_db(day.start()), to_db(day.end())],
+        |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+            ))
+        },
+    )?;
+    for row in rows {
+        let (seat, topic, place, start, end) = row?;
+        items.push(TodayItem::SurgerySeat {
+            seat,
+            topic,
+            place,
+            time: Slot::new(from_db(start), from_db(end))?,
+        });
+    }
+    items.sort_by_key(|item| match item {
+        TodayItem::Booking { time, .. } | TodayItem::SurgerySeat { time, .. } => time.start(),
+    });
+    Ok(items)
+}
+
+/// Marks as arrived the bookings and seats that start within the arrival window or are under way.
+fn mark_arrivals(
+    tx: &Transaction<'_>,
+    today: &[TodayItem],
+    now: DateTime<Utc>,
+) -> Result<Vec<TodayItem>> {
+    let mut arrived = Vec::new();
+    for item in today {
+        let (time, update, id) = match item {
+            TodayItem::Booking { id, time, .. } => (
+                time,
+                "UPDATE bookings SET status = 'checked_in' WHERE id = ?1 AND status = 'confirmed'",
+                id.0,
+            ),
+            TodayItem::SurgerySeat { seat, time, .. } => (
+                time,
+                "UPDATE slot_seats SET status = 'arrived' WHERE id = ?1 AND status = 'booked'",
+                seat.0,
+            ),
+        };
+        let due = time.start() <= now + ARRIVAL_WINDOW && time.end() > now;
+        if due && tx.execute(update, [id])? == 1 {
+            arrived.push(item.clone());
+        }
+    }
+    Ok(arrived)
+}
+
+impl Store {
+    /// Exactly what the kiosk does when a code is scanned: verify it, then check the holder in, or out if they are
+    /// on site. A repeat scan within [`REPEAT_SCAN_WINDOW`] does nothing. The change is committed (and, with
+    /// `synchronous=FULL`, on disk) before this returns.
+    pub fn scan(&mut self, key: &PassKey, text: &str, now: DateTime<Utc>) -> Result<ScanOutcome> {
+        self.write(|tx| {
+            let pass = match verify(tx, key, text, now)? {
+                Ok(pass) => pass,
+                Err(refusal) => return Ok(ScanOutcome::Refused(refusal)),
+            };
+            let person = load_person(tx, pass.person_id)?;
+            let open = open_visit(tx, person.id)?;
+            if let Some(last) = last_movement(tx, person.id)?
+                && now - last < REPEAT_SCAN_WINDOW
+                && now >= last
+            {
+                return Ok(ScanOutcome::Repeat {
+                    person,
+                    on_site: open.is_some(),
+                });
+            }
+            if let Some((visit, since)) = open {
+                tx.execute(
+                    "UPDATE visits SET checked_out_at = ?2 WHERE id = ?1",
+                    params![visit, to_db(now.max(since))],
+                )?;
+                tx.execute(
+                    "UPDATE people SET last_seen = ?2 WHERE id = ?1",
+                    params![person.id, to_db(now)],
+                )?;
+                return Ok(ScanOutcome::CheckedOut {
+                    person,
+                    visit,
+                    stayed: Slot::new(since, now.max(since + Duration::seconds(1)))?,
+                });
+            }
+            let visit = insert_visit(tx, person.id, Some(pass.id), None, None, now)?;
+            let zone = load_site(tx)?.time_zone;
+            let today = today_items(
+                tx,
+                person.id,
+                local_day(zone, now.with_timezone(&zone).date_naive()),
+            )?;
+            let arrived_for = mark_arrivals(tx, &today, now)?;
+            let person = load_person(tx, person.id)?;
+            Ok(ScanOutcome::CheckedIn {
+                person,
+                visit,
+                today,
+                arrived_for,
+            })
+        })
+    }
+
+    /// Registers a walk-in: creates the person and a day pass, and checks them in, all or nothing.
+    pub fn walk_in(
+        &mut self,
+        key: &PassKey,
+        walk_in: &WalkIn,
+        now: DateTime<Utc>,
+    ) -> Result<WalkInOutcome> {
+        self.write(|tx| {
+            let site = load_site(tx)?;
+            if walk_in.agreed_rules_version != site.house_rules_version {
+                return Ok(WalkInOutcome::RulesNotAgreed {
+                    current_version: site.house_rules_version,
+                });
+            }
+            let host = match walk_in.visiting {
+                Some(id) => {
+                    let host = load_person(tx, id)?;
+                    if host.role == Role::Visitor {
+                        return Err(StoreError::invalid(format!(
+                            "{} is a visitor, not someone who hosts",
+                            host.display_name
+                        )));
+                    }
+                    Some(host)
+                }
+                None => None,
+            };
+            let new = NewPerson {
+                display_name: walk_in.display_name.clone(),
+                contact: walk_in.contact.clone(),
+                role: Role::Visitor,
+                rules_version: Some(walk_in.agreed_rules_version),
+            };
+            let person = insert_person(tx, &new, now)?;
+            let pass = insert_pass(tx, key, person, NewPass::Day, now)?;
+            let visit = insert_visit(
+                tx,
+                person,
+                Some(pass.pass.id),
+                Some(walk_in.reason),
+                walk_in.visiting,
+                now,
+            )?;
+            Ok(WalkInOutcome::CheckedIn {
+                person: load_person(tx, person)?,
+                visit,
+                pass,
+                host_to_notify: host,
+            })
+        })
+    }
+
+    /// Checks a person out by hand (staff at the desk, or someone who left without scanning).
+    /// Returns false if they were not on site.
+    pub fn check_out(&mut self, person: PersonId, now: DateTime<Utc>) -> Result<bool> {
+        self.write(|tx| {
+            load_person(tx, person)?;
+            let changed = tx.execute(
+                "UPDATE visits SET checked_out_at = max(checked_in_at, ?2) WHERE person_id = ?1 AND checked_out_at IS NULL",
+                params![person, to_db(now)],
+            )?;
+            Ok(changed == 1)
+        })
+    }
+
+    /// Whether a person is on site now.
+    pub fn is_on_site(&self, person: PersonId) -> Result<bool> {
+        Ok(open_visit(&self.conn, person)?.is_some())
+    }
+
+    /// The person's bookings and surgery seats on the local day of `now`.
+    pub fn today_for(&self, person: PersonId, now: DateTime<Utc>) -> Result<Vec<TodayItem>> {
+        let zone = self.site()?.time_zone;
+        load_person(&self.conn, person)?;
+        today_items(
+            &self.conn,
+            person,
+            local_day(zone, now.with_timezone(&zone).date_naive()),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use crate::bookings::{BookingOutcome, BookingRequest, BookingStatus};
+    use crate::passes::{PassClaim, PassKind, encode_pass};
+    use crate::rooms::NewRoom;
+    use crate::site::tests::london_hub;
+
+    use super::*;
+
+    fn at(hour: u32, minute: u32, second: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2027, 1, 5, hour, minute, second)
+            .unwrap()
+    }
+
+    fn key() -> PassKey {
+        PassKey::from_secret([3; 32])
+    }
+
+    fn member(store: &mut Store, name: &str) -> (Person, String) {
+        let new = NewPerson {
+            display_name: name.into(),
+            contact: None,
+            role: Role::Member,
+            rules_version: Some(1),
+        };
+        let person = store.add_person(&new, at(8, 0, 0)).unwrap();
+        let pass = store
+            .issue_pass(&key(), person.id, NewPass::Member, at(8, 0, 0))
+            .unwrap();
+        (person, pass.payload)
+    }
+
+    #[test]
+    fn scan_checks_in_ignores_a_repeat_then_checks_out() {
+        let mut store = london_hub();
+        let (ada, pass) = member(&mut store, "Ada Lovelace");
+        let ScanOutcome::CheckedIn { person, .. } = store.scan(&key(), &pass, at(9, 0, 0)).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(person.first_name(), "Ada");
+        assert_eq!(person.first_seen, Some(at(9, 0, 0)));
+        assert!(matches!(
+            store.scan(&key(), &pass, at(9, 0, 4)).unwrap(),
+            ScanOutcome::Repeat { on_site: true, .. }
+        ));
+        assert!(store.is_on_site(ada.id).unwrap());
+        let ScanOutcome::CheckedOut { stayed, .. } =
+            store.scan(&key(), &pass, at(12, 30, 0)).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(stayed.minutes(), 210);
+        assert!(matches!(
+            store.scan(&key(), &pass, at(12, 30, 3)).unwrap(),
+            ScanOutcome::Repeat { on_site: false, .. }
+        ));
+        assert!(!store.is_on_site(ada.id).unwrap());
+    }
+
+    #[test]
+    fn checking_in_also_checks_in_a_booking_about_to_start() {
+        let mut store = london_hub();
+        let (ada, pass) = member(&mut store, "Ada");
+        let room = store.add_room(&NewRoom::named("Studio", 6)).unwrap();
+        let request = BookingRequest {
+            room: room.id,
+            slot: Slot::new(at(10, 0, 0), at(11, 0, 0)).unwrap(),
+            title: "Robotics".into(),
+            booked_by: Some(ada.id),
+            booked_for: Some(ada.id),
+        };
+        let BookingOutcome::Booked(booking) = store.book(&request, at(8, 0, 0)).unwrap() else {
+            panic!()
+        };
+        let ScanOutcome::CheckedIn {
+            today, arrived_for, ..
+        } = store.scan(&key(), &pass, at(9, 40, 0)).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(today.len(), 1);
+        assert_eq!(arrived_for, today);
+        assert_eq!(
+            store.booking(booking.id).unwrap().status,
+            BookingStatus::CheckedIn
+        );
+    }
+
+    #[test]
+    fn refusals_change_nothing() {
+        let mut store = london_hub();
+        let (ada, pass) = member(&mut store, "Ada");
+        let forged = encode_pass(
+            &PassClaim {
+                kind: PassKind::Member,
+                pass_id: crate::ids::PassId(999),
+                expires_at: at(23, 0, 0),
+            },
+            &key(),
+        );
+        assert_eq!(
+            store.scan(&key(), &forged, at(9, 0, 0)).unwrap(),
+            ScanOutcome::Refused(PassRefusal::Unknown)
+        );
+        assert_eq!(
+            store
+                .scan(&PassKey::from_secret([4; 32]), &pass, at(9, 0, 0))
+                .unwrap(),
+            ScanOutcome::Refused(PassRefusal::BadSignature)
+        );
+        let pass_id = store
+            .verify_pass(&key(), &pass, at(9, 0, 0))
+            .unwrap()
+            .unwrap()
+            .id;
+        assert!(store.revoke_pass(pass_id, at(9, 0, 0)).unwrap());
+        assert_eq!(
+            store.scan(&key(), &pass, at(9, 1, 0)).unwrap(),
+            ScanOutcome::Refused(PassRefusal::Revoked)
+        );
+        assert!(!store.is_on_site(ada.id).unwrap());
+        assert!(store.roll_call().unwrap().is_empty());
+    }
+
+    #[test]
+    fn walk_in_registers_issues_a_day_pass_and_checks_in() {
+        let mut store = london_hub();
+        let host = store
+            .add_person(
+                &NewPerson {
+                    display_name: "Grace".into(),
+                    contact: None,
+                    role: Role::Host,
+                    rules_version: None,
+                },
+                at(8, 0, 0),
+            )
+            .unwrap();
+        let walk_in = WalkIn {
+            display_name: "Sam Visitor".into(),
+            contact: None,
+            reason: VisitReason::VisitingSomeone,
+            visiting: Some(host.id),
+            agreed_rules_version: 1,
+        };
+        let WalkInOutcome::CheckedIn {
+            person,
+            pass,
+            host_to_notify,
+            ..
+        } = store.walk_in(&key(), &walk_in, at(10, 0, 0)).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(host_to_notify.map(|h| h.id), Some(host.id));
+        assert_eq!(person.rules_version, Some(1));
+        // The day pass runs out at local midnight and works for a check-out later that day.
+        assert_eq!(
+            pass.pass.expires_at,
+            Utc.with_ymd_and_hms(2027, 1, 6, 0, 0, 0).unwrap()
+        );
+        assert!(matches!(
+            store.scan(&key(), &pass.payload, at(15, 0, 0)).unwrap(),
+            ScanOutcome::CheckedOut { .. }
+        ));
+        let stale = WalkIn {
+            agreed_rules_version: 0,
+            ..walk_in
+        };
+        assert_eq!(
+            store.walk_in(&key(), &stale, at(10, 0, 0)).unwrap(),
+            WalkInOutcome::RulesNotAgreed { current_version: 1 }
+        );
+    }
+
+    #[test]
+    fn occupancy_counts_people_and_arrivals_by_local_hour() {
+        let mut store = london_hub();
+        let (_, first) = member(&mut store, "Ada");
+        let (_, second) = member(&mut store, "Bo");
+        store.scan(&key(), &first, at(9, 5, 0)).unwrap();
+        store.scan(&key(), &second, at(9, 50, 0)).unwrap();
+        store.scan(&key(), &second, at(11, 0, 0)).unwrap();
+        let occupancy = store.occupancy(at(11, 30, 0)).unwrap();
+        assert_eq!(occupancy.on_site, 1);
+        assert_eq!(occupancy.arrivals_per_hour[9], 2);
+        assert_eq!(occupancy.arrivals_per_hour.iter().sum::<u32>(), 2);
+        assert_eq!(store.roll_call().unwrap().len(), 1);
+        assert_eq!(occupancy.percent_of_capacity, 1);
+    }
+}

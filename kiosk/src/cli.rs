@@ -1,0 +1,337 @@
+//! The command line: every part of the hub, usable and scriptable before (and beside) the touchscreen.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kiosk",
+    version,
+    about = "Hub Kiosk: check-in, room booking and drop-in surgeries for a community hub"
+)]
+pub struct Cli {
+    /// The hub's data folder (database and pass key). Default: the user's data folder, or the service's.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Print results as JSON for scripts.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Pretend it is this local time ("2027-03-30 10:00"): for demos and tests.
+    #[arg(long, global = true, hide = true, value_name = "WHEN")]
+    pub now: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Set up a new hub in the data folder.
+    Init(InitArgs),
+    /// Fill the hub with a realistic demo: rooms, hosts, a week of bookings and surgeries.
+    Demo,
+    /// Show or change the hub's settings and opening hours.
+    #[command(subcommand)]
+    Site(SiteCommand),
+    /// Add and list rooms.
+    #[command(subcommand)]
+    Room(RoomCommand),
+    /// Book a room, once or repeating.
+    Book(BookArgs),
+    /// Cancel a booking (or, with --series, the rest of its series).
+    Cancel {
+        booking: i64,
+        /// Cancel every later occurrence of this booking's series too.
+        #[arg(long)]
+        series: bool,
+    },
+    /// Move one booking (or one occurrence of a series) to a new time in the same room.
+    Move {
+        booking: i64,
+        #[arg(long)]
+        start: String,
+        #[arg(long, conflicts_with = "duration")]
+        end: Option<String>,
+        #[arg(long)]
+        duration: Option<String>,
+    },
+    /// List a day's bookings.
+    Bookings {
+        #[arg(long, default_value = "today")]
+        date: String,
+    },
+    /// Free time in every room on a day.
+    Availability {
+        #[arg(long, default_value = "today")]
+        date: String,
+    },
+    /// Drop-in advice sessions: add, list, book seats, run the queue.
+    #[command(subcommand)]
+    Surgery(SurgeryCommand),
+    /// Add and list people.
+    #[command(subcommand)]
+    Person(PersonCommand),
+    /// Issue and revoke passes (the QR codes people scan).
+    #[command(subcommand)]
+    Pass(PassCommand),
+    /// Do exactly what the kiosk does when a code is scanned.
+    Scan { payload: String },
+    /// Register a walk-in visitor: they get a day pass and are checked in.
+    WalkIn(WalkInArgs),
+    /// Check a person out by hand.
+    CheckOut { person: String },
+    /// People on site, capacity, rooms now and next, arrivals per hour.
+    Occupancy,
+    /// Everyone on site now: the evacuation list.
+    RollCall,
+    /// Staff and host PINs. PINs are read from standard input, never from the command line.
+    #[command(subcommand)]
+    Staff(StaffCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The hub's name, e.g. "Riverside Hub".
+    #[arg(long, required_unless_present = "config")]
+    pub name: Option<String>,
+    /// IANA time zone, e.g. Europe/London.
+    #[arg(long, required_unless_present = "config")]
+    pub time_zone: Option<String>,
+    /// The most people the building may hold (fire limit).
+    #[arg(long, default_value_t = 60)]
+    pub safe_capacity: u32,
+    /// Days visitors' personal data is kept.
+    #[arg(long, default_value_t = 30)]
+    pub retention_days: u32,
+    /// Take the site settings from a kiosk.toml instead.
+    #[arg(long, conflicts_with_all = ["name", "time_zone"])]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SiteCommand {
+    /// The hub's settings, weekly hours and closures.
+    Show,
+    /// Set a weekday's hours: `kiosk site hours mon 09:00-17:00`, or `closed`.
+    Hours { weekday: String, hours: String },
+    /// Close the hub on a date: `kiosk site close 2027-12-25 "Christmas Day"`.
+    Close { date: String, reason: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RoomCommand {
+    Add(RoomAddArgs),
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct RoomAddArgs {
+    pub name: String,
+    #[arg(long)]
+    pub capacity: u32,
+    /// A feature tag such as projector or step-free; repeat for more.
+    #[arg(long = "feature")]
+    pub features: Vec<String>,
+    /// Minutes kept free between bookings.
+    #[arg(long, default_value_t = 0)]
+    pub buffer: u32,
+    /// Shortest booking, e.g. 15m.
+    #[arg(long, default_value = "15m")]
+    pub min: String,
+    /// Longest booking, e.g. 8h.
+    #[arg(long, default_value = "8h")]
+    pub max: String,
+    #[arg(long, default_value_t = 90)]
+    pub advance_days: u32,
+    /// Shown on the kiosk but not bookable (a café, a corridor).
+    #[arg(long)]
+    pub not_bookable: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RepeatChoice {
+    Weekly,
+    Fortnightly,
+    /// On the same weekday of each month (e.g. the second Tuesday).
+    Monthly,
+}
+
+#[derive(Debug, Args)]
+pub struct BookArgs {
+    #[arg(long)]
+    pub room: String,
+    /// Local start: "2027-03-30 10:00", "tomorrow 10:00" or "10:00" (today).
+    #[arg(long)]
+    pub start: String,
+    /// Local end: "11:30" or a full date and time.
+    #[arg(
+        long,
+        conflicts_with = "duration",
+        required_unless_present = "duration"
+    )]
+    pub end: Option<String>,
+    /// Length instead of an end: 45m, 1h, 1h30m.
+    #[arg(long)]
+    pub duration: Option<String>,
+    #[arg(long, default_value = "Booking")]
+    pub title: String,
+    /// Who is booking (name or #number).
+    #[arg(long)]
+    pub by: Option<String>,
+    /// Who it is for (name or #number), if not the person booking.
+    #[arg(long = "for")]
+    pub for_person: Option<String>,
+    /// Repeat the booking.
+    #[arg(long, requires = "until")]
+    pub repeat: Option<RepeatChoice>,
+    /// Last date of a repeating booking.
+    #[arg(long)]
+    pub until: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SurgeryCommand {
+    Add(SurgeryAddArgs),
+    /// Surgeries on a day (default today), or this week with --week, with free seats per slot.
+    List {
+        #[arg(long, default_value = "today")]
+        date: String,
+        #[arg(long)]
+        week: bool,
+    },
+    /// Book a seat in a slot (slot numbers are in `surgery list`).
+    Book {
+        slot: i64,
+        #[arg(long)]
+        person: String,
+        /// Join the waiting list if the slot is full.
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Give up a seat; the next person waiting moves up.
+    Cancel {
+        seat: i64,
+    },
+    /// The walk-in queue of a surgery.
+    #[command(subcommand)]
+    Queue(QueueCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct SurgeryAddArgs {
+    #[arg(long)]
+    pub topic: String,
+    /// The host (name or #number).
+    #[arg(long)]
+    pub host: String,
+    #[arg(long)]
+    pub place: String,
+    #[arg(long)]
+    pub start: String,
+    #[arg(
+        long,
+        conflicts_with = "duration",
+        required_unless_present = "duration"
+    )]
+    pub end: Option<String>,
+    #[arg(long)]
+    pub duration: Option<String>,
+    /// Length of each slot, e.g. 20m.
+    #[arg(long, default_value = "30m")]
+    pub slot: String,
+    /// Seats per slot: how many advisers.
+    #[arg(long, default_value_t = 1)]
+    pub seats: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QueueCommand {
+    /// Show the queue.
+    Show { surgery: i64 },
+    /// Take a numbered ticket.
+    Take {
+        surgery: i64,
+        #[arg(long)]
+        person: Option<String>,
+    },
+    /// Call the next ticket.
+    Call { surgery: i64 },
+    /// Mark a ticket as seen.
+    Seen { ticket: i64 },
+    /// Mark a ticket as a no-show.
+    NoShow { ticket: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PersonCommand {
+    Add {
+        name: String,
+        #[arg(long, default_value = "visitor")]
+        role: String,
+        /// An email or phone number, if they want to be contacted.
+        #[arg(long)]
+        contact: Option<String>,
+    },
+    List {
+        #[arg(long)]
+        role: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PassKindChoice {
+    Day,
+    Member,
+    Booking,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PassCommand {
+    /// Issue a pass and write its QR code as PNG and SVG.
+    Issue {
+        /// Whose pass (name or #number).
+        person: String,
+        #[arg(long, value_enum, default_value = "member")]
+        kind: PassKindChoice,
+        /// The booking a booking pass is for.
+        #[arg(long, required_if_eq("kind", "booking"))]
+        booking: Option<i64>,
+        /// Where to write the images, without extension. Default: passes/pass-<number> in the data folder.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Cancel a pass for good (a lost card).
+    Revoke { pass: i64 },
+}
+
+#[derive(Debug, Args)]
+pub struct WalkInArgs {
+    pub name: String,
+    /// What brings them: visiting, surgery, event, working or other.
+    #[arg(long, default_value = "other")]
+    pub reason: String,
+    /// Who they are visiting (name or #number); that person is told.
+    #[arg(long)]
+    pub visiting: Option<String>,
+    #[arg(long)]
+    pub contact: Option<String>,
+    /// They have read and agreed to the house rules.
+    #[arg(long, required = true)]
+    pub agree: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Add a staff member; their PIN is read from standard input.
+    Add { name: String },
+    /// Set the PIN of a host or staff member (from standard input).
+    SetPin { person: String },
+    /// Check a PIN (from standard input), as the kiosk's staff screen does.
+    PinCheck { person: String },
+    /// Unlock a locked account; the helping staff member's PIN is read from standard input.
+    Unlock {
+        person: String,
+        #[arg(long)]
+        by: String,
+    },
+}

@@ -1,0 +1,313 @@
+//! `kiosk demo`: a realistic hub to explore — rooms, hosts, members, a week of bookings and surgeries — built
+//! through the same booking-core calls the kiosk uses, relative to today so it always looks alive.
+
+use anyhow::Result;
+use booking_core::{
+    BookingOutcome, BookingRequest, DayHours, NewPass, NewPerson, NewRoom, NewSite, NewSurgery,
+    Opening, PersonId, Repeat, Role, SeatOutcome, SeriesOutcome, SeriesRequest, Slot, StoreError,
+    WhenFull, resolve_local,
+};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
+use serde_json::json;
+
+use crate::hub::Hub;
+use crate::report::Report;
+
+pub const DEMO_STAFF_PIN: &str = "2468";
+pub const DEMO_HOST_PIN: &str = "1357";
+
+struct DemoRoom {
+    name: &'static str,
+    capacity: u32,
+    features: &'static [&'static str],
+    bookable: bool,
+    buffer_minutes: u32,
+}
+
+const ROOMS: &[DemoRoom] = &[
+    DemoRoom {
+        name: "Workshop",
+        capacity: 16,
+        features: &["projector", "step-free"],
+        bookable: true,
+        buffer_minutes: 15,
+    },
+    DemoRoom {
+        name: "Studio",
+        capacity: 6,
+        features: &["green screen", "microphones"],
+        bookable: true,
+        buffer_minutes: 10,
+    },
+    DemoRoom {
+        name: "Meeting Room 1",
+        capacity: 8,
+        features: &["screen", "step-free"],
+        bookable: true,
+        buffer_minutes: 0,
+    },
+    DemoRoom {
+        name: "Meeting Room 2",
+        capacity: 4,
+        features: &["quiet"],
+        bookable: true,
+        buffer_minutes: 0,
+    },
+    DemoRoom {
+        name: "Makerspace",
+        capacity: 10,
+        features: &["3d printers", "laser cutter"],
+        bookable: true,
+        buffer_minutes: 15,
+    },
+    DemoRoom {
+        name: "Café",
+        capacity: 30,
+        features: &["step-free", "hearing loop"],
+        bookable: false,
+        buffer_minutes: 0,
+    },
+];
+
+const HOSTS: &[&str] = &["Grace Okafor", "Tomasz Nowak", "Rhiannon Evans"];
+const MEMBERS: &[&str] = &[
+    "Ada Lovelace",
+    "Yusuf Ali",
+    "Mei Chen",
+    "Siân Jones",
+    "Kwame Mensah",
+    "Olga Petrova",
+];
+
+/// (room, local start, minutes, title) booked on every open day of the coming week.
+const DAILY_BOOKINGS: &[(&str, (u32, u32), u32, &str)] = &[
+    ("Workshop", (10, 0), 120, "Intro to laptops"),
+    ("Workshop", (14, 0), 90, "Community council"),
+    ("Studio", (11, 0), 60, "Podcast recording"),
+    ("Studio", (15, 30), 90, "YouTube channel club"),
+    ("Meeting Room 1", (9, 30), 60, "Volunteer stand-up"),
+    ("Meeting Room 1", (13, 0), 120, "Small business clinic"),
+    ("Meeting Room 2", (12, 0), 45, "Interview practice"),
+    ("Makerspace", (10, 30), 180, "3D printing open session"),
+];
+
+pub fn run(hub: &mut Hub, now: DateTime<Utc>) -> Result<Report> {
+    if hub.store.site().is_err() {
+        hub.store.init_site(&NewSite {
+            name: "Riverside Community Tech Hub".into(),
+            time_zone: "Europe/London".into(),
+            safe_capacity: 80,
+            retention_days: 30,
+        })?;
+    }
+    if !hub.store.rooms()?.is_empty() {
+        return Err(StoreError::Invalid(format!(
+            "{} already has rooms, so the demo would mix with real data; run it with an empty data folder, \
+             e.g. `kiosk --data /tmp/hub-demo demo`",
+            hub.store.site()?.name
+        ))
+        .into());
+    }
+    // Long weekday hours and short weekend ones, so the demo is alive whatever day it is tried.
+    let time = |hour| NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or(NaiveTime::MIN);
+    for weekday in [
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+    ] {
+        hub.store
+            .set_opening_hours(weekday, Some(DayHours::new(time(9), time(20))?))?;
+    }
+    for weekday in [Weekday::Sat, Weekday::Sun] {
+        hub.store
+            .set_opening_hours(weekday, Some(DayHours::new(time(10), time(17))?))?;
+    }
+    let zone = hub.store.site()?.time_zone;
+    let today = now.with_timezone(&zone).date_naive();
+    let store = &mut hub.store;
+
+    for room in ROOMS {
+        let mut new = NewRoom::named(room.name, room.capacity);
+        new.features = room.features.iter().map(|tag| tag.to_string()).collect();
+        new.bookable = room.bookable;
+        new.buffer_minutes = room.buffer_minutes;
+        store.add_room(&new)?;
+    }
+    let staff = store.add_staff("Sam Taylor", &DEMO_STAFF_PIN.parse()?, now)?;
+    let mut hosts = Vec::new();
+    for name in HOSTS {
+        let host = store.add_person(
+            &NewPerson {
+                display_name: (*name).into(),
+                contact: None,
+                role: Role::Host,
+                rules_version: None,
+            },
+            now,
+        )?;
+        store.set_pin(host.id, &DEMO_HOST_PIN.parse()?)?;
+        hosts.push(host.id);
+    }
+    let mut members = Vec::new();
+    for name in MEMBERS {
+        let new = NewPerson {
+            display_name: (*name).into(),
+            contact: None,
+            role: Role::Member,
+            rules_version: Some(1),
+        };
+        members.push(store.add_person(&new, now)?.id);
+    }
+
+    let local = |date: NaiveDate, (hour, minute): (u32, u32)| -> Option<DateTime<Utc>> {
+        resolve_local(
+            zone,
+            date.and_time(NaiveTime::from_hms_opt(hour, minute, 0)?),
+        )
+        .ok()
+    };
+
+    // A week of bookings; times already past or on closed days are simply refused and skipped.
+    let mut booked = 0;
+    for offset in 0..7 {
+        let date = today + Duration::days(offset);
+        for (index, (room, start, minutes, title)) in DAILY_BOOKINGS.iter().enumerate() {
+            let Some(start) = local(date, *start) else {
+                continue;
+            };
+            let who = members[(index + offset as usize) % members.len()];
+            let request = BookingRequest {
+                room: store.room_by_name(room)?.id,
+                slot: Slot::new(start, start + Duration::minutes(i64::from(*minutes)))?,
+                title: (*title).into(),
+                booked_by: Some(who),
+                booked_for: Some(who),
+            };
+            if let BookingOutcome::Booked(_) = store.book(&request, now)? {
+                booked += 1;
+            }
+        }
+    }
+    // A weekly club for the next two months, on the next Tuesday.
+    let tuesday = (0..7)
+        .map(|offset| today + Duration::days(offset + 1))
+        .find(|d| d.weekday() == Weekday::Tue)
+        .unwrap_or(today);
+    let series = store.book_series(
+        &SeriesRequest {
+            room: store.room_by_name("Workshop")?.id,
+            first_date: tuesday,
+            start_time: NaiveTime::from_hms_opt(16, 0, 0).unwrap_or(NaiveTime::MIN),
+            minutes: 90,
+            repeat: Repeat::Weekly { every_weeks: 1 },
+            until: tuesday + Duration::weeks(7),
+            title: "Code Club".into(),
+            booked_by: Some(hosts[0]),
+            booked_for: Some(hosts[0]),
+        },
+        now,
+    )?;
+    let series_count = match series {
+        SeriesOutcome::Booked { bookings, .. } => bookings.len(),
+        SeriesOutcome::Refused { .. } => 0,
+    };
+
+    // Surgeries on the open days of the coming week.
+    let mut surgeries = 0;
+    let mut seats = 0;
+    for offset in 0..7 {
+        let date = today + Duration::days(offset);
+        if !matches!(store.opening_on(date)?, Opening::Open { .. }) {
+            continue;
+        }
+        let plan: &[(&str, usize, &str, (u32, u32), u32, u32, u32)] = &[
+            ("Digital help drop-in", 0, "Café", (10, 0), 180, 20, 2),
+            (
+                "Benefits and money advice",
+                1,
+                "Meeting Room 2",
+                (14, 0),
+                120,
+                30,
+                1,
+            ),
+            ("CV and job applications", 2, "Café", (15, 0), 90, 30, 1),
+        ];
+        for (index, (topic, host, place, start, minutes, slot_minutes, seats_per_slot)) in
+            plan.iter().enumerate()
+        {
+            if (offset as usize + index) % 2 == 1 && index > 0 {
+                continue; // benefits and CV sessions alternate days
+            }
+            let Some(start) = local(date, *start) else {
+                continue;
+            };
+            let surgery = store.add_surgery(&NewSurgery {
+                topic: (*topic).into(),
+                host: hosts[*host],
+                place: (*place).into(),
+                time: Slot::new(start, start + Duration::minutes(i64::from(*minutes)))?,
+                slot_minutes: *slot_minutes,
+                seats_per_slot: *seats_per_slot,
+            })?;
+            surgeries += 1;
+            for (slot_index, slot) in surgery.slots.iter().enumerate().filter(|(i, _)| i % 2 == 0) {
+                let who = members[(slot_index + offset as usize + index) % members.len()];
+                if let SeatOutcome::Booked { .. } =
+                    store.book_seat(slot.id, who, WhenFull::Refuse, now)?
+                {
+                    seats += 1;
+                }
+            }
+        }
+    }
+
+    // Members hold passes; a few are here now if the hub is open.
+    let mut passes = Vec::new();
+    for member in &members {
+        passes.push((
+            *member,
+            store
+                .issue_pass(&hub.key, *member, NewPass::Member, now)?
+                .payload,
+        ));
+    }
+    let open_now =
+        matches!(store.opening_on(today)?, Opening::Open { slot, .. } if slot.contains(now));
+    let mut here = 0;
+    if open_now {
+        for (_, payload) in passes.iter().skip(1).take(3) {
+            store.scan(&hub.key, payload, now)?;
+            here += 1;
+        }
+    }
+
+    let (ada, ada_pass): &(PersonId, String) = &passes[0];
+    let data = hub.dir.display();
+    let text = format!(
+        "Demo hub \"{}\" is ready in {data}\n\
+         \x20 {} rooms, {} hosts, {} members, staff member {} (PIN {DEMO_STAFF_PIN}; hosts' PIN {DEMO_HOST_PIN})\n\
+         \x20 {booked} bookings this week, Code Club every Tuesday ({series_count} dates), {surgeries} surgeries with {seats} seats booked\n\
+         \x20 {here} people checked in now\n\n\
+         Try next:\n\
+         \x20 kiosk --data {data} availability\n\
+         \x20 kiosk --data {data} surgery list --week\n\
+         \x20 kiosk --data {data} scan {ada_pass}      (checks Ada in; again later checks her out)\n\
+         \x20 kiosk --data {data} occupancy\n\
+         \x20 kiosk --data {data} book --room Studio --start \"tomorrow 17:00\" --duration 30m --by \"Ada Lovelace\"",
+        hub.store.site()?.name,
+        ROOMS.len(),
+        HOSTS.len(),
+        MEMBERS.len(),
+        staff.display_name,
+    );
+    Ok(Report::done(
+        text,
+        json!({
+            "rooms": ROOMS.len(), "bookings": booked, "series_bookings": series_count, "surgeries": surgeries,
+            "seats": seats, "checked_in": here, "example_pass": { "person": ada, "payload": ada_pass },
+        }),
+    ))
+}

@@ -1,0 +1,45 @@
+//! The hub's data folder: where it is, and opening its database and pass key.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use booking_core::{PassKey, Store};
+
+pub const DATABASE_FILE: &str = "hub.db";
+pub const PASS_KEY_FILE: &str = "pass.key";
+
+/// The data folder to use when `--data` is not given: systemd's `StateDirectory` for the service
+/// (`/var/lib/hub-kiosk`), otherwise the user's data folder (`~/.local/share/hub-kiosk` on Linux).
+pub fn default_data_dir() -> PathBuf {
+    if let Some(state) = std::env::var_os("STATE_DIRECTORY").filter(|dir| !dir.is_empty()) {
+        return PathBuf::from(state);
+    }
+    directories::ProjectDirs::from("org", "Hub Kiosk", "hub-kiosk")
+        .map(|dirs| dirs.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from("hub-kiosk-data"))
+}
+
+/// An open hub: its database and the key that signs its passes.
+#[derive(Debug)]
+pub struct Hub {
+    pub store: Store,
+    pub key: PassKey,
+    pub dir: PathBuf,
+}
+
+impl Hub {
+    /// Opens the hub in `dir`, creating the folder, database and key on first use.
+    pub fn open(dir: &Path) -> Result<Hub> {
+        fs::create_dir_all(dir)
+            .with_context(|| format!("could not create the data folder {}", dir.display()))?;
+        let store = Store::open(&dir.join(DATABASE_FILE))
+            .with_context(|| format!("could not open the hub database in {}", dir.display()))?;
+        let key = PassKey::load_or_create(&dir.join(PASS_KEY_FILE))?;
+        Ok(Hub {
+            store,
+            key,
+            dir: dir.to_path_buf(),
+        })
+    }
+}

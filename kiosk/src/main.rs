@@ -1,0 +1,118 @@
+//! The `kiosk` binary. Exit codes: 0 done, 1 refused by a rule (the reason is printed), 2 bad input,
+//! 3 the machine failed (disk, damaged database).
+
+mod cli;
+mod commands;
+mod demo;
+mod hub;
+mod input;
+mod qr;
+mod report;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use booking_core::StoreError;
+use chrono::{DateTime, Utc};
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::commands::Invocation;
+use crate::hub::{Hub, default_data_dir};
+use crate::report::Report;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(report) => {
+            if cli.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report.json).unwrap_or_default()
+                );
+            } else {
+                println!("{}", report.text);
+            }
+            if report.refused {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(error) => {
+            let bad_input = error
+                .chain()
+                .any(|cause| matches!(cause.downcast_ref(), Some(StoreError::Invalid(_))));
+            let message = match error
+                .chain()
+                .find_map(|cause| cause.downcast_ref::<StoreError>())
+            {
+                Some(StoreError::Invalid(message)) => message.clone(),
+                _ => format!("{error:#}"),
+            };
+            if cli.json {
+                println!("{}", serde_json::json!({ "error": message }));
+            }
+            eprintln!("kiosk: {message}");
+            if message.contains("not been set up yet") {
+                eprintln!(
+                    "  set it up first: kiosk init --name \"Your Hub\" --time-zone Europe/London (or kiosk demo)"
+                );
+            }
+            ExitCode::from(if bad_input { 2 } else { 3 })
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Result<Report> {
+    let dir = cli.data.clone().unwrap_or_else(default_data_dir);
+    let mut hub = Hub::open(&dir)?;
+    let now = current_time(cli, &hub)?;
+    if let Command::Init(args) = &cli.command {
+        return commands::init(&mut hub.store, args);
+    }
+    if let Command::Demo = &cli.command {
+        return demo::run(&mut hub, now);
+    }
+    let cx = &mut Invocation { hub: &mut hub, now };
+    match &cli.command {
+        Command::Init(_) | Command::Demo => unreachable!("handled above"),
+        Command::Site(command) => commands::site(cx, command),
+        Command::Room(command) => commands::room(cx, command),
+        Command::Book(args) => commands::book(cx, args),
+        Command::Cancel { booking, series } => commands::cancel(cx, *booking, *series),
+        Command::Move {
+            booking,
+            start,
+            end,
+            duration,
+        } => commands::move_booking(cx, *booking, start, end.as_deref(), duration.as_deref()),
+        Command::Bookings { date } => commands::bookings(cx, date),
+        Command::Availability { date } => commands::availability(cx, date),
+        Command::Surgery(command) => commands::surgery(cx, command),
+        Command::Person(command) => commands::person(cx, command),
+        Command::Pass(command) => commands::pass(cx, command),
+        Command::Scan { payload } => commands::scan(cx, payload),
+        Command::WalkIn(args) => commands::walk_in(cx, args),
+        Command::CheckOut { person } => commands::check_out(cx, person),
+        Command::Occupancy => commands::occupancy(cx),
+        Command::RollCall => commands::roll_call(cx),
+        Command::Staff(command) => commands::staff(cx, command),
+    }
+}
+
+/// The clock lives here, at the edge: booking-core is always told the time.
+fn current_time(cli: &Cli, hub: &Hub) -> Result<DateTime<Utc>> {
+    let now = Utc::now();
+    match &cli.now {
+        None => Ok(now),
+        Some(text) => {
+            let zone = hub
+                .store
+                .site()
+                .map(|site| site.time_zone)
+                .unwrap_or(chrono_tz::UTC);
+            input::parse_instant(text, zone, now)
+        }
+    }
+}

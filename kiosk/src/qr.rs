@@ -1,0 +1,44 @@
+//! QR codes for passes, as PNG (to print or show) and SVG (to scale).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use image::Luma;
+use qrcode::{EcLevel, QrCode, Version};
+
+/// The largest QR version a pass may need: small enough for a cheap scanner at arm's length.
+pub const MAX_PASS_VERSION: i16 = 4;
+
+/// Encodes `payload` at error-correction level M, refusing anything larger than [`MAX_PASS_VERSION`].
+pub fn pass_code(payload: &str) -> Result<QrCode> {
+    let code = QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::M)
+        .context("the pass does not fit a QR code")?;
+    match code.version() {
+        Version::Normal(version) if version <= MAX_PASS_VERSION => Ok(code),
+        other => {
+            anyhow::bail!("the pass needs QR {other:?}, larger than version {MAX_PASS_VERSION}")
+        }
+    }
+}
+
+/// Writes `<prefix>.png` and `<prefix>.svg`; returns both paths.
+pub fn write_pass_images(payload: &str, prefix: &Path) -> Result<(PathBuf, PathBuf)> {
+    let code = pass_code(payload)?;
+    let png = prefix.with_extension("png");
+    let svg = prefix.with_extension("svg");
+    if let Some(parent) = png.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("could not create {}", parent.display()))?;
+    }
+    code.render::<Luma<u8>>()
+        .module_dimensions(10, 10)
+        .build()
+        .save(&png)
+        .with_context(|| format!("could not write {}", png.display()))?;
+    let svg_text = code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(300, 300)
+        .build();
+    std::fs::write(&svg, svg_text).with_context(|| format!("could not write {}", svg.display()))?;
+    Ok((png, svg))
+}

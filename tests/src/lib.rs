@@ -1,0 +1,122 @@
+//! Helpers for end-to-end tests: run the real `kiosk` binary against a throwaway data folder.
+//!
+//! The binary is the one `cargo test --workspace` builds beside these tests (the `kiosk` package has integration
+//! tests of its own, so cargo builds its binary before any test runs).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+/// The `kiosk` binary in the same target folder as the running test.
+pub fn kiosk_binary() -> PathBuf {
+    let test_exe = std::env::current_exe().expect("the test knows where it is");
+    let profile_dir = test_exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("tests run from target/<profile>/deps");
+    let binary = profile_dir.join(format!("kiosk{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        binary.exists(),
+        "{} is missing: run the tests with `cargo test --workspace`",
+        binary.display()
+    );
+    binary
+}
+
+/// A hub in a temporary data folder, driven through the command line.
+#[derive(Debug)]
+pub struct TestHub {
+    pub dir: tempfile::TempDir,
+    /// Passed as `--now` to every command, so tests do not depend on the day they run.
+    pub now: String,
+}
+
+/// What one command did.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl TestHub {
+    /// A set-up hub (Europe/London) whose clock reads `now`.
+    pub fn new(now: &str) -> TestHub {
+        let hub = TestHub {
+            dir: tempfile::tempdir().expect("temp dir"),
+            now: now.into(),
+        };
+        hub.ok(&[
+            "init",
+            "--name",
+            "Test Hub",
+            "--time-zone",
+            "Europe/London",
+            "--safe-capacity",
+            "40",
+        ]);
+        hub
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(kiosk_binary());
+        command
+            .arg("--data")
+            .arg(self.dir.path())
+            .arg("--now")
+            .arg(&self.now)
+            .args(args);
+        command
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        finish(self.command(args).output().expect("kiosk runs"))
+    }
+
+    /// Runs with `stdin` as standard input (PINs are read from there).
+    pub fn run_with_input(&self, args: &[&str], stdin: &str) -> Run {
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("kiosk starts");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("write stdin");
+        finish(child.wait_with_output().expect("kiosk finishes"))
+    }
+
+    /// Runs and insists on success.
+    pub fn ok(&self, args: &[&str]) -> Run {
+        let run = self.run(args);
+        assert_eq!(
+            run.code, 0,
+            "kiosk {args:?} failed:\n{}\n{}",
+            run.stdout, run.stderr
+        );
+        run
+    }
+
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut with_json = vec!["--json"];
+        with_json.extend_from_slice(args);
+        serde_json::from_str(&self.ok(&with_json).stdout).expect("valid JSON")
+    }
+
+    pub fn database(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(self.dir.path().join("hub.db")).expect("database opens")
+    }
+}
+
+fn finish(output: Output) -> Run {
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
