@@ -345,10 +345,10 @@ pub(crate) fn insert_pass(
 
 pub(crate) fn load_pass(conn: &rusqlite::Connection, id: PassId) -> Result<Option<Pass>> {
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT id, person_id, kind, booking_id, expires_at, revoked_at IS NOT NULL FROM passes WHERE id = ?1",
-            [id],
-            |row| {
+        )?
+        .query_row([id], |row| {
                 let kind: String = row.get(2)?;
                 Ok(Pass {
                     id: row.get(0)?,
@@ -362,8 +362,7 @@ pub(crate) fn load_pass(conn: &rusqlite::Connection, id: PassId) -> Result<Optio
                     expires_at: from_db(row.get(4)?),
                     revoked: row.get(5)?,
                 })
-            },
-        )
+        })
         .optional()?)
 }
 
@@ -507,6 +506,30 @@ mod tests {
                 Err(PassRefusal::Malformed),
                 "{garbage}"
             );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn decoding_any_text_never_panics(text in ".{0,200}") {
+            let _ = decode_pass(&text, &key(), now());
+        }
+
+        #[test]
+        fn decoding_near_misses_never_panics(body in "[A-Z2-7a-z0-9=]{70,80}") {
+            let _ = decode_pass(&format!("HK{body}"), &key(), now());
+        }
+
+        #[test]
+        fn any_claim_round_trips(id in 0i64..i64::MAX, kind in 0usize..3, expires in 1_800_000_000i64..4_000_000_000) {
+            let claim = PassClaim {
+                kind: [PassKind::Day, PassKind::Member, PassKind::Booking][kind],
+                pass_id: PassId(id),
+                expires_at: from_db(expires),
+            };
+            let text = encode_pass(&claim, &key());
+            proptest::prop_assert_eq!(text.len(), PASS_TEXT_LEN);
+            proptest::prop_assert_eq!(decode_pass(&text, &key(), now()), Ok(claim));
         }
     }
 

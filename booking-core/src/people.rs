@@ -117,11 +117,10 @@ pub(crate) fn insert_person(
 }
 
 pub(crate) fn load_person(conn: &rusqlite::Connection, id: PersonId) -> Result<Person> {
-    conn.query_row(
-        &format!("SELECT {PERSON_COLUMNS} FROM people WHERE id = ?1"),
-        [id],
-        person_from_row,
-    )
+    conn.prepare_cached(&format!(
+        "SELECT {PERSON_COLUMNS} FROM people WHERE id = ?1"
+    ))?
+    .query_row([id], person_from_row)
     .optional()?
     .ok_or_else(|| StoreError::invalid(format!("there is no person number {id}")))
 }

@@ -191,11 +191,12 @@ impl Store {
 
 pub(crate) fn load_site(conn: &Connection) -> Result<Site> {
     let row = conn
-        .query_row(
+        .prepare_cached(
             "SELECT name, time_zone, safe_capacity, retention_days, house_rules_version FROM site WHERE id = 1",
-            [],
-            |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
-        )
+        )?
+        .query_row([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+        })
         .optional()?;
     let Some((name, zone, safe_capacity, retention_days, house_rules_version)) = row else {
         return Err(StoreError::invalid("this hub has not been set up yet"));

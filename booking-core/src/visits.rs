@@ -150,22 +150,24 @@ pub enum WalkInOutcome {
 
 fn open_visit(conn: &Connection, person: PersonId) -> Result<Option<(VisitId, DateTime<Utc>)>> {
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT id, checked_in_at FROM visits WHERE person_id = ?1 AND checked_out_at IS NULL",
-            [person],
-            |row| Ok((row.get(0)?, from_db(row.get(1)?))),
-        )
+        )?
+        .query_row([person], |row| Ok((row.get(0)?, from_db(row.get(1)?))))
         .optional()?)
 }
 
-/// The latest check-in or check-out instant of a person, for the repeat-scan window.
+/// The latest check-in or check-out instant of a person, for the repeat-scan window: the ends of their latest visit.
 fn last_movement(conn: &Connection, person: PersonId) -> Result<Option<DateTime<Utc>>> {
-    let seconds: Option<i64> = conn.query_row(
-        "SELECT max(max(checked_in_at, coalesce(checked_out_at, 0))) FROM visits WHERE person_id = ?1",
-        [person],
-        |row| row.get(0),
-    )?;
-    Ok(seconds.map(from_db))
+    let latest: Option<(i64, Option<i64>)> = conn
+        .prepare_cached(
+            "SELECT checked_in_at, checked_out_at FROM visits WHERE person_id = ?1 ORDER BY checked_in_at DESC LIMIT 1",
+        )?
+        .query_row([person], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
+    Ok(latest.map(|(checked_in, checked_out)| {
+        from_db(checked_out.unwrap_or(checked_in).max(checked_in))
+    }))
 }
 
 fn insert_visit(
@@ -176,15 +178,15 @@ fn insert_visit(
     visiting: Option<PersonId>,
     now: DateTime<Utc>,
 ) -> Result<VisitId> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO visits (person_id, pass_id, reason, visiting_host, checked_in_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![person, pass, reason.map(VisitReason::as_str), visiting, to_db(now)],
-    )?;
+    )?
+    .execute(params![person, pass, reason.map(VisitReason::as_str), visiting, to_db(now)])?;
     let visit = VisitId(tx.last_insert_rowid());
-    tx.execute(
+    tx.prepare_cached(
         "UPDATE people SET first_seen = coalesce(first_seen, ?2), last_seen = ?2 WHERE id = ?1",
-        params![person, to_db(now)],
-    )?;
+    )?
+    .execute(params![person, to_db(now)])?;
     Ok(visit)
 }
 

@@ -184,6 +184,9 @@ pub struct BookArgs {
     /// Repeat the booking.
     #[arg(long, requires = "until")]
     pub repeat: Option<RepeatChoice>,
+    /// With --repeat weekly: every N weeks (2 = fortnightly).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub every: u32,
     /// Last date of a repeating booking.
     #[arg(long)]
     pub until: Option<String>,

@@ -218,8 +218,15 @@ pub fn book(cx: &mut Invocation<'_>, args: &BookArgs) -> Result<Report> {
     let slot = Slot::new(start, end)?;
     if let Some(repeat) = args.repeat {
         let until = parse_date(args.until.as_deref().unwrap_or_default(), zone, cx.now)?;
+        if args.every != 1 && !matches!(repeat, RepeatChoice::Weekly) {
+            return Err(bad_input(
+                "--every goes with --repeat weekly (e.g. --repeat weekly --every 3)",
+            ));
+        }
         let repeat = match repeat {
-            RepeatChoice::Weekly => Repeat::Weekly { every_weeks: 1 },
+            RepeatChoice::Weekly => Repeat::Weekly {
+                every_weeks: args.every,
+            },
             RepeatChoice::Fortnightly => Repeat::Weekly { every_weeks: 2 },
             RepeatChoice::Monthly => Repeat::MonthlyByWeekday {
                 nth: Nth::of(start_local.date()),

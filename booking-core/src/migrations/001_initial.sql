@@ -150,6 +150,7 @@ CREATE TABLE slot_seats (
 );
 CREATE UNIQUE INDEX slot_seats_one_per_person ON slot_seats (slot_id, person_id)
     WHERE status IN ('booked', 'arrived', 'seen', 'waiting');
+CREATE INDEX slot_seats_person ON slot_seats (person_id);
 
 CREATE TRIGGER slot_seats_never_over_capacity_on_insert
 BEFORE INSERT ON slot_seats
@@ -214,6 +215,8 @@ CREATE TABLE visits (
 -- A person is on site at most once: the roll-call can never list someone twice.
 CREATE UNIQUE INDEX visits_one_open_per_person ON visits (person_id) WHERE checked_out_at IS NULL;
 CREATE INDEX visits_checked_in_at ON visits (checked_in_at);
+-- A scan looks up the person's latest visit: with this index that is one probe, however long the history.
+CREATE INDEX visits_person_latest ON visits (person_id, checked_in_at);
 
 CREATE TABLE staff_pins (
     person_id       INTEGER PRIMARY KEY REFERENCES people (id),
