@@ -23,17 +23,10 @@ fn check_in(c: &mut Criterion) {
         .expect("site");
     let key = PassKey::from_secret([9; 32]);
     let start = Utc.with_ymd_and_hms(2027, 1, 5, 9, 0, 0).unwrap();
-    let person = NewPerson {
-        display_name: "Ada Lovelace".into(),
-        contact: None,
-        role: Role::Member,
-        rules_version: Some(1),
-    };
+    let person =
+        NewPerson { display_name: "Ada Lovelace".into(), contact: None, role: Role::Member, rules_version: Some(1) };
     let person = store.add_person(&person, start).expect("person");
-    let payload = store
-        .issue_pass(&key, person.id, NewPass::Member, start)
-        .expect("pass")
-        .payload;
+    let payload = store.issue_pass(&key, person.id, NewPass::Member, start).expect("pass").payload;
 
     // Each scan is past the repeat window of the one before, so it alternates check-in and check-out: a real write.
     let mut now = start;
@@ -41,10 +34,7 @@ fn check_in(c: &mut Criterion) {
         b.iter(|| {
             now += Duration::seconds(11);
             let outcome = store.scan(&key, black_box(&payload), now).expect("scan");
-            assert!(matches!(
-                outcome,
-                ScanOutcome::CheckedIn { .. } | ScanOutcome::CheckedOut { .. }
-            ));
+            assert!(matches!(outcome, ScanOutcome::CheckedIn { .. } | ScanOutcome::CheckedOut { .. }));
         })
     });
 
@@ -53,29 +43,16 @@ fn check_in(c: &mut Criterion) {
     floor.pragma_update(None, "synchronous", "FULL").unwrap();
     floor.pragma_update(None, "foreign_keys", "ON").unwrap();
     floor.pragma_update(None, "secure_delete", "ON").unwrap();
-    floor
-        .execute_batch(
-            "CREATE TABLE visits (id INTEGER PRIMARY KEY, person_id INTEGER, at INTEGER)",
-        )
-        .unwrap();
+    floor.execute_batch("CREATE TABLE visits (id INTEGER PRIMARY KEY, person_id INTEGER, at INTEGER)").unwrap();
     let mut counter = 0i64;
-    c.bench_function(
-        "floor: bare INSERT transaction (same pragmas, same disk)",
-        |b| {
-            b.iter(|| {
-                counter += 1;
-                let tx = floor
-                    .transaction_with_behavior(TransactionBehavior::Immediate)
-                    .unwrap();
-                tx.execute(
-                    "INSERT INTO visits (person_id, at) VALUES (1, ?1)",
-                    [counter],
-                )
-                .unwrap();
-                tx.commit().unwrap();
-            })
-        },
-    );
+    c.bench_function("floor: bare INSERT transaction (same pragmas, same disk)", |b| {
+        b.iter(|| {
+            counter += 1;
+            let tx = floor.transaction_with_behavior(TransactionBehavior::Immediate).unwrap();
+            tx.execute("INSERT INTO visits (person_id, at) VALUES (1, ?1)", [counter]).unwrap();
+            tx.commit().unwrap();
+        })
+    });
 }
 
 criterion_group! {

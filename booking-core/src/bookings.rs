@@ -95,53 +95,21 @@ pub struct SeriesRequest {
 /// Why a booking was refused, in words the kiosk can show as they are.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum BookingRefusal {
-    Conflict {
-        with: BookingId,
-        room: String,
-        start: DateTime<Tz>,
-        end: DateTime<Tz>,
-        buffer_minutes: u32,
-    },
-    Closed {
-        date: NaiveDate,
-        reason: String,
-    },
-    OutsideHours {
-        opens: NaiveTime,
-        closes: NaiveTime,
-    },
-    NotBookable {
-        room: String,
-    },
-    TooShort {
-        room: String,
-        min_minutes: u32,
-    },
-    TooLong {
-        room: String,
-        max_minutes: u32,
-    },
-    TooFarAhead {
-        room: String,
-        advance_days: u32,
-    },
+    Conflict { with: BookingId, room: String, start: DateTime<Tz>, end: DateTime<Tz>, buffer_minutes: u32 },
+    Closed { date: NaiveDate, reason: String },
+    OutsideHours { opens: NaiveTime, closes: NaiveTime },
+    NotBookable { room: String },
+    TooShort { room: String, min_minutes: u32 },
+    TooLong { room: String, max_minutes: u32 },
+    TooFarAhead { room: String, advance_days: u32 },
     InPast,
-    NonexistentTime {
-        date: NaiveDate,
-        detail: String,
-    },
+    NonexistentTime { date: NaiveDate, detail: String },
 }
 
 impl fmt::Display for BookingRefusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            BookingRefusal::Conflict {
-                with,
-                room,
-                start,
-                end,
-                buffer_minutes,
-            } => {
+            BookingRefusal::Conflict { with, room, start, end, buffer_minutes } => {
                 write!(
                     f,
                     "{room} is already booked {}–{} (booking #{with})",
@@ -149,19 +117,12 @@ impl fmt::Display for BookingRefusal {
                     end.format("%H:%M")
                 )?;
                 if *buffer_minutes > 0 {
-                    write!(
-                        f,
-                        ", and it needs {buffer_minutes} minutes free between bookings for tidying up"
-                    )?;
+                    write!(f, ", and it needs {buffer_minutes} minutes free between bookings for tidying up")?;
                 }
                 Ok(())
             }
             BookingRefusal::Closed { date, reason } => {
-                write!(
-                    f,
-                    "The hub is closed on {}: {reason}",
-                    date.format("%A %-d %B")
-                )
+                write!(f, "The hub is closed on {}: {reason}", date.format("%A %-d %B"))
             }
             BookingRefusal::OutsideHours { opens, closes } => write!(
                 f,
@@ -173,29 +134,15 @@ impl fmt::Display for BookingRefusal {
                 write!(f, "{room} cannot be booked here; please ask at the desk")
             }
             BookingRefusal::TooShort { room, min_minutes } => {
-                write!(
-                    f,
-                    "{room} can only be booked for {} or longer",
-                    duration_words(*min_minutes)
-                )
+                write!(f, "{room} can only be booked for {} or longer", duration_words(*min_minutes))
             }
             BookingRefusal::TooLong { room, max_minutes } => {
-                write!(
-                    f,
-                    "{room} can be booked for at most {}",
-                    duration_words(*max_minutes)
-                )
+                write!(f, "{room} can be booked for at most {}", duration_words(*max_minutes))
             }
             BookingRefusal::TooFarAhead { room, advance_days } => {
-                write!(
-                    f,
-                    "{room} can be booked up to {advance_days} days ahead; please choose an earlier date"
-                )
+                write!(f, "{room} can be booked up to {advance_days} days ahead; please choose an earlier date")
             }
-            BookingRefusal::InPast => write!(
-                f,
-                "That time has already passed; please choose a later time"
-            ),
+            BookingRefusal::InPast => write!(f, "That time has already passed; please choose a later time"),
             BookingRefusal::NonexistentTime { detail, .. } => write!(f, "{detail}"),
         }
     }
@@ -240,11 +187,7 @@ impl fmt::Display for SeriesOutcome {
         match self {
             SeriesOutcome::Booked { bookings, .. } => write!(f, "Booked {} dates", bookings.len()),
             SeriesOutcome::Refused { date, refusal } => {
-                write!(
-                    f,
-                    "Nothing was booked. On {}: {refusal}",
-                    date.format("%A %-d %B %Y")
-                )
+                write!(f, "Nothing was booked. On {}: {refusal}", date.format("%A %-d %B %Y"))
             }
         }
     }
@@ -264,18 +207,10 @@ impl fmt::Display for CancelOutcome {
                 write!(f, "Cancelled booking #{} ({})", booking.id, booking.title)
             }
             CancelOutcome::AlreadyCancelled(booking) => {
-                write!(
-                    f,
-                    "Booking #{} was already cancelled or released",
-                    booking.id
-                )
+                write!(f, "Booking #{} was already cancelled or released", booking.id)
             }
             CancelOutcome::AlreadyOver(booking) => {
-                write!(
-                    f,
-                    "Booking #{} has already finished, so it cannot be cancelled",
-                    booking.id
-                )
+                write!(f, "Booking #{} has already finished, so it cannot be cancelled", booking.id)
             }
         }
     }
@@ -293,8 +228,7 @@ pub struct RoomAvailability {
     pub bookings: Vec<Booking>,
 }
 
-const BOOKING_COLUMNS: &str =
-    "b.id, b.room_id, r.name, b.start_utc, b.end_utc, b.title, b.booked_by, b.booked_for,
+const BOOKING_COLUMNS: &str = "b.id, b.room_id, r.name, b.start_utc, b.end_utc, b.title, b.booked_by, b.booked_for,
      b.status, b.series_id, b.occurrence_date";
 
 fn booking_from_row(row: &Row<'_>) -> rusqlite::Result<Booking> {
@@ -306,11 +240,7 @@ fn booking_from_row(row: &Row<'_>) -> rusqlite::Result<Booking> {
         room_id: row.get(1)?,
         room_name: row.get(2)?,
         slot: Slot::new(start, end).map_err(|error| {
-            rusqlite::Error::FromSqlConversionFailure(
-                3,
-                rusqlite::types::Type::Integer,
-                Box::new(error),
-            )
+            rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Integer, Box::new(error))
         })?,
         title: row.get(5)?,
         booked_by: row.get(6)?,
@@ -332,21 +262,14 @@ pub(crate) fn load_booking(conn: &Connection, id: BookingId) -> Result<Booking> 
 }
 
 /// Bookings of any status overlapping `range`, earliest first; `room` narrows to one room.
-pub(crate) fn bookings_overlapping(
-    conn: &Connection,
-    range: Slot,
-    room: Option<RoomId>,
-) -> Result<Vec<Booking>> {
+pub(crate) fn bookings_overlapping(conn: &Connection, range: Slot, room: Option<RoomId>) -> Result<Vec<Booking>> {
     let mut statement = conn.prepare_cached(&format!(
         "SELECT {BOOKING_COLUMNS} FROM bookings b JOIN rooms r ON r.id = b.room_id
          WHERE b.end_utc > ?1 AND b.start_utc < ?2 AND (?3 IS NULL OR b.room_id = ?3)
          ORDER BY b.start_utc, r.name"
     ))?;
     let bookings = statement
-        .query_map(
-            params![to_db(range.start()), to_db(range.end()), room],
-            booking_from_row,
-        )?
+        .query_map(params![to_db(range.start()), to_db(range.end()), room], booking_from_row)?
         .collect::<rusqlite::Result<_>>()?;
     Ok(bookings)
 }
@@ -362,41 +285,27 @@ fn check_rules(
 ) -> Result<Option<BookingRefusal>> {
     let refusal = |refusal| Ok(Some(refusal));
     if !room.bookable {
-        return refusal(BookingRefusal::NotBookable {
-            room: room.name.clone(),
-        });
+        return refusal(BookingRefusal::NotBookable { room: room.name.clone() });
     }
     if slot.start() < now - START_GRACE {
         return refusal(BookingRefusal::InPast);
     }
     let minutes = slot.minutes();
     if minutes < i64::from(room.min_minutes) {
-        return refusal(BookingRefusal::TooShort {
-            room: room.name.clone(),
-            min_minutes: room.min_minutes,
-        });
+        return refusal(BookingRefusal::TooShort { room: room.name.clone(), min_minutes: room.min_minutes });
     }
     if minutes > i64::from(room.max_minutes) {
-        return refusal(BookingRefusal::TooLong {
-            room: room.name.clone(),
-            max_minutes: room.max_minutes,
-        });
+        return refusal(BookingRefusal::TooLong { room: room.name.clone(), max_minutes: room.max_minutes });
     }
     if slot.start() > now + Duration::days(i64::from(room.advance_days)) {
-        return refusal(BookingRefusal::TooFarAhead {
-            room: room.name.clone(),
-            advance_days: room.advance_days,
-        });
+        return refusal(BookingRefusal::TooFarAhead { room: room.name.clone(), advance_days: room.advance_days });
     }
     let date = slot.start().with_timezone(&site.time_zone).date_naive();
     match opening_on(conn, site, date)? {
         Opening::Closed { reason } => return refusal(BookingRefusal::Closed { date, reason }),
         Opening::Open { hours, slot: open } => {
             if slot.start() < open.start() || slot.end() > open.end() {
-                return refusal(BookingRefusal::OutsideHours {
-                    opens: hours.opens,
-                    closes: hours.closes,
-                });
+                return refusal(BookingRefusal::OutsideHours { opens: hours.opens, closes: hours.closes });
             }
         }
     }
@@ -407,20 +316,8 @@ fn check_rules(
              WHERE room_id = ?1 AND status IN ('confirmed', 'checked_in') AND id IS NOT ?4
                AND end_utc > ?2 - ?5 AND start_utc < ?3 + ?5
              ORDER BY start_utc LIMIT 1",
-            params![
-                room.id,
-                to_db(slot.start()),
-                to_db(slot.end()),
-                moving,
-                buffer
-            ],
-            |row| {
-                Ok((
-                    row.get::<_, BookingId>(0)?,
-                    row.get::<_, i64>(1)?,
-                    row.get::<_, i64>(2)?,
-                ))
-            },
+            params![room.id, to_db(slot.start()), to_db(slot.end()), moving, buffer],
+            |row| Ok((row.get::<_, BookingId>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?)),
         )
         .optional()?;
     if let Some((with, start, end)) = conflict {
@@ -481,11 +378,7 @@ impl Store {
     }
 
     /// Books every occurrence of a series, or none: the first occurrence that breaks a rule is named.
-    pub fn book_series(
-        &mut self,
-        request: &SeriesRequest,
-        now: DateTime<Utc>,
-    ) -> Result<SeriesOutcome> {
+    pub fn book_series(&mut self, request: &SeriesRequest, now: DateTime<Utc>) -> Result<SeriesOutcome> {
         let title = text::clean("title", &request.title, 120)?;
         if request.minutes == 0 {
             return Err(StoreError::invalid("a booking must last at least 1 minute"));
@@ -537,14 +430,8 @@ impl Store {
         })?;
         match outcome {
             Ok((series_id, ids)) => {
-                let bookings = ids
-                    .into_iter()
-                    .map(|id| self.booking(id))
-                    .collect::<Result<_>>()?;
-                Ok(SeriesOutcome::Booked {
-                    series_id,
-                    bookings,
-                })
+                let bookings = ids.into_iter().map(|id| self.booking(id)).collect::<Result<_>>()?;
+                Ok(SeriesOutcome::Booked { series_id, bookings })
             }
             Err((date, refusal)) => Ok(SeriesOutcome::Refused { date, refusal }),
         }
@@ -552,12 +439,7 @@ impl Store {
 
     /// Moves one booking (a single one or one occurrence of a series) to a new range, same room. The rest of its
     /// series is untouched.
-    pub fn move_booking(
-        &mut self,
-        id: BookingId,
-        slot: Slot,
-        now: DateTime<Utc>,
-    ) -> Result<BookingOutcome> {
+    pub fn move_booking(&mut self, id: BookingId, slot: Slot, now: DateTime<Utc>) -> Result<BookingOutcome> {
         let outcome = self.write(|tx| {
             let booking = load_booking(tx, id)?;
             if !booking.status.is_active() {
@@ -593,29 +475,18 @@ impl Store {
             if booking.slot.end() <= now {
                 return Ok(CancelOutcome::AlreadyOver(booking));
             }
-            tx.execute(
-                "UPDATE bookings SET status = 'cancelled' WHERE id = ?1",
-                [id],
-            )?;
-            Ok(CancelOutcome::Cancelled(Booking {
-                status: BookingStatus::Cancelled,
-                ..booking
-            }))
+            tx.execute("UPDATE bookings SET status = 'cancelled' WHERE id = ?1", [id])?;
+            Ok(CancelOutcome::Cancelled(Booking { status: BookingStatus::Cancelled, ..booking }))
         })
     }
 
     /// Cancels every occurrence of a series that has not started by `now`; returns how many.
     pub fn cancel_series(&mut self, series: SeriesId, now: DateTime<Utc>) -> Result<usize> {
         self.write(|tx| {
-            let exists: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM series WHERE id = ?1)",
-                [series],
-                |row| row.get(0),
-            )?;
+            let exists: bool =
+                tx.query_row("SELECT EXISTS (SELECT 1 FROM series WHERE id = ?1)", [series], |row| row.get(0))?;
             if !exists {
-                return Err(StoreError::invalid(format!(
-                    "there is no series number {series}"
-                )));
+                return Err(StoreError::invalid(format!("there is no series number {series}")));
             }
             Ok(tx.execute(
                 "UPDATE bookings SET status = 'cancelled'
@@ -626,11 +497,7 @@ impl Store {
     }
 
     /// Frees rooms whose booking started more than `grace` ago with nobody checked in.
-    pub fn release_no_shows(
-        &mut self,
-        now: DateTime<Utc>,
-        grace: Duration,
-    ) -> Result<Vec<BookingId>> {
+    pub fn release_no_shows(&mut self, now: DateTime<Utc>, grace: Duration) -> Result<Vec<BookingId>> {
         self.write(|tx| {
             let mut statement = tx.prepare(
                 "UPDATE bookings SET status = 'released'
@@ -653,11 +520,7 @@ impl Store {
     }
 
     /// Free time for every bookable room on a local date, with the past (before `now`) left out.
-    pub fn availability(
-        &self,
-        date: NaiveDate,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<RoomAvailability>> {
+    pub fn availability(&self, date: NaiveDate, now: DateTime<Utc>) -> Result<Vec<RoomAvailability>> {
         let site = self.site()?;
         let opening = opening_on(&self.conn, &site, date)?;
         let day = local_day(site.time_zone, date);
@@ -671,17 +534,9 @@ impl Store {
                 .collect();
             let (open, closed_reason, free) = match &opening {
                 Opening::Closed { reason } => (None, Some(reason.clone()), Vec::new()),
-                Opening::Open { slot, .. } => {
-                    (Some(*slot), None, free_ranges(*slot, &room, &bookings, now))
-                }
+                Opening::Open { slot, .. } => (Some(*slot), None, free_ranges(*slot, &room, &bookings, now)),
             };
-            result.push(RoomAvailability {
-                room,
-                open,
-                closed_reason,
-                free,
-                bookings,
-            });
+            result.push(RoomAvailability { room, open, closed_reason, free, bookings });
         }
         Ok(result)
     }
@@ -726,9 +581,7 @@ mod tests {
     use super::*;
 
     fn utc(text: &str) -> DateTime<Utc> {
-        Utc.from_utc_datetime(
-            &chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap(),
-        )
+        Utc.from_utc_datetime(&chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap())
     }
 
     fn slot(start: &str, end: &str) -> Slot {
@@ -736,13 +589,7 @@ mod tests {
     }
 
     fn request(room: RoomId, slot: Slot) -> BookingRequest {
-        BookingRequest {
-            room,
-            slot,
-            title: "Team meeting".into(),
-            booked_by: None,
-            booked_for: None,
-        }
+        BookingRequest { room, slot, title: "Team meeting".into(), booked_by: None, booked_for: None }
     }
 
     fn booked(outcome: BookingOutcome) -> Booking {
@@ -772,22 +619,8 @@ mod tests {
     #[test]
     fn conflict_names_the_booking_and_counts_the_buffer() {
         let (mut store, room, now) = hub_with_studio();
-        let first = booked(
-            store
-                .book(
-                    &request(room.id, slot("2027-01-05 10:00", "2027-01-05 11:00")),
-                    now,
-                )
-                .unwrap(),
-        );
-        let clash = refused(
-            store
-                .book(
-                    &request(room.id, slot("2027-01-05 11:10", "2027-01-05 12:00")),
-                    now,
-                )
-                .unwrap(),
-        );
+        let first = booked(store.book(&request(room.id, slot("2027-01-05 10:00", "2027-01-05 11:00")), now).unwrap());
+        let clash = refused(store.book(&request(room.id, slot("2027-01-05 11:10", "2027-01-05 12:00")), now).unwrap());
         assert_eq!(
             clash.to_string(),
             format!(
@@ -796,44 +629,23 @@ mod tests {
                 first.id
             )
         );
-        booked(
-            store
-                .book(
-                    &request(room.id, slot("2027-01-05 11:15", "2027-01-05 12:00")),
-                    now,
-                )
-                .unwrap(),
-        );
+        booked(store.book(&request(room.id, slot("2027-01-05 11:15", "2027-01-05 12:00")), now).unwrap());
     }
 
     #[test]
     fn the_database_itself_refuses_an_overlap() {
         let (mut store, room, now) = hub_with_studio();
-        booked(
-            store
-                .book(
-                    &request(room.id, slot("2027-01-05 10:00", "2027-01-05 11:00")),
-                    now,
-                )
-                .unwrap(),
-        );
+        booked(store.book(&request(room.id, slot("2027-01-05 10:00", "2027-01-05 11:00")), now).unwrap());
         let error = store
             .conn
             .execute(
                 "INSERT INTO bookings (room_id, start_utc, end_utc, title, status, created_at)
                  VALUES (?1, ?2, ?3, 'sneaky', 'confirmed', 0)",
-                params![
-                    room.id,
-                    to_db(utc("2027-01-05 11:05")),
-                    to_db(utc("2027-01-05 11:30"))
-                ],
+                params![room.id, to_db(utc("2027-01-05 11:05")), to_db(utc("2027-01-05 11:30"))],
             )
             .unwrap_err();
         assert!(error.to_string().contains("overlaps"), "{error}");
-        let widen = store.conn.execute(
-            "UPDATE rooms SET buffer_minutes = 240 WHERE id = ?1",
-            [room.id],
-        );
+        let widen = store.conn.execute("UPDATE rooms SET buffer_minutes = 240 WHERE id = ?1", [room.id]);
         assert!(widen.is_ok(), "one booking alone cannot overlap");
     }
 
@@ -849,47 +661,20 @@ mod tests {
                 slot("2027-01-05 08:00", "2027-01-05 09:30"),
                 "The hub is open 09:00–18:00 that day; please choose a time within those hours",
             ),
-            (
-                slot("2027-01-05 10:00", "2027-01-05 10:10"),
-                "Studio can only be booked for 15 minutes or longer",
-            ),
-            (
-                slot("2027-01-05 09:00", "2027-01-05 17:30"),
-                "Studio can be booked for at most 8 hours",
-            ),
+            (slot("2027-01-05 10:00", "2027-01-05 10:10"), "Studio can only be booked for 15 minutes or longer"),
+            (slot("2027-01-05 09:00", "2027-01-05 17:30"), "Studio can be booked for at most 8 hours"),
             (
                 slot("2028-01-11 10:00", "2028-01-11 11:00"),
                 "Studio can be booked up to 365 days ahead; please choose an earlier date",
             ),
-            (
-                slot("2027-01-04 07:00", "2027-01-04 07:30"),
-                "That time has already passed; please choose a later time",
-            ),
+            (slot("2027-01-04 07:00", "2027-01-04 07:30"), "That time has already passed; please choose a later time"),
         ];
         for (range, reason) in cases {
-            assert_eq!(
-                refused(store.book(&request(room.id, range), now).unwrap()).to_string(),
-                reason
-            );
+            assert_eq!(refused(store.book(&request(room.id, range), now).unwrap()).to_string(), reason);
         }
-        store
-            .add_closure(
-                NaiveDate::from_ymd_opt(2027, 1, 6).unwrap(),
-                "Staff training",
-            )
-            .unwrap();
-        let closed = refused(
-            store
-                .book(
-                    &request(room.id, slot("2027-01-06 10:00", "2027-01-06 11:00")),
-                    now,
-                )
-                .unwrap(),
-        );
-        assert_eq!(
-            closed.to_string(),
-            "The hub is closed on Wednesday 6 January: Staff training"
-        );
+        store.add_closure(NaiveDate::from_ymd_opt(2027, 1, 6).unwrap(), "Staff training").unwrap();
+        let closed = refused(store.book(&request(room.id, slot("2027-01-06 10:00", "2027-01-06 11:00")), now).unwrap());
+        assert_eq!(closed.to_string(), "The hub is closed on Wednesday 6 January: Staff training");
     }
 
     fn tuesday_series(room: RoomId, first: &str, until: &str, time: &str) -> SeriesRequest {
@@ -909,36 +694,17 @@ mod tests {
     fn local_starts(bookings: &[Booking]) -> Vec<String> {
         bookings
             .iter()
-            .map(|b| {
-                b.slot
-                    .start()
-                    .with_timezone(&chrono_tz::Europe::London)
-                    .format("%m-%d %H:%M %Z")
-                    .to_string()
-            })
+            .map(|b| b.slot.start().with_timezone(&chrono_tz::Europe::London).format("%m-%d %H:%M %Z").to_string())
             .collect()
     }
 
     #[test]
     fn tuesdays_at_ten_stay_at_ten_across_the_spring_change() {
         let (mut store, room, now) = hub_with_studio();
-        let outcome = store
-            .book_series(
-                &tuesday_series(room.id, "2027-03-23", "2027-04-06", "10:00"),
-                now,
-            )
-            .unwrap();
-        let SeriesOutcome::Booked { bookings, .. } = outcome else {
-            panic!("{outcome}")
-        };
-        assert_eq!(
-            local_starts(&bookings),
-            ["03-23 10:00 GMT", "03-30 10:00 BST", "04-06 10:00 BST"]
-        );
-        let utc_hours: Vec<_> = bookings
-            .iter()
-            .map(|b| b.slot.start().format("%H:%M").to_string())
-            .collect();
+        let outcome = store.book_series(&tuesday_series(room.id, "2027-03-23", "2027-04-06", "10:00"), now).unwrap();
+        let SeriesOutcome::Booked { bookings, .. } = outcome else { panic!("{outcome}") };
+        assert_eq!(local_starts(&bookings), ["03-23 10:00 GMT", "03-30 10:00 BST", "04-06 10:00 BST"]);
+        let utc_hours: Vec<_> = bookings.iter().map(|b| b.slot.start().format("%H:%M").to_string()).collect();
         assert_eq!(utc_hours, ["10:00", "09:00", "09:00"]);
     }
 
@@ -946,29 +712,16 @@ mod tests {
     fn tuesdays_at_ten_stay_at_ten_across_the_autumn_change() {
         let (mut store, room, now) = hub_with_studio();
         let now = now + Duration::days(250);
-        let outcome = store
-            .book_series(
-                &tuesday_series(room.id, "2027-10-26", "2027-11-09", "10:00"),
-                now,
-            )
-            .unwrap();
-        let SeriesOutcome::Booked { bookings, .. } = outcome else {
-            panic!("{outcome}")
-        };
-        assert_eq!(
-            local_starts(&bookings),
-            ["10-26 10:00 BST", "11-02 10:00 GMT", "11-09 10:00 GMT"]
-        );
+        let outcome = store.book_series(&tuesday_series(room.id, "2027-10-26", "2027-11-09", "10:00"), now).unwrap();
+        let SeriesOutcome::Booked { bookings, .. } = outcome else { panic!("{outcome}") };
+        assert_eq!(local_starts(&bookings), ["10-26 10:00 BST", "11-02 10:00 GMT", "11-09 10:00 GMT"]);
     }
 
     #[test]
     fn a_series_through_the_spring_gap_is_refused_whole() {
         let (mut store, room, now) = hub_with_studio();
-        let all_day =
-            DayHours::new(NaiveTime::MIN, NaiveTime::from_hms_opt(23, 59, 0).unwrap()).unwrap();
-        store
-            .set_opening_hours(Weekday::Sun, Some(all_day))
-            .unwrap();
+        let all_day = DayHours::new(NaiveTime::MIN, NaiveTime::from_hms_opt(23, 59, 0).unwrap()).unwrap();
+        store.set_opening_hours(Weekday::Sun, Some(all_day)).unwrap();
         let mut sundays = tuesday_series(room.id, "2027-03-21", "2027-04-04", "01:30");
         sundays.title = "Night owls".into();
         let outcome = store.book_series(&sundays, now).unwrap();
@@ -978,58 +731,30 @@ mod tests {
              the clocks go forward then. Choose a time after the change"
         );
         let everything = slot("2027-01-01 00:00", "2028-01-01 00:00");
-        assert!(
-            store
-                .bookings_overlapping(everything, None)
-                .unwrap()
-                .is_empty()
-        );
+        assert!(store.bookings_overlapping(everything, None).unwrap().is_empty());
     }
 
     #[test]
     fn the_repeated_autumn_hour_is_booked_at_its_first_occurrence() {
         let (mut store, room, now) = hub_with_studio();
-        let all_day =
-            DayHours::new(NaiveTime::MIN, NaiveTime::from_hms_opt(23, 59, 0).unwrap()).unwrap();
-        store
-            .set_opening_hours(Weekday::Sun, Some(all_day))
-            .unwrap();
+        let all_day = DayHours::new(NaiveTime::MIN, NaiveTime::from_hms_opt(23, 59, 0).unwrap()).unwrap();
+        store.set_opening_hours(Weekday::Sun, Some(all_day)).unwrap();
         let now = now + Duration::days(250);
         let mut sundays = tuesday_series(room.id, "2027-10-31", "2027-10-31", "01:30");
         sundays.minutes = 30;
-        let SeriesOutcome::Booked { bookings, .. } = store.book_series(&sundays, now).unwrap()
-        else {
-            panic!()
-        };
+        let SeriesOutcome::Booked { bookings, .. } = store.book_series(&sundays, now).unwrap() else { panic!() };
         assert_eq!(bookings[0].slot.start(), utc("2027-10-31 00:30"));
     }
 
     #[test]
     fn one_conflict_refuses_the_whole_series_and_names_the_date() {
         let (mut store, room, now) = hub_with_studio();
-        booked(
-            store
-                .book(
-                    &request(room.id, slot("2027-01-19 10:30", "2027-01-19 11:30")),
-                    now,
-                )
-                .unwrap(),
-        );
-        let outcome = store
-            .book_series(
-                &tuesday_series(room.id, "2027-01-05", "2027-01-26", "10:00"),
-                now,
-            )
-            .unwrap();
-        let SeriesOutcome::Refused { date, refusal } = outcome else {
-            panic!("series should be refused")
-        };
+        booked(store.book(&request(room.id, slot("2027-01-19 10:30", "2027-01-19 11:30")), now).unwrap());
+        let outcome = store.book_series(&tuesday_series(room.id, "2027-01-05", "2027-01-26", "10:00"), now).unwrap();
+        let SeriesOutcome::Refused { date, refusal } = outcome else { panic!("series should be refused") };
         assert_eq!(date, "2027-01-19".parse::<NaiveDate>().unwrap());
         assert!(matches!(refusal, BookingRefusal::Conflict { .. }));
-        let count: i64 = store
-            .conn
-            .query_row("SELECT count(*) FROM series", [], |row| row.get(0))
-            .unwrap();
+        let count: i64 = store.conn.query_row("SELECT count(*) FROM series", [], |row| row.get(0)).unwrap();
         assert_eq!(count, 0);
     }
 
@@ -1039,39 +764,16 @@ mod tests {
         let mut request = tuesday_series(room.id, "2027-01-05", "2027-01-26", "10:00");
         request.repeat = Repeat::MonthlyByWeekday { nth: Nth::First };
         request.until = "2027-03-31".parse().unwrap();
-        let SeriesOutcome::Booked {
-            bookings,
-            series_id,
-        } = store.book_series(&request, now).unwrap()
-        else {
-            panic!()
-        };
+        let SeriesOutcome::Booked { bookings, series_id } = store.book_series(&request, now).unwrap() else { panic!() };
         assert_eq!(bookings.len(), 3);
-        assert!(matches!(
-            store.cancel_booking(bookings[0].id, now).unwrap(),
-            CancelOutcome::Cancelled(_)
-        ));
-        let moved = booked(
-            store
-                .move_booking(
-                    bookings[1].id,
-                    slot("2027-02-02 14:00", "2027-02-02 15:00"),
-                    now,
-                )
-                .unwrap(),
-        );
+        assert!(matches!(store.cancel_booking(bookings[0].id, now).unwrap(), CancelOutcome::Cancelled(_)));
+        let moved =
+            booked(store.move_booking(bookings[1].id, slot("2027-02-02 14:00", "2027-02-02 15:00"), now).unwrap());
         assert_eq!(moved.series_id, Some(series_id));
         assert_eq!(moved.occurrence_date, Some("2027-02-02".parse().unwrap()));
-        assert_eq!(
-            store.booking(bookings[2].id).unwrap().slot,
-            bookings[2].slot
-        );
+        assert_eq!(store.booking(bookings[2].id).unwrap().slot, bookings[2].slot);
         // The cancelled slot is free again.
-        booked(
-            store
-                .book(&super::tests::request(room.id, bookings[0].slot), now)
-                .unwrap(),
-        );
+        booked(store.book(&super::tests::request(room.id, bookings[0].slot), now).unwrap());
         assert_eq!(store.cancel_series(series_id, now).unwrap(), 2);
     }
 
@@ -1079,58 +781,21 @@ mod tests {
     fn availability_leaves_out_bookings_buffers_and_the_past() {
         let (mut store, room, _) = hub_with_studio();
         let now = utc("2027-01-05 09:20");
-        booked(
-            store
-                .book(
-                    &request(room.id, slot("2027-01-05 12:00", "2027-01-05 13:00")),
-                    now,
-                )
-                .unwrap(),
-        );
-        let day = store
-            .availability("2027-01-05".parse().unwrap(), now)
-            .unwrap();
-        let free: Vec<String> = day[0]
-            .free
-            .iter()
-            .map(|s| format!("{}–{}", s.start().format("%H:%M"), s.end().format("%H:%M")))
-            .collect();
+        booked(store.book(&request(room.id, slot("2027-01-05 12:00", "2027-01-05 13:00")), now).unwrap());
+        let day = store.availability("2027-01-05".parse().unwrap(), now).unwrap();
+        let free: Vec<String> =
+            day[0].free.iter().map(|s| format!("{}–{}", s.start().format("%H:%M"), s.end().format("%H:%M"))).collect();
         assert_eq!(free, ["09:20–11:45", "13:15–18:00"]);
-        let sunday = store
-            .availability("2027-01-10".parse().unwrap(), now)
-            .unwrap();
-        assert_eq!(
-            sunday[0].closed_reason.as_deref(),
-            Some("the hub is closed on Sundays")
-        );
+        let sunday = store.availability("2027-01-10".parse().unwrap(), now).unwrap();
+        assert_eq!(sunday[0].closed_reason.as_deref(), Some("the hub is closed on Sundays"));
     }
 
     #[test]
     fn no_shows_are_released_after_the_grace_time() {
         let (mut store, room, now) = hub_with_studio();
-        let booking = booked(
-            store
-                .book(
-                    &request(room.id, slot("2027-01-05 10:00", "2027-01-05 11:00")),
-                    now,
-                )
-                .unwrap(),
-        );
-        assert!(
-            store
-                .release_no_shows(utc("2027-01-05 10:10"), Duration::minutes(15))
-                .unwrap()
-                .is_empty()
-        );
-        assert_eq!(
-            store
-                .release_no_shows(utc("2027-01-05 10:16"), Duration::minutes(15))
-                .unwrap(),
-            vec![booking.id]
-        );
-        assert_eq!(
-            store.booking(booking.id).unwrap().status,
-            BookingStatus::Released
-        );
+        let booking = booked(store.book(&request(room.id, slot("2027-01-05 10:00", "2027-01-05 11:00")), now).unwrap());
+        assert!(store.release_no_shows(utc("2027-01-05 10:10"), Duration::minutes(15)).unwrap().is_empty());
+        assert_eq!(store.release_no_shows(utc("2027-01-05 10:16"), Duration::minutes(15)).unwrap(), vec![booking.id]);
+        assert_eq!(store.booking(booking.id).unwrap().status, BookingStatus::Released);
     }
 }

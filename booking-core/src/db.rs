@@ -45,9 +45,7 @@ impl Store {
     /// Runs `f` inside a `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so the checks `f` makes
     /// cannot be invalidated by another writer before it commits. Commits only if `f` returns `Ok`.
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
         tx.commit()?;
         Ok(value)
@@ -55,21 +53,13 @@ impl Store {
 
     /// The schema version this database is at.
     pub fn schema_version(&self) -> Result<u32> {
-        Ok(self
-            .conn
-            .pragma_query_value(None, "user_version", |row| row.get(0))?)
+        Ok(self.conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
     }
 
     /// SQLite's own consistency check of the file; `Ok(())` when it reports "ok".
     pub fn integrity_check(&self) -> Result<()> {
-        let report: String = self
-            .conn
-            .pragma_query_value(None, "integrity_check", |row| row.get(0))?;
-        if report == "ok" {
-            Ok(())
-        } else {
-            Err(StoreError::Corrupt(report))
-        }
+        let report: String = self.conn.pragma_query_value(None, "integrity_check", |row| row.get(0))?;
+        if report == "ok" { Ok(()) } else { Err(StoreError::Corrupt(report)) }
     }
 }
 
@@ -115,11 +105,6 @@ mod tests {
         conn.pragma_update(None, "user_version", 99).unwrap();
         drop(conn);
         let error = Store::open(&path).unwrap_err();
-        assert!(
-            error
-                .to_string()
-                .contains("newer than this kiosk understands"),
-            "{error}"
-        );
+        assert!(error.to_string().contains("newer than this kiosk understands"), "{error}");
     }
 }

@@ -23,18 +23,15 @@ mod time;
 mod visits;
 
 pub use bookings::{
-    Booking, BookingOutcome, BookingRefusal, BookingRequest, BookingStatus, CancelOutcome,
-    RoomAvailability, SeriesOutcome, SeriesRequest, duration_words,
+    Booking, BookingOutcome, BookingRefusal, BookingRequest, BookingStatus, CancelOutcome, RoomAvailability,
+    SeriesOutcome, SeriesRequest, duration_words,
 };
 pub use db::Store;
 pub use error::{Result, StoreError};
-pub use ids::{
-    BookingId, PassId, PersonId, RoomId, SeatId, SeriesId, SlotId, SurgeryId, TicketId, VisitId,
-};
+pub use ids::{BookingId, PassId, PersonId, RoomId, SeatId, SeriesId, SlotId, SurgeryId, TicketId, VisitId};
 pub use occupancy::{Occupancy, OnSite, RoomNowNext};
 pub use passes::{
-    IssuedPass, NewPass, PASS_TEXT_LEN, Pass, PassClaim, PassKey, PassKind, PassRefusal,
-    decode_pass, encode_pass,
+    IssuedPass, NewPass, PASS_TEXT_LEN, Pass, PassClaim, PassKey, PassKind, PassRefusal, decode_pass, encode_pass,
 };
 pub use people::{NewPerson, Person, Role};
 pub use recurrence::{MAX_OCCURRENCES, Nth, Repeat, occurrence_dates};
@@ -42,12 +39,8 @@ pub use rooms::{NewRoom, Room};
 pub use site::{Closure, DayHours, NewSite, Opening, Site};
 pub use staff::{LOCK_AFTER, Pin, PinOutcome, UnlockOutcome};
 pub use surgeries::{
-    NewSurgery, SeatCancelled, SeatOutcome, SeatRefusal, Surgery, SurgerySlot, Ticket,
-    TicketIssued, TicketStatus, WhenFull,
+    NewSurgery, SeatCancelled, SeatOutcome, SeatRefusal, Surgery, SurgerySlot, Ticket, TicketIssued, TicketStatus,
+    WhenFull,
 };
-pub use time::{
-    NonexistentLocalTime, Slot, local_day, parse_zone, resolve_local, resolve_local_boundary,
-};
-pub use visits::{
-    ARRIVAL_WINDOW, REPEAT_SCAN_WINDOW, ScanOutcome, TodayItem, VisitReason, WalkIn, WalkInOutcome,
-};
+pub use time::{NonexistentLocalTime, Slot, local_day, parse_zone, resolve_local, resolve_local_boundary};
+pub use visits::{ARRIVAL_WINDOW, REPEAT_SCAN_WINDOW, ScanOutcome, TodayItem, VisitReason, WalkIn, WalkInOutcome};

@@ -65,57 +65,33 @@ impl Store {
     /// The staff view's numbers at `now`.
     pub fn occupancy(&self, now: DateTime<Utc>) -> Result<Occupancy> {
         let site = self.site()?;
-        let on_site: u32 = self.conn.query_row(
-            "SELECT count(*) FROM visits WHERE checked_out_at IS NULL",
-            [],
-            |row| row.get(0),
-        )?;
-        let day = local_day(
-            site.time_zone,
-            now.with_timezone(&site.time_zone).date_naive(),
-        );
+        let on_site: u32 =
+            self.conn.query_row("SELECT count(*) FROM visits WHERE checked_out_at IS NULL", [], |row| row.get(0))?;
+        let day = local_day(site.time_zone, now.with_timezone(&site.time_zone).date_naive());
         let rest_of_day = Slot::new(now, day.end().max(now + chrono::Duration::minutes(1)))?;
         let upcoming = bookings_overlapping(&self.conn, rest_of_day, None)?;
         let rooms = self
             .rooms()?
             .into_iter()
             .map(|room| {
-                let mut active = upcoming
-                    .iter()
-                    .filter(|b| b.room_id == room.id && b.status.is_active());
+                let mut active = upcoming.iter().filter(|b| b.room_id == room.id && b.status.is_active());
                 let first = active.next().cloned();
                 let (now_booking, next) = match first {
-                    Some(booking) if booking.slot.contains(now) => {
-                        (Some(booking), active.next().cloned())
-                    }
+                    Some(booking) if booking.slot.contains(now) => (Some(booking), active.next().cloned()),
                     other => (None, other),
                 };
-                RoomNowNext {
-                    room,
-                    now: now_booking,
-                    next,
-                }
+                RoomNowNext { room, now: now_booking, next }
             })
             .collect();
         let mut arrivals_per_hour = [0u32; 24];
-        let mut statement = self.conn.prepare(
-            "SELECT checked_in_at FROM visits WHERE checked_in_at >= ?1 AND checked_in_at < ?2",
-        )?;
-        let instants = statement.query_map([to_db(day.start()), to_db(day.end())], |row| {
-            row.get::<_, i64>(0)
-        })?;
+        let mut statement =
+            self.conn.prepare("SELECT checked_in_at FROM visits WHERE checked_in_at >= ?1 AND checked_in_at < ?2")?;
+        let instants = statement.query_map([to_db(day.start()), to_db(day.end())], |row| row.get::<_, i64>(0))?;
         for seconds in instants {
             let hour = from_db(seconds?).with_timezone(&site.time_zone).hour() as usize;
             arrivals_per_hour[hour.min(23)] += 1;
         }
-        let percent_of_capacity =
-            (u64::from(on_site) * 100 / u64::from(site.safe_capacity.max(1))) as u32;
-        Ok(Occupancy {
-            on_site,
-            safe_capacity: site.safe_capacity,
-            percent_of_capacity,
-            rooms,
-            arrivals_per_hour,
-        })
+        let percent_of_capacity = (u64::from(on_site) * 100 / u64::from(site.safe_capacity.max(1))) as u32;
+        Ok(Occupancy { on_site, safe_capacity: site.safe_capacity, percent_of_capacity, rooms, arrivals_per_hour })
     }
 }

@@ -102,9 +102,8 @@ impl PassKey {
 
     pub fn generate() -> Result<PassKey> {
         let mut secret = [0u8; 32];
-        getrandom::fill(&mut secret).map_err(|error| {
-            StoreError::Corrupt(format!("the system gave no random bytes: {error}"))
-        })?;
+        getrandom::fill(&mut secret)
+            .map_err(|error| StoreError::Corrupt(format!("the system gave no random bytes: {error}")))?;
         Ok(PassKey::from_secret(secret))
     }
 
@@ -116,10 +115,7 @@ impl PassKey {
     /// Reads the key at `path`, or creates one there (readable by its owner only) if there is none.
     /// A file that exists but does not hold a key is an error: it is never overwritten.
     pub fn load_or_create(path: &Path) -> Result<PassKey> {
-        let file_error = |source| StoreError::File {
-            path: path.display().to_string(),
-            source,
-        };
+        let file_error = |source| StoreError::File { path: path.display().to_string(), source };
         match fs::read_to_string(path) {
             Ok(text) => {
                 let bytes = data_encoding::HEXLOWER_PERMISSIVE
@@ -127,10 +123,7 @@ impl PassKey {
                     .ok()
                     .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
                     .ok_or_else(|| {
-                        StoreError::Corrupt(format!(
-                            "{} does not hold a pass key (64 hex digits)",
-                            path.display()
-                        ))
+                        StoreError::Corrupt(format!("{} does not hold a pass key (64 hex digits)", path.display()))
                     })?;
                 restrict_to_owner(path).map_err(file_error)?;
                 Ok(PassKey::from_secret(bytes))
@@ -142,8 +135,7 @@ impl PassKey {
                 #[cfg(unix)]
                 std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
                 let mut file = options.open(path).map_err(file_error)?;
-                writeln!(file, "{}", data_encoding::HEXLOWER.encode(&key.secret))
-                    .map_err(file_error)?;
+                writeln!(file, "{}", data_encoding::HEXLOWER.encode(&key.secret)).map_err(file_error)?;
                 file.sync_all().map_err(file_error)?;
                 Ok(key)
             }
@@ -224,20 +216,14 @@ pub fn encode_pass(claim: &PassClaim, key: &PassKey) -> String {
 
 /// Decodes and verifies a scanned text: format, signature, then expiry. Never panics, whatever the input.
 /// Whether the pass is known and not revoked is the database's question: see [`Store::verify_pass`].
-pub fn decode_pass(
-    text: &str,
-    key: &PassKey,
-    now: DateTime<Utc>,
-) -> Result<PassClaim, PassRefusal> {
+pub fn decode_pass(text: &str, key: &PassKey, now: DateTime<Utc>) -> Result<PassClaim, PassRefusal> {
     let text = text.trim();
     if text.len() != PASS_TEXT_LEN || !text.is_ascii() {
         return Err(PassRefusal::Malformed);
     }
     let upper = text.to_ascii_uppercase();
     let body = upper.strip_prefix(PREFIX).ok_or(PassRefusal::Malformed)?;
-    let bytes = BASE32_NOPAD
-        .decode(body.as_bytes())
-        .map_err(|_| PassRefusal::Malformed)?;
+    let bytes = BASE32_NOPAD.decode(body.as_bytes()).map_err(|_| PassRefusal::Malformed)?;
     if bytes.len() != CLAIM_LEN + MAC_LEN || bytes[0] != VERSION {
         return Err(PassRefusal::Malformed);
     }
@@ -246,25 +232,13 @@ pub fn decode_pass(
         return Err(PassRefusal::BadSignature);
     }
     let kind = PassKind::from_code(claim[1]).ok_or(PassRefusal::Malformed)?;
-    let pass_id = i64::from_be_bytes(
-        claim[3..11]
-            .try_into()
-            .map_err(|_| PassRefusal::Malformed)?,
-    );
-    let expires = u32::from_be_bytes(
-        claim[11..15]
-            .try_into()
-            .map_err(|_| PassRefusal::Malformed)?,
-    );
+    let pass_id = i64::from_be_bytes(claim[3..11].try_into().map_err(|_| PassRefusal::Malformed)?);
+    let expires = u32::from_be_bytes(claim[11..15].try_into().map_err(|_| PassRefusal::Malformed)?);
     let expires_at = from_db(i64::from(expires));
     if now >= expires_at {
         return Err(PassRefusal::Expired { at: expires_at });
     }
-    Ok(PassClaim {
-        kind,
-        pass_id: PassId(pass_id),
-        expires_at,
-    })
+    Ok(PassClaim { kind, pass_id: PassId(pass_id), expires_at })
 }
 
 /// A pass as the hub records it.
@@ -296,23 +270,13 @@ pub(crate) fn insert_pass(
     let (kind, booking_id, expires_at) = match new {
         NewPass::Day => {
             let zone = load_site(tx)?.time_zone;
-            (
-                PassKind::Day,
-                None,
-                local_day(zone, now.with_timezone(&zone).date_naive()).end(),
-            )
+            (PassKind::Day, None, local_day(zone, now.with_timezone(&zone).date_naive()).end())
         }
-        NewPass::Member => (
-            PassKind::Member,
-            None,
-            now + Duration::days(MEMBER_PASS_DAYS),
-        ),
+        NewPass::Member => (PassKind::Member, None, now + Duration::days(MEMBER_PASS_DAYS)),
         NewPass::Booking(id) => {
             let booking = load_booking(tx, id)?;
             if booking.booked_for != Some(person) && booking.booked_by != Some(person) {
-                return Err(StoreError::invalid(format!(
-                    "booking #{id} is not for person #{person}"
-                )));
+                return Err(StoreError::invalid(format!("booking #{id} is not for person #{person}")));
             }
             (PassKind::Booking, Some(id), booking.slot.end())
         }
@@ -322,25 +286,8 @@ pub(crate) fn insert_pass(
         params![person, kind.as_str(), booking_id, to_db(now), to_db(expires_at)],
     )?;
     let id = PassId(tx.last_insert_rowid());
-    let payload = encode_pass(
-        &PassClaim {
-            kind,
-            pass_id: id,
-            expires_at,
-        },
-        key,
-    );
-    Ok(IssuedPass {
-        pass: Pass {
-            id,
-            person_id: person,
-            kind,
-            booking_id,
-            expires_at,
-            revoked: false,
-        },
-        payload,
-    })
+    let payload = encode_pass(&PassClaim { kind, pass_id: id, expires_at }, key);
+    Ok(IssuedPass { pass: Pass { id, person_id: person, kind, booking_id, expires_at, revoked: false }, payload })
 }
 
 pub(crate) fn load_pass(conn: &rusqlite::Connection, id: PassId) -> Result<Option<Pass>> {
@@ -349,19 +296,19 @@ pub(crate) fn load_pass(conn: &rusqlite::Connection, id: PassId) -> Result<Optio
             "SELECT id, person_id, kind, booking_id, expires_at, revoked_at IS NOT NULL FROM passes WHERE id = ?1",
         )?
         .query_row([id], |row| {
-                let kind: String = row.get(2)?;
-                Ok(Pass {
-                    id: row.get(0)?,
-                    person_id: row.get(1)?,
-                    kind: match kind.as_str() {
-                        "member" => PassKind::Member,
-                        "booking" => PassKind::Booking,
-                        _ => PassKind::Day,
-                    },
-                    booking_id: row.get(3)?,
-                    expires_at: from_db(row.get(4)?),
-                    revoked: row.get(5)?,
-                })
+            let kind: String = row.get(2)?;
+            Ok(Pass {
+                id: row.get(0)?,
+                person_id: row.get(1)?,
+                kind: match kind.as_str() {
+                    "member" => PassKind::Member,
+                    "booking" => PassKind::Booking,
+                    _ => PassKind::Day,
+                },
+                booking_id: row.get(3)?,
+                expires_at: from_db(row.get(4)?),
+                revoked: row.get(5)?,
+            })
         })
         .optional()?)
 }
@@ -381,9 +328,7 @@ pub(crate) fn verify(
         None => Err(PassRefusal::Unknown),
         Some(pass) if pass.kind != claim.kind => Err(PassRefusal::BadSignature),
         Some(pass) if pass.revoked => Err(PassRefusal::Revoked),
-        Some(pass) if now >= pass.expires_at => Err(PassRefusal::Expired {
-            at: pass.expires_at,
-        }),
+        Some(pass) if now >= pass.expires_at => Err(PassRefusal::Expired { at: pass.expires_at }),
         Some(pass) => Ok(pass),
     })
 }
@@ -415,12 +360,7 @@ impl Store {
     }
 
     /// Whether a scanned text is a valid pass of this hub right now.
-    pub fn verify_pass(
-        &self,
-        key: &PassKey,
-        text: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Result<Pass, PassRefusal>> {
+    pub fn verify_pass(&self, key: &PassKey, text: &str, now: DateTime<Utc>) -> Result<Result<Pass, PassRefusal>> {
         verify(&self.conn, key, text, now)
     }
 }
@@ -451,16 +391,10 @@ mod tests {
     fn round_trip_and_fixed_length() {
         let text = encode_pass(&claim(), &key());
         assert_eq!(text.len(), PASS_TEXT_LEN);
-        assert!(
-            text.chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-        );
+        assert!(text.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
         assert_eq!(decode_pass(&text, &key(), now()), Ok(claim()));
         // Scanners may add a newline or send lower case; both still read.
-        assert_eq!(
-            decode_pass(&format!("{}\r\n", text.to_lowercase()), &key(), now()),
-            Ok(claim())
-        );
+        assert_eq!(decode_pass(&format!("{}\r\n", text.to_lowercase()), &key(), now()), Ok(claim()));
     }
 
     #[test]
@@ -472,10 +406,7 @@ mod tests {
             let altered: String = altered.into_iter().collect();
             let outcome = decode_pass(&altered, &key(), now());
             assert!(
-                matches!(
-                    outcome,
-                    Err(PassRefusal::BadSignature | PassRefusal::Malformed)
-                ),
+                matches!(outcome, Err(PassRefusal::BadSignature | PassRefusal::Malformed)),
                 "position {index}: {outcome:?}"
             );
         }
@@ -484,28 +415,11 @@ mod tests {
     #[test]
     fn wrong_key_expired_and_garbage() {
         let text = encode_pass(&claim(), &key());
-        assert_eq!(
-            decode_pass(&text, &PassKey::from_secret([8; 32]), now()),
-            Err(PassRefusal::BadSignature)
-        );
+        assert_eq!(decode_pass(&text, &PassKey::from_secret([8; 32]), now()), Err(PassRefusal::BadSignature));
         let later = claim().expires_at;
-        assert_eq!(
-            decode_pass(&text, &key(), later),
-            Err(PassRefusal::Expired { at: later })
-        );
-        for garbage in [
-            "",
-            "HK",
-            "https://example.org",
-            "😀😀",
-            &"HK".repeat(39),
-            "'; DROP TABLE passes; --",
-        ] {
-            assert_eq!(
-                decode_pass(garbage, &key(), now()),
-                Err(PassRefusal::Malformed),
-                "{garbage}"
-            );
+        assert_eq!(decode_pass(&text, &key(), later), Err(PassRefusal::Expired { at: later }));
+        for garbage in ["", "HK", "https://example.org", "😀😀", &"HK".repeat(39), "'; DROP TABLE passes; --"] {
+            assert_eq!(decode_pass(garbage, &key(), now()), Err(PassRefusal::Malformed), "{garbage}");
         }
     }
 
@@ -543,10 +457,7 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(
-                fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-                0o600
-            );
+            assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         }
         assert!(!format!("{created:?}").contains(&data_encoding::HEXLOWER.encode(&created.secret)));
     }
@@ -556,12 +467,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("pass.key");
         fs::write(&path, "not a key").unwrap();
-        assert!(
-            PassKey::load_or_create(&path)
-                .unwrap_err()
-                .to_string()
-                .contains("does not hold a pass key")
-        );
+        assert!(PassKey::load_or_create(&path).unwrap_err().to_string().contains("does not hold a pass key"));
         assert_eq!(fs::read_to_string(&path).unwrap(), "not a key");
     }
 }

@@ -48,9 +48,9 @@ impl FromStr for Role {
             "member" => Ok(Role::Member),
             "host" => Ok(Role::Host),
             "staff" => Ok(Role::Staff),
-            other => Err(StoreError::invalid(format!(
-                "unknown role \"{other}\": choose visitor, member, host or staff"
-            ))),
+            other => {
+                Err(StoreError::invalid(format!("unknown role \"{other}\": choose visitor, member, host or staff")))
+            }
         }
     }
 }
@@ -70,10 +70,7 @@ pub struct Person {
 impl Person {
     /// What the kiosk greets them with: the first word of their name.
     pub fn first_name(&self) -> &str {
-        self.display_name
-            .split_whitespace()
-            .next()
-            .unwrap_or(&self.display_name)
+        self.display_name.split_whitespace().next().unwrap_or(&self.display_name)
     }
 }
 
@@ -85,8 +82,7 @@ pub struct NewPerson {
     pub rules_version: Option<u32>,
 }
 
-pub(crate) const PERSON_COLUMNS: &str =
-    "id, display_name, contact, role, rules_version, first_seen, last_seen";
+pub(crate) const PERSON_COLUMNS: &str = "id, display_name, contact, role, rules_version, first_seen, last_seen";
 
 pub(crate) fn person_from_row(row: &Row<'_>) -> rusqlite::Result<Person> {
     let role: String = row.get(3)?;
@@ -102,11 +98,7 @@ pub(crate) fn person_from_row(row: &Row<'_>) -> rusqlite::Result<Person> {
 }
 
 /// Inserts a person inside an open write transaction (shared by `add_person` and walk-in registration).
-pub(crate) fn insert_person(
-    tx: &rusqlite::Transaction<'_>,
-    new: &NewPerson,
-    now: DateTime<Utc>,
-) -> Result<PersonId> {
+pub(crate) fn insert_person(tx: &rusqlite::Transaction<'_>, new: &NewPerson, now: DateTime<Utc>) -> Result<PersonId> {
     let name = text::clean("name", &new.display_name, 80)?;
     let contact = text::clean_optional("contact", new.contact.as_deref(), 120)?;
     tx.execute(
@@ -117,12 +109,10 @@ pub(crate) fn insert_person(
 }
 
 pub(crate) fn load_person(conn: &rusqlite::Connection, id: PersonId) -> Result<Person> {
-    conn.prepare_cached(&format!(
-        "SELECT {PERSON_COLUMNS} FROM people WHERE id = ?1"
-    ))?
-    .query_row([id], person_from_row)
-    .optional()?
-    .ok_or_else(|| StoreError::invalid(format!("there is no person number {id}")))
+    conn.prepare_cached(&format!("SELECT {PERSON_COLUMNS} FROM people WHERE id = ?1"))?
+        .query_row([id], person_from_row)
+        .optional()?
+        .ok_or_else(|| StoreError::invalid(format!("there is no person number {id}")))
 }
 
 impl Store {
@@ -140,9 +130,8 @@ impl Store {
         let mut statement = self.conn.prepare(&format!(
             "SELECT {PERSON_COLUMNS} FROM people WHERE ?1 IS NULL OR role = ?1 ORDER BY display_name, id"
         ))?;
-        let people = statement
-            .query_map([role.map(Role::as_str)], person_from_row)?
-            .collect::<rusqlite::Result<_>>()?;
+        let people =
+            statement.query_map([role.map(Role::as_str)], person_from_row)?.collect::<rusqlite::Result<_>>()?;
         Ok(people)
     }
 
@@ -152,24 +141,17 @@ impl Store {
         if let Ok(number) = wanted.trim_start_matches('#').parse::<i64>() {
             return self.person(PersonId(number));
         }
-        let mut statement = self.conn.prepare(&format!(
-            "SELECT {PERSON_COLUMNS} FROM people WHERE display_name = ?1 COLLATE NOCASE"
-        ))?;
-        let mut matches: Vec<Person> = statement
-            .query_map([wanted], person_from_row)?
-            .collect::<rusqlite::Result<_>>()?;
+        let mut statement = self
+            .conn
+            .prepare(&format!("SELECT {PERSON_COLUMNS} FROM people WHERE display_name = ?1 COLLATE NOCASE"))?;
+        let mut matches: Vec<Person> =
+            statement.query_map([wanted], person_from_row)?.collect::<rusqlite::Result<_>>()?;
         match matches.len() {
-            0 => Err(StoreError::invalid(format!(
-                "nobody called \"{wanted}\" is known here"
-            ))),
+            0 => Err(StoreError::invalid(format!("nobody called \"{wanted}\" is known here"))),
             1 => Ok(matches.remove(0)),
             n => Err(StoreError::invalid(format!(
                 "{n} people are called \"{wanted}\": use their number instead ({})",
-                matches
-                    .iter()
-                    .map(|person| format!("#{}", person.id))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                matches.iter().map(|person| format!("#{}", person.id)).collect::<Vec<_>>().join(", ")
             ))),
         }
     }
@@ -187,30 +169,14 @@ mod tests {
     fn people_are_found_by_name_or_number() {
         let mut store = london_hub();
         let now = Utc.with_ymd_and_hms(2027, 1, 5, 10, 0, 0).unwrap();
-        let new = NewPerson {
-            display_name: "Ada Lovelace".into(),
-            contact: None,
-            role: Role::Host,
-            rules_version: None,
-        };
+        let new =
+            NewPerson { display_name: "Ada Lovelace".into(), contact: None, role: Role::Host, rules_version: None };
         let ada = store.add_person(&new, now).unwrap();
         assert_eq!(ada.first_name(), "Ada");
-        assert_eq!(
-            store.person_by_name_or_id("ada lovelace").unwrap().id,
-            ada.id
-        );
-        assert_eq!(
-            store
-                .person_by_name_or_id(&format!("#{}", ada.id))
-                .unwrap()
-                .id,
-            ada.id
-        );
+        assert_eq!(store.person_by_name_or_id("ada lovelace").unwrap().id, ada.id);
+        assert_eq!(store.person_by_name_or_id(&format!("#{}", ada.id)).unwrap().id, ada.id);
         store.add_person(&new, now).unwrap();
         let error = store.person_by_name_or_id("Ada Lovelace").unwrap_err();
-        assert!(
-            error.to_string().starts_with("2 people are called"),
-            "{error}"
-        );
+        assert!(error.to_string().starts_with("2 people are called"), "{error}");
     }
 }

@@ -64,23 +64,15 @@ impl fmt::Display for Repeat {
 pub const MAX_OCCURRENCES: usize = 260;
 
 /// The local dates of a series from `first` to `until` inclusive.
-pub fn occurrence_dates(
-    first: NaiveDate,
-    repeat: Repeat,
-    until: NaiveDate,
-) -> Result<Vec<NaiveDate>> {
+pub fn occurrence_dates(first: NaiveDate, repeat: Repeat, until: NaiveDate) -> Result<Vec<NaiveDate>> {
     if until < first {
-        return Err(StoreError::invalid(format!(
-            "the series ends ({until}) before it starts ({first})"
-        )));
+        return Err(StoreError::invalid(format!("the series ends ({until}) before it starts ({first})")));
     }
     let mut dates = Vec::new();
     match repeat {
         Repeat::Weekly { every_weeks } => {
             if !(1..=52).contains(&every_weeks) {
-                return Err(StoreError::invalid(format!(
-                    "repeat every 1 to 52 weeks, not {every_weeks}"
-                )));
+                return Err(StoreError::invalid(format!("repeat every 1 to 52 weeks, not {every_weeks}")));
             }
             let mut date = first;
             while date <= until {
@@ -121,9 +113,7 @@ fn check_count(count: usize) -> Result<()> {
 
 fn last_day_of_month(date: NaiveDate) -> NaiveDate {
     let first = date.with_day(1).unwrap_or(date);
-    first
-        .checked_add_months(Months::new(1))
-        .map_or(date, |next| next - Duration::days(1))
+    first.checked_add_months(Months::new(1)).map_or(date, |next| next - Duration::days(1))
 }
 
 /// The `nth` `weekday` of the month starting at `month_start`, if that month has one.
@@ -135,8 +125,7 @@ fn nth_weekday(month_start: NaiveDate, weekday: Weekday, nth: Nth) -> Option<Nai
         Nth::Fourth => 4,
         Nth::Last => {
             let last = last_day_of_month(month_start);
-            let back =
-                (7 + last.weekday().num_days_from_monday() - weekday.num_days_from_monday()) % 7;
+            let back = (7 + last.weekday().num_days_from_monday() - weekday.num_days_from_monday()) % 7;
             return Some(last - Duration::days(i64::from(back)));
         }
     };
@@ -153,48 +142,19 @@ mod tests {
 
     #[test]
     fn fortnightly_dates_step_two_weeks() {
-        let dates = occurrence_dates(
-            date("2027-03-02"),
-            Repeat::Weekly { every_weeks: 2 },
-            date("2027-04-13"),
-        )
-        .unwrap();
-        assert_eq!(
-            dates,
-            vec![
-                date("2027-03-02"),
-                date("2027-03-16"),
-                date("2027-03-30"),
-                date("2027-04-13")
-            ]
-        );
+        let dates =
+            occurrence_dates(date("2027-03-02"), Repeat::Weekly { every_weeks: 2 }, date("2027-04-13")).unwrap();
+        assert_eq!(dates, vec![date("2027-03-02"), date("2027-03-16"), date("2027-03-30"), date("2027-04-13")]);
     }
 
     #[test]
     fn monthly_last_friday_and_second_tuesday() {
-        let last = occurrence_dates(
-            date("2027-01-29"),
-            Repeat::MonthlyByWeekday { nth: Nth::Last },
-            date("2027-04-30"),
-        );
-        assert_eq!(
-            last.unwrap(),
-            vec![
-                date("2027-01-29"),
-                date("2027-02-26"),
-                date("2027-03-26"),
-                date("2027-04-30")
-            ]
-        );
-        let second = occurrence_dates(
-            date("2027-01-12"),
-            Repeat::MonthlyByWeekday { nth: Nth::Second },
-            date("2027-03-31"),
-        );
-        assert_eq!(
-            second.unwrap(),
-            vec![date("2027-01-12"), date("2027-02-09"), date("2027-03-09")]
-        );
+        let last =
+            occurrence_dates(date("2027-01-29"), Repeat::MonthlyByWeekday { nth: Nth::Last }, date("2027-04-30"));
+        assert_eq!(last.unwrap(), vec![date("2027-01-29"), date("2027-02-26"), date("2027-03-26"), date("2027-04-30")]);
+        let second =
+            occurrence_dates(date("2027-01-12"), Repeat::MonthlyByWeekday { nth: Nth::Second }, date("2027-03-31"));
+        assert_eq!(second.unwrap(), vec![date("2027-01-12"), date("2027-02-09"), date("2027-03-09")]);
     }
 
     #[test]
@@ -206,19 +166,8 @@ mod tests {
 
     #[test]
     fn runaway_series_are_refused() {
-        let error = occurrence_dates(
-            date("2027-01-01"),
-            Repeat::Weekly { every_weeks: 1 },
-            date("2037-01-01"),
-        );
+        let error = occurrence_dates(date("2027-01-01"), Repeat::Weekly { every_weeks: 1 }, date("2037-01-01"));
         assert!(error.unwrap_err().to_string().contains("at most 260"));
-        assert!(
-            occurrence_dates(
-                date("2027-01-02"),
-                Repeat::Weekly { every_weeks: 1 },
-                date("2027-01-01")
-            )
-            .is_err()
-        );
+        assert!(occurrence_dates(date("2027-01-02"), Repeat::Weekly { every_weeks: 1 }, date("2027-01-01")).is_err());
     }
 }

@@ -54,7 +54,8 @@ impl NewRoom {
     }
 }
 
-const ROOM_COLUMNS: &str = "id, name, capacity, features, bookable, buffer_minutes, min_minutes, max_minutes, advance_days";
+const ROOM_COLUMNS: &str =
+    "id, name, capacity, features, bookable, buffer_minutes, min_minutes, max_minutes, advance_days";
 
 fn room_from_row(row: &Row<'_>) -> rusqlite::Result<Room> {
     let features: String = row.get(3)?;
@@ -62,11 +63,7 @@ fn room_from_row(row: &Row<'_>) -> rusqlite::Result<Room> {
         id: row.get(0)?,
         name: row.get(1)?,
         capacity: row.get(2)?,
-        features: features
-            .split(',')
-            .filter(|tag| !tag.is_empty())
-            .map(str::to_owned)
-            .collect(),
+        features: features.split(',').filter(|tag| !tag.is_empty()).map(str::to_owned).collect(),
         bookable: row.get(4)?,
         buffer_minutes: row.get(5)?,
         min_minutes: row.get(6)?,
@@ -76,27 +73,19 @@ fn room_from_row(row: &Row<'_>) -> rusqlite::Result<Room> {
 }
 
 pub(crate) fn load_room(conn: &Connection, id: RoomId) -> Result<Room> {
-    conn.query_row(
-        &format!("SELECT {ROOM_COLUMNS} FROM rooms WHERE id = ?1"),
-        [id],
-        room_from_row,
-    )
-    .optional()?
-    .ok_or_else(|| StoreError::invalid(format!("there is no room number {id}")))
+    conn.query_row(&format!("SELECT {ROOM_COLUMNS} FROM rooms WHERE id = ?1"), [id], room_from_row)
+        .optional()?
+        .ok_or_else(|| StoreError::invalid(format!("there is no room number {id}")))
 }
 
 impl Store {
     pub fn add_room(&mut self, new: &NewRoom) -> Result<Room> {
         let name = text::clean("room name", &new.name, 60)?;
         if new.capacity == 0 {
-            return Err(StoreError::invalid(format!(
-                "room \"{name}\" needs a capacity of at least 1"
-            )));
+            return Err(StoreError::invalid(format!("room \"{name}\" needs a capacity of at least 1")));
         }
         if new.buffer_minutes > 240 {
-            return Err(StoreError::invalid(
-                "a changeover buffer can be at most 240 minutes",
-            ));
+            return Err(StoreError::invalid("a changeover buffer can be at most 240 minutes"));
         }
         if new.min_minutes == 0 || new.min_minutes > new.max_minutes {
             return Err(StoreError::invalid(format!(
@@ -105,9 +94,7 @@ impl Store {
             )));
         }
         if new.advance_days > 730 {
-            return Err(StoreError::invalid(
-                "rooms can be booked at most 730 days ahead",
-            ));
+            return Err(StoreError::invalid("rooms can be booked at most 730 days ahead"));
         }
         let mut features = Vec::new();
         for tag in &new.features {
@@ -144,12 +131,8 @@ impl Store {
 
     /// All rooms, by name.
     pub fn rooms(&self) -> Result<Vec<Room>> {
-        let mut statement = self
-            .conn
-            .prepare(&format!("SELECT {ROOM_COLUMNS} FROM rooms ORDER BY name"))?;
-        let rooms = statement
-            .query_map([], room_from_row)?
-            .collect::<rusqlite::Result<_>>()?;
+        let mut statement = self.conn.prepare(&format!("SELECT {ROOM_COLUMNS} FROM rooms ORDER BY name"))?;
+        let rooms = statement.query_map([], room_from_row)?.collect::<rusqlite::Result<_>>()?;
         Ok(rooms)
     }
 
@@ -161,27 +144,14 @@ impl Store {
     pub fn room_by_name(&self, name: &str) -> Result<Room> {
         let found = self
             .conn
-            .query_row(
-                &format!("SELECT {ROOM_COLUMNS} FROM rooms WHERE name = ?1"),
-                [name.trim()],
-                room_from_row,
-            )
+            .query_row(&format!("SELECT {ROOM_COLUMNS} FROM rooms WHERE name = ?1"), [name.trim()], room_from_row)
             .optional()?;
         found.ok_or_else(|| {
-            let names: Vec<String> = self
-                .rooms()
-                .unwrap_or_default()
-                .into_iter()
-                .map(|room| room.name)
-                .collect();
+            let names: Vec<String> = self.rooms().unwrap_or_default().into_iter().map(|room| room.name).collect();
             StoreError::invalid(format!(
                 "unknown room \"{}\"; the rooms are: {}",
                 name.trim(),
-                if names.is_empty() {
-                    "none yet".into()
-                } else {
-                    names.join(", ")
-                }
+                if names.is_empty() { "none yet".into() } else { names.join(", ") }
             ))
         })
     }
@@ -198,10 +168,7 @@ mod tests {
         let mut store = london_hub();
         store.add_room(&NewRoom::named("Workshop", 12)).unwrap();
         let error = store.add_room(&NewRoom::named("workshop", 4)).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "there is already a room called \"workshop\""
-        );
+        assert_eq!(error.to_string(), "there is already a room called \"workshop\"");
         assert_eq!(store.room_by_name("WORKSHOP").unwrap().capacity, 12);
     }
 
@@ -210,10 +177,7 @@ mod tests {
         let mut store = london_hub();
         store.add_room(&NewRoom::named("Studio", 6)).unwrap();
         let error = store.room_by_name("Studio 9").unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "unknown room \"Studio 9\"; the rooms are: Studio"
-        );
+        assert_eq!(error.to_string(), "unknown room \"Studio 9\"; the rooms are: Studio");
     }
 
     #[test]
@@ -221,9 +185,6 @@ mod tests {
         let mut store = london_hub();
         let mut new = NewRoom::named("Hall", 40);
         new.features = vec!["Projector".into(), " step-free ".into(), "projector".into()];
-        assert_eq!(
-            store.add_room(&new).unwrap().features,
-            vec!["projector", "step-free"]
-        );
+        assert_eq!(store.add_room(&new).unwrap().features, vec!["projector", "step-free"]);
     }
 }

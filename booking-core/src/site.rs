@@ -61,10 +61,7 @@ pub struct Closure {
 
 /// New hubs open Monday to Saturday, 09:00 to 18:00, until staff say otherwise.
 fn default_hours(weekday: Weekday) -> Option<DayHours> {
-    let hours = DayHours {
-        opens: NaiveTime::from_hms_opt(9, 0, 0)?,
-        closes: NaiveTime::from_hms_opt(18, 0, 0)?,
-    };
+    let hours = DayHours { opens: NaiveTime::from_hms_opt(9, 0, 0)?, closes: NaiveTime::from_hms_opt(18, 0, 0)? };
     (weekday != Weekday::Sun).then_some(hours)
 }
 
@@ -74,14 +71,10 @@ impl Store {
         let name = text::clean("hub name", &new.name, 100)?;
         let zone = parse_zone(&new.time_zone)?;
         if new.safe_capacity == 0 {
-            return Err(StoreError::invalid(
-                "the safe capacity must be at least 1 person",
-            ));
+            return Err(StoreError::invalid("the safe capacity must be at least 1 person"));
         }
         if new.retention_days == 0 {
-            return Err(StoreError::invalid(
-                "visitor data must be kept for at least 1 day",
-            ));
+            return Err(StoreError::invalid("visitor data must be kept for at least 1 day"));
         }
         self.write(|tx| {
             let existing: Option<String> =
@@ -130,25 +123,14 @@ impl Store {
     /// The weekly hours, Monday first; `None` for a day the hub is closed.
     pub fn opening_hours(&self) -> Result<[Option<DayHours>; 7]> {
         let mut week = [None; 7];
-        let mut statement = self
-            .conn
-            .prepare("SELECT weekday, opens, closes FROM opening_hours")?;
-        let rows = statement.query_map([], |row| {
-            Ok((
-                row.get::<_, u32>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-            ))
-        })?;
+        let mut statement = self.conn.prepare("SELECT weekday, opens, closes FROM opening_hours")?;
+        let rows = statement
+            .query_map([], |row| Ok((row.get::<_, u32>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?)))?;
         for row in rows {
             let (weekday, opens, closes) = row?;
-            let hours = DayHours {
-                opens: parse_hm(&opens)?,
-                closes: parse_hm(&closes)?,
-            };
-            *week
-                .get_mut(weekday as usize)
-                .ok_or_else(|| StoreError::Corrupt(format!("weekday {weekday}")))? = Some(hours);
+            let hours = DayHours { opens: parse_hm(&opens)?, closes: parse_hm(&closes)? };
+            *week.get_mut(weekday as usize).ok_or_else(|| StoreError::Corrupt(format!("weekday {weekday}")))? =
+                Some(hours);
         }
         Ok(week)
     }
@@ -167,17 +149,11 @@ impl Store {
     }
 
     pub fn closures(&self) -> Result<Vec<Closure>> {
-        let mut statement = self
-            .conn
-            .prepare("SELECT date, reason FROM closures ORDER BY date")?;
-        let rows = statement.query_map([], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-        })?;
+        let mut statement = self.conn.prepare("SELECT date, reason FROM closures ORDER BY date")?;
+        let rows = statement.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?;
         rows.map(|row| {
             let (date, reason) = row?;
-            let date = date
-                .parse()
-                .map_err(|_| StoreError::Corrupt(format!("closure date {date}")))?;
+            let date = date.parse().map_err(|_| StoreError::Corrupt(format!("closure date {date}")))?;
             Ok(Closure { date, reason })
         })
         .collect()
@@ -201,25 +177,13 @@ pub(crate) fn load_site(conn: &Connection) -> Result<Site> {
     let Some((name, zone, safe_capacity, retention_days, house_rules_version)) = row else {
         return Err(StoreError::invalid("this hub has not been set up yet"));
     };
-    let time_zone = zone
-        .parse()
-        .map_err(|_| StoreError::Corrupt(format!("unknown stored time zone {zone}")))?;
-    Ok(Site {
-        name,
-        time_zone,
-        safe_capacity,
-        retention_days,
-        house_rules_version,
-    })
+    let time_zone = zone.parse().map_err(|_| StoreError::Corrupt(format!("unknown stored time zone {zone}")))?;
+    Ok(Site { name, time_zone, safe_capacity, retention_days, house_rules_version })
 }
 
 pub(crate) fn opening_on(conn: &Connection, site: &Site, date: NaiveDate) -> Result<Opening> {
     let closure: Option<String> = conn
-        .query_row(
-            "SELECT reason FROM closures WHERE date = ?1",
-            [date.to_string()],
-            |row| row.get(0),
-        )
+        .query_row("SELECT reason FROM closures WHERE date = ?1", [date.to_string()], |row| row.get(0))
         .optional()?;
     if let Some(reason) = closure {
         return Ok(Opening::Closed { reason });
@@ -232,21 +196,14 @@ pub(crate) fn opening_on(conn: &Connection, site: &Site, date: NaiveDate) -> Res
         )
         .optional()?;
     let Some((opens, closes)) = hours else {
-        return Ok(Opening::Closed {
-            reason: format!("the hub is closed on {}s", date.format("%A")),
-        });
+        return Ok(Opening::Closed { reason: format!("the hub is closed on {}s", date.format("%A")) });
     };
-    let hours = DayHours {
-        opens: parse_hm(&opens)?,
-        closes: parse_hm(&closes)?,
-    };
+    let hours = DayHours { opens: parse_hm(&opens)?, closes: parse_hm(&closes)? };
     let start = resolve_local_boundary(site.time_zone, date.and_time(hours.opens));
     let end = resolve_local_boundary(site.time_zone, date.and_time(hours.closes));
     Ok(match Slot::new(start, end) {
         Ok(slot) => Opening::Open { hours, slot },
-        Err(_) => Opening::Closed {
-            reason: "the hub is closed that day".into(),
-        },
+        Err(_) => Opening::Closed { reason: "the hub is closed that day".into() },
     })
 }
 
@@ -262,8 +219,7 @@ pub(crate) fn hm(time: NaiveTime) -> String {
 }
 
 fn parse_hm(text: &str) -> Result<NaiveTime> {
-    NaiveTime::parse_from_str(text, "%H:%M")
-        .map_err(|_| StoreError::Corrupt(format!("stored time {text}")))
+    NaiveTime::parse_from_str(text, "%H:%M").map_err(|_| StoreError::Corrupt(format!("stored time {text}")))
 }
 
 #[cfg(test)]
@@ -286,12 +242,8 @@ pub(crate) mod tests {
     #[test]
     fn init_twice_is_refused_and_keeps_the_first() {
         let mut store = london_hub();
-        let again = NewSite {
-            name: "Other".into(),
-            time_zone: "Europe/Paris".into(),
-            safe_capacity: 5,
-            retention_days: 5,
-        };
+        let again =
+            NewSite { name: "Other".into(), time_zone: "Europe/Paris".into(), safe_capacity: 5, retention_days: 5 };
         let error = store.init_site(&again).unwrap_err();
         assert!(error.to_string().contains("Riverside Hub"));
         assert_eq!(store.site().unwrap().time_zone, chrono_tz::Europe::London);
@@ -301,17 +253,10 @@ pub(crate) mod tests {
     fn closed_sundays_and_closure_dates_give_reasons() {
         let mut store = london_hub();
         let sunday = NaiveDate::from_ymd_opt(2027, 3, 28).unwrap();
-        assert!(
-            matches!(store.opening_on(sunday).unwrap(), Opening::Closed { reason } if reason.contains("Sundays"))
-        );
+        assert!(matches!(store.opening_on(sunday).unwrap(), Opening::Closed { reason } if reason.contains("Sundays")));
         let christmas = NaiveDate::from_ymd_opt(2027, 12, 24).unwrap();
         store.add_closure(christmas, "Christmas Eve").unwrap();
-        assert_eq!(
-            store.opening_on(christmas).unwrap(),
-            Opening::Closed {
-                reason: "Christmas Eve".into()
-            }
-        );
+        assert_eq!(store.opening_on(christmas).unwrap(), Opening::Closed { reason: "Christmas Eve".into() });
     }
 
     #[test]
@@ -319,18 +264,8 @@ pub(crate) mod tests {
         let store = london_hub();
         let winter = NaiveDate::from_ymd_opt(2027, 3, 26).unwrap();
         let summer = NaiveDate::from_ymd_opt(2027, 3, 29).unwrap();
-        let Opening::Open {
-            slot: winter_slot, ..
-        } = store.opening_on(winter).unwrap()
-        else {
-            panic!()
-        };
-        let Opening::Open {
-            slot: summer_slot, ..
-        } = store.opening_on(summer).unwrap()
-        else {
-            panic!()
-        };
+        let Opening::Open { slot: winter_slot, .. } = store.opening_on(winter).unwrap() else { panic!() };
+        let Opening::Open { slot: summer_slot, .. } = store.opening_on(summer).unwrap() else { panic!() };
         assert_eq!(winter_slot.start().format("%H:%M").to_string(), "09:00");
         assert_eq!(summer_slot.start().format("%H:%M").to_string(), "08:00");
     }

@@ -37,8 +37,7 @@ impl FromStr for Pin {
 
     fn from_str(text: &str) -> Result<Pin> {
         let digits = text.trim();
-        if !(4..=8).contains(&digits.chars().count()) || !digits.chars().all(|c| c.is_ascii_digit())
-        {
+        if !(4..=8).contains(&digits.chars().count()) || !digits.chars().all(|c| c.is_ascii_digit()) {
             return Err(StoreError::invalid("a PIN is 4 to 8 digits (0–9)"));
         }
         Ok(Pin(digits.to_owned()))
@@ -64,22 +63,13 @@ impl fmt::Display for PinOutcome {
         match self {
             PinOutcome::Accepted(person) => write!(f, "Welcome, {}.", person.first_name()),
             PinOutcome::Wrong { attempts_left } => {
-                write!(
-                    f,
-                    "That PIN is not right. {attempts_left} more tries before this account locks."
-                )
+                write!(f, "That PIN is not right. {attempts_left} more tries before this account locks.")
             }
             PinOutcome::Wait { seconds } => {
-                write!(
-                    f,
-                    "Too many wrong PINs. Please wait {seconds} seconds, then try again."
-                )
+                write!(f, "Too many wrong PINs. Please wait {seconds} seconds, then try again.")
             }
             PinOutcome::Locked => {
-                write!(
-                    f,
-                    "This account is locked after too many wrong PINs. Another staff member can unlock it."
-                )
+                write!(f, "This account is locked after too many wrong PINs. Another staff member can unlock it.")
             }
         }
     }
@@ -95,10 +85,8 @@ fn wait_after(failures: u32) -> Duration {
 
 fn hash_pin(pin: &Pin) -> Result<String> {
     let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt)
-        .map_err(|error| StoreError::Corrupt(format!("no random bytes: {error}")))?;
-    let salt =
-        SaltString::encode_b64(&salt).map_err(|error| StoreError::Corrupt(error.to_string()))?;
+    getrandom::fill(&mut salt).map_err(|error| StoreError::Corrupt(format!("no random bytes: {error}")))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|error| StoreError::Corrupt(error.to_string()))?;
     let hash = Argon2::default()
         .hash_password(pin.0.as_bytes(), &salt)
         .map_err(|error| StoreError::Corrupt(format!("could not hash the PIN: {error}")))?;
@@ -116,12 +104,7 @@ fn store_pin(tx: &Transaction<'_>, person: PersonId, pin: &Pin) -> Result<()> {
 }
 
 /// Checks a PIN and records the attempt, inside the caller's write transaction.
-fn attempt(
-    tx: &Transaction<'_>,
-    person: PersonId,
-    pin: &Pin,
-    now: DateTime<Utc>,
-) -> Result<PinOutcome> {
+fn attempt(tx: &Transaction<'_>, person: PersonId, pin: &Pin, now: DateTime<Utc>) -> Result<PinOutcome> {
     let found = load_person(tx, person)?;
     let row: Option<(String, u32, Option<i64>, bool)> = tx
         .query_row(
@@ -131,10 +114,7 @@ fn attempt(
         )
         .optional()?;
     let Some((hash, failures, last_failed, locked)) = row else {
-        return Err(StoreError::invalid(format!(
-            "{} has no PIN set",
-            found.display_name
-        )));
+        return Err(StoreError::invalid(format!("{} has no PIN set", found.display_name)));
     };
     if locked {
         return Ok(PinOutcome::Locked);
@@ -142,21 +122,12 @@ fn attempt(
     if let Some(last_failed) = last_failed {
         let ready_at = from_db(last_failed) + wait_after(failures);
         if now < ready_at {
-            return Ok(PinOutcome::Wait {
-                seconds: (ready_at - now).num_seconds().max(1),
-            });
+            return Ok(PinOutcome::Wait { seconds: (ready_at - now).num_seconds().max(1) });
         }
     }
-    let hash = PasswordHash::new(&hash)
-        .map_err(|_| StoreError::Corrupt(format!("PIN of person #{person}")))?;
-    if Argon2::default()
-        .verify_password(pin.0.as_bytes(), &hash)
-        .is_ok()
-    {
-        tx.execute(
-            "UPDATE staff_pins SET failed_attempts = 0, last_failed_at = NULL WHERE person_id = ?1",
-            [person],
-        )?;
+    let hash = PasswordHash::new(&hash).map_err(|_| StoreError::Corrupt(format!("PIN of person #{person}")))?;
+    if Argon2::default().verify_password(pin.0.as_bytes(), &hash).is_ok() {
+        tx.execute("UPDATE staff_pins SET failed_attempts = 0, last_failed_at = NULL WHERE person_id = ?1", [person])?;
         return Ok(PinOutcome::Accepted(found));
     }
     let failures = failures + 1;
@@ -168,9 +139,7 @@ fn attempt(
     Ok(if locked_at.is_some() {
         PinOutcome::Locked
     } else {
-        PinOutcome::Wrong {
-            attempts_left: LOCK_AFTER - failures,
-        }
+        PinOutcome::Wrong { attempts_left: LOCK_AFTER - failures }
     })
 }
 
@@ -184,19 +153,10 @@ pub enum UnlockOutcome {
 
 impl Store {
     /// Adds a staff member with a PIN.
-    pub fn add_staff(
-        &mut self,
-        display_name: &str,
-        pin: &Pin,
-        now: DateTime<Utc>,
-    ) -> Result<Person> {
+    pub fn add_staff(&mut self, display_name: &str, pin: &Pin, now: DateTime<Utc>) -> Result<Person> {
         let id = self.write(|tx| {
-            let new = NewPerson {
-                display_name: display_name.into(),
-                contact: None,
-                role: Role::Staff,
-                rules_version: None,
-            };
+            let new =
+                NewPerson { display_name: display_name.into(), contact: None, role: Role::Staff, rules_version: None };
             let id = insert_person(tx, &new, now)?;
             store_pin(tx, id, pin)?;
             Ok(id)
@@ -219,12 +179,7 @@ impl Store {
     }
 
     /// Checks a PIN, counting wrong ones in the database so a restart does not reset the count.
-    pub fn check_pin(
-        &mut self,
-        person: PersonId,
-        pin: &Pin,
-        now: DateTime<Utc>,
-    ) -> Result<PinOutcome> {
+    pub fn check_pin(&mut self, person: PersonId, pin: &Pin, now: DateTime<Utc>) -> Result<PinOutcome> {
         self.write(|tx| attempt(tx, person, pin, now))
     }
 
@@ -238,14 +193,15 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<UnlockOutcome> {
         if locked == by {
-            return Err(StoreError::invalid(
-                "another staff member must unlock this account",
-            ));
+            return Err(StoreError::invalid("another staff member must unlock this account"));
         }
         self.write(|tx| {
             let helper = load_person(tx, by)?;
             if helper.role != Role::Staff {
-                return Err(StoreError::invalid(format!("{} is not staff, so cannot unlock accounts", helper.display_name)));
+                return Err(StoreError::invalid(format!(
+                    "{} is not staff, so cannot unlock accounts",
+                    helper.display_name
+                )));
             }
             match attempt(tx, by, by_pin, now)? {
                 PinOutcome::Accepted(_) => {
@@ -287,10 +243,7 @@ mod tests {
         let t0 = Utc.with_ymd_and_hms(2027, 1, 5, 9, 0, 0).unwrap();
         let sam = store.add_staff("Sam Staff", &pin("4821"), t0).unwrap();
         let kim = store.add_staff("Kim Staff", &pin("9034"), t0).unwrap();
-        assert!(matches!(
-            store.check_pin(sam.id, &pin("4821"), t0).unwrap(),
-            PinOutcome::Accepted(_)
-        ));
+        assert!(matches!(store.check_pin(sam.id, &pin("4821"), t0).unwrap(), PinOutcome::Accepted(_)));
 
         let mut now = t0;
         let mut waits = Vec::new();
@@ -299,18 +252,11 @@ mod tests {
             if failure == LOCK_AFTER {
                 assert_eq!(outcome, PinOutcome::Locked);
             } else {
-                assert_eq!(
-                    outcome,
-                    PinOutcome::Wrong {
-                        attempts_left: LOCK_AFTER - failure
-                    }
-                );
+                assert_eq!(outcome, PinOutcome::Wrong { attempts_left: LOCK_AFTER - failure });
             }
             if (FREE_MISTAKES + 1..LOCK_AFTER).contains(&failure) {
                 // During the wait even the right PIN is not checked, and the attempt is not counted.
-                let PinOutcome::Wait { seconds } =
-                    store.check_pin(sam.id, &pin("4821"), now).unwrap()
-                else {
+                let PinOutcome::Wait { seconds } = store.check_pin(sam.id, &pin("4821"), now).unwrap() else {
                     panic!("failure {failure} should impose a wait");
                 };
                 waits.push(seconds);
@@ -319,24 +265,10 @@ mod tests {
         }
         assert_eq!(waits, vec![5, 10, 20, 40, 80, 160, 320]);
         // Locked survives the right PIN and a reopened database (the count is stored, not in memory).
-        assert_eq!(
-            store
-                .check_pin(sam.id, &pin("4821"), now + Duration::hours(5))
-                .unwrap(),
-            PinOutcome::Locked
-        );
+        assert_eq!(store.check_pin(sam.id, &pin("4821"), now + Duration::hours(5)).unwrap(), PinOutcome::Locked);
         assert!(store.unlock_pin(sam.id, sam.id, &pin("4821"), now).is_err());
-        assert!(matches!(
-            store.unlock_pin(sam.id, kim.id, &pin("1111"), now).unwrap(),
-            UnlockOutcome::NotAllowed(_)
-        ));
-        assert_eq!(
-            store.unlock_pin(sam.id, kim.id, &pin("9034"), now).unwrap(),
-            UnlockOutcome::Unlocked
-        );
-        assert!(matches!(
-            store.check_pin(sam.id, &pin("4821"), now).unwrap(),
-            PinOutcome::Accepted(_)
-        ));
+        assert!(matches!(store.unlock_pin(sam.id, kim.id, &pin("1111"), now).unwrap(), UnlockOutcome::NotAllowed(_)));
+        assert_eq!(store.unlock_pin(sam.id, kim.id, &pin("9034"), now).unwrap(), UnlockOutcome::Unlocked);
+        assert!(matches!(store.check_pin(sam.id, &pin("4821"), now).unwrap(), PinOutcome::Accepted(_)));
     }
 }

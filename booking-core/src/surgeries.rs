@@ -88,13 +88,9 @@ pub enum SeatRefusal {
 impl fmt::Display for SeatRefusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            SeatRefusal::Full => {
-                "This time is full. You can join the waiting list or choose another time."
-            }
+            SeatRefusal::Full => "This time is full. You can join the waiting list or choose another time.",
             SeatRefusal::AlreadyBooked => "You already have a place at this time.",
-            SeatRefusal::SurgeryCancelled => {
-                "This session has been cancelled. Please ask at the desk."
-            }
+            SeatRefusal::SurgeryCancelled => "This session has been cancelled. Please ask at the desk.",
             SeatRefusal::SlotOver => "This time has already passed. Please choose a later time.",
         })
     }
@@ -161,25 +157,10 @@ fn load_slots(conn: &Connection, surgery: SurgeryId) -> Result<Vec<SurgerySlot>>
          FROM surgery_slots s WHERE s.surgery_id = ?1 ORDER BY s.start_utc"
     ))?;
     let slots = statement
-        .query_map([surgery], |row| {
-            Ok((
-                row.get(0)?,
-                row.get(1)?,
-                row.get(2)?,
-                row.get(3)?,
-                row.get(4)?,
-                row.get(5)?,
-            ))
-        })?
+        .query_map([surgery], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?)))?
         .map(|row| {
             let (id, start, end, seats, taken, waiting) = row?;
-            Ok(SurgerySlot {
-                id,
-                time: Slot::new(from_db(start), from_db(end))?,
-                seats,
-                taken,
-                waiting,
-            })
+            Ok(SurgerySlot { id, time: Slot::new(from_db(start), from_db(end))?, seats, taken, waiting })
         })
         .collect::<Result<_>>()?;
     Ok(slots)
@@ -207,21 +188,8 @@ fn load_surgery(conn: &Connection, id: SurgeryId) -> Result<Surgery> {
             },
         )
         .optional()?;
-    let Some((
-        topic,
-        host_id,
-        host_name,
-        place,
-        start,
-        end,
-        slot_minutes,
-        seats_per_slot,
-        cancelled,
-    )) = row
-    else {
-        return Err(StoreError::invalid(format!(
-            "there is no surgery number {id}"
-        )));
+    let Some((topic, host_id, host_name, place, start, end, slot_minutes, seats_per_slot, cancelled)) = row else {
+        return Err(StoreError::invalid(format!("there is no surgery number {id}")));
     };
     Ok(Surgery {
         id,
@@ -273,10 +241,7 @@ fn promote_next(tx: &Transaction<'_>, slot: SlotId) -> Result<Option<(SeatId, Pe
         )
         .optional()?;
     if let Some((seat, _)) = next {
-        tx.execute(
-            "UPDATE slot_seats SET status = 'booked' WHERE id = ?1",
-            [seat],
-        )?;
+        tx.execute("UPDATE slot_seats SET status = 'booked' WHERE id = ?1", [seat])?;
     }
     Ok(next)
 }
@@ -300,16 +265,10 @@ impl Store {
         let topic = text::clean("topic", &new.topic, 120)?;
         let place = text::clean("place", &new.place, 80)?;
         if !(5..=240).contains(&new.slot_minutes) {
-            return Err(StoreError::invalid(format!(
-                "slots last 5 to 240 minutes, not {}",
-                new.slot_minutes
-            )));
+            return Err(StoreError::invalid(format!("slots last 5 to 240 minutes, not {}", new.slot_minutes)));
         }
         if !(1..=50).contains(&new.seats_per_slot) {
-            return Err(StoreError::invalid(format!(
-                "a slot has 1 to 50 seats, not {}",
-                new.seats_per_slot
-            )));
+            return Err(StoreError::invalid(format!("a slot has 1 to 50 seats, not {}", new.seats_per_slot)));
         }
         let step = Duration::minutes(i64::from(new.slot_minutes));
         let slot_count = new.time.minutes() / i64::from(new.slot_minutes);
@@ -345,9 +304,8 @@ impl Store {
                 ],
             )?;
             let id = SurgeryId(tx.last_insert_rowid());
-            let mut insert = tx.prepare(
-                "INSERT INTO surgery_slots (surgery_id, start_utc, end_utc, seats) VALUES (?1, ?2, ?3, ?4)",
-            )?;
+            let mut insert = tx
+                .prepare("INSERT INTO surgery_slots (surgery_id, start_utc, end_utc, seats) VALUES (?1, ?2, ?3, ?4)")?;
             for index in 0..slot_count {
                 let start = new.time.start() + step * index as i32;
                 insert.execute(params![id, to_db(start), to_db(start + step), new.seats_per_slot])?;
@@ -363,13 +321,11 @@ impl Store {
 
     /// Surgeries overlapping `range`, earliest first, cancelled ones included (marked).
     pub fn surgeries_overlapping(&self, range: Slot) -> Result<Vec<Surgery>> {
-        let mut statement = self.conn.prepare(
-            "SELECT id FROM surgeries WHERE end_utc > ?1 AND start_utc < ?2 ORDER BY start_utc, id",
-        )?;
+        let mut statement = self
+            .conn
+            .prepare("SELECT id FROM surgeries WHERE end_utc > ?1 AND start_utc < ?2 ORDER BY start_utc, id")?;
         let ids: Vec<SurgeryId> = statement
-            .query_map(params![to_db(range.start()), to_db(range.end())], |row| {
-                row.get(0)
-            })?
+            .query_map(params![to_db(range.start()), to_db(range.end())], |row| row.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         ids.into_iter().map(|id| self.surgery(id)).collect()
     }
@@ -435,27 +391,16 @@ impl Store {
     pub fn cancel_seat(&mut self, seat: SeatId) -> Result<SeatCancelled> {
         self.write(|tx| {
             let row: Option<(SlotId, String)> = tx
-                .query_row(
-                    "SELECT slot_id, status FROM slot_seats WHERE id = ?1",
-                    [seat],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
-                )
+                .query_row("SELECT slot_id, status FROM slot_seats WHERE id = ?1", [seat], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })
                 .optional()?;
-            let (slot, status) =
-                row.ok_or_else(|| StoreError::invalid(format!("there is no seat number {seat}")))?;
+            let (slot, status) = row.ok_or_else(|| StoreError::invalid(format!("there is no seat number {seat}")))?;
             if !matches!(status.as_str(), "booked" | "waiting") {
-                return Err(StoreError::invalid(format!(
-                    "seat #{seat} is {status}, so it cannot be cancelled"
-                )));
+                return Err(StoreError::invalid(format!("seat #{seat} is {status}, so it cannot be cancelled")));
             }
-            tx.execute(
-                "UPDATE slot_seats SET status = 'cancelled' WHERE id = ?1",
-                [seat],
-            )?;
-            Ok(SeatCancelled {
-                seat,
-                promoted: promote_next(tx, slot)?,
-            })
+            tx.execute("UPDATE slot_seats SET status = 'cancelled' WHERE id = ?1", [seat])?;
+            Ok(SeatCancelled { seat, promoted: promote_next(tx, slot)? })
         })
     }
 
@@ -488,16 +433,10 @@ impl Store {
         self.write(|tx| {
             let found = load_surgery(tx, surgery)?;
             if found.cancelled {
-                return Err(StoreError::invalid(format!(
-                    "\"{}\" has been cancelled",
-                    found.topic
-                )));
+                return Err(StoreError::invalid(format!("\"{}\" has been cancelled", found.topic)));
             }
             if found.time.end() <= now {
-                return Err(StoreError::invalid(format!(
-                    "\"{}\" has already finished",
-                    found.topic
-                )));
+                return Err(StoreError::invalid(format!("\"{}\" has already finished", found.topic)));
             }
             if let Some(person) = person {
                 load_person(tx, person)?;
@@ -555,16 +494,9 @@ impl Store {
     }
 
     /// Closes a called (or still waiting) ticket as seen or no-show.
-    pub fn finish_ticket(
-        &mut self,
-        ticket: TicketId,
-        status: TicketStatus,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
+    pub fn finish_ticket(&mut self, ticket: TicketId, status: TicketStatus, now: DateTime<Utc>) -> Result<()> {
         if !matches!(status, TicketStatus::Seen | TicketStatus::NoShow) {
-            return Err(StoreError::invalid(
-                "a ticket can only be finished as seen or no-show",
-            ));
+            return Err(StoreError::invalid("a ticket can only be finished as seen or no-show"));
         }
         self.write(|tx| {
             let changed = tx.execute(
@@ -581,12 +513,10 @@ impl Store {
     /// A surgery's queue in ticket order.
     pub fn queue(&self, surgery: SurgeryId) -> Result<Vec<Ticket>> {
         load_surgery(&self.conn, surgery)?;
-        let mut statement = self.conn.prepare(&format!(
-            "SELECT {TICKET_COLUMNS} FROM queue_tickets WHERE surgery_id = ?1 ORDER BY number"
-        ))?;
-        let tickets = statement
-            .query_map([surgery], ticket_from_row)?
-            .collect::<rusqlite::Result<_>>()?;
+        let mut statement = self
+            .conn
+            .prepare(&format!("SELECT {TICKET_COLUMNS} FROM queue_tickets WHERE surgery_id = ?1 ORDER BY number"))?;
+        let tickets = statement.query_map([surgery], ticket_from_row)?.collect::<rusqlite::Result<_>>()?;
         Ok(tickets)
     }
 }
@@ -605,12 +535,7 @@ mod tests {
     }
 
     fn person(store: &mut Store, name: &str, role: Role) -> PersonId {
-        let new = NewPerson {
-            display_name: name.into(),
-            contact: None,
-            role,
-            rules_version: None,
-        };
+        let new = NewPerson { display_name: name.into(), contact: None, role, rules_version: None };
         store.add_person(&new, at(8, 0)).unwrap().id
     }
 
@@ -639,28 +564,19 @@ mod tests {
             person(&mut store, "Ben", Role::Visitor),
             person(&mut store, "Cy", Role::Visitor),
         );
-        let SeatOutcome::Booked { seat: a_seat } = store
-            .book_seat(slot, a, WhenFull::Refuse, at(9, 0))
-            .unwrap()
-        else {
+        let SeatOutcome::Booked { seat: a_seat } = store.book_seat(slot, a, WhenFull::Refuse, at(9, 0)).unwrap() else {
             panic!("first seat should be booked")
         };
         assert_eq!(
-            store
-                .book_seat(slot, b, WhenFull::Refuse, at(9, 0))
-                .unwrap(),
+            store.book_seat(slot, b, WhenFull::Refuse, at(9, 0)).unwrap(),
             SeatOutcome::Refused(SeatRefusal::Full)
         );
         assert!(matches!(
-            store
-                .book_seat(slot, b, WhenFull::JoinWaitingList, at(9, 0))
-                .unwrap(),
+            store.book_seat(slot, b, WhenFull::JoinWaitingList, at(9, 0)).unwrap(),
             SeatOutcome::Waiting { position: 1, .. }
         ));
         assert!(matches!(
-            store
-                .book_seat(slot, c, WhenFull::JoinWaitingList, at(9, 0))
-                .unwrap(),
+            store.book_seat(slot, c, WhenFull::JoinWaitingList, at(9, 0)).unwrap(),
             SeatOutcome::Waiting { position: 2, .. }
         ));
         let cancelled = store.cancel_seat(a_seat).unwrap();
@@ -674,13 +590,8 @@ mod tests {
         let mut store = london_hub();
         let surgery = benefits_surgery(&mut store, 1);
         let slot = surgery.slots[0].id;
-        let (a, b) = (
-            person(&mut store, "Amal", Role::Visitor),
-            person(&mut store, "Ben", Role::Visitor),
-        );
-        store
-            .book_seat(slot, a, WhenFull::Refuse, at(9, 0))
-            .unwrap();
+        let (a, b) = (person(&mut store, "Amal", Role::Visitor), person(&mut store, "Ben", Role::Visitor));
+        store.book_seat(slot, a, WhenFull::Refuse, at(9, 0)).unwrap();
         let error = store
             .conn
             .execute(
@@ -688,10 +599,7 @@ mod tests {
                 params![slot, b],
             )
             .unwrap_err();
-        assert!(
-            error.to_string().contains("surgery slot is full"),
-            "{error}"
-        );
+        assert!(error.to_string().contains("surgery slot is full"), "{error}");
     }
 
     #[test]
@@ -704,21 +612,12 @@ mod tests {
         assert_eq!((second.ticket.number, second.ahead), (2, 1));
         let called = store.call_next(surgery.id, at(10, 0)).unwrap().unwrap();
         assert_eq!(called.number, 1);
-        store
-            .finish_ticket(called.id, TicketStatus::Seen, at(10, 20))
-            .unwrap();
+        store.finish_ticket(called.id, TicketStatus::Seen, at(10, 20)).unwrap();
         let called = store.call_next(surgery.id, at(10, 20)).unwrap().unwrap();
         assert_eq!(called.number, 2);
-        store
-            .finish_ticket(called.id, TicketStatus::NoShow, at(10, 25))
-            .unwrap();
+        store.finish_ticket(called.id, TicketStatus::NoShow, at(10, 25)).unwrap();
         assert_eq!(store.call_next(surgery.id, at(10, 30)).unwrap(), None);
-        let statuses: Vec<_> = store
-            .queue(surgery.id)
-            .unwrap()
-            .into_iter()
-            .map(|t| t.status)
-            .collect();
+        let statuses: Vec<_> = store.queue(surgery.id).unwrap().into_iter().map(|t| t.status).collect();
         assert_eq!(statuses, vec![TicketStatus::Seen, TicketStatus::NoShow]);
     }
 
@@ -744,22 +643,11 @@ mod tests {
         let mut store = london_hub();
         let surgery = benefits_surgery(&mut store, 1);
         let slot = surgery.slots[1].id;
-        let (a, b) = (
-            person(&mut store, "Amal", Role::Visitor),
-            person(&mut store, "Ben", Role::Visitor),
-        );
-        let SeatOutcome::Booked { seat } = store
-            .book_seat(slot, a, WhenFull::Refuse, at(9, 0))
-            .unwrap()
-        else {
+        let (a, b) = (person(&mut store, "Amal", Role::Visitor), person(&mut store, "Ben", Role::Visitor));
+        let SeatOutcome::Booked { seat } = store.book_seat(slot, a, WhenFull::Refuse, at(9, 0)).unwrap() else {
             panic!("seat should be booked")
         };
-        store
-            .book_seat(slot, b, WhenFull::JoinWaitingList, at(9, 0))
-            .unwrap();
-        assert_eq!(
-            store.mark_seat(seat, false).unwrap().map(|(_, who)| who),
-            Some(b)
-        );
+        store.book_seat(slot, b, WhenFull::JoinWaitingList, at(9, 0)).unwrap();
+        assert_eq!(store.mark_seat(seat, false).unwrap().map(|(_, who)| who), Some(b));
     }
 }

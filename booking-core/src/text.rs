@@ -7,9 +7,7 @@ use crate::error::{Result, StoreError};
 pub(crate) fn clean(field: &str, value: &str, max_chars: usize) -> Result<String> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
-        return Err(StoreError::invalid(format!(
-            "the {field} is empty: please write at least one letter"
-        )));
+        return Err(StoreError::invalid(format!("the {field} is empty: please write at least one letter")));
     }
     if trimmed.chars().any(char::is_control) {
         return Err(StoreError::invalid(format!(
@@ -27,11 +25,7 @@ pub(crate) fn clean(field: &str, value: &str, max_chars: usize) -> Result<String
 }
 
 /// Like [`clean`] but an empty value means "none given".
-pub(crate) fn clean_optional(
-    field: &str,
-    value: Option<&str>,
-    max_chars: usize,
-) -> Result<Option<String>> {
+pub(crate) fn clean_optional(field: &str, value: Option<&str>, max_chars: usize) -> Result<Option<String>> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
         Some(text) => clean(field, text, max_chars).map(Some),
@@ -44,32 +38,14 @@ mod tests {
 
     #[test]
     fn accepts_any_script_and_emoji() {
-        assert_eq!(
-            clean("name", "  Siân Öztürk 🌱 ", 80).unwrap(),
-            "Siân Öztürk 🌱"
-        );
+        assert_eq!(clean("name", "  Siân Öztürk 🌱 ", 80).unwrap(), "Siân Öztürk 🌱");
         assert_eq!(clean("name", "محمد", 80).unwrap(), "محمد");
     }
 
     #[test]
     fn refuses_empty_control_and_long_text() {
-        assert!(
-            clean("name", "   ", 80)
-                .unwrap_err()
-                .to_string()
-                .contains("empty")
-        );
-        assert!(
-            clean("name", "a\u{0}b", 80)
-                .unwrap_err()
-                .to_string()
-                .contains("control")
-        );
-        assert!(
-            clean("name", &"x".repeat(81), 80)
-                .unwrap_err()
-                .to_string()
-                .contains("81 characters")
-        );
+        assert!(clean("name", "   ", 80).unwrap_err().to_string().contains("empty"));
+        assert!(clean("name", "a\u{0}b", 80).unwrap_err().to_string().contains("control"));
+        assert!(clean("name", &"x".repeat(81), 80).unwrap_err().to_string().contains("81 characters"));
     }
 }

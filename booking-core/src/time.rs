@@ -72,10 +72,7 @@ impl fmt::Display for NonexistentLocalTime {
 }
 
 /// The instant a wall clock in `zone` shows `local`; ambiguous times take the earlier instant.
-pub fn resolve_local(
-    zone: Tz,
-    local: NaiveDateTime,
-) -> Result<DateTime<Utc>, NonexistentLocalTime> {
+pub fn resolve_local(zone: Tz, local: NaiveDateTime) -> Result<DateTime<Utc>, NonexistentLocalTime> {
     match zone.from_local_datetime(&local) {
         LocalResult::Single(instant) => Ok(instant.with_timezone(&Utc)),
         LocalResult::Ambiguous(earlier, _later) => Ok(earlier.with_timezone(&Utc)),
@@ -102,10 +99,7 @@ pub fn local_day(zone: Tz, date: NaiveDate) -> Slot {
     let start = resolve_local_boundary(zone, date.and_time(NaiveTime::MIN));
     let next = date.succ_opt().unwrap_or(date);
     let end = resolve_local_boundary(zone, next.and_time(NaiveTime::MIN));
-    Slot {
-        start,
-        end: end.max(start + chrono::Duration::hours(1)),
-    }
+    Slot { start, end: end.max(start + chrono::Duration::hours(1)) }
 }
 
 /// Parses an IANA time zone name such as `Europe/London`, with a plain message when it is unknown.
@@ -144,12 +138,7 @@ mod tests {
         let start = Utc.with_ymd_and_hms(2027, 1, 1, 10, 0, 0).unwrap();
         assert!(Slot::new(start, start).is_err());
         assert!(Slot::new(start, start - chrono::Duration::minutes(1)).is_err());
-        assert_eq!(
-            Slot::new(start, start + chrono::Duration::minutes(30))
-                .unwrap()
-                .minutes(),
-            30
-        );
+        assert_eq!(Slot::new(start, start + chrono::Duration::minutes(30)).unwrap().minutes(), 30);
     }
 
     #[test]

@@ -63,18 +63,8 @@ impl FromStr for VisitReason {
 /// Something a person has at the hub today, shown when they check in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum TodayItem {
-    Booking {
-        id: BookingId,
-        room: String,
-        title: String,
-        time: Slot,
-    },
-    SurgerySeat {
-        seat: SeatId,
-        topic: String,
-        place: String,
-        time: Slot,
-    },
+    Booking { id: BookingId, room: String, title: String, time: Slot },
+    SurgerySeat { seat: SeatId, topic: String, place: String, time: Slot },
 }
 
 /// What a scan did.
@@ -108,16 +98,10 @@ impl fmt::Display for ScanOutcome {
             ScanOutcome::CheckedOut { person, .. } => {
                 write!(f, "Goodbye, {}! You are checked out.", person.first_name())
             }
-            ScanOutcome::Repeat {
-                person,
-                on_site: true,
-            } => {
+            ScanOutcome::Repeat { person, on_site: true } => {
                 write!(f, "You are already checked in, {}.", person.first_name())
             }
-            ScanOutcome::Repeat {
-                person,
-                on_site: false,
-            } => {
+            ScanOutcome::Repeat { person, on_site: false } => {
                 write!(f, "You are already checked out, {}.", person.first_name())
             }
             ScanOutcome::Refused(refusal) => write!(f, "{refusal}"),
@@ -137,6 +121,7 @@ pub struct WalkIn {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[expect(clippy::large_enum_variant, reason = "made once per registration, never stored in bulk")]
 pub enum WalkInOutcome {
     CheckedIn {
         person: Person,
@@ -145,14 +130,14 @@ pub enum WalkInOutcome {
         host_to_notify: Option<Person>,
     },
     /// The rules changed since the screen was shown; show them again.
-    RulesNotAgreed { current_version: u32 },
+    RulesNotAgreed {
+        current_version: u32,
+    },
 }
 
 fn open_visit(conn: &Connection, person: PersonId) -> Result<Option<(VisitId, DateTime<Utc>)>> {
     Ok(conn
-        .prepare_cached(
-            "SELECT id, checked_in_at FROM visits WHERE person_id = ?1 AND checked_out_at IS NULL",
-        )?
+        .prepare_cached("SELECT id, checked_in_at FROM visits WHERE person_id = ?1 AND checked_out_at IS NULL")?
         .query_row([person], |row| Ok((row.get(0)?, from_db(row.get(1)?))))
         .optional()?)
 }
@@ -165,9 +150,7 @@ fn last_movement(conn: &Connection, person: PersonId) -> Result<Option<DateTime<
         )?
         .query_row([person], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?;
-    Ok(latest.map(|(checked_in, checked_out)| {
-        from_db(checked_out.unwrap_or(checked_in).max(checked_in))
-    }))
+    Ok(latest.map(|(checked_in, checked_out)| from_db(checked_out.unwrap_or(checked_in).max(checked_in))))
 }
 
 fn insert_visit(
@@ -183,10 +166,8 @@ fn insert_visit(
     )?
     .execute(params![person, pass, reason.map(VisitReason::as_str), visiting, to_db(now)])?;
     let visit = VisitId(tx.last_insert_rowid());
-    tx.prepare_cached(
-        "UPDATE people SET first_seen = coalesce(first_seen, ?2), last_seen = ?2 WHERE id = ?1",
-    )?
-    .execute(params![person, to_db(now)])?;
+    tx.prepare_cached("UPDATE people SET first_seen = coalesce(first_seen, ?2), last_seen = ?2 WHERE id = ?1")?
+        .execute(params![person, to_db(now)])?;
     Ok(visit)
 }
 
@@ -199,26 +180,12 @@ fn today_items(conn: &Connection, person: PersonId, day: Slot) -> Result<Vec<Tod
            AND b.status IN ('confirmed', 'checked_in') AND b.end_utc > ?2 AND b.start_utc < ?3
          ORDER BY b.start_utc",
     )?;
-    let rows = bookings.query_map(
-        params![person, to_db(day.start()), to_db(day.end())],
-        |row| {
-            Ok((
-                row.get(0)?,
-                row.get(1)?,
-                row.get(2)?,
-                row.get(3)?,
-                row.get(4)?,
-            ))
-        },
-    )?;
+    let rows = bookings.query_map(params![person, to_db(day.start()), to_db(day.end())], |row| {
+        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+    })?;
     for row in rows {
         let (id, room, title, start, end) = row?;
-        items.push(TodayItem::Booking {
-            id,
-            room,
-            title,
-            time: Slot::new(from_db(start), from_db(end))?,
-        });
+        items.push(TodayItem::Booking { id, room, title, time: Slot::new(from_db(start), from_db(end))? });
     }
     let mut seats = conn.prepare_cached(
         "SELECT seat.id, g.topic, g.place, s.start_utc, s.end_utc
@@ -227,26 +194,12 @@ fn today_items(conn: &Connection, person: PersonId, day: Slot) -> Result<Vec<Tod
            AND s.end_utc > ?2 AND s.start_utc < ?3
          ORDER BY s.start_utc",
     )?;
-    let rows = seats.query_map(
-        params![person, to_db(day.start()), to_db(day.end())],
-        |row| {
-            Ok((
-                row.get(0)?,
-                row.get(1)?,
-                row.get(2)?,
-                row.get(3)?,
-                row.get(4)?,
-            ))
-        },
-    )?;
+    let rows = seats.query_map(params![person, to_db(day.start()), to_db(day.end())], |row| {
+        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+    })?;
     for row in rows {
         let (seat, topic, place, start, end) = row?;
-        items.push(TodayItem::SurgerySeat {
-            seat,
-            topic,
-            place,
-            time: Slot::new(from_db(start), from_db(end))?,
-        });
+        items.push(TodayItem::SurgerySeat { seat, topic, place, time: Slot::new(from_db(start), from_db(end))? });
     }
     items.sort_by_key(|item| match item {
         TodayItem::Booking { time, .. } | TodayItem::SurgerySeat { time, .. } => time.start(),
@@ -255,24 +208,16 @@ fn today_items(conn: &Connection, person: PersonId, day: Slot) -> Result<Vec<Tod
 }
 
 /// Marks as arrived the bookings and seats that start within the arrival window or are under way.
-fn mark_arrivals(
-    tx: &Transaction<'_>,
-    today: &[TodayItem],
-    now: DateTime<Utc>,
-) -> Result<Vec<TodayItem>> {
+fn mark_arrivals(tx: &Transaction<'_>, today: &[TodayItem], now: DateTime<Utc>) -> Result<Vec<TodayItem>> {
     let mut arrived = Vec::new();
     for item in today {
         let (time, update, id) = match item {
-            TodayItem::Booking { id, time, .. } => (
-                time,
-                "UPDATE bookings SET status = 'checked_in' WHERE id = ?1 AND status = 'confirmed'",
-                id.0,
-            ),
-            TodayItem::SurgerySeat { seat, time, .. } => (
-                time,
-                "UPDATE slot_seats SET status = 'arrived' WHERE id = ?1 AND status = 'booked'",
-                seat.0,
-            ),
+            TodayItem::Booking { id, time, .. } => {
+                (time, "UPDATE bookings SET status = 'checked_in' WHERE id = ?1 AND status = 'confirmed'", id.0)
+            }
+            TodayItem::SurgerySeat { seat, time, .. } => {
+                (time, "UPDATE slot_seats SET status = 'arrived' WHERE id = ?1 AND status = 'booked'", seat.0)
+            }
         };
         let due = time.start() <= now + ARRIVAL_WINDOW && time.end() > now;
         if due && tx.execute(update, [id])? == 1 {
@@ -298,20 +243,13 @@ impl Store {
                 && now - last < REPEAT_SCAN_WINDOW
                 && now >= last
             {
-                return Ok(ScanOutcome::Repeat {
-                    person,
-                    on_site: open.is_some(),
-                });
+                return Ok(ScanOutcome::Repeat { person, on_site: open.is_some() });
             }
             if let Some((visit, since)) = open {
-                tx.execute(
-                    "UPDATE visits SET checked_out_at = ?2 WHERE id = ?1",
-                    params![visit, to_db(now.max(since))],
-                )?;
-                tx.execute(
-                    "UPDATE people SET last_seen = ?2 WHERE id = ?1",
-                    params![person.id, to_db(now)],
-                )?;
+                tx.prepare_cached("UPDATE visits SET checked_out_at = ?2 WHERE id = ?1")?
+                    .execute(params![visit, to_db(now.max(since))])?;
+                tx.prepare_cached("UPDATE people SET last_seen = ?2 WHERE id = ?1")?
+                    .execute(params![person.id, to_db(now)])?;
                 return Ok(ScanOutcome::CheckedOut {
                     person,
                     visit,
@@ -320,35 +258,19 @@ impl Store {
             }
             let visit = insert_visit(tx, person.id, Some(pass.id), None, None, now)?;
             let zone = load_site(tx)?.time_zone;
-            let today = today_items(
-                tx,
-                person.id,
-                local_day(zone, now.with_timezone(&zone).date_naive()),
-            )?;
+            let today = today_items(tx, person.id, local_day(zone, now.with_timezone(&zone).date_naive()))?;
             let arrived_for = mark_arrivals(tx, &today, now)?;
             let person = load_person(tx, person.id)?;
-            Ok(ScanOutcome::CheckedIn {
-                person,
-                visit,
-                today,
-                arrived_for,
-            })
+            Ok(ScanOutcome::CheckedIn { person, visit, today, arrived_for })
         })
     }
 
     /// Registers a walk-in: creates the person and a day pass, and checks them in, all or nothing.
-    pub fn walk_in(
-        &mut self,
-        key: &PassKey,
-        walk_in: &WalkIn,
-        now: DateTime<Utc>,
-    ) -> Result<WalkInOutcome> {
+    pub fn walk_in(&mut self, key: &PassKey, walk_in: &WalkIn, now: DateTime<Utc>) -> Result<WalkInOutcome> {
         self.write(|tx| {
             let site = load_site(tx)?;
             if walk_in.agreed_rules_version != site.house_rules_version {
-                return Ok(WalkInOutcome::RulesNotAgreed {
-                    current_version: site.house_rules_version,
-                });
+                return Ok(WalkInOutcome::RulesNotAgreed { current_version: site.house_rules_version });
             }
             let host = match walk_in.visiting {
                 Some(id) => {
@@ -371,20 +293,8 @@ impl Store {
             };
             let person = insert_person(tx, &new, now)?;
             let pass = insert_pass(tx, key, person, NewPass::Day, now)?;
-            let visit = insert_visit(
-                tx,
-                person,
-                Some(pass.pass.id),
-                Some(walk_in.reason),
-                walk_in.visiting,
-                now,
-            )?;
-            Ok(WalkInOutcome::CheckedIn {
-                person: load_person(tx, person)?,
-                visit,
-                pass,
-                host_to_notify: host,
-            })
+            let visit = insert_visit(tx, person, Some(pass.pass.id), Some(walk_in.reason), walk_in.visiting, now)?;
+            Ok(WalkInOutcome::CheckedIn { person: load_person(tx, person)?, visit, pass, host_to_notify: host })
         })
     }
 
@@ -410,11 +320,7 @@ impl Store {
     pub fn today_for(&self, person: PersonId, now: DateTime<Utc>) -> Result<Vec<TodayItem>> {
         let zone = self.site()?.time_zone;
         load_person(&self.conn, person)?;
-        today_items(
-            &self.conn,
-            person,
-            local_day(zone, now.with_timezone(&zone).date_naive()),
-        )
+        today_items(&self.conn, person, local_day(zone, now.with_timezone(&zone).date_naive()))
     }
 }
 
@@ -430,8 +336,7 @@ mod tests {
     use super::*;
 
     fn at(hour: u32, minute: u32, second: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2027, 1, 5, hour, minute, second)
-            .unwrap()
+        Utc.with_ymd_and_hms(2027, 1, 5, hour, minute, second).unwrap()
     }
 
     fn key() -> PassKey {
@@ -439,16 +344,9 @@ mod tests {
     }
 
     fn member(store: &mut Store, name: &str) -> (Person, String) {
-        let new = NewPerson {
-            display_name: name.into(),
-            contact: None,
-            role: Role::Member,
-            rules_version: Some(1),
-        };
+        let new = NewPerson { display_name: name.into(), contact: None, role: Role::Member, rules_version: Some(1) };
         let person = store.add_person(&new, at(8, 0, 0)).unwrap();
-        let pass = store
-            .issue_pass(&key(), person.id, NewPass::Member, at(8, 0, 0))
-            .unwrap();
+        let pass = store.issue_pass(&key(), person.id, NewPass::Member, at(8, 0, 0)).unwrap();
         (person, pass.payload)
     }
 
@@ -456,20 +354,12 @@ mod tests {
     fn scan_checks_in_ignores_a_repeat_then_checks_out() {
         let mut store = london_hub();
         let (ada, pass) = member(&mut store, "Ada Lovelace");
-        let ScanOutcome::CheckedIn { person, .. } = store.scan(&key(), &pass, at(9, 0, 0)).unwrap()
-        else {
-            panic!()
-        };
+        let ScanOutcome::CheckedIn { person, .. } = store.scan(&key(), &pass, at(9, 0, 0)).unwrap() else { panic!() };
         assert_eq!(person.first_name(), "Ada");
         assert_eq!(person.first_seen, Some(at(9, 0, 0)));
-        assert!(matches!(
-            store.scan(&key(), &pass, at(9, 0, 4)).unwrap(),
-            ScanOutcome::Repeat { on_site: true, .. }
-        ));
+        assert!(matches!(store.scan(&key(), &pass, at(9, 0, 4)).unwrap(), ScanOutcome::Repeat { on_site: true, .. }));
         assert!(store.is_on_site(ada.id).unwrap());
-        let ScanOutcome::CheckedOut { stayed, .. } =
-            store.scan(&key(), &pass, at(12, 30, 0)).unwrap()
-        else {
+        let ScanOutcome::CheckedOut { stayed, .. } = store.scan(&key(), &pass, at(12, 30, 0)).unwrap() else {
             panic!()
         };
         assert_eq!(stayed.minutes(), 210);
@@ -492,21 +382,13 @@ mod tests {
             booked_by: Some(ada.id),
             booked_for: Some(ada.id),
         };
-        let BookingOutcome::Booked(booking) = store.book(&request, at(8, 0, 0)).unwrap() else {
-            panic!()
-        };
-        let ScanOutcome::CheckedIn {
-            today, arrived_for, ..
-        } = store.scan(&key(), &pass, at(9, 40, 0)).unwrap()
-        else {
+        let BookingOutcome::Booked(booking) = store.book(&request, at(8, 0, 0)).unwrap() else { panic!() };
+        let ScanOutcome::CheckedIn { today, arrived_for, .. } = store.scan(&key(), &pass, at(9, 40, 0)).unwrap() else {
             panic!()
         };
         assert_eq!(today.len(), 1);
         assert_eq!(arrived_for, today);
-        assert_eq!(
-            store.booking(booking.id).unwrap().status,
-            BookingStatus::CheckedIn
-        );
+        assert_eq!(store.booking(booking.id).unwrap().status, BookingStatus::CheckedIn);
     }
 
     #[test]
@@ -514,33 +396,17 @@ mod tests {
         let mut store = london_hub();
         let (ada, pass) = member(&mut store, "Ada");
         let forged = encode_pass(
-            &PassClaim {
-                kind: PassKind::Member,
-                pass_id: crate::ids::PassId(999),
-                expires_at: at(23, 0, 0),
-            },
+            &PassClaim { kind: PassKind::Member, pass_id: crate::ids::PassId(999), expires_at: at(23, 0, 0) },
             &key(),
         );
+        assert_eq!(store.scan(&key(), &forged, at(9, 0, 0)).unwrap(), ScanOutcome::Refused(PassRefusal::Unknown));
         assert_eq!(
-            store.scan(&key(), &forged, at(9, 0, 0)).unwrap(),
-            ScanOutcome::Refused(PassRefusal::Unknown)
-        );
-        assert_eq!(
-            store
-                .scan(&PassKey::from_secret([4; 32]), &pass, at(9, 0, 0))
-                .unwrap(),
+            store.scan(&PassKey::from_secret([4; 32]), &pass, at(9, 0, 0)).unwrap(),
             ScanOutcome::Refused(PassRefusal::BadSignature)
         );
-        let pass_id = store
-            .verify_pass(&key(), &pass, at(9, 0, 0))
-            .unwrap()
-            .unwrap()
-            .id;
+        let pass_id = store.verify_pass(&key(), &pass, at(9, 0, 0)).unwrap().unwrap().id;
         assert!(store.revoke_pass(pass_id, at(9, 0, 0)).unwrap());
-        assert_eq!(
-            store.scan(&key(), &pass, at(9, 1, 0)).unwrap(),
-            ScanOutcome::Refused(PassRefusal::Revoked)
-        );
+        assert_eq!(store.scan(&key(), &pass, at(9, 1, 0)).unwrap(), ScanOutcome::Refused(PassRefusal::Revoked));
         assert!(!store.is_on_site(ada.id).unwrap());
         assert!(store.roll_call().unwrap().is_empty());
     }
@@ -550,12 +416,7 @@ mod tests {
         let mut store = london_hub();
         let host = store
             .add_person(
-                &NewPerson {
-                    display_name: "Grace".into(),
-                    contact: None,
-                    role: Role::Host,
-                    rules_version: None,
-                },
+                &NewPerson { display_name: "Grace".into(), contact: None, role: Role::Host, rules_version: None },
                 at(8, 0, 0),
             )
             .unwrap();
@@ -566,30 +427,17 @@ mod tests {
             visiting: Some(host.id),
             agreed_rules_version: 1,
         };
-        let WalkInOutcome::CheckedIn {
-            person,
-            pass,
-            host_to_notify,
-            ..
-        } = store.walk_in(&key(), &walk_in, at(10, 0, 0)).unwrap()
+        let WalkInOutcome::CheckedIn { person, pass, host_to_notify, .. } =
+            store.walk_in(&key(), &walk_in, at(10, 0, 0)).unwrap()
         else {
             panic!()
         };
         assert_eq!(host_to_notify.map(|h| h.id), Some(host.id));
         assert_eq!(person.rules_version, Some(1));
         // The day pass runs out at local midnight and works for a check-out later that day.
-        assert_eq!(
-            pass.pass.expires_at,
-            Utc.with_ymd_and_hms(2027, 1, 6, 0, 0, 0).unwrap()
-        );
-        assert!(matches!(
-            store.scan(&key(), &pass.payload, at(15, 0, 0)).unwrap(),
-            ScanOutcome::CheckedOut { .. }
-        ));
-        let stale = WalkIn {
-            agreed_rules_version: 0,
-            ..walk_in
-        };
+        assert_eq!(pass.pass.expires_at, Utc.with_ymd_and_hms(2027, 1, 6, 0, 0, 0).unwrap());
+        assert!(matches!(store.scan(&key(), &pass.payload, at(15, 0, 0)).unwrap(), ScanOutcome::CheckedOut { .. }));
+        let stale = WalkIn { agreed_rules_version: 0, ..walk_in };
         assert_eq!(
             store.walk_in(&key(), &stale, at(10, 0, 0)).unwrap(),
             WalkInOutcome::RulesNotAgreed { current_version: 1 }

@@ -3,29 +3,17 @@
 //! may ever overlap (buffers included).
 
 use booking_core::{
-    Booking, BookingId, BookingOutcome, BookingRefusal, BookingRequest, CancelOutcome, NewRoom,
-    NewSite, Room, Slot, Store,
+    Booking, BookingId, BookingOutcome, BookingRefusal, BookingRequest, CancelOutcome, NewRoom, NewSite, Room, Slot,
+    Store,
 };
 use chrono::{DateTime, Datelike, Duration, TimeZone, Utc, Weekday};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
 enum Op {
-    Book {
-        room: usize,
-        day: u32,
-        start_step: u32,
-        length_step: u32,
-    },
-    Cancel {
-        pick: usize,
-    },
-    Move {
-        pick: usize,
-        day: u32,
-        start_step: u32,
-        length_step: u32,
-    },
+    Book { room: usize, day: u32, start_step: u32, length_step: u32 },
+    Cancel { pick: usize },
+    Move { pick: usize, day: u32, start_step: u32, length_step: u32 },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -40,8 +28,7 @@ fn op() -> impl Strategy<Value = Op> {
 
 /// 08:00 + 5-minute steps on 2027-01-`day`, lasting 5-minute steps.
 fn slot_of(day: u32, start_step: u32, length_step: u32) -> Slot {
-    let start = Utc.with_ymd_and_hms(2027, 1, day, 8, 0, 0).unwrap()
-        + Duration::minutes(5 * i64::from(start_step));
+    let start = Utc.with_ymd_and_hms(2027, 1, day, 8, 0, 0).unwrap() + Duration::minutes(5 * i64::from(start_step));
     Slot::new(start, start + Duration::minutes(5 * i64::from(length_step))).unwrap()
 }
 
@@ -72,18 +59,8 @@ fn model_verdict(
     if slot.start().weekday() == Weekday::Sun {
         return Some("closed");
     }
-    let day_start = slot
-        .start()
-        .date_naive()
-        .and_hms_opt(9, 0, 0)
-        .unwrap()
-        .and_utc();
-    let day_end = slot
-        .start()
-        .date_naive()
-        .and_hms_opt(18, 0, 0)
-        .unwrap()
-        .and_utc();
+    let day_start = slot.start().date_naive().and_hms_opt(9, 0, 0).unwrap().and_utc();
+    let day_end = slot.start().date_naive().and_hms_opt(18, 0, 0).unwrap().and_utc();
     if slot.start() < day_start || slot.end() > day_end {
         return Some("outside hours");
     }
@@ -115,24 +92,14 @@ fn assert_no_overlaps(store: &Store, rooms: &[Room]) {
         Utc.with_ymd_and_hms(2027, 2, 1, 0, 0, 0).unwrap(),
     )
     .unwrap();
-    let active: Vec<Booking> = store
-        .bookings_overlapping(all, None)
-        .unwrap()
-        .into_iter()
-        .filter(|b| b.status.is_active())
-        .collect();
+    let active: Vec<Booking> =
+        store.bookings_overlapping(all, None).unwrap().into_iter().filter(|b| b.status.is_active()).collect();
     for (index, a) in active.iter().enumerate() {
         for b in &active[index + 1..] {
             if a.room_id != b.room_id {
                 continue;
             }
-            let buffer = Duration::minutes(i64::from(
-                rooms
-                    .iter()
-                    .find(|r| r.id == a.room_id)
-                    .unwrap()
-                    .buffer_minutes,
-            ));
+            let buffer = Duration::minutes(i64::from(rooms.iter().find(|r| r.id == a.room_id).unwrap().buffer_minutes));
             assert!(
                 a.slot.end() + buffer <= b.slot.start() || b.slot.end() + buffer <= a.slot.start(),
                 "bookings #{} and #{} overlap",

@@ -49,11 +49,7 @@ pub enum ConfigError {
         source: std::io::Error,
     },
     #[error("{path}{location}: {message}")]
-    Invalid {
-        path: String,
-        location: String,
-        message: String,
-    },
+    Invalid { path: String, location: String, message: String },
 }
 
 /// Parses and validates the text of a configuration file; `path` is only used in messages.
@@ -66,11 +62,7 @@ pub fn parse(text: &str, path: &Path) -> Result<KioskConfig, ConfigError> {
                 format!(":{line}:{column}")
             })
             .unwrap_or_default();
-        ConfigError::Invalid {
-            path: path.display().to_string(),
-            location,
-            message: error.message().to_owned(),
-        }
+        ConfigError::Invalid { path: path.display().to_string(), location, message: error.message().to_owned() }
     })?;
     validate(&config, text, path)?;
     Ok(config)
@@ -78,10 +70,8 @@ pub fn parse(text: &str, path: &Path) -> Result<KioskConfig, ConfigError> {
 
 /// Reads and validates the file at `path`.
 pub fn load(path: &Path) -> Result<KioskConfig, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-        path: path.display().to_string(),
-        source,
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
     parse(&text, path)
 }
 
@@ -92,17 +82,10 @@ fn validate(config: &KioskConfig, text: &str, path: &Path) -> Result<(), ConfigE
             .position(|line| line.trim_start().starts_with(key))
             .map(|index| format!(":{}:1", index + 1))
             .unwrap_or_default();
-        ConfigError::Invalid {
-            path: path.display().to_string(),
-            location,
-            message,
-        }
+        ConfigError::Invalid { path: path.display().to_string(), location, message }
     };
     if config.site.name.trim().is_empty() {
-        return Err(invalid(
-            "name",
-            "site.name is empty: write the hub's name, e.g. name = \"Riverside Hub\"".into(),
-        ));
+        return Err(invalid("name", "site.name is empty: write the hub's name, e.g. name = \"Riverside Hub\"".into()));
     }
     if config.site.time_zone.parse::<chrono_tz::Tz>().is_err() {
         return Err(invalid(
@@ -120,10 +103,7 @@ fn validate(config: &KioskConfig, text: &str, path: &Path) -> Result<(), ConfigE
         ));
     }
     if config.site.retention_days == 0 {
-        return Err(invalid(
-            "retention_days",
-            "site.retention_days = 0: keep visitor data for at least 1 day".into(),
-        ));
+        return Err(invalid("retention_days", "site.retention_days = 0: keep visitor data for at least 1 day".into()));
     }
     Ok(())
 }
@@ -131,12 +111,7 @@ fn validate(config: &KioskConfig, text: &str, path: &Path) -> Result<(), ConfigE
 fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let column = before
-        .rfind('\n')
-        .map_or(before.chars().count(), |newline| {
-            before[newline + 1..].chars().count()
-        })
-        + 1;
+    let column = before.rfind('\n').map_or(before.chars().count(), |newline| before[newline + 1..].chars().count()) + 1;
     (line, column)
 }
 
@@ -145,9 +120,7 @@ mod tests {
     use super::*;
 
     fn error_of(text: &str) -> String {
-        parse(text, Path::new("kiosk.toml"))
-            .unwrap_err()
-            .to_string()
+        parse(text, Path::new("kiosk.toml")).unwrap_err().to_string()
     }
 
     #[test]
@@ -167,12 +140,8 @@ mod tests {
             error_of("[site]\nname = \"Hub\"\ntime_zone = \"Europe/Londn\"\nsafe_capacity = 60\n"),
             "kiosk.toml:3:1: site.time_zone = \"Europe/Londn\" is not a known time zone: use a name like \"Europe/London\""
         );
-        let typo =
-            error_of("[site]\nname = \"Hub\"\ntime_zone = \"Europe/London\"\nsafe_capacty = 60\n");
-        assert!(
-            typo.starts_with("kiosk.toml:4:1: unknown field `safe_capacty`"),
-            "{typo}"
-        );
+        let typo = error_of("[site]\nname = \"Hub\"\ntime_zone = \"Europe/London\"\nsafe_capacty = 60\n");
+        assert!(typo.starts_with("kiosk.toml:4:1: unknown field `safe_capacty`"), "{typo}");
         assert!(error_of("[site]\nname = \"Hub\"\n").contains("missing field `time_zone`"));
     }
 }

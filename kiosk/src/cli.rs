@@ -164,11 +164,7 @@ pub struct BookArgs {
     #[arg(long)]
     pub start: String,
     /// Local end: "11:30" or a full date and time.
-    #[arg(
-        long,
-        conflicts_with = "duration",
-        required_unless_present = "duration"
-    )]
+    #[arg(long, conflicts_with = "duration", required_unless_present = "duration")]
     pub end: Option<String>,
     /// Length instead of an end: 45m, 1h, 1h30m.
     #[arg(long)]
@@ -231,11 +227,7 @@ pub struct SurgeryAddArgs {
     pub place: String,
     #[arg(long)]
     pub start: String,
-    #[arg(
-        long,
-        conflicts_with = "duration",
-        required_unless_present = "duration"
-    )]
+    #[arg(long, conflicts_with = "duration", required_unless_present = "duration")]
     pub end: Option<String>,
     #[arg(long)]
     pub duration: Option<String>,

@@ -4,11 +4,10 @@ use std::io::BufRead;
 
 use anyhow::{Context, Result};
 use booking_core::{
-    BookingId, BookingOutcome, BookingRequest, CancelOutcome, DayHours, NewPass, NewPerson,
-    NewRoom, NewSite, NewSurgery, Nth, PassId, PersonId, Pin, PinOutcome, Repeat, Role,
-    ScanOutcome, SeatId, SeatOutcome, SeriesId, SeriesOutcome, SeriesRequest, Slot, SlotId, Store,
-    SurgeryId, TicketId, TicketStatus, TodayItem, UnlockOutcome, WalkIn, WalkInOutcome, WhenFull,
-    local_day,
+    BookingId, BookingOutcome, BookingRequest, CancelOutcome, DayHours, NewPass, NewPerson, NewRoom, NewSite,
+    NewSurgery, Nth, PassId, PersonId, Pin, PinOutcome, Repeat, Role, ScanOutcome, SeatId, SeatOutcome, SeriesId,
+    SeriesOutcome, SeriesRequest, Slot, SlotId, Store, SurgeryId, TicketId, TicketStatus, TodayItem, UnlockOutcome,
+    WalkIn, WalkInOutcome, WhenFull, local_day,
 };
 use chrono::{DateTime, Duration, Utc, Weekday};
 use chrono_tz::Tz;
@@ -39,8 +38,7 @@ impl Invocation<'_> {
 pub fn init(store: &mut Store, args: &InitArgs) -> Result<Report> {
     let new = match &args.config {
         Some(path) => {
-            let config =
-                firmware_config::load(path).map_err(|error| bad_input(error.to_string()))?;
+            let config = firmware_config::load(path).map_err(|error| bad_input(error.to_string()))?;
             NewSite {
                 name: config.site.name,
                 time_zone: config.site.time_zone,
@@ -75,57 +73,39 @@ pub fn site(cx: &mut Invocation<'_>, command: &SiteCommand) -> Result<Report> {
             let closures = store.closures()?;
             let mut text = format!(
                 "{}\n  time zone {}, safe capacity {}, visitor data kept {} days, house rules version {}\n",
-                site.name,
-                site.time_zone,
-                site.safe_capacity,
-                site.retention_days,
-                site.house_rules_version
+                site.name, site.time_zone, site.safe_capacity, site.retention_days, site.house_rules_version
             );
             for (index, hours) in week.iter().enumerate() {
                 let day = Weekday::try_from(index as u8).unwrap_or(Weekday::Mon);
-                let hours = hours.map_or("closed".into(), |h| {
-                    format!("{}–{}", h.opens.format("%H:%M"), h.closes.format("%H:%M"))
-                });
+                let hours = hours
+                    .map_or("closed".into(), |h| format!("{}–{}", h.opens.format("%H:%M"), h.closes.format("%H:%M")));
                 text += &format!("  {day}  {hours}\n");
             }
             for closure in &closures {
                 text += &format!("  closed {}: {}\n", closure.date, closure.reason);
             }
-            Ok(Report::done(
-                text.trim_end(),
-                json!({ "site": site, "hours": week, "closures": closures }),
-            ))
+            Ok(Report::done(text.trim_end(), json!({ "site": site, "hours": week, "closures": closures })))
         }
         SiteCommand::Hours { weekday, hours } => {
-            let day: Weekday = weekday.parse().map_err(|_| {
-                bad_input(format!(
-                    "\"{weekday}\" is not a weekday: write mon, tue, … or sunday"
-                ))
-            })?;
+            let day: Weekday = weekday
+                .parse()
+                .map_err(|_| bad_input(format!("\"{weekday}\" is not a weekday: write mon, tue, … or sunday")))?;
             let parsed = if hours.trim().eq_ignore_ascii_case("closed") {
                 None
             } else {
                 let (opens, closes) = hours.split_once('-').ok_or_else(|| {
-                    bad_input(format!(
-                        "\"{hours}\" is not opening hours: write them like 09:00-17:30"
-                    ))
+                    bad_input(format!("\"{hours}\" is not opening hours: write them like 09:00-17:30"))
                 })?;
                 Some(DayHours::new(parse_time(opens)?, parse_time(closes)?)?)
             };
             store.set_opening_hours(day, parsed)?;
-            Ok(Report::done(
-                format!("{day}: {hours}"),
-                json!({ "weekday": day.to_string(), "hours": parsed }),
-            ))
+            Ok(Report::done(format!("{day}: {hours}"), json!({ "weekday": day.to_string(), "hours": parsed })))
         }
         SiteCommand::Close { date, reason } => {
             let zone = store.site()?.time_zone;
             let date = parse_date(date, zone, cx.now)?;
             store.add_closure(date, reason)?;
-            Ok(Report::done(
-                format!("Closed on {date}: {reason}"),
-                json!({ "date": date, "reason": reason }),
-            ))
+            Ok(Report::done(format!("Closed on {date}: {reason}"), json!({ "date": date, "reason": reason })))
         }
     }
 }
@@ -145,13 +125,7 @@ pub fn room(cx: &mut Invocation<'_>, command: &RoomCommand) -> Result<Report> {
                 advance_days: args.advance_days,
             };
             let room = store.add_room(&new)?;
-            Ok(Report::done(
-                format!(
-                    "Added room #{} \"{}\" for {} people",
-                    room.id, room.name, room.capacity
-                ),
-                &room,
-            ))
+            Ok(Report::done(format!("Added room #{} \"{}\" for {} people", room.id, room.name, room.capacity), &room))
         }
         RoomCommand::List => {
             let rooms = store.rooms()?;
@@ -162,21 +136,13 @@ pub fn room(cx: &mut Invocation<'_>, command: &RoomCommand) -> Result<Report> {
                     room.id.0,
                     room.name,
                     room.capacity,
-                    if room.bookable {
-                        "bookable"
-                    } else {
-                        "not bookable"
-                    },
+                    if room.bookable { "bookable" } else { "not bookable" },
                     if room.buffer_minutes > 0 {
                         format!(", {} min buffer", room.buffer_minutes)
                     } else {
                         String::new()
                     },
-                    if room.features.is_empty() {
-                        String::new()
-                    } else {
-                        format!(", {}", room.features.join(", "))
-                    },
+                    if room.features.is_empty() { String::new() } else { format!(", {}", room.features.join(", ")) },
                 );
             }
             if rooms.is_empty() {
@@ -190,47 +156,27 @@ pub fn room(cx: &mut Invocation<'_>, command: &RoomCommand) -> Result<Report> {
 pub fn book(cx: &mut Invocation<'_>, args: &BookArgs) -> Result<Report> {
     let zone = cx.zone()?;
     let room = cx.hub.store.room_by_name(&args.room)?;
-    let booked_by = args
-        .by
-        .as_deref()
-        .map(|who| cx.person(who))
-        .transpose()?
-        .map(|p| p.id);
-    let booked_for = args
-        .for_person
-        .as_deref()
-        .map(|who| cx.person(who))
-        .transpose()?
-        .map(|p| p.id)
-        .or(booked_by);
+    let booked_by = args.by.as_deref().map(|who| cx.person(who)).transpose()?.map(|p| p.id);
+    let booked_for = args.for_person.as_deref().map(|who| cx.person(who)).transpose()?.map(|p| p.id).or(booked_by);
     let start_local = parse_local(&args.start, zone, cx.now)?;
-    let start =
-        booking_core::resolve_local(zone, start_local).map_err(|gap| bad_input(gap.to_string()))?;
+    let start = booking_core::resolve_local(zone, start_local).map_err(|gap| bad_input(gap.to_string()))?;
     let end = match (&args.end, &args.duration) {
         (Some(end), _) => parse_end(end, start_local, zone, cx.now)?,
         (None, Some(duration)) => start + Duration::minutes(i64::from(parse_minutes(duration)?)),
         (None, None) => {
-            return Err(bad_input(
-                "say when the booking ends: --end 11:00 or --duration 1h",
-            ));
+            return Err(bad_input("say when the booking ends: --end 11:00 or --duration 1h"));
         }
     };
     let slot = Slot::new(start, end)?;
     if let Some(repeat) = args.repeat {
         let until = parse_date(args.until.as_deref().unwrap_or_default(), zone, cx.now)?;
         if args.every != 1 && !matches!(repeat, RepeatChoice::Weekly) {
-            return Err(bad_input(
-                "--every goes with --repeat weekly (e.g. --repeat weekly --every 3)",
-            ));
+            return Err(bad_input("--every goes with --repeat weekly (e.g. --repeat weekly --every 3)"));
         }
         let repeat = match repeat {
-            RepeatChoice::Weekly => Repeat::Weekly {
-                every_weeks: args.every,
-            },
+            RepeatChoice::Weekly => Repeat::Weekly { every_weeks: args.every },
             RepeatChoice::Fortnightly => Repeat::Weekly { every_weeks: 2 },
-            RepeatChoice::Monthly => Repeat::MonthlyByWeekday {
-                nth: Nth::of(start_local.date()),
-            },
+            RepeatChoice::Monthly => Repeat::MonthlyByWeekday { nth: Nth::of(start_local.date()) },
         };
         let request = SeriesRequest {
             room: room.id,
@@ -245,15 +191,8 @@ pub fn book(cx: &mut Invocation<'_>, args: &BookArgs) -> Result<Report> {
         };
         let outcome = cx.hub.store.book_series(&request, cx.now)?;
         return Ok(match &outcome {
-            SeriesOutcome::Booked {
-                series_id,
-                bookings,
-            } => {
-                let mut text = format!(
-                    "Booked {} {} times (series #{series_id}):\n",
-                    room.name,
-                    bookings.len()
-                );
+            SeriesOutcome::Booked { series_id, bookings } => {
+                let mut text = format!("Booked {} {} times (series #{series_id}):\n", room.name, bookings.len());
                 for booking in bookings {
                     text += &format!(
                         "  #{} {}–{}\n",
@@ -262,24 +201,14 @@ pub fn book(cx: &mut Invocation<'_>, args: &BookArgs) -> Result<Report> {
                         hm(booking.slot.end(), zone)
                     );
                 }
-                Report::done(
-                    text.trim_end(),
-                    json!({ "series": series_id, "bookings": bookings }),
-                )
+                Report::done(text.trim_end(), json!({ "series": series_id, "bookings": bookings }))
             }
-            SeriesOutcome::Refused { date, refusal } => Report::refused(
-                outcome.to_string(),
-                json!({ "date": date, "reason": refusal }),
-            ),
+            SeriesOutcome::Refused { date, refusal } => {
+                Report::refused(outcome.to_string(), json!({ "date": date, "reason": refusal }))
+            }
         });
     }
-    let request = BookingRequest {
-        room: room.id,
-        slot,
-        title: args.title.clone(),
-        booked_by,
-        booked_for,
-    };
+    let request = BookingRequest { room: room.id, slot, title: args.title.clone(), booked_by, booked_for };
     Ok(match cx.hub.store.book(&request, cx.now)? {
         BookingOutcome::Booked(booking) => Report::done(
             format!(
@@ -291,9 +220,7 @@ pub fn book(cx: &mut Invocation<'_>, args: &BookArgs) -> Result<Report> {
             ),
             &booking,
         ),
-        BookingOutcome::Refused(refusal) => {
-            Report::refused(refusal.to_string(), json!({ "reason": refusal }))
-        }
+        BookingOutcome::Refused(refusal) => Report::refused(refusal.to_string(), json!({ "reason": refusal })),
     })
 }
 
@@ -329,43 +256,31 @@ pub fn move_booking(
 ) -> Result<Report> {
     let zone = cx.zone()?;
     let start_local = parse_local(start, zone, cx.now)?;
-    let start =
-        booking_core::resolve_local(zone, start_local).map_err(|gap| bad_input(gap.to_string()))?;
+    let start = booking_core::resolve_local(zone, start_local).map_err(|gap| bad_input(gap.to_string()))?;
     let existing = cx.hub.store.booking(BookingId(booking))?;
     let end = match (end, duration) {
         (Some(end), _) => parse_end(end, start_local, zone, cx.now)?,
         (None, Some(duration)) => start + Duration::minutes(i64::from(parse_minutes(duration)?)),
         (None, None) => start + (existing.slot.end() - existing.slot.start()),
     };
-    Ok(
-        match cx
-            .hub
-            .store
-            .move_booking(existing.id, Slot::new(start, end)?, cx.now)?
-        {
-            BookingOutcome::Booked(moved) => Report::done(
-                format!(
-                    "Moved booking #{} to {}–{}",
-                    moved.id,
-                    local(moved.slot.start(), zone),
-                    hm(moved.slot.end(), zone)
-                ),
-                &moved,
+    Ok(match cx.hub.store.move_booking(existing.id, Slot::new(start, end)?, cx.now)? {
+        BookingOutcome::Booked(moved) => Report::done(
+            format!(
+                "Moved booking #{} to {}–{}",
+                moved.id,
+                local(moved.slot.start(), zone),
+                hm(moved.slot.end(), zone)
             ),
-            BookingOutcome::Refused(refusal) => {
-                Report::refused(refusal.to_string(), json!({ "reason": refusal }))
-            }
-        },
-    )
+            &moved,
+        ),
+        BookingOutcome::Refused(refusal) => Report::refused(refusal.to_string(), json!({ "reason": refusal })),
+    })
 }
 
 pub fn bookings(cx: &mut Invocation<'_>, date: &str) -> Result<Report> {
     let zone = cx.zone()?;
     let date = parse_date(date, zone, cx.now)?;
-    let all = cx
-        .hub
-        .store
-        .bookings_overlapping(local_day(zone, date), None)?;
+    let all = cx.hub.store.bookings_overlapping(local_day(zone, date), None)?;
     let mut text = format!("Bookings on {}:\n", date.format("%A %-d %B %Y"));
     for booking in &all {
         text += &format!(
@@ -400,10 +315,7 @@ pub fn availability(cx: &mut Invocation<'_>, date: &str) -> Result<Report> {
                 .collect::<Vec<_>>()
                 .join(", "),
         };
-        text += &format!(
-            "  {:<16} {:>3} people  {free}\n",
-            day.room.name, day.room.capacity
-        );
+        text += &format!("  {:<16} {:>3} people  {free}\n", day.room.name, day.room.capacity);
     }
     if rooms.is_empty() {
         text += "  no bookable rooms yet\n";
@@ -417,17 +329,12 @@ pub fn surgery(cx: &mut Invocation<'_>, command: &SurgeryCommand) -> Result<Repo
         SurgeryCommand::Add(args) => {
             let host = cx.person(&args.host)?;
             let start_local = parse_local(&args.start, zone, cx.now)?;
-            let start = booking_core::resolve_local(zone, start_local)
-                .map_err(|gap| bad_input(gap.to_string()))?;
+            let start = booking_core::resolve_local(zone, start_local).map_err(|gap| bad_input(gap.to_string()))?;
             let end = match (&args.end, &args.duration) {
                 (Some(end), _) => parse_end(end, start_local, zone, cx.now)?,
-                (None, Some(duration)) => {
-                    start + Duration::minutes(i64::from(parse_minutes(duration)?))
-                }
+                (None, Some(duration)) => start + Duration::minutes(i64::from(parse_minutes(duration)?)),
                 (None, None) => {
-                    return Err(bad_input(
-                        "say when the surgery ends: --end 12:00 or --duration 2h",
-                    ));
+                    return Err(bad_input("say when the surgery ends: --end 12:00 or --duration 2h"));
                 }
             };
             let surgery = cx.hub.store.add_surgery(&NewSurgery {
@@ -452,10 +359,8 @@ pub fn surgery(cx: &mut Invocation<'_>, command: &SurgeryCommand) -> Result<Repo
         SurgeryCommand::List { date, week } => {
             let date = parse_date(date, zone, cx.now)?;
             let days = if *week { 7 } else { 1 };
-            let range = Slot::new(
-                local_day(zone, date).start(),
-                local_day(zone, date + Duration::days(days - 1)).end(),
-            )?;
+            let range =
+                Slot::new(local_day(zone, date).start(), local_day(zone, date + Duration::days(days - 1)).end())?;
             let surgeries = cx.hub.store.surgeries_overlapping(range)?;
             let mut text = String::new();
             for surgery in &surgeries {
@@ -467,27 +372,15 @@ pub fn surgery(cx: &mut Invocation<'_>, command: &SurgeryCommand) -> Result<Repo
                     surgery.host_name,
                     local(surgery.time.start(), zone),
                     hm(surgery.time.end(), zone),
-                    if surgery.cancelled {
-                        " (cancelled)"
-                    } else {
-                        ""
-                    }
+                    if surgery.cancelled { " (cancelled)" } else { "" }
                 );
                 for slot in &surgery.slots {
                     let free = match slot.free() {
                         0 => "full".to_owned(),
                         free => format!("{free} of {} seats free", slot.seats),
                     };
-                    let waiting = if slot.waiting > 0 {
-                        format!(", {} waiting", slot.waiting)
-                    } else {
-                        String::new()
-                    };
-                    text += &format!(
-                        "    slot #{:<4} {}  {free}{waiting}\n",
-                        slot.id.0,
-                        hm(slot.time.start(), zone)
-                    );
+                    let waiting = if slot.waiting > 0 { format!(", {} waiting", slot.waiting) } else { String::new() };
+                    text += &format!("    slot #{:<4} {}  {free}{waiting}\n", slot.id.0, hm(slot.time.start(), zone));
                 }
             }
             if surgeries.is_empty() {
@@ -497,25 +390,14 @@ pub fn surgery(cx: &mut Invocation<'_>, command: &SurgeryCommand) -> Result<Repo
         }
         SurgeryCommand::Book { slot, person, wait } => {
             let person = cx.person(person)?;
-            let when_full = if *wait {
-                WhenFull::JoinWaitingList
-            } else {
-                WhenFull::Refuse
-            };
-            let outcome = cx
-                .hub
-                .store
-                .book_seat(SlotId(*slot), person.id, when_full, cx.now)?;
+            let when_full = if *wait { WhenFull::JoinWaitingList } else { WhenFull::Refuse };
+            let outcome = cx.hub.store.book_seat(SlotId(*slot), person.id, when_full, cx.now)?;
             Ok(match &outcome {
-                SeatOutcome::Booked { seat } => Report::done(
-                    format!("{} has seat #{seat}", person.display_name),
-                    &outcome,
-                ),
+                SeatOutcome::Booked { seat } => {
+                    Report::done(format!("{} has seat #{seat}", person.display_name), &outcome)
+                }
                 SeatOutcome::Waiting { position, .. } => Report::done(
-                    format!(
-                        "The slot is full; {} is number {position} on the waiting list",
-                        person.display_name
-                    ),
+                    format!("The slot is full; {} is number {position} on the waiting list", person.display_name),
                     &outcome,
                 ),
                 SeatOutcome::Refused(refusal) => Report::refused(refusal.to_string(), &outcome),
@@ -530,7 +412,7 @@ pub fn surgery(cx: &mut Invocation<'_>, command: &SurgeryCommand) -> Result<Repo
                 ),
                 None => "Seat given up".into(),
             };
-            Ok(Report::done(text, &cancelled))
+            Ok(Report::done(text, cancelled))
         }
         SurgeryCommand::Queue(command) => queue(cx, command),
     }
@@ -551,33 +433,20 @@ fn queue(cx: &mut Invocation<'_>, command: &QueueCommand) -> Result<Report> {
             Ok(Report::done(text.trim_end(), &tickets))
         }
         QueueCommand::Take { surgery, person } => {
-            let person = person
-                .as_deref()
-                .map(|who| store.person_by_name_or_id(who))
-                .transpose()?
-                .map(|p| p.id);
+            let person = person.as_deref().map(|who| store.person_by_name_or_id(who)).transpose()?.map(|p| p.id);
             let issued = store.take_ticket(SurgeryId(*surgery), person, cx.now)?;
             Ok(Report::done(
-                format!(
-                    "Your number is {}. {} ahead of you.",
-                    issued.ticket.number,
-                    people_ahead(issued.ahead)
-                ),
+                format!("Your number is {}. {} ahead of you.", issued.ticket.number, people_ahead(issued.ahead)),
                 &issued,
             ))
         }
-        QueueCommand::Call { surgery } => {
-            Ok(match store.call_next(SurgeryId(*surgery), cx.now)? {
-                Some(ticket) => Report::done(format!("Calling number {}", ticket.number), &ticket),
-                None => Report::refused("Nobody is waiting.", json!({})),
-            })
-        }
+        QueueCommand::Call { surgery } => Ok(match store.call_next(SurgeryId(*surgery), cx.now)? {
+            Some(ticket) => Report::done(format!("Calling number {}", ticket.number), &ticket),
+            None => Report::refused("Nobody is waiting.", json!({})),
+        }),
         QueueCommand::Seen { ticket } => {
             store.finish_ticket(TicketId(*ticket), TicketStatus::Seen, cx.now)?;
-            Ok(Report::done(
-                format!("Ticket #{ticket} seen"),
-                json!({ "ticket": ticket, "status": "seen" }),
-            ))
+            Ok(Report::done(format!("Ticket #{ticket} seen"), json!({ "ticket": ticket, "status": "seen" })))
         }
         QueueCommand::NoShow { ticket } => {
             store.finish_ticket(TicketId(*ticket), TicketStatus::NoShow, cx.now)?;
@@ -599,11 +468,7 @@ fn people_ahead(count: u32) -> String {
 
 pub fn person(cx: &mut Invocation<'_>, command: &PersonCommand) -> Result<Report> {
     match command {
-        PersonCommand::Add {
-            name,
-            role,
-            contact,
-        } => {
+        PersonCommand::Add { name, role, contact } => {
             let new = NewPerson {
                 display_name: name.clone(),
                 contact: contact.clone(),
@@ -611,23 +476,14 @@ pub fn person(cx: &mut Invocation<'_>, command: &PersonCommand) -> Result<Report
                 rules_version: None,
             };
             let person = cx.hub.store.add_person(&new, cx.now)?;
-            Ok(Report::done(
-                format!(
-                    "Added {} #{} {}",
-                    person.role, person.id, person.display_name
-                ),
-                &person,
-            ))
+            Ok(Report::done(format!("Added {} #{} {}", person.role, person.id, person.display_name), &person))
         }
         PersonCommand::List { role } => {
             let role: Option<Role> = role.as_deref().map(str::parse).transpose()?;
             let people = cx.hub.store.people(role)?;
             let mut text = String::new();
             for person in &people {
-                text += &format!(
-                    "#{:<4} {:<24} {}\n",
-                    person.id.0, person.display_name, person.role
-                );
+                text += &format!("#{:<4} {:<24} {}\n", person.id.0, person.display_name, person.role);
             }
             if people.is_empty() {
                 text = "Nobody yet.".into();
@@ -639,31 +495,19 @@ pub fn person(cx: &mut Invocation<'_>, command: &PersonCommand) -> Result<Report
 
 pub fn pass(cx: &mut Invocation<'_>, command: &PassCommand) -> Result<Report> {
     match command {
-        PassCommand::Issue {
-            person,
-            kind,
-            booking,
-            out,
-        } => {
+        PassCommand::Issue { person, kind, booking, out } => {
             let person = cx.person(person)?;
             let new = match kind {
                 PassKindChoice::Day => NewPass::Day,
                 PassKindChoice::Member => NewPass::Member,
-                PassKindChoice::Booking => NewPass::Booking(BookingId(
-                    booking.ok_or_else(|| bad_input("a booking pass needs --booking N"))?,
-                )),
+                PassKindChoice::Booking => {
+                    NewPass::Booking(BookingId(booking.ok_or_else(|| bad_input("a booking pass needs --booking N"))?))
+                }
             };
             let zone = cx.zone()?;
-            let issued = cx
-                .hub
-                .store
-                .issue_pass(&cx.hub.key, person.id, new, cx.now)?;
-            let prefix = out.clone().unwrap_or_else(|| {
-                cx.hub
-                    .dir
-                    .join("passes")
-                    .join(format!("pass-{}", issued.pass.id))
-            });
+            let issued = cx.hub.store.issue_pass(&cx.hub.key, person.id, new, cx.now)?;
+            let prefix =
+                out.clone().unwrap_or_else(|| cx.hub.dir.join("passes").join(format!("pass-{}", issued.pass.id)));
             let (png, svg) = qr::write_pass_images(&issued.payload, &prefix)?;
             Ok(Report::done(
                 format!(
@@ -687,10 +531,7 @@ pub fn pass(cx: &mut Invocation<'_>, command: &PassCommand) -> Result<Report> {
                     json!({ "revoked": pass }),
                 )
             } else {
-                Report::refused(
-                    format!("Pass #{pass} was already cancelled"),
-                    json!({ "pass": pass }),
-                )
+                Report::refused(format!("Pass #{pass} was already cancelled"), json!({ "pass": pass }))
             })
         }
     }
@@ -703,21 +544,11 @@ pub fn scan(cx: &mut Invocation<'_>, payload: &str) -> Result<Report> {
     if let ScanOutcome::CheckedIn { today, .. } = &outcome {
         for item in today {
             text += &match item {
-                TodayItem::Booking {
-                    room, title, time, ..
-                } => format!(
-                    "\n  {}–{} {room}: {title}",
-                    hm(time.start(), zone),
-                    hm(time.end(), zone)
-                ),
-                TodayItem::SurgerySeat {
-                    topic, place, time, ..
-                } => {
-                    format!(
-                        "\n  {}–{} {topic} ({place})",
-                        hm(time.start(), zone),
-                        hm(time.end(), zone)
-                    )
+                TodayItem::Booking { room, title, time, .. } => {
+                    format!("\n  {}–{} {room}: {title}", hm(time.start(), zone), hm(time.end(), zone))
+                }
+                TodayItem::SurgerySeat { topic, place, time, .. } => {
+                    format!("\n  {}–{} {topic} ({place})", hm(time.start(), zone), hm(time.end(), zone))
                 }
             };
         }
@@ -729,12 +560,7 @@ pub fn scan(cx: &mut Invocation<'_>, payload: &str) -> Result<Report> {
 }
 
 pub fn walk_in(cx: &mut Invocation<'_>, args: &WalkInArgs) -> Result<Report> {
-    let visiting = args
-        .visiting
-        .as_deref()
-        .map(|who| cx.person(who))
-        .transpose()?
-        .map(|p| p.id);
+    let visiting = args.visiting.as_deref().map(|who| cx.person(who)).transpose()?.map(|p| p.id);
     let site = cx.hub.store.site()?;
     let walk_in = WalkIn {
         display_name: args.name.clone(),
@@ -745,18 +571,10 @@ pub fn walk_in(cx: &mut Invocation<'_>, args: &WalkInArgs) -> Result<Report> {
         agreed_rules_version: site.house_rules_version,
     };
     Ok(match cx.hub.store.walk_in(&cx.hub.key, &walk_in, cx.now)? {
-        WalkInOutcome::CheckedIn {
-            person,
-            pass,
-            host_to_notify,
-            ..
-        } => {
+        WalkInOutcome::CheckedIn { person, pass, host_to_notify, .. } => {
             let (png, _) = qr::write_pass_images(
                 &pass.payload,
-                &cx.hub
-                    .dir
-                    .join("passes")
-                    .join(format!("pass-{}", pass.pass.id)),
+                &cx.hub.dir.join("passes").join(format!("pass-{}", pass.pass.id)),
             )?;
             let mut text = format!(
                 "Welcome, {}! You are checked in.\n  day pass: {}\n  QR: {}",
@@ -767,30 +585,20 @@ pub fn walk_in(cx: &mut Invocation<'_>, args: &WalkInArgs) -> Result<Report> {
             if let Some(host) = &host_to_notify {
                 text += &format!("\n  {} has been told you are here.", host.display_name);
             }
-            Report::done(
-                text,
-                json!({ "person": person, "pass": pass, "notified": host_to_notify.map(|h| h.id) }),
-            )
+            Report::done(text, json!({ "person": person, "pass": pass, "notified": host_to_notify.map(|h| h.id) }))
         }
-        outcome @ WalkInOutcome::RulesNotAgreed { .. } => Report::refused(
-            "The house rules have changed; please read and agree to them again.",
-            &outcome,
-        ),
+        outcome @ WalkInOutcome::RulesNotAgreed { .. } => {
+            Report::refused("The house rules have changed; please read and agree to them again.", &outcome)
+        }
     })
 }
 
 pub fn check_out(cx: &mut Invocation<'_>, person: &str) -> Result<Report> {
     let person = cx.person(person)?;
     Ok(if cx.hub.store.check_out(person.id, cx.now)? {
-        Report::done(
-            format!("{} is checked out", person.display_name),
-            json!({ "checked_out": person.id }),
-        )
+        Report::done(format!("{} is checked out", person.display_name), json!({ "checked_out": person.id }))
     } else {
-        Report::refused(
-            format!("{} was not checked in", person.display_name),
-            json!({ "person": person.id }),
-        )
+        Report::refused(format!("{} was not checked in", person.display_name), json!({ "person": person.id }))
     })
 }
 
@@ -802,21 +610,13 @@ pub fn occupancy(cx: &mut Invocation<'_>) -> Result<Report> {
         occupancy.on_site, occupancy.safe_capacity, occupancy.percent_of_capacity
     );
     for room in &occupancy.rooms {
-        let now = room.now.as_ref().map_or("free".into(), |b| {
-            format!("{} until {}", b.title, hm(b.slot.end(), zone))
-        });
-        let next = room.next.as_ref().map_or(String::new(), |b| {
-            format!("; next {} at {}", b.title, hm(b.slot.start(), zone))
-        });
+        let now = room.now.as_ref().map_or("free".into(), |b| format!("{} until {}", b.title, hm(b.slot.end(), zone)));
+        let next =
+            room.next.as_ref().map_or(String::new(), |b| format!("; next {} at {}", b.title, hm(b.slot.start(), zone)));
         text += &format!("  {:<16} {now}{next}\n", room.room.name);
     }
     text += "Arrivals today by hour:\n";
-    for (hour, count) in occupancy
-        .arrivals_per_hour
-        .iter()
-        .enumerate()
-        .filter(|(_, count)| **count > 0)
-    {
+    for (hour, count) in occupancy.arrivals_per_hour.iter().enumerate().filter(|(_, count)| **count > 0) {
         text += &format!("  {hour:02}:00  {}\n", "█".repeat(*count as usize));
     }
     Ok(Report::done(text.trim_end(), &occupancy))
@@ -827,12 +627,7 @@ pub fn roll_call(cx: &mut Invocation<'_>) -> Result<Report> {
     let people = cx.hub.store.roll_call()?;
     let mut text = format!("{} people on site:\n", people.len());
     for person in &people {
-        text += &format!(
-            "  [ ] {:<24} {:<8} since {}\n",
-            person.display_name,
-            person.role,
-            hm(person.since, zone)
-        );
+        text += &format!("  [ ] {:<24} {:<8} since {}\n", person.display_name, person.role, hm(person.since, zone));
     }
     Ok(Report::done(text.trim_end(), &people))
 }
@@ -840,10 +635,7 @@ pub fn roll_call(cx: &mut Invocation<'_>) -> Result<Report> {
 /// Reads a PIN from the first line of standard input, so it never appears in the shell history or `ps`.
 fn read_pin() -> Result<Pin> {
     let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .context("could not read the PIN from standard input")?;
+    std::io::stdin().lock().read_line(&mut line).context("could not read the PIN from standard input")?;
     Ok(line.trim().parse()?)
 }
 
@@ -852,19 +644,13 @@ pub fn staff(cx: &mut Invocation<'_>, command: &StaffCommand) -> Result<Report> 
         StaffCommand::Add { name } => {
             let pin = read_pin()?;
             let person = cx.hub.store.add_staff(name, &pin, cx.now)?;
-            Ok(Report::done(
-                format!("Added staff member #{} {}", person.id, person.display_name),
-                &person,
-            ))
+            Ok(Report::done(format!("Added staff member #{} {}", person.id, person.display_name), &person))
         }
         StaffCommand::SetPin { person } => {
             let person = cx.person(person)?;
             let pin = read_pin()?;
             cx.hub.store.set_pin(person.id, &pin)?;
-            Ok(Report::done(
-                format!("PIN set for {}", person.display_name),
-                json!({ "person": person.id }),
-            ))
+            Ok(Report::done(format!("PIN set for {}", person.display_name), json!({ "person": person.id })))
         }
         StaffCommand::PinCheck { person } => {
             let person = cx.person(person)?;
@@ -879,16 +665,10 @@ pub fn staff(cx: &mut Invocation<'_>, command: &StaffCommand) -> Result<Report> 
             let locked: PersonId = cx.person(person)?.id;
             let helper = cx.person(by)?;
             let pin = read_pin()?;
-            Ok(
-                match cx.hub.store.unlock_pin(locked, helper.id, &pin, cx.now)? {
-                    UnlockOutcome::Unlocked => {
-                        Report::done(format!("Unlocked {person}"), json!({ "unlocked": locked }))
-                    }
-                    UnlockOutcome::NotAllowed(outcome) => {
-                        Report::refused(outcome.to_string(), &outcome)
-                    }
-                },
-            )
+            Ok(match cx.hub.store.unlock_pin(locked, helper.id, &pin, cx.now)? {
+                UnlockOutcome::Unlocked => Report::done(format!("Unlocked {person}"), json!({ "unlocked": locked })),
+                UnlockOutcome::NotAllowed(outcome) => Report::refused(outcome.to_string(), &outcome),
+            })
         }
     }
 }

@@ -3,9 +3,8 @@
 
 use anyhow::Result;
 use booking_core::{
-    BookingOutcome, BookingRequest, DayHours, NewPass, NewPerson, NewRoom, NewSite, NewSurgery,
-    Opening, PersonId, Repeat, Role, SeatOutcome, SeriesOutcome, SeriesRequest, Slot, StoreError,
-    WhenFull, resolve_local,
+    BookingOutcome, BookingRequest, DayHours, NewPass, NewPerson, NewRoom, NewSite, NewSurgery, Opening, PersonId,
+    Repeat, Role, SeatOutcome, SeriesOutcome, SeriesRequest, Slot, StoreError, WhenFull, resolve_local,
 };
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use serde_json::json;
@@ -46,13 +45,7 @@ const ROOMS: &[DemoRoom] = &[
         bookable: true,
         buffer_minutes: 0,
     },
-    DemoRoom {
-        name: "Meeting Room 2",
-        capacity: 4,
-        features: &["quiet"],
-        bookable: true,
-        buffer_minutes: 0,
-    },
+    DemoRoom { name: "Meeting Room 2", capacity: 4, features: &["quiet"], bookable: true, buffer_minutes: 0 },
     DemoRoom {
         name: "Makerspace",
         capacity: 10,
@@ -69,15 +62,54 @@ const ROOMS: &[DemoRoom] = &[
     },
 ];
 
-const HOSTS: &[&str] = &["Grace Okafor", "Tomasz Nowak", "Rhiannon Evans"];
-const MEMBERS: &[&str] = &[
-    "Ada Lovelace",
-    "Yusuf Ali",
-    "Mei Chen",
-    "Siân Jones",
-    "Kwame Mensah",
-    "Olga Petrova",
+struct DemoSurgery {
+    topic: &'static str,
+    /// Index into `HOSTS`.
+    host: usize,
+    place: &'static str,
+    start: (u32, u32),
+    minutes: u32,
+    slot_minutes: u32,
+    seats_per_slot: u32,
+    /// Held every other open day rather than daily.
+    alternate_days: bool,
+}
+
+const SURGERIES: &[DemoSurgery] = &[
+    DemoSurgery {
+        topic: "Digital help drop-in",
+        host: 0,
+        place: "Café",
+        start: (10, 0),
+        minutes: 180,
+        slot_minutes: 20,
+        seats_per_slot: 2,
+        alternate_days: false,
+    },
+    DemoSurgery {
+        topic: "Benefits and money advice",
+        host: 1,
+        place: "Meeting Room 2",
+        start: (14, 0),
+        minutes: 120,
+        slot_minutes: 30,
+        seats_per_slot: 1,
+        alternate_days: true,
+    },
+    DemoSurgery {
+        topic: "CV and job applications",
+        host: 2,
+        place: "Café",
+        start: (15, 0),
+        minutes: 90,
+        slot_minutes: 30,
+        seats_per_slot: 1,
+        alternate_days: true,
+    },
 ];
+
+const HOSTS: &[&str] = &["Grace Okafor", "Tomasz Nowak", "Rhiannon Evans"];
+const MEMBERS: &[&str] = &["Ada Lovelace", "Yusuf Ali", "Mei Chen", "Siân Jones", "Kwame Mensah", "Olga Petrova"];
 
 /// (room, local start, minutes, title) booked on every open day of the coming week.
 const DAILY_BOOKINGS: &[(&str, (u32, u32), u32, &str)] = &[
@@ -110,19 +142,11 @@ pub fn run(hub: &mut Hub, now: DateTime<Utc>) -> Result<Report> {
     }
     // Long weekday hours and short weekend ones, so the demo is alive whatever day it is tried.
     let time = |hour| NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or(NaiveTime::MIN);
-    for weekday in [
-        Weekday::Mon,
-        Weekday::Tue,
-        Weekday::Wed,
-        Weekday::Thu,
-        Weekday::Fri,
-    ] {
-        hub.store
-            .set_opening_hours(weekday, Some(DayHours::new(time(9), time(20))?))?;
+    for weekday in [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri] {
+        hub.store.set_opening_hours(weekday, Some(DayHours::new(time(9), time(20))?))?;
     }
     for weekday in [Weekday::Sat, Weekday::Sun] {
-        hub.store
-            .set_opening_hours(weekday, Some(DayHours::new(time(10), time(17))?))?;
+        hub.store.set_opening_hours(weekday, Some(DayHours::new(time(10), time(17))?))?;
     }
     let zone = hub.store.site()?.time_zone;
     let today = now.with_timezone(&zone).date_naive();
@@ -139,12 +163,7 @@ pub fn run(hub: &mut Hub, now: DateTime<Utc>) -> Result<Report> {
     let mut hosts = Vec::new();
     for name in HOSTS {
         let host = store.add_person(
-            &NewPerson {
-                display_name: (*name).into(),
-                contact: None,
-                role: Role::Host,
-                rules_version: None,
-            },
+            &NewPerson { display_name: (*name).into(), contact: None, role: Role::Host, rules_version: None },
             now,
         )?;
         store.set_pin(host.id, &DEMO_HOST_PIN.parse()?)?;
@@ -152,21 +171,12 @@ pub fn run(hub: &mut Hub, now: DateTime<Utc>) -> Result<Report> {
     }
     let mut members = Vec::new();
     for name in MEMBERS {
-        let new = NewPerson {
-            display_name: (*name).into(),
-            contact: None,
-            role: Role::Member,
-            rules_version: Some(1),
-        };
+        let new = NewPerson { display_name: (*name).into(), contact: None, role: Role::Member, rules_version: Some(1) };
         members.push(store.add_person(&new, now)?.id);
     }
 
     let local = |date: NaiveDate, (hour, minute): (u32, u32)| -> Option<DateTime<Utc>> {
-        resolve_local(
-            zone,
-            date.and_time(NaiveTime::from_hms_opt(hour, minute, 0)?),
-        )
-        .ok()
+        resolve_local(zone, date.and_time(NaiveTime::from_hms_opt(hour, minute, 0)?)).ok()
     };
 
     // A week of bookings; times already past or on closed days are simply refused and skipped.
@@ -191,10 +201,8 @@ pub fn run(hub: &mut Hub, now: DateTime<Utc>) -> Result<Report> {
         }
     }
     // A weekly club for the next two months, on the next Tuesday.
-    let tuesday = (0..7)
-        .map(|offset| today + Duration::days(offset + 1))
-        .find(|d| d.weekday() == Weekday::Tue)
-        .unwrap_or(today);
+    let tuesday =
+        (0..7).map(|offset| today + Duration::days(offset + 1)).find(|d| d.weekday() == Weekday::Tue).unwrap_or(today);
     let series = store.book_series(
         &SeriesRequest {
             room: store.room_by_name("Workshop")?.id,
@@ -222,42 +230,25 @@ pub fn run(hub: &mut Hub, now: DateTime<Utc>) -> Result<Report> {
         if !matches!(store.opening_on(date)?, Opening::Open { .. }) {
             continue;
         }
-        let plan: &[(&str, usize, &str, (u32, u32), u32, u32, u32)] = &[
-            ("Digital help drop-in", 0, "Café", (10, 0), 180, 20, 2),
-            (
-                "Benefits and money advice",
-                1,
-                "Meeting Room 2",
-                (14, 0),
-                120,
-                30,
-                1,
-            ),
-            ("CV and job applications", 2, "Café", (15, 0), 90, 30, 1),
-        ];
-        for (index, (topic, host, place, start, minutes, slot_minutes, seats_per_slot)) in
-            plan.iter().enumerate()
-        {
-            if (offset as usize + index) % 2 == 1 && index > 0 {
-                continue; // benefits and CV sessions alternate days
+        for (index, plan) in SURGERIES.iter().enumerate() {
+            if plan.alternate_days && (offset + index as i64) % 2 == 1 {
+                continue;
             }
-            let Some(start) = local(date, *start) else {
+            let Some(start) = local(date, plan.start) else {
                 continue;
             };
             let surgery = store.add_surgery(&NewSurgery {
-                topic: (*topic).into(),
-                host: hosts[*host],
-                place: (*place).into(),
-                time: Slot::new(start, start + Duration::minutes(i64::from(*minutes)))?,
-                slot_minutes: *slot_minutes,
-                seats_per_slot: *seats_per_slot,
+                topic: plan.topic.into(),
+                host: hosts[plan.host],
+                place: plan.place.into(),
+                time: Slot::new(start, start + Duration::minutes(i64::from(plan.minutes)))?,
+                slot_minutes: plan.slot_minutes,
+                seats_per_slot: plan.seats_per_slot,
             })?;
             surgeries += 1;
             for (slot_index, slot) in surgery.slots.iter().enumerate().filter(|(i, _)| i % 2 == 0) {
                 let who = members[(slot_index + offset as usize + index) % members.len()];
-                if let SeatOutcome::Booked { .. } =
-                    store.book_seat(slot.id, who, WhenFull::Refuse, now)?
-                {
+                if let SeatOutcome::Booked { .. } = store.book_seat(slot.id, who, WhenFull::Refuse, now)? {
                     seats += 1;
                 }
             }
@@ -267,15 +258,9 @@ pub fn run(hub: &mut Hub, now: DateTime<Utc>) -> Result<Report> {
     // Members hold passes; a few are here now if the hub is open.
     let mut passes = Vec::new();
     for member in &members {
-        passes.push((
-            *member,
-            store
-                .issue_pass(&hub.key, *member, NewPass::Member, now)?
-                .payload,
-        ));
+        passes.push((*member, store.issue_pass(&hub.key, *member, NewPass::Member, now)?.payload));
     }
-    let open_now =
-        matches!(store.opening_on(today)?, Opening::Open { slot, .. } if slot.contains(now));
+    let open_now = matches!(store.opening_on(today)?, Opening::Open { slot, .. } if slot.contains(now));
     let mut here = 0;
     if open_now {
         for (_, payload) in passes.iter().skip(1).take(3) {

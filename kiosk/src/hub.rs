@@ -31,15 +31,10 @@ pub struct Hub {
 impl Hub {
     /// Opens the hub in `dir`, creating the folder, database and key on first use.
     pub fn open(dir: &Path) -> Result<Hub> {
-        fs::create_dir_all(dir)
-            .with_context(|| format!("could not create the data folder {}", dir.display()))?;
+        fs::create_dir_all(dir).with_context(|| format!("could not create the data folder {}", dir.display()))?;
         let store = Store::open(&dir.join(DATABASE_FILE))
             .with_context(|| format!("could not open the hub database in {}", dir.display()))?;
         let key = PassKey::load_or_create(&dir.join(PASS_KEY_FILE))?;
-        Ok(Hub {
-            store,
-            key,
-            dir: dir.to_path_buf(),
-        })
+        Ok(Hub { store, key, dir: dir.to_path_buf() })
     }
 }

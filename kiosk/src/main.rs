@@ -26,27 +26,15 @@ fn main() -> ExitCode {
     match run(&cli) {
         Ok(report) => {
             if cli.json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&report.json).unwrap_or_default()
-                );
+                println!("{}", serde_json::to_string_pretty(&report.json).unwrap_or_default());
             } else {
                 println!("{}", report.text);
             }
-            if report.refused {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            }
+            if report.refused { ExitCode::from(1) } else { ExitCode::SUCCESS }
         }
         Err(error) => {
-            let bad_input = error
-                .chain()
-                .any(|cause| matches!(cause.downcast_ref(), Some(StoreError::Invalid(_))));
-            let message = match error
-                .chain()
-                .find_map(|cause| cause.downcast_ref::<StoreError>())
-            {
+            let bad_input = error.chain().any(|cause| matches!(cause.downcast_ref(), Some(StoreError::Invalid(_))));
+            let message = match error.chain().find_map(|cause| cause.downcast_ref::<StoreError>()) {
                 Some(StoreError::Invalid(message)) => message.clone(),
                 _ => format!("{error:#}"),
             };
@@ -81,12 +69,9 @@ fn run(cli: &Cli) -> Result<Report> {
         Command::Room(command) => commands::room(cx, command),
         Command::Book(args) => commands::book(cx, args),
         Command::Cancel { booking, series } => commands::cancel(cx, *booking, *series),
-        Command::Move {
-            booking,
-            start,
-            end,
-            duration,
-        } => commands::move_booking(cx, *booking, start, end.as_deref(), duration.as_deref()),
+        Command::Move { booking, start, end, duration } => {
+            commands::move_booking(cx, *booking, start, end.as_deref(), duration.as_deref())
+        }
         Command::Bookings { date } => commands::bookings(cx, date),
         Command::Availability { date } => commands::availability(cx, date),
         Command::Surgery(command) => commands::surgery(cx, command),
@@ -107,11 +92,7 @@ fn current_time(cli: &Cli, hub: &Hub) -> Result<DateTime<Utc>> {
     match &cli.now {
         None => Ok(now),
         Some(text) => {
-            let zone = hub
-                .store
-                .site()
-                .map(|site| site.time_zone)
-                .unwrap_or(chrono_tz::UTC);
+            let zone = hub.store.site().map(|site| site.time_zone).unwrap_or(chrono_tz::UTC);
             input::parse_instant(text, zone, now)
         }
     }

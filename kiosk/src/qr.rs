@@ -27,18 +27,14 @@ pub fn write_pass_images(payload: &str, prefix: &Path) -> Result<(PathBuf, PathB
     let png = prefix.with_extension("png");
     let svg = prefix.with_extension("svg");
     if let Some(parent) = png.parent().filter(|parent| !parent.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("could not create {}", parent.display()))?;
+        std::fs::create_dir_all(parent).with_context(|| format!("could not create {}", parent.display()))?;
     }
     code.render::<Luma<u8>>()
         .module_dimensions(10, 10)
         .build()
         .save(&png)
         .with_context(|| format!("could not write {}", png.display()))?;
-    let svg_text = code
-        .render::<qrcode::render::svg::Color<'_>>()
-        .min_dimensions(300, 300)
-        .build();
+    let svg_text = code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(300, 300).build();
     std::fs::write(&svg, svg_text).with_context(|| format!("could not write {}", svg.display()))?;
     Ok((png, svg))
 }

@@ -15,11 +15,7 @@ pub struct Report {
 
 impl Report {
     pub fn done(text: impl Into<String>, json: impl Serialize) -> Report {
-        Report {
-            text: text.into(),
-            json: to_json(json),
-            refused: false,
-        }
+        Report { text: text.into(), json: to_json(json), refused: false }
     }
 
     pub fn refused(reason: impl Into<String>, json: impl Serialize) -> Report {
@@ -30,11 +26,7 @@ impl Report {
         } else {
             value = json!({ "refused": reason, "detail": value });
         }
-        Report {
-            text: reason,
-            json: value,
-            refused: true,
-        }
+        Report { text: reason, json: value, refused: true }
     }
 }
 
@@ -44,10 +36,7 @@ fn to_json(value: impl Serialize) -> Value {
 
 /// "Tue 30 Mar 10:00" in the hub's zone.
 pub fn local(instant: DateTime<Utc>, zone: Tz) -> String {
-    instant
-        .with_timezone(&zone)
-        .format("%a %-d %b %H:%M")
-        .to_string()
+    instant.with_timezone(&zone).format("%a %-d %b %H:%M").to_string()
 }
 
 /// "10:00".

@@ -10,16 +10,9 @@ use std::process::{Command, Output, Stdio};
 /// The `kiosk` binary in the same target folder as the running test.
 pub fn kiosk_binary() -> PathBuf {
     let test_exe = std::env::current_exe().expect("the test knows where it is");
-    let profile_dir = test_exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("tests run from target/<profile>/deps");
+    let profile_dir = test_exe.parent().and_then(|deps| deps.parent()).expect("tests run from target/<profile>/deps");
     let binary = profile_dir.join(format!("kiosk{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        binary.exists(),
-        "{} is missing: run the tests with `cargo test --workspace`",
-        binary.display()
-    );
+    assert!(binary.exists(), "{} is missing: run the tests with `cargo test --workspace`", binary.display());
     binary
 }
 
@@ -42,30 +35,14 @@ pub struct Run {
 impl TestHub {
     /// A set-up hub (Europe/London) whose clock reads `now`.
     pub fn new(now: &str) -> TestHub {
-        let hub = TestHub {
-            dir: tempfile::tempdir().expect("temp dir"),
-            now: now.into(),
-        };
-        hub.ok(&[
-            "init",
-            "--name",
-            "Test Hub",
-            "--time-zone",
-            "Europe/London",
-            "--safe-capacity",
-            "40",
-        ]);
+        let hub = TestHub { dir: tempfile::tempdir().expect("temp dir"), now: now.into() };
+        hub.ok(&["init", "--name", "Test Hub", "--time-zone", "Europe/London", "--safe-capacity", "40"]);
         hub
     }
 
     pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(kiosk_binary());
-        command
-            .arg("--data")
-            .arg(self.dir.path())
-            .arg("--now")
-            .arg(&self.now)
-            .args(args);
+        command.arg("--data").arg(self.dir.path()).arg("--now").arg(&self.now).args(args);
         command
     }
 
@@ -82,23 +59,14 @@ impl TestHub {
             .stderr(Stdio::piped())
             .spawn()
             .expect("kiosk starts");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin.as_bytes())
-            .expect("write stdin");
+        child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
         finish(child.wait_with_output().expect("kiosk finishes"))
     }
 
     /// Runs and insists on success.
     pub fn ok(&self, args: &[&str]) -> Run {
         let run = self.run(args);
-        assert_eq!(
-            run.code, 0,
-            "kiosk {args:?} failed:\n{}\n{}",
-            run.stdout, run.stderr
-        );
+        assert_eq!(run.code, 0, "kiosk {args:?} failed:\n{}\n{}", run.stdout, run.stderr);
         run
     }
 

@@ -13,10 +13,7 @@ fn rust_sources(dir: &Path, found: &mut Vec<(String, String)>) {
         if path.is_dir() {
             rust_sources(&path, found);
         } else if path.extension().is_some_and(|ext| ext == "rs") {
-            found.push((
-                path.display().to_string(),
-                fs::read_to_string(&path).unwrap(),
-            ));
+            found.push((path.display().to_string(), fs::read_to_string(&path).unwrap()));
         }
     }
 }
@@ -28,10 +25,7 @@ fn booking_core_never_reads_the_clock() {
     assert!(sources.len() > 5);
     for (path, text) in sources {
         for forbidden in ["Utc::now", "Local::now", "SystemTime::now", "Instant::now"] {
-            assert!(
-                !text.contains(forbidden),
-                "{path} calls {forbidden}: pass the time in instead"
-            );
+            assert!(!text.contains(forbidden), "{path} calls {forbidden}: pass the time in instead");
         }
     }
 }
@@ -40,9 +34,6 @@ fn booking_core_never_reads_the_clock() {
 fn booking_core_depends_on_no_runtime_ui_or_gpio() {
     let manifest = fs::read_to_string(core_dir().join("Cargo.toml")).unwrap();
     for forbidden in ["tokio", "slint", "rppal", "rpi-pal"] {
-        assert!(
-            !manifest.contains(forbidden),
-            "booking-core must not depend on {forbidden}"
-        );
+        assert!(!manifest.contains(forbidden), "booking-core must not depend on {forbidden}");
     }
 }

@@ -10,22 +10,13 @@ const RACERS: usize = 8;
 /// Starts every racer before waiting for any, so their transactions contend for the write lock.
 fn race(hub: &TestHub, args: &[&str]) -> Vec<(i32, String)> {
     let children: Vec<_> = (0..RACERS)
-        .map(|_| {
-            hub.command(args)
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("kiosk starts")
-        })
+        .map(|_| hub.command(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("kiosk starts"))
         .collect();
     children
         .into_iter()
         .map(|child| {
             let output = child.wait_with_output().expect("kiosk finishes");
-            (
-                output.status.code().unwrap_or(-1),
-                String::from_utf8_lossy(&output.stdout).into_owned(),
-            )
+            (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stdout).into_owned())
         })
         .collect()
 }
@@ -34,38 +25,19 @@ fn race(hub: &TestHub, args: &[&str]) -> Vec<(i32, String)> {
 fn exactly_one_process_books_a_contested_room() {
     let hub = TestHub::new("2027-01-04 08:00");
     hub.ok(&["room", "add", "Studio", "--capacity", "6", "--buffer", "10"]);
-    let results = race(
-        &hub,
-        &[
-            "book",
-            "--room",
-            "Studio",
-            "--start",
-            "2027-01-05 10:00",
-            "--end",
-            "11:00",
-            "--title",
-            "Race",
-        ],
-    );
+    let results =
+        race(&hub, &["book", "--room", "Studio", "--start", "2027-01-05 10:00", "--end", "11:00", "--title", "Race"]);
 
     let winners: Vec<_> = results.iter().filter(|(code, _)| *code == 0).collect();
     let refused: Vec<_> = results.iter().filter(|(code, _)| *code == 1).collect();
     assert_eq!(winners.len(), 1, "{results:?}");
     assert_eq!(refused.len(), RACERS - 1, "{results:?}");
     for (_, stdout) in &refused {
-        assert!(
-            stdout.starts_with("Studio is already booked 10:00–11:00"),
-            "{stdout}"
-        );
+        assert!(stdout.starts_with("Studio is already booked 10:00–11:00"), "{stdout}");
     }
     let active: i64 = hub
         .database()
-        .query_row(
-            "SELECT count(*) FROM bookings WHERE status = 'confirmed'",
-            [],
-            |row| row.get(0),
-        )
+        .query_row("SELECT count(*) FROM bookings WHERE status = 'confirmed'", [], |row| row.get(0))
         .unwrap();
     assert_eq!(active, 1);
     // The winner's acknowledged booking is the one stored.
@@ -110,34 +82,13 @@ fn exactly_one_process_gets_the_last_seat() {
                 .expect("kiosk starts")
         })
         .collect();
-    let codes: Vec<i32> = children
-        .into_iter()
-        .map(|child| {
-            child
-                .wait_with_output()
-                .unwrap()
-                .status
-                .code()
-                .unwrap_or(-1)
-        })
-        .collect();
-    assert_eq!(
-        codes.iter().filter(|code| **code == 0).count(),
-        1,
-        "{codes:?}"
-    );
-    assert_eq!(
-        codes.iter().filter(|code| **code == 1).count(),
-        RACERS - 1,
-        "{codes:?}"
-    );
+    let codes: Vec<i32> =
+        children.into_iter().map(|child| child.wait_with_output().unwrap().status.code().unwrap_or(-1)).collect();
+    assert_eq!(codes.iter().filter(|code| **code == 0).count(), 1, "{codes:?}");
+    assert_eq!(codes.iter().filter(|code| **code == 1).count(), RACERS - 1, "{codes:?}");
     let taken: i64 = hub
         .database()
-        .query_row(
-            "SELECT count(*) FROM slot_seats WHERE status = 'booked'",
-            [],
-            |row| row.get(0),
-        )
+        .query_row("SELECT count(*) FROM slot_seats WHERE status = 'booked'", [], |row| row.get(0))
         .unwrap();
     assert_eq!(taken, 1);
 }
