@@ -48,12 +48,9 @@ pub enum Command {
     /// Move one booking (or one occurrence of a series) to a new time in the same room.
     Move {
         booking: i64,
-        #[arg(long)]
-        start: String,
-        #[arg(long, conflicts_with = "duration")]
-        end: Option<String>,
-        #[arg(long)]
-        duration: Option<String>,
+        /// Without --end or --duration the booking keeps its length.
+        #[command(flatten)]
+        time: TimeRangeArgs,
     },
     /// List a day's bookings.
     Bookings {
@@ -108,6 +105,20 @@ pub struct InitArgs {
     pub config: Option<PathBuf>,
 }
 
+/// When something happens: a local start, and an end or a length.
+#[derive(Debug, Args)]
+pub struct TimeRangeArgs {
+    /// Local start: "2027-03-30 10:00", "tomorrow 10:00" or "10:00" (today).
+    #[arg(long)]
+    pub start: String,
+    /// Local end: "11:30" (same day) or a full date and time.
+    #[arg(long, conflicts_with = "duration")]
+    pub end: Option<String>,
+    /// Length instead of an end: 45m, 1h, 1h30m.
+    #[arg(long)]
+    pub duration: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum SiteCommand {
     /// The hub's settings, weekly hours and closures.
@@ -160,15 +171,8 @@ pub enum RepeatChoice {
 pub struct BookArgs {
     #[arg(long)]
     pub room: String,
-    /// Local start: "2027-03-30 10:00", "tomorrow 10:00" or "10:00" (today).
-    #[arg(long)]
-    pub start: String,
-    /// Local end: "11:30" or a full date and time.
-    #[arg(long, conflicts_with = "duration", required_unless_present = "duration")]
-    pub end: Option<String>,
-    /// Length instead of an end: 45m, 1h, 1h30m.
-    #[arg(long)]
-    pub duration: Option<String>,
+    #[command(flatten)]
+    pub time: TimeRangeArgs,
     #[arg(long, default_value = "Booking")]
     pub title: String,
     /// Who is booking (name or #number).
@@ -225,12 +229,8 @@ pub struct SurgeryAddArgs {
     pub host: String,
     #[arg(long)]
     pub place: String,
-    #[arg(long)]
-    pub start: String,
-    #[arg(long, conflicts_with = "duration", required_unless_present = "duration")]
-    pub end: Option<String>,
-    #[arg(long)]
-    pub duration: Option<String>,
+    #[command(flatten)]
+    pub time: TimeRangeArgs,
     /// Length of each slot, e.g. 20m.
     #[arg(long, default_value = "30m")]
     pub slot: String,

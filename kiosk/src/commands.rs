@@ -158,16 +158,7 @@ pub fn book(cx: &mut Invocation<'_>, args: &BookArgs) -> Result<Report> {
     let room = cx.hub.store.room_by_name(&args.room)?;
     let booked_by = args.by.as_deref().map(|who| cx.person(who)).transpose()?.map(|p| p.id);
     let booked_for = args.for_person.as_deref().map(|who| cx.person(who)).transpose()?.map(|p| p.id).or(booked_by);
-    let start_local = parse_local(&args.start, zone, cx.now)?;
-    let start = booking_core::resolve_local(zone, start_local).map_err(|gap| bad_input(gap.to_string()))?;
-    let end = match (&args.end, &args.duration) {
-        (Some(end), _) => parse_end(end, start_local, zone, cx.now)?,
-        (None, Some(duration)) => start + Duration::minutes(i64::from(parse_minutes(duration)?)),
-        (None, None) => {
-            return Err(bad_input("say when the booking ends: --end 11:00 or --duration 1h"));
-        }
-    };
-    let slot = Slot::new(start, end)?;
+    let (start_local, slot) = time_range(&args.time, zone, cx.now, None)?;
     if let Some(repeat) = args.repeat {
         let until = parse_date(args.until.as_deref().unwrap_or_default(), zone, cx.now)?;
         if args.every != 1 && !matches!(repeat, RepeatChoice::Weekly) {
@@ -224,6 +215,24 @@ pub fn book(cx: &mut Invocation<'_>, args: &BookArgs) -> Result<Report> {
     })
 }
 
+/// The local start (as typed) and the range it gives; without an end or a length, `keep` is the length.
+fn time_range(
+    args: &TimeRangeArgs,
+    zone: Tz,
+    now: DateTime<Utc>,
+    keep: Option<Duration>,
+) -> Result<(chrono::NaiveDateTime, Slot)> {
+    let start_local = parse_local(&args.start, zone, now)?;
+    let start = booking_core::resolve_local(zone, start_local).map_err(|gap| bad_input(gap.to_string()))?;
+    let end = match (&args.end, &args.duration, keep) {
+        (Some(end), _, _) => parse_end(end, start_local, zone, now)?,
+        (None, Some(duration), _) => start + Duration::minutes(i64::from(parse_minutes(duration)?)),
+        (None, None, Some(length)) => start + length,
+        (None, None, None) => return Err(bad_input("say when it ends: --end 11:00 or --duration 1h")),
+    };
+    Ok((start_local, Slot::new(start, end)?))
+}
+
 pub fn cancel(cx: &mut Invocation<'_>, booking: i64, series: bool) -> Result<Report> {
     let store = &mut cx.hub.store;
     let id = BookingId(booking);
@@ -247,23 +256,11 @@ pub fn cancel(cx: &mut Invocation<'_>, booking: i64, series: bool) -> Result<Rep
     })
 }
 
-pub fn move_booking(
-    cx: &mut Invocation<'_>,
-    booking: i64,
-    start: &str,
-    end: Option<&str>,
-    duration: Option<&str>,
-) -> Result<Report> {
+pub fn move_booking(cx: &mut Invocation<'_>, booking: i64, time: &TimeRangeArgs) -> Result<Report> {
     let zone = cx.zone()?;
-    let start_local = parse_local(start, zone, cx.now)?;
-    let start = booking_core::resolve_local(zone, start_local).map_err(|gap| bad_input(gap.to_string()))?;
     let existing = cx.hub.store.booking(BookingId(booking))?;
-    let end = match (end, duration) {
-        (Some(end), _) => parse_end(end, start_local, zone, cx.now)?,
-        (None, Some(duration)) => start + Duration::minutes(i64::from(parse_minutes(duration)?)),
-        (None, None) => start + (existing.slot.end() - existing.slot.start()),
-    };
-    Ok(match cx.hub.store.move_booking(existing.id, Slot::new(start, end)?, cx.now)? {
+    let (_, slot) = time_range(time, zone, cx.now, Some(existing.slot.end() - existing.slot.start()))?;
+    Ok(match cx.hub.store.move_booking(existing.id, slot, cx.now)? {
         BookingOutcome::Booked(moved) => Report::done(
             format!(
                 "Moved booking #{} to {}–{}",
@@ -328,20 +325,12 @@ pub fn surgery(cx: &mut Invocation<'_>, command: &SurgeryCommand) -> Result<Repo
     match command {
         SurgeryCommand::Add(args) => {
             let host = cx.person(&args.host)?;
-            let start_local = parse_local(&args.start, zone, cx.now)?;
-            let start = booking_core::resolve_local(zone, start_local).map_err(|gap| bad_input(gap.to_string()))?;
-            let end = match (&args.end, &args.duration) {
-                (Some(end), _) => parse_end(end, start_local, zone, cx.now)?,
-                (None, Some(duration)) => start + Duration::minutes(i64::from(parse_minutes(duration)?)),
-                (None, None) => {
-                    return Err(bad_input("say when the surgery ends: --end 12:00 or --duration 2h"));
-                }
-            };
+            let (_, time) = time_range(&args.time, zone, cx.now, None)?;
             let surgery = cx.hub.store.add_surgery(&NewSurgery {
                 topic: args.topic.clone(),
                 host: host.id,
                 place: args.place.clone(),
-                time: Slot::new(start, end)?,
+                time,
                 slot_minutes: parse_minutes(&args.slot)?,
                 seats_per_slot: args.seats,
             })?;

@@ -69,9 +69,7 @@ fn run(cli: &Cli) -> Result<Report> {
         Command::Room(command) => commands::room(cx, command),
         Command::Book(args) => commands::book(cx, args),
         Command::Cancel { booking, series } => commands::cancel(cx, *booking, *series),
-        Command::Move { booking, start, end, duration } => {
-            commands::move_booking(cx, *booking, start, end.as_deref(), duration.as_deref())
-        }
+        Command::Move { booking, time } => commands::move_booking(cx, *booking, time),
         Command::Bookings { date } => commands::bookings(cx, date),
         Command::Availability { date } => commands::availability(cx, date),
         Command::Surgery(command) => commands::surgery(cx, command),
