@@ -20,12 +20,15 @@ pub struct Cli {
     /// Pretend it is this local time ("2027-03-30 10:00"): for demos and tests.
     #[arg(long, global = true, hide = true, value_name = "WHEN")]
     pub now: Option<String>,
+    /// What to do; with none, the kiosk opens its touchscreen app (`kiosk run`).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Open the touchscreen app (the default when no command is given).
+    Run(RunArgs),
     /// Set up a new hub in the data folder.
     Init(InitArgs),
     /// Fill the hub with a realistic demo: rooms, hosts, a week of bookings and surgeries.
@@ -84,6 +87,34 @@ pub enum Command {
     /// Staff and host PINs. PINs are read from standard input, never from the command line.
     #[command(subcommand)]
     Staff(StaffCommand),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// Fill an empty data folder with the demo hub first, so there is something to try.
+    #[arg(long)]
+    pub demo: bool,
+    /// Window size on a desktop, WIDTHxHEIGHT: 800x480 (the original Pi screen), 720x1280 (portrait), 1280x800.
+    #[arg(long, default_value = "800x480", value_parser = parse_size)]
+    pub size: (u32, u32),
+    /// Seconds without a touch before the kiosk goes back to the Welcome screen.
+    #[arg(long, default_value_t = 60)]
+    pub idle_seconds: u64,
+}
+
+impl Default for RunArgs {
+    fn default() -> Self {
+        RunArgs { demo: false, size: (800, 480), idle_seconds: 60 }
+    }
+}
+
+fn parse_size(text: &str) -> Result<(u32, u32), String> {
+    let (width, height) = text.split_once(['x', 'X']).ok_or("write the size like 800x480")?;
+    let parse = |value: &str| value.trim().parse::<u32>().ok().filter(|v| (200..=8000).contains(v));
+    match (parse(width), parse(height)) {
+        (Some(width), Some(height)) => Ok((width, height)),
+        _ => Err(format!("\"{text}\" is not a screen size: write it like 800x480")),
+    }
 }
 
 #[derive(Debug, Args)]

@@ -20,6 +20,7 @@ use crate::qr;
 use crate::report::{Report, hm, local};
 
 /// Everything a command needs: the open hub and the time it is.
+#[derive(Debug)]
 pub struct Invocation<'a> {
     pub hub: &'a mut Hub,
     pub now: DateTime<Utc>,

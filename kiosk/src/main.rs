@@ -1,14 +1,6 @@
 //! The `kiosk` binary. Exit codes: 0 done, 1 refused by a rule (the reason is printed), 2 bad input,
 //! 3 the machine failed (disk, damaged database).
 
-mod cli;
-mod commands;
-mod demo;
-mod hub;
-mod input;
-mod qr;
-mod report;
-
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -16,10 +8,16 @@ use booking_core::StoreError;
 use chrono::{DateTime, Utc};
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
-use crate::commands::Invocation;
-use crate::hub::{Hub, default_data_dir};
-use crate::report::Report;
+use std::time::Duration;
+
+use kiosk::app::{self, AppOptions};
+use kiosk::cli::{Cli, Command, RunArgs};
+use kiosk::clock::Clock;
+use kiosk::commands::Invocation;
+use kiosk::hub::{Hub, default_data_dir};
+use kiosk::report::Report;
+use kiosk::worker::Worker;
+use kiosk::{commands, demo, input};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -56,15 +54,20 @@ fn run(cli: &Cli) -> Result<Report> {
     let dir = cli.data.clone().unwrap_or_else(default_data_dir);
     let mut hub = Hub::open(&dir)?;
     let now = current_time(cli, &hub)?;
-    if let Command::Init(args) = &cli.command {
-        return commands::init(&mut hub.store, args);
-    }
-    if let Command::Demo = &cli.command {
-        return demo::run(&mut hub, now);
+    let default_run = Command::Run(RunArgs::default());
+    let command = cli.command.as_ref().unwrap_or(&default_run);
+    match command {
+        Command::Init(args) => return commands::init(&mut hub.store, args),
+        Command::Demo => return demo::run(&mut hub, now),
+        Command::Run(args) => {
+            let clock = if cli.now.is_some() { Clock::starting_at(now) } else { Clock::System };
+            return run_touchscreen(hub, clock, args);
+        }
+        _ => {}
     }
     let cx = &mut Invocation { hub: &mut hub, now };
-    match &cli.command {
-        Command::Init(_) | Command::Demo => unreachable!("handled above"),
+    match command {
+        Command::Init(_) | Command::Demo | Command::Run(_) => unreachable!("handled above"),
         Command::Site(command) => commands::site(cx, command),
         Command::Room(command) => commands::room(cx, command),
         Command::Book(args) => commands::book(cx, args),
@@ -82,6 +85,18 @@ fn run(cli: &Cli) -> Result<Report> {
         Command::RollCall => commands::roll_call(cx),
         Command::Staff(command) => commands::staff(cx, command),
     }
+}
+
+/// Opens the touchscreen app over `hub`; with `--demo`, an empty hub gets the demo first.
+fn run_touchscreen(mut hub: Hub, clock: Clock, args: &RunArgs) -> Result<Report> {
+    if args.demo && hub.store.rooms()?.is_empty() {
+        demo::run(&mut hub, clock.now())?;
+    }
+    hub.store.site()?;
+    eprintln!("kiosk: opening the touchscreen app. On a desktop, type a pass code and press Enter to scan it.");
+    let options = AppOptions { size: args.size, idle_after: Duration::from_secs(args.idle_seconds) };
+    app::run(Worker::spawn(hub)?, clock, options)?;
+    Ok(Report::done("The kiosk has closed.", serde_json::json!({ "closed": true })))
 }
 
 /// The clock lives here, at the edge: booking-core is always told the time.

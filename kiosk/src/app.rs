@@ -1,0 +1,43 @@
+//! The touchscreen app: builds the main window over a hub and runs it.
+
+use std::rc::Rc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use slint::ComponentHandle;
+
+use crate::clock::Clock;
+use crate::screens::{self, Kiosk};
+use crate::ui::MainWindow;
+use crate::worker::Worker;
+
+/// How the window is laid out and behaves.
+#[derive(Debug, Clone, Copy)]
+pub struct AppOptions {
+    /// Logical size of the window on a desktop; the device's screen decides on the Pi.
+    pub size: (u32, u32),
+    /// Back to Welcome after this long without a touch or a key.
+    pub idle_after: Duration,
+}
+
+impl Default for AppOptions {
+    fn default() -> Self {
+        AppOptions { size: (800, 480), idle_after: Duration::from_secs(60) }
+    }
+}
+
+/// Creates the main window with every screen wired to the hub behind `worker`.
+pub fn build(worker: Worker, clock: Clock, options: AppOptions) -> Result<(MainWindow, Rc<Kiosk>)> {
+    let window = MainWindow::new().context("could not create the kiosk window")?;
+    window.window().set_size(slint::LogicalSize::new(options.size.0 as f32, options.size.1 as f32));
+    let kiosk = Kiosk::new(worker, clock, options.idle_after);
+    screens::connect(&window, &kiosk);
+    Ok((window, kiosk))
+}
+
+/// Opens the kiosk window and runs until it is closed.
+pub fn run(worker: Worker, clock: Clock, options: AppOptions) -> Result<()> {
+    let (window, _kiosk) = build(worker, clock, options)?;
+    window.run().context("the kiosk window stopped with an error")?;
+    Ok(())
+}

@@ -1,0 +1,17 @@
+//! Hub Kiosk's edge: the touchscreen app and the command line, over booking-core.
+//!
+//! The binary (`src/main.rs`) only parses arguments and maps outcomes to exit codes; everything else is here so
+//! tests can drive the real app.
+
+pub mod app;
+pub mod cli;
+pub mod clock;
+pub mod commands;
+pub mod demo;
+pub mod hub;
+pub mod input;
+pub mod qr;
+pub mod report;
+pub mod screens;
+pub mod ui;
+pub mod worker;

@@ -1,0 +1,137 @@
+//! Check in / out: what a scan did, greeting the person by first name with their day, or saying what to do next.
+
+use std::rc::Rc;
+use std::time::Duration;
+
+use booking_core::{PassRefusal, ScanOutcome, TodayItem};
+use slint::{ComponentHandle, ModelRc, SharedString, Timer, TimerMode, VecModel};
+
+use super::Kiosk;
+use crate::ui::{CheckInAdapter, MainWindow, Refusal, ScanResult, Scanner, Screen, TodayLine};
+
+/// How long a result stays on screen before Welcome comes back by itself.
+pub const RESULT_SHOWN_FOR: Duration = Duration::from_secs(8);
+
+/// A scan's outcome, reduced to what the screen shows (plain data, so it can cross from the database thread).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScanView {
+    pub result: ScanResult,
+    pub first_name: String,
+    pub refusal: Refusal,
+    /// (time, what) lines of the person's day.
+    pub today: Vec<(String, String)>,
+}
+
+impl ScanView {
+    fn from_outcome(outcome: &ScanOutcome, kiosk_time: impl Fn(&booking_core::Slot) -> String) -> ScanView {
+        let mut view = ScanView::plain(ScanResult::Refused);
+        match outcome {
+            ScanOutcome::CheckedIn { person, today, .. } => {
+                view.result = ScanResult::CheckedIn;
+                view.first_name = person.first_name().into();
+                view.today = today
+                    .iter()
+                    .map(|item| match item {
+                        TodayItem::Booking { room, title, time, .. } => (kiosk_time(time), format!("{room} · {title}")),
+                        TodayItem::SurgerySeat { topic, place, time, .. } => {
+                            (kiosk_time(time), format!("{topic} · {place}"))
+                        }
+                    })
+                    .collect();
+            }
+            ScanOutcome::CheckedOut { person, .. } => {
+                view.result = ScanResult::CheckedOut;
+                view.first_name = person.first_name().into();
+            }
+            ScanOutcome::Repeat { person, on_site } => {
+                view.result = if *on_site { ScanResult::AlreadyIn } else { ScanResult::AlreadyOut };
+                view.first_name = person.first_name().into();
+            }
+            ScanOutcome::Refused(refusal) => {
+                view.refusal = match refusal {
+                    PassRefusal::Malformed => Refusal::NotAPass,
+                    PassRefusal::BadSignature => Refusal::NotOurs,
+                    PassRefusal::Expired { .. } => Refusal::Expired,
+                    PassRefusal::Revoked => Refusal::Cancelled,
+                    PassRefusal::Unknown => Refusal::Unknown,
+                };
+            }
+        }
+        view
+    }
+
+    /// A result with no person attached.
+    fn plain(result: ScanResult) -> ScanView {
+        ScanView { result, first_name: String::new(), refusal: Refusal::NotAPass, today: Vec::new() }
+    }
+}
+
+pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    let return_timer = Rc::new(Timer::default());
+
+    let weak = window.as_weak();
+    let scan_kiosk = kiosk.clone();
+    let scan_timer = return_timer.clone();
+    window.global::<Scanner>().on_scanned(move |text| {
+        let Some(window) = weak.upgrade() else { return };
+        scan(&window, &scan_kiosk, text, scan_timer.clone());
+    });
+
+    let weak = window.as_weak();
+    window.global::<CheckInAdapter>().on_done(move || {
+        return_timer.stop();
+        if let Some(window) = weak.upgrade() {
+            super::go_home(&window);
+        }
+    });
+}
+
+/// Does what the kiosk does when a code is scanned, on any screen: the Check in / out screen shows the outcome,
+/// then Welcome comes back by itself.
+fn scan(window: &MainWindow, kiosk: &Rc<Kiosk>, text: SharedString, return_timer: Rc<Timer>) {
+    let now = kiosk.now();
+    let zone = kiosk.zone.get();
+    let weak = window.as_weak();
+    let ui_kiosk = kiosk.clone();
+    kiosk.worker.run(
+        move |hub| match hub.store.scan(&hub.key, &text, now) {
+            Ok(outcome) => ScanView::from_outcome(&outcome, |slot| {
+                format!(
+                    "{}–{}",
+                    slot.start().with_timezone(&zone).format("%H:%M"),
+                    slot.end().with_timezone(&zone).format("%H:%M")
+                )
+            }),
+            Err(error) => {
+                eprintln!("kiosk: a scan failed: {error}");
+                ScanView::plain(ScanResult::Problem)
+            }
+        },
+        move |view| {
+            let Some(window) = weak.upgrade() else { return };
+            show_result(&window, &view);
+            super::show(&window, &ui_kiosk, Screen::CheckIn);
+            let weak = window.as_weak();
+            return_timer.start(TimerMode::SingleShot, RESULT_SHOWN_FOR, move || {
+                if let Some(window) = weak.upgrade() {
+                    super::go_home(&window);
+                }
+            });
+        },
+    );
+}
+
+pub fn show_result(window: &MainWindow, view: &ScanView) {
+    let adapter = window.global::<CheckInAdapter>();
+    adapter.set_result(view.result);
+    adapter.set_first_name(view.first_name.as_str().into());
+    adapter.set_refusal(view.refusal);
+    let lines: Vec<TodayLine> =
+        view.today.iter().map(|(time, what)| TodayLine { time: time.into(), what: what.into() }).collect();
+    adapter.set_today(ModelRc::new(VecModel::from(lines)));
+}
+
+/// Forgets the last person's result: the screen goes back to "hold your pass under the scanner".
+pub fn clear(window: &MainWindow) {
+    show_result(window, &ScanView::plain(ScanResult::Waiting));
+}

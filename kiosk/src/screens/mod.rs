@@ -1,0 +1,104 @@
+//! One controller per screen: each `connect` sets the screen's models and wires its callbacks to booking-core
+//! through the worker. Shared here: what every screen needs, and going back to Welcome.
+
+pub mod check_in;
+pub mod settings;
+pub mod welcome;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use slint::{ComponentHandle, Timer, TimerMode};
+
+use crate::clock::Clock;
+use crate::ui::{MainWindow, Navigation, Scanner, Screen};
+use crate::worker::Worker;
+
+/// What every screen controller shares. Lives on the UI thread.
+pub struct Kiosk {
+    pub worker: Worker,
+    pub clock: Clock,
+    /// The hub's time zone, known after the first load; times on screen are in it.
+    pub zone: Cell<Tz>,
+    /// Returns to Welcome when nobody has touched the screen for a while.
+    idle_timer: Timer,
+    idle_after: Duration,
+    /// Repeating timers (clock, refreshes) that run as long as the kiosk does.
+    timers: RefCell<Vec<Timer>>,
+}
+
+impl std::fmt::Debug for Kiosk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Kiosk").field("worker", &self.worker).field("clock", &self.clock).finish_non_exhaustive()
+    }
+}
+
+impl Kiosk {
+    pub fn new(worker: Worker, clock: Clock, idle_after: Duration) -> Rc<Kiosk> {
+        Rc::new(Kiosk {
+            worker,
+            clock,
+            zone: Cell::new(chrono_tz::UTC),
+            idle_timer: Timer::default(),
+            idle_after,
+            timers: RefCell::new(Vec::new()),
+        })
+    }
+
+    /// Keeps a running timer alive for the life of the kiosk.
+    pub fn keep(&self, timer: Timer) {
+        self.timers.borrow_mut().push(timer);
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// "10:00–11:30" in the hub's zone.
+    pub fn time_range(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
+        let zone = self.zone.get();
+        format!("{}–{}", start.with_timezone(&zone).format("%H:%M"), end.with_timezone(&zone).format("%H:%M"))
+    }
+}
+
+/// Wires every screen to the window.
+pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    settings::connect(window, kiosk);
+    welcome::connect(window, kiosk);
+    check_in::connect(window, kiosk);
+    let weak = window.as_weak();
+    let idle = kiosk.clone();
+    window.global::<Scanner>().on_activity(move || {
+        if let Some(window) = weak.upgrade() {
+            restart_idle_timer(&window, &idle);
+        }
+    });
+}
+
+/// Shows `screen`, and starts the idle countdown back to Welcome for any other screen.
+pub fn show(window: &MainWindow, kiosk: &Rc<Kiosk>, screen: Screen) {
+    window.global::<Navigation>().set_screen(screen);
+    restart_idle_timer(window, kiosk);
+}
+
+fn restart_idle_timer(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    if window.global::<Navigation>().get_screen() == Screen::Welcome {
+        kiosk.idle_timer.stop();
+        return;
+    }
+    let weak = window.as_weak();
+    kiosk.idle_timer.start(TimerMode::SingleShot, kiosk.idle_after, move || {
+        if let Some(window) = weak.upgrade() {
+            go_home(&window);
+        }
+    });
+}
+
+/// Back to Welcome, forgetting what the last person saw or typed.
+pub fn go_home(window: &MainWindow) {
+    check_in::clear(window);
+    window.global::<Navigation>().set_screen(Screen::Welcome);
+}

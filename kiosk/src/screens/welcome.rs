@@ -1,0 +1,147 @@
+//! Welcome: the hub's name, the time, what is on today, and the big actions.
+
+use std::rc::Rc;
+use std::time::Duration;
+
+use anyhow::Result;
+use booking_core::{Opening, local_day};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use slint::{ComponentHandle, ModelRc, SharedString, Timer, TimerMode, VecModel};
+
+use super::{Kiosk, check_in, settings};
+use crate::hub::Hub;
+use crate::ui::{Highlight, HubInfo, MainWindow, Screen, Settings, WelcomeAdapter};
+
+/// How often the clock and the day's highlights are brought up to date.
+const CLOCK_EVERY: Duration = Duration::from_secs(1);
+const DATA_EVERY: Duration = Duration::from_secs(30);
+
+/// What the Welcome screen shows, read from the hub in one job.
+#[derive(Debug, Clone)]
+pub struct WelcomeData {
+    pub hub_name: String,
+    pub zone: Tz,
+    pub surgeries: Vec<SurgeryHighlight>,
+    pub rooms_free_now: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SurgeryHighlight {
+    pub topic: String,
+    pub place: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub free_places: u32,
+}
+
+/// Today's surgeries that have not finished (with the places still free in slots to come), and the bookable
+/// rooms with nothing on now.
+pub fn load(hub: &mut Hub, now: DateTime<Utc>) -> Result<WelcomeData> {
+    let site = hub.store.site()?;
+    let zone = site.time_zone;
+    let today = local_day(zone, now.with_timezone(&zone).date_naive());
+    let surgeries = hub
+        .store
+        .surgeries_overlapping(today)?
+        .into_iter()
+        .filter(|surgery| !surgery.cancelled && surgery.time.end() > now)
+        .map(|surgery| SurgeryHighlight {
+            free_places: surgery.slots.iter().filter(|slot| slot.time.start() >= now).map(|slot| slot.free()).sum(),
+            topic: surgery.topic,
+            place: surgery.place,
+            start: surgery.time.start(),
+            end: surgery.time.end(),
+        })
+        .collect();
+    let open_now = matches!(hub.store.opening_on(now.with_timezone(&zone).date_naive())?,
+        Opening::Open { slot, .. } if slot.contains(now));
+    let rooms_free_now = if open_now {
+        let occupancy = hub.store.occupancy(now)?;
+        occupancy
+            .rooms
+            .into_iter()
+            .filter(|room| room.room.bookable && room.now.is_none())
+            .map(|room| room.room.name)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(WelcomeData { hub_name: site.name, zone, surgeries, rooms_free_now })
+}
+
+pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    let adapter = window.global::<WelcomeAdapter>();
+    let weak = window.as_weak();
+    let for_check_in = kiosk.clone();
+    adapter.on_check_in_out(move || {
+        if let Some(window) = weak.upgrade() {
+            check_in::clear(&window);
+            super::show(&window, &for_check_in, Screen::CheckIn);
+        }
+    });
+
+    refresh(window, kiosk);
+    refresh_clock(window, kiosk);
+    let (clock_timer, data_timer) = (Timer::default(), Timer::default());
+    let (weak, clock_kiosk) = (window.as_weak(), kiosk.clone());
+    clock_timer.start(TimerMode::Repeated, CLOCK_EVERY, move || {
+        if let Some(window) = weak.upgrade() {
+            refresh_clock(&window, &clock_kiosk);
+        }
+    });
+    let (weak, data_kiosk) = (window.as_weak(), kiosk.clone());
+    data_timer.start(TimerMode::Repeated, DATA_EVERY, move || {
+        if let Some(window) = weak.upgrade() {
+            refresh(&window, &data_kiosk);
+        }
+    });
+    kiosk.keep(clock_timer);
+    kiosk.keep(data_timer);
+}
+
+/// Reloads the day's highlights from the hub.
+pub fn refresh(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    let now = kiosk.now();
+    let weak = window.as_weak();
+    let kiosk = kiosk.clone();
+    let ui_kiosk = kiosk.clone();
+    kiosk.worker.run(
+        move |hub| load(hub, now).map_err(|error| error.to_string()),
+        move |loaded| {
+            let Some(window) = weak.upgrade() else { return };
+            match loaded {
+                Ok(data) => show_data(&window, &ui_kiosk, &data),
+                Err(error) => eprintln!("kiosk: could not load today's highlights: {error}"),
+            }
+        },
+    );
+}
+
+fn show_data(window: &MainWindow, kiosk: &Rc<Kiosk>, data: &WelcomeData) {
+    kiosk.zone.set(data.zone);
+    window.global::<HubInfo>().set_hub_name(data.hub_name.as_str().into());
+    let highlights: Vec<Highlight> = data
+        .surgeries
+        .iter()
+        .map(|surgery| Highlight {
+            title: surgery.topic.as_str().into(),
+            place: surgery.place.as_str().into(),
+            time: kiosk.time_range(surgery.start, surgery.end).into(),
+            free_places: surgery.free_places as i32,
+        })
+        .collect();
+    let adapter = window.global::<WelcomeAdapter>();
+    adapter.set_surgeries(ModelRc::new(VecModel::from(highlights)));
+    adapter.set_rooms_free_now(SharedString::from(data.rooms_free_now.join(", ")));
+    refresh_clock(window, kiosk);
+}
+
+/// The clock and the date, in the hub's zone and the chosen language.
+pub fn refresh_clock(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    let local = kiosk.now().with_timezone(&kiosk.zone.get());
+    let locale = settings::locale(&window.global::<Settings>().get_language());
+    let info = window.global::<HubInfo>();
+    info.set_clock(local.format("%H:%M").to_string().into());
+    info.set_date(local.format_localized("%A %-d %B", locale).to_string().into());
+}

@@ -1,0 +1,69 @@
+//! Shared by the UI tests: a demo hub at a fixed moment, a member's pass, and typing a scan.
+
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use booking_core::{NewPass, PersonId};
+use chrono::{DateTime, TimeZone, Utc};
+use i_slint_backend_testing::ElementHandle;
+use kiosk::app::{self, AppOptions};
+use kiosk::clock::Clock;
+use kiosk::hub::Hub;
+use kiosk::ui::MainWindow;
+use kiosk::worker::Worker;
+use slint::ComponentHandle;
+use slint::platform::WindowEvent;
+
+/// Tuesday 5 January 2027, 11:00 in London: the demo hub is open and busy.
+pub fn demo_now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2027, 1, 5, 11, 0, 0).unwrap()
+}
+
+/// The demo hub in a fresh folder, and the pass payload of its first member (Ada Lovelace).
+pub fn demo_hub() -> (tempfile::TempDir, Hub, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut hub = Hub::open(dir.path()).unwrap();
+    kiosk::demo::run(&mut hub, demo_now()).unwrap();
+    let ada: PersonId = hub.store.person_by_name_or_id("Ada Lovelace").unwrap().id;
+    let pass = hub.store.issue_pass(&hub.key, ada, NewPass::Member, demo_now()).unwrap().payload;
+    (dir, hub, pass)
+}
+
+/// The real app over `hub`, its database work run inline so tests need no event loop.
+pub fn open_app(hub: Hub, size: (u32, u32)) -> MainWindow {
+    let options = AppOptions { size, idle_after: Duration::from_secs(60) };
+    let (window, _kiosk) = app::build(Worker::inline(hub), Clock::Fixed(demo_now()), options).unwrap();
+    window.show().unwrap();
+    window
+}
+
+/// How the Welcome screen should describe today's surgery on `topic`, worked out from booking-core directly:
+/// its hours and place in London time, and the seats still free in slots that have not started.
+pub fn expected_surgery_label(hub: &Hub, topic: &str) -> String {
+    let zone = chrono_tz::Europe::London;
+    let today = booking_core::local_day(zone, demo_now().with_timezone(&zone).date_naive());
+    let surgery = hub.store.surgeries_overlapping(today).unwrap().into_iter().find(|s| s.topic == topic).unwrap();
+    let free: u32 = surgery.slots.iter().filter(|slot| slot.time.start() >= demo_now()).map(|slot| slot.free()).sum();
+    let hm = |t: DateTime<Utc>| t.with_timezone(&zone).format("%H:%M").to_string();
+    format!("{topic}, {}–{} · {} · {free} places free", hm(surgery.time.start()), hm(surgery.time.end()), surgery.place)
+}
+
+/// Types `text` and Enter, as a USB scanner in keyboard mode does.
+pub fn type_scan(window: &MainWindow, text: &str) {
+    for character in text.chars().map(String::from).chain(std::iter::once("\n".to_string())) {
+        window.window().dispatch_event(WindowEvent::KeyPressed { text: character.clone().into() });
+        window.window().dispatch_event(WindowEvent::KeyReleased { text: character.into() });
+    }
+}
+
+/// The one element with this accessible label; fails naming the label if there is none.
+pub fn element(window: &MainWindow, label: &str) -> ElementHandle {
+    let mut found: Vec<_> = ElementHandle::find_by_accessible_label(window, label).collect();
+    assert!(!found.is_empty(), "nothing on screen is labelled {label:?}");
+    found.remove(0)
+}
+
+pub fn tap(window: &MainWindow, label: &str) {
+    element(window, label).invoke_accessible_default_action();
+}
