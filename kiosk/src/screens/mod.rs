@@ -2,6 +2,7 @@
 //! through the worker. Shared here: what every screen needs, and going back to Welcome.
 
 pub mod check_in;
+pub mod scanner;
 pub mod settings;
 pub mod welcome;
 
@@ -66,6 +67,7 @@ impl Kiosk {
 
 /// Wires every screen to the window.
 pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    scanner::connect(window);
     settings::connect(window, kiosk);
     welcome::connect(window, kiosk);
     check_in::connect(window, kiosk);
