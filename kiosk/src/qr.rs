@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use image::Luma;
+use image::{GrayImage, Luma};
 use qrcode::{EcLevel, QrCode, Version};
 
 /// The largest QR version a pass may need: small enough for a cheap scanner at arm's length.
@@ -21,6 +21,11 @@ pub fn pass_code(payload: &str) -> Result<QrCode> {
     }
 }
 
+/// The pass as black-on-white pixels, each module `module_pixels` square, with the standard quiet zone.
+pub fn pass_pixels(payload: &str, module_pixels: u32) -> Result<GrayImage> {
+    Ok(pass_code(payload)?.render::<Luma<u8>>().module_dimensions(module_pixels, module_pixels).build())
+}
+
 /// Writes `<prefix>.png` and `<prefix>.svg`; returns both paths.
 pub fn write_pass_images(payload: &str, prefix: &Path) -> Result<(PathBuf, PathBuf)> {
     let code = pass_code(payload)?;
@@ -29,11 +34,7 @@ pub fn write_pass_images(payload: &str, prefix: &Path) -> Result<(PathBuf, PathB
     if let Some(parent) = png.parent().filter(|parent| !parent.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).with_context(|| format!("could not create {}", parent.display()))?;
     }
-    code.render::<Luma<u8>>()
-        .module_dimensions(10, 10)
-        .build()
-        .save(&png)
-        .with_context(|| format!("could not write {}", png.display()))?;
+    pass_pixels(payload, 10)?.save(&png).with_context(|| format!("could not write {}", png.display()))?;
     let svg_text = code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(300, 300).build();
     std::fs::write(&svg, svg_text).with_context(|| format!("could not write {}", svg.display()))?;
     Ok((png, svg))

@@ -6,7 +6,7 @@ mod common;
 use std::path::PathBuf;
 use std::rc::Rc;
 
-use common::{demo_hub, element, expected_surgery_label, open_app, tap, type_scan};
+use common::{demo_hub, element, expected_surgery_label, open_app, tap, type_scan, walk_in_as_sam};
 use kiosk::ui::{MainWindow, Settings, Theme};
 use slint::ComponentHandle;
 use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
@@ -48,13 +48,23 @@ fn capture(window: &MainWindow, name: &str, size: (u32, u32), labels: &[&str]) {
     }
 }
 
+/// Reads the QR code off the rendered screen with an independent decoder (rqrr).
+fn decode_pass_on_screen(window: &MainWindow) -> String {
+    let snapshot = window.window().take_snapshot().unwrap();
+    let image = image::RgbaImage::from_raw(snapshot.width(), snapshot.height(), snapshot.as_bytes().to_vec()).unwrap();
+    let mut prepared = rqrr::PreparedImage::prepare(image::DynamicImage::ImageRgba8(image).to_luma8());
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code on the screen");
+    grids[0].decode().expect("the QR code on screen decodes").1
+}
+
 #[test]
 fn every_screen_at_every_size() {
     let adapter = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
     slint::platform::set_platform(Box::new(Headless(adapter.clone()))).unwrap();
 
     for size in SIZES {
-        let (_dir, hub, pass) = demo_hub();
+        let (dir, hub, pass) = demo_hub();
         let digital_help = expected_surgery_label(&hub, "Digital help drop-in");
         let window = open_app(hub, size);
         adapter.set_size(slint::PhysicalSize::new(size.0, size.1));
@@ -75,6 +85,23 @@ fn every_screen_at_every_size() {
 
         type_scan(&window, "HKNOTAREALPASS");
         capture(&window, "check-in-refused", size, &["Sorry, this pass did not work", "Done"]);
+        tap(&window, "Done");
+
+        walk_in_as_sam(&window, |step| {
+            let labels: &[&str] = match step {
+                "walk-in-name" => &["Your name", "Next", "q", "p", "z", "Delete a letter", "Back"],
+                "walk-in-reason" => &["Visiting someone", "Something else", "Back"],
+                "walk-in-host" => &["Grace Okafor", "Someone else", "Back"],
+                "walk-in-rules" => &["I agree", "Back"],
+                _ => &["Your pass", "Done"],
+            };
+            capture(&window, step, size, labels);
+        });
+        let payload = decode_pass_on_screen(&window);
+        let store = booking_core::Store::open(&dir.path().join("hub.db")).unwrap();
+        let key = booking_core::PassKey::load_or_create(&dir.path().join("pass.key")).unwrap();
+        let pass = store.verify_pass(&key, &payload, common::demo_now()).unwrap();
+        assert!(pass.is_ok(), "the QR on screen is not a valid pass: {pass:?}");
         tap(&window, "Done");
 
         tap(&window, "Cymraeg");

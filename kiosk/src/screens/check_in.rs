@@ -77,6 +77,13 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
         scan(&window, &scan_kiosk, text, scan_timer.clone());
     });
 
+    let (weak, walk_in_kiosk) = (window.as_weak(), kiosk.clone());
+    window.global::<CheckInAdapter>().on_walk_in(move || {
+        if let Some(window) = weak.upgrade() {
+            super::walk_in::start(&window, &walk_in_kiosk);
+        }
+    });
+
     let weak = window.as_weak();
     window.global::<CheckInAdapter>().on_done(move || {
         return_timer.stop();

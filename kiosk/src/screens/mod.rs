@@ -4,6 +4,7 @@
 pub mod check_in;
 pub mod scanner;
 pub mod settings;
+pub mod walk_in;
 pub mod welcome;
 
 use std::cell::{Cell, RefCell};
@@ -15,7 +16,7 @@ use chrono_tz::Tz;
 use slint::{ComponentHandle, Timer, TimerMode};
 
 use crate::clock::Clock;
-use crate::ui::{MainWindow, Navigation, Scanner, Screen};
+use crate::ui::{Activity, MainWindow, Navigation, Screen};
 use crate::worker::Worker;
 
 /// What every screen controller shares. Lives on the UI thread.
@@ -29,6 +30,8 @@ pub struct Kiosk {
     idle_after: Duration,
     /// Repeating timers (clock, refreshes) that run as long as the kiosk does.
     timers: RefCell<Vec<Timer>>,
+    /// Hosts whose visitor has checked in, and when: shown on Welcome for a while.
+    pub host_notices: RefCell<Vec<(String, DateTime<Utc>)>>,
 }
 
 impl std::fmt::Debug for Kiosk {
@@ -46,6 +49,7 @@ impl Kiosk {
             idle_timer: Timer::default(),
             idle_after,
             timers: RefCell::new(Vec::new()),
+            host_notices: RefCell::new(Vec::new()),
         })
     }
 
@@ -71,9 +75,10 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     settings::connect(window, kiosk);
     welcome::connect(window, kiosk);
     check_in::connect(window, kiosk);
+    walk_in::connect(window, kiosk);
     let weak = window.as_weak();
     let idle = kiosk.clone();
-    window.global::<Scanner>().on_activity(move || {
+    window.global::<Activity>().on_touched(move || {
         if let Some(window) = weak.upgrade() {
             restart_idle_timer(&window, &idle);
         }
@@ -102,5 +107,6 @@ fn restart_idle_timer(window: &MainWindow, kiosk: &Rc<Kiosk>) {
 /// Back to Welcome, forgetting what the last person saw or typed.
 pub fn go_home(window: &MainWindow) {
     check_in::clear(window);
+    walk_in::clear(window);
     window.global::<Navigation>().set_screen(Screen::Welcome);
 }

@@ -6,7 +6,8 @@ use std::rc::Rc;
 
 use slint::ComponentHandle;
 
-use crate::ui::{MainWindow, Scanner};
+use super::walk_in;
+use crate::ui::{MainWindow, Navigation, Scanner, Screen, WalkInAdapter, WalkInStep};
 
 /// Longer input is not a pass (a pass is 78 characters): it is dropped rather than kept growing.
 const MAX_SCAN_CHARS: usize = 512;
@@ -39,12 +40,27 @@ impl ScanBuffer {
     }
 }
 
+/// Slint's text for the Backspace key.
+const BACKSPACE: &str = "\u{8}";
+
 pub fn connect(window: &MainWindow) {
     let buffer = Rc::new(RefCell::new(ScanBuffer::default()));
     let weak = window.as_weak();
     window.global::<Scanner>().on_key_typed(move |text| {
-        let finished = buffer.borrow_mut().key(&text);
-        if let (Some(scan), Some(window)) = (finished, weak.upgrade()) {
+        let Some(window) = weak.upgrade() else { return };
+        // While a walk-in types their name on a desktop keyboard, keys edit the name. A scanner read as keys would
+        // type into the name too; reading it from its own input device (evdev, grabbed) is what avoids that.
+        let typing_name = window.global::<Navigation>().get_screen() == Screen::WalkIn
+            && window.global::<WalkInAdapter>().get_step() == WalkInStep::Name;
+        if typing_name {
+            match text.as_str() {
+                "\n" | "\r" => walk_in::name_done(&window),
+                BACKSPACE => window.global::<WalkInAdapter>().invoke_backspace(),
+                other => walk_in::type_into_name(&window, other),
+            }
+            return;
+        }
+        if let Some(scan) = buffer.borrow_mut().key(&text) {
             window.global::<Scanner>().invoke_scanned(scan.into());
         }
     });

@@ -11,7 +11,10 @@ use slint::{ComponentHandle, ModelRc, SharedString, Timer, TimerMode, VecModel};
 
 use super::{Kiosk, check_in, settings};
 use crate::hub::Hub;
-use crate::ui::{Highlight, HubInfo, MainWindow, Screen, Settings, WelcomeAdapter};
+use crate::ui::{Highlight, HostNotice, HubInfo, MainWindow, Screen, Settings, WelcomeAdapter};
+
+/// How long a host's "your visitor is here" notice stays on the Welcome screen.
+const HOST_NOTICE_FOR: chrono::Duration = chrono::Duration::minutes(15);
 
 /// How often the clock and the day's highlights are brought up to date.
 const CLOCK_EVERY: Duration = Duration::from_secs(1);
@@ -134,7 +137,30 @@ fn show_data(window: &MainWindow, kiosk: &Rc<Kiosk>, data: &WelcomeData) {
     let adapter = window.global::<WelcomeAdapter>();
     adapter.set_surgeries(ModelRc::new(VecModel::from(highlights)));
     adapter.set_rooms_free_now(SharedString::from(data.rooms_free_now.join(", ")));
+    show_host_notices(window, kiosk);
     refresh_clock(window, kiosk);
+}
+
+/// Tells a host on the Welcome screen that their visitor has arrived (without the visitor's name).
+pub fn add_host_notice(window: &MainWindow, kiosk: &Rc<Kiosk>, host: String, at: DateTime<Utc>) {
+    kiosk.host_notices.borrow_mut().push((host, at));
+    show_host_notices(window, kiosk);
+}
+
+/// Shows the notices from the last [`HOST_NOTICE_FOR`], dropping older ones.
+fn show_host_notices(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    let now = kiosk.now();
+    let mut notices = kiosk.host_notices.borrow_mut();
+    notices.retain(|(_, at)| now - *at < HOST_NOTICE_FOR);
+    let zone = kiosk.zone.get();
+    let shown: Vec<HostNotice> = notices
+        .iter()
+        .map(|(host, at)| HostNotice {
+            host: host.as_str().into(),
+            time: at.with_timezone(&zone).format("%H:%M").to_string().into(),
+        })
+        .collect();
+    window.global::<WelcomeAdapter>().set_notices(ModelRc::new(VecModel::from(shown)));
 }
 
 /// The clock and the date, in the hub's zone and the chosen language.

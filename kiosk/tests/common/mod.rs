@@ -67,3 +67,22 @@ pub fn element(window: &MainWindow, label: &str) -> ElementHandle {
 pub fn tap(window: &MainWindow, label: &str) {
     element(window, label).invoke_accessible_default_action();
 }
+
+/// Registers a walk-in called Sam, visiting Grace Okafor, through the on-screen keyboard and the big choices,
+/// stopping at each step to let `at_step` look (screenshots).
+pub fn walk_in_as_sam(window: &MainWindow, mut at_step: impl FnMut(&str)) {
+    tap(window, "Check in or out");
+    tap(window, "I don't have a pass");
+    for letter in ["s", "a", "m"] {
+        tap(window, letter);
+    }
+    at_step("walk-in-name");
+    tap(window, "Next");
+    at_step("walk-in-reason");
+    tap(window, "Visiting someone");
+    at_step("walk-in-host");
+    tap(window, "Grace Okafor");
+    at_step("walk-in-rules");
+    tap(window, "I agree");
+    at_step("walk-in-done");
+}

@@ -1,0 +1,279 @@
+//! Walk-in registration: name on the on-screen keyboard, what brings them, who they are visiting, the house rules,
+//! then a day pass shown large on screen. Three taps and a name; one more when visiting someone.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use booking_core::{PersonId, Role, VisitReason, WalkIn, WalkInOutcome};
+use slint::{ComponentHandle, Image, ModelRc, Rgb8Pixel, SharedPixelBuffer, SharedString, VecModel};
+
+use super::{Kiosk, welcome};
+use crate::qr;
+use crate::ui::{MainWindow, Screen, WalkInAdapter, WalkInProblem, WalkInStep};
+
+/// The longest name the form takes (booking-core's limit).
+const MAX_NAME_CHARS: usize = 80;
+/// Hosts are offered two to a row (the screen reports choices in reading order).
+const HOSTS_PER_ROW: usize = 2;
+
+/// What the person has chosen so far. The name itself lives in the adapter, where it is shown.
+#[derive(Debug, Default)]
+struct Answers {
+    reason: Option<VisitReason>,
+    hosts: Vec<(PersonId, String)>,
+    visiting: Option<PersonId>,
+}
+
+pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    let adapter = window.global::<WalkInAdapter>();
+    let answers = Rc::new(RefCell::new(Answers::default()));
+
+    let weak = window.as_weak();
+    adapter.on_typed(move |text| {
+        if let Some(window) = weak.upgrade() {
+            type_into_name(&window, &text);
+        }
+    });
+    let weak = window.as_weak();
+    adapter.on_backspace(move || {
+        if let Some(window) = weak.upgrade() {
+            let adapter = window.global::<WalkInAdapter>();
+            let mut name = adapter.get_name().to_string();
+            name.pop();
+            adapter.set_name(name.into());
+        }
+    });
+    let weak = window.as_weak();
+    adapter.on_name_done(move || {
+        if let Some(window) = weak.upgrade() {
+            name_done(&window);
+        }
+    });
+
+    let (weak, chosen, for_hosts) = (window.as_weak(), answers.clone(), kiosk.clone());
+    adapter.on_reason_chosen(move |index| {
+        let Some(window) = weak.upgrade() else { return };
+        let reason = match index {
+            0 => VisitReason::VisitingSomeone,
+            1 => VisitReason::Surgery,
+            2 => VisitReason::Event,
+            3 => VisitReason::Working,
+            _ => VisitReason::Other,
+        };
+        chosen.borrow_mut().reason = Some(reason);
+        if reason == VisitReason::VisitingSomeone {
+            show_hosts(&window, &for_hosts, chosen.clone());
+        } else {
+            chosen.borrow_mut().visiting = None;
+            window.global::<WalkInAdapter>().set_step(WalkInStep::Rules);
+        }
+    });
+
+    let (weak, chosen) = (window.as_weak(), answers.clone());
+    adapter.on_host_chosen(move |index| {
+        let Some(window) = weak.upgrade() else { return };
+        let mut answers = chosen.borrow_mut();
+        answers.visiting = usize::try_from(index).ok().and_then(|index| answers.hosts.get(index)).map(|(id, _)| *id);
+        window.global::<WalkInAdapter>().set_step(WalkInStep::Rules);
+    });
+
+    let (weak, chosen, for_agree) = (window.as_weak(), answers.clone(), kiosk.clone());
+    adapter.on_agreed(move || {
+        if let Some(window) = weak.upgrade() {
+            register(&window, &for_agree, &chosen.borrow());
+        }
+    });
+
+    let (weak, chosen) = (window.as_weak(), answers);
+    adapter.on_back(move || {
+        let Some(window) = weak.upgrade() else { return };
+        let adapter = window.global::<WalkInAdapter>();
+        adapter.set_problem(WalkInProblem::None);
+        let visiting_someone = chosen.borrow().reason == Some(VisitReason::VisitingSomeone);
+        match adapter.get_step() {
+            WalkInStep::Name | WalkInStep::Done => super::go_home(&window),
+            WalkInStep::Reason => adapter.set_step(WalkInStep::Name),
+            WalkInStep::Host => adapter.set_step(WalkInStep::Reason),
+            WalkInStep::Rules if visiting_someone => adapter.set_step(WalkInStep::Host),
+            WalkInStep::Rules => adapter.set_step(WalkInStep::Reason),
+        }
+    });
+
+    let weak = window.as_weak();
+    adapter.on_done(move || {
+        if let Some(window) = weak.upgrade() {
+            super::go_home(&window);
+        }
+    });
+}
+
+/// Starts a new registration: an empty form, and the hub's current house-rules version and retention.
+pub fn start(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    clear(window);
+    let weak = window.as_weak();
+    let ui_kiosk = kiosk.clone();
+    kiosk.worker.run(
+        |hub| hub.store.site().map_err(|error| error.to_string()),
+        move |site| {
+            let Some(window) = weak.upgrade() else { return };
+            let adapter = window.global::<WalkInAdapter>();
+            match site {
+                Ok(site) => {
+                    adapter.set_rules_version(site.house_rules_version as i32);
+                    adapter.set_retention_days(site.retention_days as i32);
+                }
+                Err(error) => {
+                    eprintln!("kiosk: could not read the hub's settings: {error}");
+                    adapter.set_problem(WalkInProblem::Failed);
+                }
+            }
+            super::show(&window, &ui_kiosk, Screen::WalkIn);
+        },
+    );
+}
+
+/// Adds typed text to the name, capitalising the start of each word (people type fast on a kiosk).
+pub fn type_into_name(window: &MainWindow, text: &str) {
+    let adapter = window.global::<WalkInAdapter>();
+    let mut name = adapter.get_name().to_string();
+    for character in text.chars().filter(|c| !c.is_control()) {
+        if name.chars().count() >= MAX_NAME_CHARS || (character == ' ' && (name.is_empty() || name.ends_with(' '))) {
+            continue;
+        }
+        let word_start = name.is_empty() || name.ends_with([' ', '-']);
+        if word_start {
+            name.extend(character.to_uppercase());
+        } else {
+            name.push(character);
+        }
+    }
+    adapter.set_name(name.into());
+}
+
+/// Enter on the name step: go on if there is a name.
+pub fn name_done(window: &MainWindow) {
+    let adapter = window.global::<WalkInAdapter>();
+    let trimmed = adapter.get_name().trim().to_string();
+    if !trimmed.is_empty() {
+        adapter.set_name(trimmed.into());
+        adapter.set_step(WalkInStep::Reason);
+    }
+}
+
+fn show_hosts(window: &MainWindow, kiosk: &Rc<Kiosk>, answers: Rc<RefCell<Answers>>) {
+    let weak = window.as_weak();
+    kiosk.worker.run(
+        |hub| -> Result<Vec<(PersonId, String)>, String> {
+            let mut people = hub.store.people(Some(Role::Host)).map_err(|error| error.to_string())?;
+            people.extend(hub.store.people(Some(Role::Staff)).map_err(|error| error.to_string())?);
+            Ok(people.into_iter().map(|person| (person.id, person.display_name)).collect())
+        },
+        move |hosts| {
+            let Some(window) = weak.upgrade() else { return };
+            let adapter = window.global::<WalkInAdapter>();
+            match hosts {
+                Ok(hosts) => {
+                    let rows: Vec<ModelRc<SharedString>> = hosts
+                        .chunks(HOSTS_PER_ROW)
+                        .map(|row| {
+                            let names: Vec<SharedString> = row.iter().map(|(_, name)| name.into()).collect();
+                            ModelRc::new(VecModel::from(names))
+                        })
+                        .collect();
+                    adapter.set_host_rows(ModelRc::new(VecModel::from(rows)));
+                    answers.borrow_mut().hosts = hosts;
+                    adapter.set_step(WalkInStep::Host);
+                }
+                Err(error) => {
+                    eprintln!("kiosk: could not list hosts: {error}");
+                    adapter.set_problem(WalkInProblem::Failed);
+                }
+            }
+        },
+    );
+}
+
+/// What the database thread sends back after a registration.
+enum Registered {
+    CheckedIn { first_name: String, payload: String, host: Option<String> },
+    RulesChanged,
+    Failed,
+}
+
+fn register(window: &MainWindow, kiosk: &Rc<Kiosk>, answers: &Answers) {
+    let adapter = window.global::<WalkInAdapter>();
+    let walk_in = WalkIn {
+        display_name: adapter.get_name().to_string(),
+        contact: None,
+        reason: answers.reason.unwrap_or(VisitReason::Other),
+        visiting: answers.visiting,
+        agreed_rules_version: adapter.get_rules_version() as u32,
+    };
+    let now = kiosk.now();
+    let weak = window.as_weak();
+    let ui_kiosk = kiosk.clone();
+    kiosk.worker.run(
+        move |hub| match hub.store.walk_in(&hub.key, &walk_in, now) {
+            Ok(WalkInOutcome::CheckedIn { person, pass, host_to_notify, .. }) => Registered::CheckedIn {
+                first_name: person.first_name().to_owned(),
+                payload: pass.payload,
+                host: host_to_notify.map(|host| host.display_name),
+            },
+            Ok(WalkInOutcome::RulesNotAgreed { .. }) => Registered::RulesChanged,
+            Err(error) => {
+                eprintln!("kiosk: a walk-in registration failed: {error}");
+                Registered::Failed
+            }
+        },
+        move |registered| {
+            let Some(window) = weak.upgrade() else { return };
+            let adapter = window.global::<WalkInAdapter>();
+            match registered {
+                Registered::CheckedIn { first_name, payload, host } => match pass_image(&payload) {
+                    Ok(image) => {
+                        adapter.set_first_name(first_name.into());
+                        adapter.set_pass_code(image);
+                        adapter.set_host_notified(host.clone().unwrap_or_default().into());
+                        adapter.set_problem(WalkInProblem::None);
+                        adapter.set_step(WalkInStep::Done);
+                        if let Some(host) = host {
+                            welcome::add_host_notice(&window, &ui_kiosk, host, now);
+                        }
+                        super::show(&window, &ui_kiosk, Screen::WalkIn);
+                    }
+                    Err(error) => {
+                        eprintln!("kiosk: could not draw the pass: {error}");
+                        adapter.set_problem(WalkInProblem::Failed);
+                    }
+                },
+                Registered::RulesChanged => {
+                    adapter.set_problem(WalkInProblem::RulesChanged);
+                    adapter.set_step(WalkInStep::Rules);
+                }
+                Registered::Failed => adapter.set_problem(WalkInProblem::Failed),
+            }
+        },
+    );
+}
+
+/// The pass QR code as an image for the screen: crisp modules, the quiet zone included.
+fn pass_image(payload: &str) -> anyhow::Result<Image> {
+    let pixels = qr::pass_pixels(payload, 8)?;
+    let mut buffer = SharedPixelBuffer::<Rgb8Pixel>::new(pixels.width(), pixels.height());
+    for (target, source) in buffer.make_mut_slice().iter_mut().zip(pixels.pixels()) {
+        let value = source.0[0];
+        *target = Rgb8Pixel { r: value, g: value, b: value };
+    }
+    Ok(Image::from_rgb8(buffer))
+}
+
+/// Forgets everything the last person entered.
+pub fn clear(window: &MainWindow) {
+    let adapter = window.global::<WalkInAdapter>();
+    adapter.set_step(WalkInStep::Name);
+    adapter.set_name(SharedString::new());
+    adapter.set_first_name(SharedString::new());
+    adapter.set_host_notified(SharedString::new());
+    adapter.set_pass_code(Image::default());
+    adapter.set_problem(WalkInProblem::None);
+}
