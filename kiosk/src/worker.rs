@@ -70,7 +70,11 @@ impl Worker {
                     eprintln!("kiosk: no event loop to show a result on: {error}");
                 }
             }
-            Worker::Inline(hub) => then(job(&mut hub.borrow_mut())),
+            Worker::Inline(hub) => {
+                // The borrow ends before `then`, which may start the next job.
+                let result = job(&mut hub.borrow_mut());
+                then(result);
+            }
         }
     }
 }

@@ -9,7 +9,8 @@ use common::{demo_hub, element, open_app, tap, type_scan, walk_in_as_sam};
 use i_slint_backend_testing::{init_no_event_loop, mock_elapsed_time};
 use kiosk::screens::check_in::RESULT_SHOWN_FOR;
 use kiosk::ui::{
-    CheckInAdapter, MainWindow, Navigation, ScanResult, Screen, Settings, WalkInAdapter, WalkInStep, WelcomeAdapter,
+    CheckInAdapter, MainWindow, Navigation, PinMessage, ScanResult, Screen, Settings, StaffAdapter, StaffStep,
+    WalkInAdapter, WalkInStep, WelcomeAdapter,
 };
 use slint::ComponentHandle;
 use slint::Model;
@@ -161,4 +162,67 @@ fn next_needs_a_name_and_back_goes_one_step_back() {
     assert_eq!(window.global::<WalkInAdapter>().get_step(), WalkInStep::Rules);
     tap(&window, "Back");
     assert_eq!(window.global::<WalkInAdapter>().get_step(), WalkInStep::Reason);
+}
+
+fn enter_pin(window: &MainWindow, digits: &str) {
+    for digit in digits.chars() {
+        tap(window, &digit.to_string());
+    }
+    tap(window, "Unlock");
+}
+
+#[test]
+fn staff_pin_opens_the_roll_call_and_wrong_pins_lock_the_account() {
+    init_no_event_loop();
+    let (_dir, hub, _pass) = demo_hub();
+    let window = open_app(hub, (800, 480));
+    let staff = window.global::<StaffAdapter>();
+
+    tap(&window, "Staff");
+    tap(&window, "Sam Taylor");
+    enter_pin(&window, kiosk::demo::DEMO_STAFF_PIN);
+    assert_eq!(staff.get_step(), StaffStep::View);
+    // The demo checked three members in; the roll-call lists them, with ticks starting empty.
+    assert_eq!(staff.get_on_site(), 3);
+    assert_eq!(staff.get_roll_call().row_count(), 3);
+    let first = staff.get_roll_call().row_data(0).unwrap().name.to_string();
+    tap(&window, &first);
+    assert_eq!(staff.get_ticked(), 1);
+    assert!(staff.get_roll_call().row_data(0).unwrap().ticked);
+
+    // Locking and coming back keeps the ticks (an evacuation must not lose them) but asks for the PIN again.
+    tap(&window, "Lock");
+    assert_eq!(screen(&window), Screen::Welcome);
+    tap(&window, "Staff");
+    tap(&window, "Sam Taylor");
+    assert_eq!(staff.get_step(), StaffStep::Pin);
+    enter_pin(&window, "1111");
+    assert_eq!(staff.get_message(), PinMessage::Wrong);
+    assert_eq!(staff.get_number(), 9);
+    enter_pin(&window, "12");
+    assert_eq!(staff.get_message(), PinMessage::TooShort);
+    enter_pin(&window, "2222");
+    assert_eq!(staff.get_number(), 8);
+    enter_pin(&window, "3333");
+    assert_eq!(staff.get_number(), 7);
+    enter_pin(&window, kiosk::demo::DEMO_STAFF_PIN);
+    assert_eq!(staff.get_message(), PinMessage::Wait, "after three wrong PINs even the right one must wait");
+    assert_eq!(staff.get_number(), 5);
+    assert_eq!(staff.get_step(), StaffStep::Pin);
+}
+
+#[test]
+fn the_staff_view_locks_itself_when_left_alone() {
+    init_no_event_loop();
+    let (_dir, hub, _pass) = demo_hub();
+    let window = open_app(hub, (800, 480));
+
+    tap(&window, "Staff");
+    tap(&window, "Sam Taylor");
+    enter_pin(&window, kiosk::demo::DEMO_STAFF_PIN);
+    assert_eq!(window.global::<StaffAdapter>().get_step(), StaffStep::View);
+    mock_elapsed_time(Duration::from_secs(61));
+    assert_eq!(screen(&window), Screen::Welcome);
+    assert_eq!(window.global::<StaffAdapter>().get_step(), StaffStep::Who);
+    assert_eq!(window.global::<StaffAdapter>().get_roll_call().row_count(), 0, "no names left in memory to show");
 }

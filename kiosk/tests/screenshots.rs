@@ -104,6 +104,24 @@ fn every_screen_at_every_size() {
         assert!(pass.is_ok(), "the QR on screen is not a valid pass: {pass:?}");
         tap(&window, "Done");
 
+        tap(&window, "Staff");
+        capture(&window, "staff-who", size, &["Sam Taylor", "Back"]);
+        tap(&window, "Sam Taylor");
+        for digit in ["2", "4"] {
+            tap(&window, digit);
+        }
+        capture(&window, "staff-pin", size, &["1", "0", "Unlock", "Delete a digit", "2 digits entered"]);
+        for digit in ["6", "8"] {
+            tap(&window, digit);
+        }
+        tap(&window, "Unlock");
+        capture(&window, "staff-roll-call", size, &["Who is here", "Rooms", "Today", "Clear ticks", "Lock"]);
+        tap(&window, "Rooms");
+        capture(&window, "staff-rooms", size, &["Studio", "Lock"]);
+        tap(&window, "Today");
+        capture(&window, "staff-today", size, &["Arrivals today, by hour", "Lock"]);
+        tap(&window, "Lock");
+
         tap(&window, "Cymraeg");
         window.global::<Theme>().set_large_text(true);
         assert_eq!(window.global::<Settings>().get_language(), "cy");

@@ -84,11 +84,11 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
         }
     });
 
-    let weak = window.as_weak();
+    let (weak, done_kiosk) = (window.as_weak(), kiosk.clone());
     window.global::<CheckInAdapter>().on_done(move || {
         return_timer.stop();
         if let Some(window) = weak.upgrade() {
-            super::go_home(&window);
+            super::go_home(&window, &done_kiosk);
         }
     });
 }
@@ -118,10 +118,10 @@ fn scan(window: &MainWindow, kiosk: &Rc<Kiosk>, text: SharedString, return_timer
             let Some(window) = weak.upgrade() else { return };
             show_result(&window, &view);
             super::show(&window, &ui_kiosk, Screen::CheckIn);
-            let weak = window.as_weak();
+            let (weak, home_kiosk) = (window.as_weak(), ui_kiosk.clone());
             return_timer.start(TimerMode::SingleShot, RESULT_SHOWN_FOR, move || {
                 if let Some(window) = weak.upgrade() {
-                    super::go_home(&window);
+                    super::go_home(&window, &home_kiosk);
                 }
             });
         },

@@ -4,6 +4,7 @@
 pub mod check_in;
 pub mod scanner;
 pub mod settings;
+pub mod staff;
 pub mod walk_in;
 pub mod welcome;
 
@@ -32,6 +33,8 @@ pub struct Kiosk {
     timers: RefCell<Vec<Timer>>,
     /// Hosts whose visitor has checked in, and when: shown on Welcome for a while.
     pub host_notices: RefCell<Vec<(String, DateTime<Utc>)>>,
+    /// The staff view's chosen person, typed digits and roll-call ticks.
+    pub staff: Rc<RefCell<staff::StaffState>>,
 }
 
 impl std::fmt::Debug for Kiosk {
@@ -50,6 +53,7 @@ impl Kiosk {
             idle_after,
             timers: RefCell::new(Vec::new()),
             host_notices: RefCell::new(Vec::new()),
+            staff: Rc::default(),
         })
     }
 
@@ -76,6 +80,7 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     welcome::connect(window, kiosk);
     check_in::connect(window, kiosk);
     walk_in::connect(window, kiosk);
+    staff::connect(window, kiosk);
     let weak = window.as_weak();
     let idle = kiosk.clone();
     window.global::<Activity>().on_touched(move || {
@@ -97,16 +102,18 @@ fn restart_idle_timer(window: &MainWindow, kiosk: &Rc<Kiosk>) {
         return;
     }
     let weak = window.as_weak();
+    let idle_kiosk = kiosk.clone();
     kiosk.idle_timer.start(TimerMode::SingleShot, kiosk.idle_after, move || {
         if let Some(window) = weak.upgrade() {
-            go_home(&window);
+            go_home(&window, &idle_kiosk);
         }
     });
 }
 
-/// Back to Welcome, forgetting what the last person saw or typed.
-pub fn go_home(window: &MainWindow) {
+/// Back to Welcome, forgetting what the last person saw or typed, and locking the staff view.
+pub fn go_home(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     check_in::clear(window);
     walk_in::clear(window);
+    staff::clear(window, kiosk);
     window.global::<Navigation>().set_screen(Screen::Welcome);
 }

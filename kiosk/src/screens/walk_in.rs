@@ -84,14 +84,14 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
         }
     });
 
-    let (weak, chosen) = (window.as_weak(), answers);
+    let (weak, chosen, back_kiosk) = (window.as_weak(), answers, kiosk.clone());
     adapter.on_back(move || {
         let Some(window) = weak.upgrade() else { return };
         let adapter = window.global::<WalkInAdapter>();
         adapter.set_problem(WalkInProblem::None);
         let visiting_someone = chosen.borrow().reason == Some(VisitReason::VisitingSomeone);
         match adapter.get_step() {
-            WalkInStep::Name | WalkInStep::Done => super::go_home(&window),
+            WalkInStep::Name | WalkInStep::Done => super::go_home(&window, &back_kiosk),
             WalkInStep::Reason => adapter.set_step(WalkInStep::Name),
             WalkInStep::Host => adapter.set_step(WalkInStep::Reason),
             WalkInStep::Rules if visiting_someone => adapter.set_step(WalkInStep::Host),
@@ -99,10 +99,10 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
         }
     });
 
-    let weak = window.as_weak();
+    let (weak, done_kiosk) = (window.as_weak(), kiosk.clone());
     adapter.on_done(move || {
         if let Some(window) = weak.upgrade() {
-            super::go_home(&window);
+            super::go_home(&window, &done_kiosk);
         }
     });
 }
