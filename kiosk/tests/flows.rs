@@ -5,12 +5,12 @@ mod common;
 
 use std::time::Duration;
 
-use common::{demo_hub, element, open_app, tap, type_scan, walk_in_as_sam};
+use common::{demo_hub, element, open_app, slot_label, tap, type_scan, walk_in_as_sam};
 use i_slint_backend_testing::{init_no_event_loop, mock_elapsed_time};
 use kiosk::screens::check_in::RESULT_SHOWN_FOR;
 use kiosk::ui::{
-    CheckInAdapter, MainWindow, Navigation, PinMessage, ScanResult, Screen, Settings, StaffAdapter, StaffStep,
-    WalkInAdapter, WalkInStep, WelcomeAdapter,
+    CheckInAdapter, DropInAdapter, DropInProblem, DropInStep, MainWindow, Navigation, PinMessage, ScanResult, Screen,
+    Settings, StaffAdapter, StaffStep, WalkInAdapter, WalkInStep, WelcomeAdapter,
 };
 use slint::ComponentHandle;
 use slint::Model;
@@ -225,4 +225,52 @@ fn the_staff_view_locks_itself_when_left_alone() {
     assert_eq!(screen(&window), Screen::Welcome);
     assert_eq!(window.global::<StaffAdapter>().get_step(), StaffStep::Who);
     assert_eq!(window.global::<StaffAdapter>().get_roll_call().row_count(), 0, "no names left in memory to show");
+}
+
+#[test]
+fn drop_in_gives_a_queue_number_and_books_a_time_by_scanning_a_pass() {
+    init_no_event_loop();
+    let (dir, hub, pass) = demo_hub();
+    let window = open_app(hub, (800, 480));
+    let adapter = window.global::<DropInAdapter>();
+
+    tap(&window, "Drop-in help");
+    let first = adapter.get_surgeries().row_data(0).unwrap();
+    assert_eq!(first.topic, "Digital help drop-in");
+    assert!(first.running, "10:00–13:00 is under way at 11:00");
+    tap(&window, "Digital help drop-in");
+    tap(&window, "Join the queue now");
+    assert_eq!(adapter.get_step(), DropInStep::Ticket);
+    assert_eq!((adapter.get_ticket_number(), adapter.get_ahead()), (1, 0));
+    assert!(element(&window, "Your number is 1").is_valid());
+    let store = booking_core::Store::open(&dir.path().join("hub.db")).unwrap();
+    let today = booking_core::local_day(chrono_tz::Europe::London, common::demo_now().date_naive());
+    let surgery =
+        store.surgeries_overlapping(today).unwrap().into_iter().find(|s| s.topic == "Digital help drop-in").unwrap();
+    assert_eq!(store.queue(surgery.id).unwrap().len(), 1);
+    tap(&window, "Done");
+    assert_eq!(screen(&window), Screen::Welcome);
+
+    tap(&window, "Drop-in help");
+    tap(&window, "Digital help drop-in");
+    let label = slot_label(&window, 0);
+    tap(&window, &label);
+    assert_eq!(adapter.get_step(), DropInStep::Scan);
+    type_scan(&window, &pass);
+    assert_eq!(adapter.get_step(), DropInStep::Booked, "{:?}", adapter.get_problem());
+    assert!(!adapter.get_waiting_list());
+    let ada = store.person_by_name_or_id("Ada Lovelace").unwrap();
+    assert!(store.today_for(ada.id, common::demo_now()).unwrap().iter().any(|item| matches!(item,
+        booking_core::TodayItem::SurgerySeat { topic, .. } if topic == "Digital help drop-in")));
+    assert!(!store.is_on_site(ada.id).unwrap(), "booking is not checking in");
+
+    tap(&window, "Done");
+    tap(&window, "Drop-in help");
+    tap(&window, "Digital help drop-in");
+    let label = slot_label(&window, 0);
+    tap(&window, &label);
+    type_scan(&window, &pass);
+    assert_eq!(adapter.get_problem(), DropInProblem::AlreadyBooked);
+    type_scan(&window, "not a pass");
+    assert_eq!(adapter.get_problem(), DropInProblem::PassRefused);
 }

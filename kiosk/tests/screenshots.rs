@@ -6,7 +6,7 @@ mod common;
 use std::path::PathBuf;
 use std::rc::Rc;
 
-use common::{demo_hub, element, expected_surgery_label, open_app, tap, type_scan, walk_in_as_sam};
+use common::{demo_hub, element, expected_surgery_label, open_app, slot_label, tap, type_scan, walk_in_as_sam};
 use kiosk::ui::{MainWindow, Settings, Theme};
 use slint::ComponentHandle;
 use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
@@ -100,8 +100,27 @@ fn every_screen_at_every_size() {
         let payload = decode_pass_on_screen(&window);
         let store = booking_core::Store::open(&dir.path().join("hub.db")).unwrap();
         let key = booking_core::PassKey::load_or_create(&dir.path().join("pass.key")).unwrap();
-        let pass = store.verify_pass(&key, &payload, common::demo_now()).unwrap();
-        assert!(pass.is_ok(), "the QR on screen is not a valid pass: {pass:?}");
+        let verified = store.verify_pass(&key, &payload, common::demo_now()).unwrap();
+        assert!(verified.is_ok(), "the QR on screen is not a valid pass: {verified:?}");
+        tap(&window, "Done");
+
+        tap(&window, "Drop-in help");
+        capture(&window, "drop-in-today", size, &["Today", "This week", "Digital help drop-in", "Back"]);
+        tap(&window, "This week");
+        capture(&window, "drop-in-week", size, &["This week", "Back"]);
+        tap(&window, "Today");
+        tap(&window, "Digital help drop-in");
+        capture(&window, "drop-in-detail", size, &["Join the queue now", "Back"]);
+        let first_slot = slot_label(&window, 0);
+        tap(&window, &first_slot);
+        capture(&window, "drop-in-scan", size, &["Hold your pass under the scanner", "Back"]);
+        type_scan(&window, &pass);
+        capture(&window, "drop-in-booked", size, &["Your time is booked", "Done"]);
+        tap(&window, "Done");
+        tap(&window, "Drop-in help");
+        tap(&window, "Digital help drop-in");
+        tap(&window, "Join the queue now");
+        capture(&window, "drop-in-ticket", size, &["Done"]);
         tap(&window, "Done");
 
         tap(&window, "Staff");

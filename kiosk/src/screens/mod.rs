@@ -2,6 +2,7 @@
 //! through the worker. Shared here: what every screen needs, and going back to Welcome.
 
 pub mod check_in;
+pub mod drop_in;
 pub mod scanner;
 pub mod settings;
 pub mod staff;
@@ -35,6 +36,8 @@ pub struct Kiosk {
     pub host_notices: RefCell<Vec<(String, DateTime<Utc>)>>,
     /// The staff view's chosen person, typed digits and roll-call ticks.
     pub staff: Rc<RefCell<staff::StaffState>>,
+    /// Drop-in help's listed surgeries and the person's picks.
+    pub drop_in: Rc<RefCell<drop_in::Picked>>,
 }
 
 impl std::fmt::Debug for Kiosk {
@@ -54,6 +57,7 @@ impl Kiosk {
             timers: RefCell::new(Vec::new()),
             host_notices: RefCell::new(Vec::new()),
             staff: Rc::default(),
+            drop_in: Rc::default(),
         })
     }
 
@@ -75,12 +79,13 @@ impl Kiosk {
 
 /// Wires every screen to the window.
 pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
-    scanner::connect(window);
+    scanner::connect(window, kiosk);
     settings::connect(window, kiosk);
     welcome::connect(window, kiosk);
     check_in::connect(window, kiosk);
     walk_in::connect(window, kiosk);
     staff::connect(window, kiosk);
+    drop_in::connect(window, kiosk);
     let weak = window.as_weak();
     let idle = kiosk.clone();
     window.global::<Activity>().on_touched(move || {
@@ -114,6 +119,7 @@ fn restart_idle_timer(window: &MainWindow, kiosk: &Rc<Kiosk>) {
 pub fn go_home(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     check_in::clear(window);
     walk_in::clear(window);
+    drop_in::clear(window);
     staff::clear(window, kiosk);
     window.global::<Navigation>().set_screen(Screen::Welcome);
 }

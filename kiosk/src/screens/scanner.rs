@@ -6,8 +6,8 @@ use std::rc::Rc;
 
 use slint::ComponentHandle;
 
-use super::walk_in;
-use crate::ui::{MainWindow, Navigation, Scanner, Screen, WalkInAdapter, WalkInStep};
+use super::{Kiosk, drop_in, walk_in};
+use crate::ui::{DropInAdapter, DropInStep, MainWindow, Navigation, Scanner, Screen, WalkInAdapter, WalkInStep};
 
 /// Longer input is not a pass (a pass is 78 characters): it is dropped rather than kept growing.
 const MAX_SCAN_CHARS: usize = 512;
@@ -43,9 +43,9 @@ impl ScanBuffer {
 /// Slint's text for the Backspace key.
 const BACKSPACE: &str = "\u{8}";
 
-pub fn connect(window: &MainWindow) {
+pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     let buffer = Rc::new(RefCell::new(ScanBuffer::default()));
-    let weak = window.as_weak();
+    let (weak, kiosk) = (window.as_weak(), kiosk.clone());
     window.global::<Scanner>().on_key_typed(move |text| {
         let Some(window) = weak.upgrade() else { return };
         // While a walk-in types their name on a desktop keyboard, keys edit the name. A scanner read as keys would
@@ -60,7 +60,13 @@ pub fn connect(window: &MainWindow) {
             }
             return;
         }
-        if let Some(scan) = buffer.borrow_mut().key(&text) {
+        let Some(scan) = buffer.borrow_mut().key(&text) else { return };
+        // Waiting for a pass to book a drop-in time, a scan says who is booking; anywhere else it checks in or out.
+        let booking_drop_in = window.global::<Navigation>().get_screen() == Screen::DropIn
+            && window.global::<DropInAdapter>().get_step() == DropInStep::Scan;
+        if booking_drop_in {
+            drop_in::book_by_pass(&window, &kiosk, scan);
+        } else {
             window.global::<Scanner>().invoke_scanned(scan.into());
         }
     });

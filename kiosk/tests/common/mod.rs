@@ -86,3 +86,15 @@ pub fn walk_in_as_sam(window: &MainWindow, mut at_step: impl FnMut(&str)) {
     tap(window, "I agree");
     at_step("walk-in-done");
 }
+
+/// The label of drop-in slot `index` as the screen words it ("11:20 · 2 places free").
+pub fn slot_label(window: &MainWindow, index: usize) -> String {
+    use slint::Model;
+    let slot = window.global::<kiosk::ui::DropInAdapter>().get_slots().row_data(index).expect("a slot to book");
+    let free = match slot.free {
+        0 => "full, join the waiting list".to_string(),
+        1 => "1 place free".to_string(),
+        n => format!("{n} places free"),
+    };
+    format!("{} · {free}", slot.time)
+}

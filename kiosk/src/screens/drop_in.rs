@@ -1,0 +1,254 @@
+//! Drop-in help: this day's or week's surgeries with their free places; join a running session's queue for a
+//! numbered ticket (no name needed), or book a time by scanning your pass (the waiting list when it is full).
+
+use std::rc::Rc;
+
+use booking_core::{SeatOutcome, SeatRefusal, Slot, SlotId, Surgery, WhenFull, local_day};
+use chrono::{DateTime, Duration, Utc};
+use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
+
+use super::{Kiosk, settings};
+use crate::ui::{
+    DropInAdapter, DropInProblem, DropInStep, MainWindow, Screen, Settings, SlotChoice, SurgeryCard, WelcomeAdapter,
+};
+
+/// What the person has picked so far.
+#[derive(Debug, Default)]
+pub struct Picked {
+    surgeries: Vec<Surgery>,
+    surgery: Option<usize>,
+    /// Bookable slots of the chosen surgery, in the order shown.
+    slots: Vec<SlotId>,
+    slot: Option<SlotId>,
+}
+
+/// Surgeries from now to the end of today, or of the next seven days, not cancelled and not over.
+fn upcoming(hub: &mut crate::hub::Hub, now: DateTime<Utc>, week: bool) -> booking_core::Result<Vec<Surgery>> {
+    let zone = hub.store.site()?.time_zone;
+    let today = now.with_timezone(&zone).date_naive();
+    let last_day = if week { today + Duration::days(6) } else { today };
+    let range = Slot::new(now, local_day(zone, last_day).end().max(now + Duration::minutes(1)))?;
+    Ok(hub.store.surgeries_overlapping(range)?.into_iter().filter(|s| !s.cancelled && s.time.end() > now).collect())
+}
+
+pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    let (weak, for_start) = (window.as_weak(), kiosk.clone());
+    window.global::<WelcomeAdapter>().on_drop_in(move || {
+        let Some(window) = weak.upgrade() else { return };
+        clear(&window);
+        load_list(&window, &for_start, false);
+        super::show(&window, &for_start, Screen::DropIn);
+    });
+
+    let adapter = window.global::<DropInAdapter>();
+    let (weak, for_week) = (window.as_weak(), kiosk.clone());
+    adapter.on_show_week(move |week| {
+        if let Some(window) = weak.upgrade() {
+            load_list(&window, &for_week, week);
+        }
+    });
+
+    let (weak, for_choose) = (window.as_weak(), kiosk.clone());
+    adapter.on_choose(move |index| {
+        let Some(window) = weak.upgrade() else { return };
+        let mut picked = for_choose.drop_in.borrow_mut();
+        picked.surgery = usize::try_from(index).ok();
+        show_detail(&window, &for_choose, &mut picked);
+    });
+
+    let (weak, for_ticket) = (window.as_weak(), kiosk.clone());
+    adapter.on_take_ticket(move || {
+        let Some(window) = weak.upgrade() else { return };
+        let surgery = {
+            let picked = for_ticket.drop_in.borrow();
+            picked.surgery.and_then(|index| picked.surgeries.get(index)).map(|surgery| surgery.id)
+        };
+        let Some(surgery) = surgery else { return };
+        let now = for_ticket.now();
+        let weak = window.as_weak();
+        for_ticket.worker.run(
+            move |hub| hub.store.take_ticket(surgery, None, now).map_err(|error| error.to_string()),
+            move |issued| {
+                let Some(window) = weak.upgrade() else { return };
+                let adapter = window.global::<DropInAdapter>();
+                match issued {
+                    Ok(issued) => {
+                        adapter.set_ticket_number(issued.ticket.number as i32);
+                        adapter.set_ahead(issued.ahead as i32);
+                        adapter.set_problem(DropInProblem::None);
+                        adapter.set_step(DropInStep::Ticket);
+                    }
+                    Err(error) => {
+                        eprintln!("kiosk: could not give a queue ticket: {error}");
+                        adapter.set_problem(DropInProblem::Failed);
+                    }
+                }
+            },
+        );
+    });
+
+    let (weak, state) = (window.as_weak(), kiosk.drop_in.clone());
+    adapter.on_choose_slot(move |index| {
+        let Some(window) = weak.upgrade() else { return };
+        let mut picked = state.borrow_mut();
+        picked.slot = usize::try_from(index).ok().and_then(|index| picked.slots.get(index)).copied();
+        let adapter = window.global::<DropInAdapter>();
+        if let Some(choice) = adapter.get_slots().row_data(index as usize) {
+            adapter.set_chosen_time(choice.time);
+            adapter.set_chosen_full(choice.free == 0);
+        }
+        adapter.set_problem(DropInProblem::None);
+        adapter.set_step(DropInStep::Scan);
+    });
+
+    let (weak, for_back) = (window.as_weak(), kiosk.clone());
+    adapter.on_back(move || {
+        let Some(window) = weak.upgrade() else { return };
+        let adapter = window.global::<DropInAdapter>();
+        adapter.set_problem(DropInProblem::None);
+        match adapter.get_step() {
+            DropInStep::Scan => adapter.set_step(DropInStep::Detail),
+            DropInStep::Detail => load_list(&window, &for_back, adapter.get_week()),
+            _ => super::go_home(&window, &for_back),
+        }
+    });
+
+    let (weak, for_done) = (window.as_weak(), kiosk.clone());
+    adapter.on_done(move || {
+        if let Some(window) = weak.upgrade() {
+            super::go_home(&window, &for_done);
+        }
+    });
+}
+
+fn load_list(window: &MainWindow, kiosk: &Rc<Kiosk>, week: bool) {
+    let now = kiosk.now();
+    let (weak, ui_kiosk) = (window.as_weak(), kiosk.clone());
+    kiosk.worker.run(
+        move |hub| upcoming(hub, now, week).map_err(|error| error.to_string()),
+        move |loaded| {
+            let Some(window) = weak.upgrade() else { return };
+            let adapter = window.global::<DropInAdapter>();
+            adapter.set_week(week);
+            match loaded {
+                Ok(surgeries) => {
+                    let locale = settings::locale(&window.global::<Settings>().get_language());
+                    let zone = ui_kiosk.zone.get();
+                    let cards: Vec<SurgeryCard> = surgeries
+                        .iter()
+                        .map(|surgery| SurgeryCard {
+                            topic: surgery.topic.as_str().into(),
+                            host: surgery.host_name.as_str().into(),
+                            place: surgery.place.as_str().into(),
+                            day: if week {
+                                surgery
+                                    .time
+                                    .start()
+                                    .with_timezone(&zone)
+                                    .format_localized("%a %-d %b", locale)
+                                    .to_string()
+                                    .into()
+                            } else {
+                                SharedString::new()
+                            },
+                            time: ui_kiosk.time_range(surgery.time.start(), surgery.time.end()).into(),
+                            free_places: free_places(surgery, now) as i32,
+                            running: surgery.time.contains(now),
+                        })
+                        .collect();
+                    adapter.set_surgeries(ModelRc::new(VecModel::from(cards)));
+                    let mut picked = ui_kiosk.drop_in.borrow_mut();
+                    picked.surgeries = surgeries;
+                    picked.surgery = None;
+                    adapter.set_step(DropInStep::List);
+                }
+                Err(error) => {
+                    eprintln!("kiosk: could not list surgeries: {error}");
+                    adapter.set_problem(DropInProblem::Failed);
+                }
+            }
+        },
+    );
+}
+
+/// Seats still free in slots that have not started.
+fn free_places(surgery: &Surgery, now: DateTime<Utc>) -> u32 {
+    surgery.slots.iter().filter(|slot| slot.time.start() >= now).map(|slot| slot.free()).sum()
+}
+
+fn show_detail(window: &MainWindow, kiosk: &Rc<Kiosk>, picked: &mut Picked) {
+    let adapter = window.global::<DropInAdapter>();
+    let Some(index) = picked.surgery else { return };
+    let Some(card) = adapter.get_surgeries().row_data(index) else { return };
+    let Some(surgery) = picked.surgeries.get(index) else { return };
+    let now = kiosk.now();
+    let bookable: Vec<_> = surgery.slots.iter().filter(|slot| slot.time.start() >= now).collect();
+    picked.slots = bookable.iter().map(|slot| slot.id).collect();
+    let choices: Vec<SlotChoice> = bookable
+        .iter()
+        .map(|slot| SlotChoice {
+            time: slot.time.start().with_timezone(&kiosk.zone.get()).format("%H:%M").to_string().into(),
+            free: slot.free() as i32,
+            waiting: slot.waiting as i32,
+        })
+        .collect();
+    adapter.set_chosen(card);
+    adapter.set_slots(ModelRc::new(VecModel::from(choices)));
+    adapter.set_problem(DropInProblem::None);
+    adapter.set_step(DropInStep::Detail);
+}
+
+/// A pass scanned on the "hold your pass" step: the holder gets the chosen time, or a waiting-list place.
+pub fn book_by_pass(window: &MainWindow, kiosk: &Rc<Kiosk>, text: String) {
+    let Some(slot) = kiosk.drop_in.borrow().slot else { return };
+    let now = kiosk.now();
+    let weak = window.as_weak();
+    kiosk.worker.run(
+        move |hub| -> Result<Result<SeatOutcome, ()>, String> {
+            match hub.store.verify_pass(&hub.key, &text, now).map_err(|error| error.to_string())? {
+                Err(_refusal) => Ok(Err(())),
+                Ok(pass) => hub
+                    .store
+                    .book_seat(slot, pass.person_id, WhenFull::JoinWaitingList, now)
+                    .map(Ok)
+                    .map_err(|error| error.to_string()),
+            }
+        },
+        move |outcome| {
+            let Some(window) = weak.upgrade() else { return };
+            let adapter = window.global::<DropInAdapter>();
+            let problem = match outcome {
+                Ok(Ok(SeatOutcome::Booked { .. })) => {
+                    adapter.set_waiting_list(false);
+                    adapter.set_step(DropInStep::Booked);
+                    DropInProblem::None
+                }
+                Ok(Ok(SeatOutcome::Waiting { position, .. })) => {
+                    adapter.set_waiting_list(true);
+                    adapter.set_position(position as i32);
+                    adapter.set_step(DropInStep::Booked);
+                    DropInProblem::None
+                }
+                Ok(Ok(SeatOutcome::Refused(refusal))) => match refusal {
+                    SeatRefusal::Full => DropInProblem::Full,
+                    SeatRefusal::AlreadyBooked => DropInProblem::AlreadyBooked,
+                    SeatRefusal::SlotOver => DropInProblem::Over,
+                    SeatRefusal::SurgeryCancelled => DropInProblem::Cancelled,
+                },
+                Ok(Err(())) => DropInProblem::PassRefused,
+                Err(error) => {
+                    eprintln!("kiosk: a surgery booking failed: {error}");
+                    DropInProblem::Failed
+                }
+            };
+            adapter.set_problem(problem);
+        },
+    );
+}
+
+pub fn clear(window: &MainWindow) {
+    let adapter = window.global::<DropInAdapter>();
+    adapter.set_step(DropInStep::List);
+    adapter.set_problem(DropInProblem::None);
+    adapter.set_week(false);
+}
