@@ -274,3 +274,42 @@ fn drop_in_gives_a_queue_number_and_books_a_time_by_scanning_a_pass() {
     type_scan(&window, "not a pass");
     assert_eq!(adapter.get_problem(), DropInProblem::PassRefused);
 }
+
+#[test]
+fn the_host_calls_the_queue_in_order_after_their_pin() {
+    init_no_event_loop();
+    let (dir, hub, _pass) = demo_hub();
+    let window = open_app(hub, (800, 480));
+    let adapter = window.global::<DropInAdapter>();
+
+    for _ in 0..2 {
+        tap(&window, "Drop-in help");
+        tap(&window, "Digital help drop-in");
+        tap(&window, "Join the queue now");
+        tap(&window, "Done");
+    }
+    tap(&window, "Drop-in help");
+    tap(&window, "Digital help drop-in");
+    tap(&window, "I am the host");
+    enter_pin(&window, "0000");
+    assert_eq!(adapter.get_pin_message(), PinMessage::Wrong);
+    enter_pin(&window, kiosk::demo::DEMO_HOST_PIN);
+    assert_eq!(adapter.get_step(), DropInStep::Host);
+    assert_eq!(adapter.get_queue().row_count(), 2);
+    assert_eq!(adapter.get_called(), 0);
+
+    tap(&window, "Call next");
+    assert_eq!(adapter.get_called(), 1);
+    tap(&window, "Seen");
+    tap(&window, "Call next");
+    assert_eq!(adapter.get_called(), 2);
+    tap(&window, "No-show");
+    assert_eq!(adapter.get_called(), 0);
+
+    let store = booking_core::Store::open(&dir.path().join("hub.db")).unwrap();
+    let today = booking_core::local_day(chrono_tz::Europe::London, common::demo_now().date_naive());
+    let surgery =
+        store.surgeries_overlapping(today).unwrap().into_iter().find(|s| s.topic == "Digital help drop-in").unwrap();
+    let statuses: Vec<_> = store.queue(surgery.id).unwrap().into_iter().map(|ticket| ticket.status).collect();
+    assert_eq!(statuses, [booking_core::TicketStatus::Seen, booking_core::TicketStatus::NoShow]);
+}

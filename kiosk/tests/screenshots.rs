@@ -122,6 +122,18 @@ fn every_screen_at_every_size() {
         tap(&window, "Join the queue now");
         capture(&window, "drop-in-ticket", size, &["Done"]);
         tap(&window, "Done");
+        tap(&window, "Drop-in help");
+        tap(&window, "Digital help drop-in");
+        tap(&window, "I am the host");
+        for digit in kiosk::demo::DEMO_HOST_PIN.chars() {
+            tap(&window, &digit.to_string());
+        }
+        tap(&window, "Unlock");
+        tap(&window, "Call next");
+        capture(&window, "drop-in-host", size, &["Call next", "Seen", "No-show", "Number 1", "Back"]);
+        tap(&window, "Back");
+        tap(&window, "Back");
+        tap(&window, "Back");
 
         tap(&window, "Staff");
         capture(&window, "staff-who", size, &["Sam Taylor", "Back"]);

@@ -3,13 +3,18 @@
 
 use std::rc::Rc;
 
-use booking_core::{SeatOutcome, SeatRefusal, Slot, SlotId, Surgery, WhenFull, local_day};
+use booking_core::{
+    PinOutcome, SeatOutcome, SeatRefusal, Slot, SlotId, Surgery, SurgeryId, TicketStatus, WhenFull, local_day,
+};
 use chrono::{DateTime, Duration, Utc};
 use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
 
+use super::pin_entry::{self, PinEntry};
 use super::{Kiosk, settings};
+use crate::hub::Hub;
 use crate::ui::{
-    DropInAdapter, DropInProblem, DropInStep, MainWindow, Screen, Settings, SlotChoice, SurgeryCard, WelcomeAdapter,
+    DropInAdapter, DropInProblem, DropInStep, MainWindow, PinMessage, QueueLine, Screen, Settings, SlotChoice,
+    SurgeryCard, TicketState, WelcomeAdapter,
 };
 
 /// What the person has picked so far.
@@ -20,10 +25,18 @@ pub struct Picked {
     /// Bookable slots of the chosen surgery, in the order shown.
     slots: Vec<SlotId>,
     slot: Option<SlotId>,
+    /// The host's PIN as they type it.
+    pin: PinEntry,
+}
+
+impl Picked {
+    fn surgery(&self) -> Option<&Surgery> {
+        self.surgery.and_then(|index| self.surgeries.get(index))
+    }
 }
 
 /// Surgeries from now to the end of today, or of the next seven days, not cancelled and not over.
-fn upcoming(hub: &mut crate::hub::Hub, now: DateTime<Utc>, week: bool) -> booking_core::Result<Vec<Surgery>> {
+fn upcoming(hub: &mut Hub, now: DateTime<Utc>, week: bool) -> booking_core::Result<Vec<Surgery>> {
     let zone = hub.store.site()?.time_zone;
     let today = now.with_timezone(&zone).date_naive();
     let last_day = if week { today + Duration::days(6) } else { today };
@@ -59,10 +72,7 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     let (weak, for_ticket) = (window.as_weak(), kiosk.clone());
     adapter.on_take_ticket(move || {
         let Some(window) = weak.upgrade() else { return };
-        let surgery = {
-            let picked = for_ticket.drop_in.borrow();
-            picked.surgery.and_then(|index| picked.surgeries.get(index)).map(|surgery| surgery.id)
-        };
+        let surgery = for_ticket.drop_in.borrow().surgery().map(|surgery| surgery.id);
         let Some(surgery) = surgery else { return };
         let now = for_ticket.now();
         let weak = window.as_weak();
@@ -107,7 +117,7 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
         let adapter = window.global::<DropInAdapter>();
         adapter.set_problem(DropInProblem::None);
         match adapter.get_step() {
-            DropInStep::Scan => adapter.set_step(DropInStep::Detail),
+            DropInStep::Scan | DropInStep::HostPin | DropInStep::Host => adapter.set_step(DropInStep::Detail),
             DropInStep::Detail => load_list(&window, &for_back, adapter.get_week()),
             _ => super::go_home(&window, &for_back),
         }
@@ -119,6 +129,154 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
             super::go_home(&window, &for_done);
         }
     });
+
+    connect_host(window, kiosk);
+}
+
+/// The host's side: their PIN, then the queue with call next, seen and no-show.
+fn connect_host(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    let adapter = window.global::<DropInAdapter>();
+    let (weak, state) = (window.as_weak(), kiosk.drop_in.clone());
+    adapter.on_host(move || {
+        let Some(window) = weak.upgrade() else { return };
+        state.borrow_mut().pin.clear();
+        let adapter = window.global::<DropInAdapter>();
+        adapter.set_pin_digits(0);
+        adapter.set_pin_message(PinMessage::None);
+        adapter.set_problem(DropInProblem::None);
+        adapter.set_step(DropInStep::HostPin);
+    });
+
+    let (weak, state) = (window.as_weak(), kiosk.drop_in.clone());
+    adapter.on_digit(move |digit| {
+        if let Some(window) = weak.upgrade() {
+            window.global::<DropInAdapter>().set_pin_digits(state.borrow_mut().pin.push(&digit));
+        }
+    });
+    let (weak, state) = (window.as_weak(), kiosk.drop_in.clone());
+    adapter.on_delete_digit(move || {
+        if let Some(window) = weak.upgrade() {
+            window.global::<DropInAdapter>().set_pin_digits(state.borrow_mut().pin.pop());
+        }
+    });
+
+    let (weak, for_pin) = (window.as_weak(), kiosk.clone());
+    adapter.on_submit_pin(move || {
+        let Some(window) = weak.upgrade() else { return };
+        let adapter = window.global::<DropInAdapter>();
+        let (host, pin) = {
+            let mut picked = for_pin.drop_in.borrow_mut();
+            (picked.surgery().map(|surgery| surgery.host_id), picked.pin.take())
+        };
+        adapter.set_pin_digits(0);
+        let (Some(host), Some(pin)) = (host, pin) else {
+            adapter.set_pin_message(PinMessage::TooShort);
+            return;
+        };
+        let now = for_pin.now();
+        let (weak, ui_kiosk) = (window.as_weak(), for_pin.clone());
+        for_pin.worker.run(
+            move |hub| hub.store.check_pin(host, &pin, now).map_err(|error| error.to_string()),
+            move |outcome| {
+                let Some(window) = weak.upgrade() else { return };
+                let adapter = window.global::<DropInAdapter>();
+                let (message, number) = match outcome {
+                    Ok(PinOutcome::Accepted(_)) => {
+                        adapter.set_pin_message(PinMessage::None);
+                        adapter.set_step(DropInStep::Host);
+                        queue_job(&window, &ui_kiosk, |_, _, _| Ok(()));
+                        return;
+                    }
+                    Ok(refused) => pin_entry::refusal_message(&refused),
+                    Err(error) => {
+                        eprintln!("kiosk: a host PIN check failed: {error}");
+                        (PinMessage::Failed, 0)
+                    }
+                };
+                adapter.set_pin_message(message);
+                adapter.set_pin_number(number);
+            },
+        );
+    });
+
+    let (weak, for_call) = (window.as_weak(), kiosk.clone());
+    adapter.on_call_next(move || {
+        if let Some(window) = weak.upgrade() {
+            queue_job(&window, &for_call, |hub, surgery, now| hub.store.call_next(surgery, now).map(|_| ()));
+        }
+    });
+    let (weak, for_seen) = (window.as_weak(), kiosk.clone());
+    adapter.on_seen(move || {
+        if let Some(window) = weak.upgrade() {
+            queue_job(&window, &for_seen, |hub, surgery, now| finish_called(hub, surgery, TicketStatus::Seen, now));
+        }
+    });
+    let (weak, for_no_show) = (window.as_weak(), kiosk.clone());
+    adapter.on_no_show(move || {
+        if let Some(window) = weak.upgrade() {
+            queue_job(&window, &for_no_show, |hub, surgery, now| {
+                finish_called(hub, surgery, TicketStatus::NoShow, now)
+            });
+        }
+    });
+}
+
+/// Closes the ticket being seen now, if there is one.
+fn finish_called(
+    hub: &mut Hub,
+    surgery: SurgeryId,
+    status: TicketStatus,
+    now: DateTime<Utc>,
+) -> booking_core::Result<()> {
+    match hub.store.queue(surgery)?.into_iter().find(|ticket| ticket.status == TicketStatus::Called) {
+        Some(ticket) => hub.store.finish_ticket(ticket.id, status, now),
+        None => Ok(()),
+    }
+}
+
+/// Runs `change` on the chosen surgery's queue, then shows the queue as it now is.
+fn queue_job(
+    window: &MainWindow,
+    kiosk: &Rc<Kiosk>,
+    change: impl FnOnce(&mut Hub, SurgeryId, DateTime<Utc>) -> booking_core::Result<()> + Send + 'static,
+) {
+    let Some(surgery) = kiosk.drop_in.borrow().surgery().map(|surgery| surgery.id) else { return };
+    let now = kiosk.now();
+    let weak = window.as_weak();
+    kiosk.worker.run(
+        move |hub| {
+            change(hub, surgery, now)?;
+            hub.store.queue(surgery)
+        },
+        move |queue| {
+            let Some(window) = weak.upgrade() else { return };
+            let adapter = window.global::<DropInAdapter>();
+            match queue {
+                Ok(tickets) => {
+                    let called = tickets.iter().find(|t| t.status == TicketStatus::Called).map_or(0, |t| t.number);
+                    let lines: Vec<QueueLine> = tickets
+                        .iter()
+                        .map(|ticket| QueueLine {
+                            number: ticket.number as i32,
+                            state: match ticket.status {
+                                TicketStatus::Waiting => TicketState::Waiting,
+                                TicketStatus::Called => TicketState::Called,
+                                TicketStatus::Seen => TicketState::Seen,
+                                TicketStatus::NoShow => TicketState::NoShow,
+                            },
+                        })
+                        .collect();
+                    adapter.set_queue(ModelRc::new(VecModel::from(lines)));
+                    adapter.set_called(called as i32);
+                    adapter.set_problem(DropInProblem::None);
+                }
+                Err(error) => {
+                    eprintln!("kiosk: could not update the queue: {error}");
+                    adapter.set_problem(DropInProblem::Failed);
+                }
+            }
+        },
+    );
 }
 
 fn load_list(window: &MainWindow, kiosk: &Rc<Kiosk>, week: bool) {

@@ -3,6 +3,7 @@
 
 pub mod check_in;
 pub mod drop_in;
+pub mod pin_entry;
 pub mod scanner;
 pub mod settings;
 pub mod staff;

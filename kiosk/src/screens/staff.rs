@@ -6,11 +6,12 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use anyhow::Result;
-use booking_core::{OnSite, Opening, PersonId, Pin, PinOutcome, Role};
+use booking_core::{OnSite, Opening, PersonId, PinOutcome, Role};
 use chrono::{DateTime, Timelike, Utc};
 use slint::{ComponentHandle, Model, ModelRc, SharedString, Timer, TimerMode, VecModel};
 
 use super::Kiosk;
+use super::pin_entry::{self, PinEntry};
 use crate::hub::Hub;
 use crate::ui::{
     MainWindow, Navigation, PinMessage, RollCallEntry, RoomStatus, Screen, StaffAdapter, StaffStep, StaffTab,
@@ -19,7 +20,6 @@ use crate::ui::{
 
 /// How often the open staff view re-reads the hub.
 const REFRESH_EVERY: Duration = Duration::from_secs(10);
-const MAX_PIN_DIGITS: usize = 8;
 
 /// What the staff controller remembers between taps.
 #[derive(Debug, Default)]
@@ -27,7 +27,7 @@ pub struct StaffState {
     staff: Vec<PersonId>,
     chosen: Option<PersonId>,
     /// The digits typed so far; never shown, cleared after every attempt.
-    pin: String,
+    pin: PinEntry,
     /// People in the order of the roll-call on screen.
     roll_call: Vec<PersonId>,
     /// Who has been ticked off. Kept by person, so a refresh or an accidental lock loses no tick.
@@ -118,19 +118,15 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     let (weak, typed) = (window.as_weak(), state.clone());
     adapter.on_digit(move |digit| {
         let Some(window) = weak.upgrade() else { return };
-        let mut state = typed.borrow_mut();
-        if state.pin.len() < MAX_PIN_DIGITS && digit.chars().all(|c| c.is_ascii_digit()) {
-            state.pin.push_str(&digit);
-        }
-        window.global::<StaffAdapter>().set_pin_digits(state.pin.len() as i32);
+        let count = typed.borrow_mut().pin.push(&digit);
+        window.global::<StaffAdapter>().set_pin_digits(count);
     });
 
     let (weak, typed) = (window.as_weak(), state.clone());
     adapter.on_delete_digit(move || {
         let Some(window) = weak.upgrade() else { return };
-        let mut state = typed.borrow_mut();
-        state.pin.pop();
-        window.global::<StaffAdapter>().set_pin_digits(state.pin.len() as i32);
+        let count = typed.borrow_mut().pin.pop();
+        window.global::<StaffAdapter>().set_pin_digits(count);
     });
 
     let (weak, for_pin) = (window.as_weak(), kiosk.clone());
@@ -208,12 +204,12 @@ fn start(window: &MainWindow, kiosk: &Rc<Kiosk>) {
 
 fn submit_pin(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     let adapter = window.global::<StaffAdapter>();
-    let (person, typed) = {
+    let (person, pin) = {
         let mut state = kiosk.staff.borrow_mut();
-        (state.chosen, std::mem::take(&mut state.pin))
+        (state.chosen, state.pin.take())
     };
     adapter.set_pin_digits(0);
-    let (Some(person), Ok(pin)) = (person, typed.parse::<Pin>()) else {
+    let (Some(person), Some(pin)) = (person, pin) else {
         adapter.set_message(PinMessage::TooShort);
         return;
     };
@@ -232,16 +228,14 @@ fn submit_pin(window: &MainWindow, kiosk: &Rc<Kiosk>) {
                     refresh(&window, &ui_kiosk);
                     return;
                 }
-                Ok(PinOutcome::Wrong { attempts_left }) => (PinMessage::Wrong, attempts_left as i64),
-                Ok(PinOutcome::Wait { seconds }) => (PinMessage::Wait, seconds),
-                Ok(PinOutcome::Locked) => (PinMessage::Locked, 0),
+                Ok(refused) => pin_entry::refusal_message(&refused),
                 Err(error) => {
                     eprintln!("kiosk: a PIN check failed: {error}");
                     (PinMessage::Failed, 0)
                 }
             };
             adapter.set_message(message);
-            adapter.set_number(number as i32);
+            adapter.set_number(number);
         },
     );
 }
