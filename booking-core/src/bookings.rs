@@ -10,6 +10,8 @@ use serde::Serialize;
 use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::ids::{BookingId, PersonId, RoomId, SeriesId};
+use crate::passes::{IssuedPass, NewPass, PassKey, insert_pass};
+use crate::people::{NewPerson, Role, insert_person};
 use crate::recurrence::{Repeat, occurrence_dates};
 use crate::rooms::{Room, load_room};
 use crate::site::{Opening, Site, load_site, opening_on};
@@ -375,6 +377,40 @@ impl Store {
             Ok(id) => Ok(BookingOutcome::Booked(self.booking(id)?)),
             Err(refusal) => Ok(BookingOutcome::Refused(refusal)),
         }
+    }
+
+    /// Books a room for someone with no pass yet: if the rules allow it, records them (name only, as a visitor),
+    /// the booking and a booking pass, all in one transaction. A refusal writes nothing, not even the name.
+    pub fn book_for_new_visitor(
+        &mut self,
+        key: &PassKey,
+        request: &BookingRequest,
+        display_name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Result<(Booking, IssuedPass), BookingRefusal>> {
+        let title = text::clean("title", &request.title, 120)?;
+        let outcome = self.write(|tx| {
+            let site = load_site(tx)?;
+            let room = load_room(tx, request.room)?;
+            if let Some(refusal) = check_rules(tx, &site, &room, request.slot, None, now)? {
+                return Ok(Err(refusal));
+            }
+            let new = NewPerson {
+                display_name: display_name.into(),
+                contact: None,
+                role: Role::Visitor,
+                rules_version: None,
+            };
+            let person = insert_person(tx, &new, now)?;
+            let request = BookingRequest { booked_by: Some(person), booked_for: Some(person), ..request.clone() };
+            let id = insert_booking(tx, &request, &title, None, now)?;
+            let pass = insert_pass(tx, key, person, NewPass::Booking(id), now)?;
+            Ok(Ok((id, pass)))
+        })?;
+        Ok(match outcome {
+            Ok((id, pass)) => Ok((self.booking(id)?, pass)),
+            Err(refusal) => Err(refusal),
+        })
     }
 
     /// Books every occurrence of a series, or none: the first occurrence that breaks a rule is named.
@@ -788,6 +824,27 @@ mod tests {
         assert_eq!(free, ["09:20–11:45", "13:15–18:00"]);
         let sunday = store.availability("2027-01-10".parse().unwrap(), now).unwrap();
         assert_eq!(sunday[0].closed_reason.as_deref(), Some("the hub is closed on Sundays"));
+    }
+
+    #[test]
+    fn a_refused_booking_for_a_new_visitor_leaves_no_name_behind() {
+        let (mut store, room, now) = hub_with_studio();
+        let key = PassKey::from_secret([1; 32]);
+        booked(store.book(&request(room.id, slot("2027-01-05 10:00", "2027-01-05 11:00")), now).unwrap());
+        let clash = store.book_for_new_visitor(
+            &key,
+            &request(room.id, slot("2027-01-05 10:30", "2027-01-05 11:30")),
+            "Robin",
+            now,
+        );
+        assert!(matches!(clash.unwrap(), Err(BookingRefusal::Conflict { .. })));
+        assert!(store.people(None).unwrap().is_empty());
+
+        let later = request(room.id, slot("2027-01-05 14:00", "2027-01-05 15:00"));
+        let (booking, pass) = store.book_for_new_visitor(&key, &later, "Robin", now).unwrap().unwrap();
+        assert_eq!(booking.booked_for, Some(pass.pass.person_id));
+        assert_eq!(store.person(pass.pass.person_id).unwrap().display_name, "Robin");
+        assert_eq!(store.verify_pass(&key, &pass.payload, now).unwrap().unwrap().booking_id, Some(booking.id));
     }
 
     #[test]

@@ -39,3 +39,14 @@ pub fn write_pass_images(payload: &str, prefix: &Path) -> Result<(PathBuf, PathB
     std::fs::write(&svg, svg_text).with_context(|| format!("could not write {}", svg.display()))?;
     Ok((png, svg))
 }
+
+/// The pass as an image for the touchscreen: crisp modules, the quiet zone included.
+pub fn pass_image(payload: &str) -> Result<slint::Image> {
+    let pixels = pass_pixels(payload, 8)?;
+    let mut buffer = slint::SharedPixelBuffer::<slint::Rgb8Pixel>::new(pixels.width(), pixels.height());
+    for (target, source) in buffer.make_mut_slice().iter_mut().zip(pixels.pixels()) {
+        let value = source.0[0];
+        *target = slint::Rgb8Pixel { r: value, g: value, b: value };
+    }
+    Ok(slint::Image::from_rgb8(buffer))
+}

@@ -9,8 +9,9 @@ use common::{demo_hub, element, open_app, slot_label, tap, type_scan, walk_in_as
 use i_slint_backend_testing::{init_no_event_loop, mock_elapsed_time};
 use kiosk::screens::check_in::RESULT_SHOWN_FOR;
 use kiosk::ui::{
-    CheckInAdapter, DropInAdapter, DropInProblem, DropInStep, MainWindow, Navigation, PinMessage, ScanResult, Screen,
-    Settings, StaffAdapter, StaffStep, WalkInAdapter, WalkInStep, WelcomeAdapter,
+    BookingAdapter, BookingRefusalKind, BookingStep, CheckInAdapter, DropInAdapter, DropInProblem, DropInStep,
+    MainWindow, Navigation, PinMessage, ScanResult, Screen, Settings, StaffAdapter, StaffStep, WalkInAdapter,
+    WalkInStep, WelcomeAdapter,
 };
 use slint::ComponentHandle;
 use slint::Model;
@@ -312,4 +313,93 @@ fn the_host_calls_the_queue_in_order_after_their_pin() {
         store.surgeries_overlapping(today).unwrap().into_iter().find(|s| s.topic == "Digital help drop-in").unwrap();
     let statuses: Vec<_> = store.queue(surgery.id).unwrap().into_iter().map(|ticket| ticket.status).collect();
     assert_eq!(statuses, [booking_core::TicketStatus::Seen, booking_core::TicketStatus::NoShow]);
+}
+
+/// Book a room → Studio → the first start time offered today → 30 min.
+fn choose_studio_first_time(window: &MainWindow) -> String {
+    tap(window, "Book a room");
+    tap(window, "Studio");
+    let adapter = window.global::<BookingAdapter>();
+    assert_eq!(adapter.get_step(), BookingStep::Time);
+    let start = adapter.get_starts().row_data(0).expect("a free start time today").to_string();
+    tap(window, &start);
+    tap(window, "30 min");
+    assert_eq!(adapter.get_step(), BookingStep::Who);
+    start
+}
+
+#[test]
+fn a_room_is_booked_by_scanning_a_pass_and_the_booking_is_stored() {
+    init_no_event_loop();
+    let (dir, hub, pass) = demo_hub();
+    let window = open_app(hub, (800, 480));
+
+    let start = choose_studio_first_time(&window);
+    // The demo's Studio booking runs 11:00–12:00 with a 10-minute buffer: the first free start is 12:10.
+    assert_eq!(start, "12:10");
+    type_scan(&window, &pass);
+    let adapter = window.global::<BookingAdapter>();
+    assert_eq!(adapter.get_step(), BookingStep::Done, "{:?}", adapter.get_refusal());
+    assert!(adapter.get_booking_code().size().width > 0);
+
+    let store = booking_core::Store::open(&dir.path().join("hub.db")).unwrap();
+    let ada = store.person_by_name_or_id("Ada Lovelace").unwrap();
+    let day = booking_core::local_day(chrono_tz::Europe::London, common::demo_now().date_naive());
+    let studio = store.room_by_name("Studio").unwrap();
+    let hers: Vec<_> = store
+        .bookings_overlapping(day, Some(studio.id))
+        .unwrap()
+        .into_iter()
+        .filter(|b| b.booked_for == Some(ada.id))
+        .collect();
+    assert_eq!(hers.len(), 1);
+    assert_eq!(hers[0].slot.minutes(), 30);
+    assert_eq!(hers[0].slot.start().with_timezone(&chrono_tz::Europe::London).format("%H:%M").to_string(), "12:10");
+}
+
+#[test]
+fn a_booking_that_conflicts_is_refused_with_the_reason_and_fresh_times() {
+    init_no_event_loop();
+    let (dir, hub, pass) = demo_hub();
+    let window = open_app(hub, (800, 480));
+    choose_studio_first_time(&window);
+
+    // Meanwhile someone else (another kiosk, the web page) takes 12:00–13:00.
+    let mut other = booking_core::Store::open(&dir.path().join("hub.db")).unwrap();
+    let studio = other.room_by_name("Studio").unwrap();
+    let noon = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2027, 1, 5, 12, 20, 0).unwrap();
+    let taken = booking_core::BookingRequest {
+        room: studio.id,
+        slot: booking_core::Slot::new(noon, noon + chrono::Duration::hours(1)).unwrap(),
+        title: "Elsewhere".into(),
+        booked_by: None,
+        booked_for: None,
+    };
+    assert!(matches!(other.book(&taken, common::demo_now()).unwrap(), booking_core::BookingOutcome::Booked(_)));
+
+    type_scan(&window, &pass);
+    let adapter = window.global::<BookingAdapter>();
+    assert_eq!(adapter.get_refusal(), BookingRefusalKind::Conflict);
+    assert_eq!(adapter.get_refusal_detail(), "12:20–13:20");
+    assert!(element(&window, "Someone has just booked that time (12:20–13:20). Please choose another.").is_valid());
+    assert_eq!(adapter.get_step(), BookingStep::Time, "back to the times, as they are now");
+    assert_ne!(adapter.get_starts().row_data(0).unwrap(), "12:10");
+}
+
+#[test]
+fn someone_without_a_pass_books_by_name_and_gets_a_booking_code() {
+    init_no_event_loop();
+    let (dir, hub, _pass) = demo_hub();
+    let window = open_app(hub, (800, 480));
+    choose_studio_first_time(&window);
+    tap(&window, "No pass? Type your name");
+    for letter in ["r", "o", "b", "i", "n"] {
+        tap(&window, letter);
+    }
+    tap(&window, "Book");
+    assert_eq!(window.global::<BookingAdapter>().get_step(), BookingStep::Done);
+    let store = booking_core::Store::open(&dir.path().join("hub.db")).unwrap();
+    let robin = store.person_by_name_or_id("Robin").unwrap();
+    assert_eq!(robin.role, booking_core::Role::Visitor);
+    assert!(!store.is_on_site(robin.id).unwrap(), "booking is not checking in");
 }

@@ -135,6 +135,26 @@ fn every_screen_at_every_size() {
         tap(&window, "Back");
         tap(&window, "Back");
 
+        tap(&window, "Book a room");
+        capture(&window, "booking-rooms", size, &["Studio", "Workshop", "Back"]);
+        tap(&window, "Studio");
+        capture(&window, "booking-time", size, &["Today", "12:10", "Back"]);
+        tap(&window, "12:10");
+        capture(&window, "booking-length", size, &["30 min", "1 h", "Back"]);
+        tap(&window, "1 h");
+        capture(&window, "booking-who", size, &["No pass? Type your name", "Back"]);
+        tap(&window, "No pass? Type your name");
+        for letter in ["r", "o", "b", "i", "n"] {
+            tap(&window, letter);
+        }
+        capture(&window, "booking-name", size, &["Book", "Back"]);
+        tap(&window, "Book");
+        capture(&window, "booking-done", size, &["Your booking code", "Done"]);
+        let booking_payload = decode_pass_on_screen(&window);
+        let booking_pass = store.verify_pass(&key, &booking_payload, common::demo_now()).unwrap();
+        assert!(booking_pass.is_ok_and(|p| p.booking_id.is_some()), "the booking code is a booking pass");
+        tap(&window, "Done");
+
         tap(&window, "Staff");
         capture(&window, "staff-who", size, &["Sam Taylor", "Back"]);
         tap(&window, "Sam Taylor");

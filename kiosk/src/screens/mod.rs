@@ -1,6 +1,7 @@
 //! One controller per screen: each `connect` sets the screen's models and wires its callbacks to booking-core
 //! through the worker. Shared here: what every screen needs, and going back to Welcome.
 
+pub mod booking;
 pub mod check_in;
 pub mod drop_in;
 pub mod pin_entry;
@@ -39,6 +40,8 @@ pub struct Kiosk {
     pub staff: Rc<RefCell<staff::StaffState>>,
     /// Drop-in help's listed surgeries and the person's picks.
     pub drop_in: Rc<RefCell<drop_in::Picked>>,
+    /// Book a room: the person's choices so far.
+    pub booking: Rc<RefCell<booking::Choices>>,
 }
 
 impl std::fmt::Debug for Kiosk {
@@ -59,6 +62,7 @@ impl Kiosk {
             host_notices: RefCell::new(Vec::new()),
             staff: Rc::default(),
             drop_in: Rc::default(),
+            booking: Rc::default(),
         })
     }
 
@@ -71,10 +75,14 @@ impl Kiosk {
         self.clock.now()
     }
 
+    /// "10:00" in the hub's zone.
+    pub fn hm(&self, instant: DateTime<Utc>) -> String {
+        instant.with_timezone(&self.zone.get()).format("%H:%M").to_string()
+    }
+
     /// "10:00–11:30" in the hub's zone.
     pub fn time_range(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
-        let zone = self.zone.get();
-        format!("{}–{}", start.with_timezone(&zone).format("%H:%M"), end.with_timezone(&zone).format("%H:%M"))
+        format!("{}–{}", self.hm(start), self.hm(end))
     }
 }
 
@@ -87,6 +95,7 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     walk_in::connect(window, kiosk);
     staff::connect(window, kiosk);
     drop_in::connect(window, kiosk);
+    booking::connect(window, kiosk);
     let weak = window.as_weak();
     let idle = kiosk.clone();
     window.global::<Activity>().on_touched(move || {
@@ -121,6 +130,7 @@ pub fn go_home(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     check_in::clear(window);
     walk_in::clear(window);
     drop_in::clear(window);
+    booking::clear(window);
     staff::clear(window, kiosk);
     window.global::<Navigation>().set_screen(Screen::Welcome);
 }

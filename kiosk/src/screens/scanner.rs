@@ -6,8 +6,11 @@ use std::rc::Rc;
 
 use slint::ComponentHandle;
 
-use super::{Kiosk, drop_in, walk_in};
-use crate::ui::{DropInAdapter, DropInStep, MainWindow, Navigation, Scanner, Screen, WalkInAdapter, WalkInStep};
+use super::{Kiosk, booking, drop_in, walk_in};
+use crate::ui::{
+    BookingAdapter, BookingStep, DropInAdapter, DropInStep, MainWindow, Navigation, Scanner, Screen, WalkInAdapter,
+    WalkInStep,
+};
 
 /// Longer input is not a pass (a pass is 78 characters): it is dropped rather than kept growing.
 const MAX_SCAN_CHARS: usize = 512;
@@ -61,11 +64,13 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
             return;
         }
         let Some(scan) = buffer.borrow_mut().key(&text) else { return };
-        // Waiting for a pass to book a drop-in time, a scan says who is booking; anywhere else it checks in or out.
-        let booking_drop_in = window.global::<Navigation>().get_screen() == Screen::DropIn
-            && window.global::<DropInAdapter>().get_step() == DropInStep::Scan;
-        if booking_drop_in {
+        // Waiting for a pass to book a drop-in time or a room, a scan says who is booking; anywhere else it checks
+        // in or out.
+        let screen = window.global::<Navigation>().get_screen();
+        if screen == Screen::DropIn && window.global::<DropInAdapter>().get_step() == DropInStep::Scan {
             drop_in::book_by_pass(&window, &kiosk, scan);
+        } else if screen == Screen::Booking && window.global::<BookingAdapter>().get_step() == BookingStep::Who {
+            booking::book(&window, &kiosk, booking::Who::Pass(scan));
         } else {
             window.global::<Scanner>().invoke_scanned(scan.into());
         }

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use booking_core::{PersonId, Role, VisitReason, WalkIn, WalkInOutcome};
-use slint::{ComponentHandle, Image, ModelRc, Rgb8Pixel, SharedPixelBuffer, SharedString, VecModel};
+use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
 
 use super::{Kiosk, welcome};
 use crate::qr;
@@ -132,22 +132,27 @@ pub fn start(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     );
 }
 
-/// Adds typed text to the name, capitalising the start of each word (people type fast on a kiosk).
+/// Adds typed text to the name field.
 pub fn type_into_name(window: &MainWindow, text: &str) {
     let adapter = window.global::<WalkInAdapter>();
-    let mut name = adapter.get_name().to_string();
+    adapter.set_name(add_to_name(&adapter.get_name(), text).into());
+}
+
+/// `name` with `text` typed after it: control characters dropped, no leading or double spaces, at most
+/// [`MAX_NAME_CHARS`], and the start of each word capitalised (people type fast on a kiosk).
+pub fn add_to_name(name: &str, text: &str) -> String {
+    let mut name = name.to_owned();
     for character in text.chars().filter(|c| !c.is_control()) {
         if name.chars().count() >= MAX_NAME_CHARS || (character == ' ' && (name.is_empty() || name.ends_with(' '))) {
             continue;
         }
-        let word_start = name.is_empty() || name.ends_with([' ', '-']);
-        if word_start {
+        if name.is_empty() || name.ends_with([' ', '-']) {
             name.extend(character.to_uppercase());
         } else {
             name.push(character);
         }
     }
-    adapter.set_name(name.into());
+    name
 }
 
 /// Enter on the name step: go on if there is a name.
@@ -229,7 +234,7 @@ fn register(window: &MainWindow, kiosk: &Rc<Kiosk>, answers: &Answers) {
             let Some(window) = weak.upgrade() else { return };
             let adapter = window.global::<WalkInAdapter>();
             match registered {
-                Registered::CheckedIn { first_name, payload, host } => match pass_image(&payload) {
+                Registered::CheckedIn { first_name, payload, host } => match qr::pass_image(&payload) {
                     Ok(image) => {
                         adapter.set_first_name(first_name.into());
                         adapter.set_pass_code(image);
@@ -254,17 +259,6 @@ fn register(window: &MainWindow, kiosk: &Rc<Kiosk>, answers: &Answers) {
             }
         },
     );
-}
-
-/// The pass QR code as an image for the screen: crisp modules, the quiet zone included.
-fn pass_image(payload: &str) -> anyhow::Result<Image> {
-    let pixels = qr::pass_pixels(payload, 8)?;
-    let mut buffer = SharedPixelBuffer::<Rgb8Pixel>::new(pixels.width(), pixels.height());
-    for (target, source) in buffer.make_mut_slice().iter_mut().zip(pixels.pixels()) {
-        let value = source.0[0];
-        *target = Rgb8Pixel { r: value, g: value, b: value };
-    }
-    Ok(Image::from_rgb8(buffer))
 }
 
 /// Forgets everything the last person entered.
