@@ -1,5 +1,6 @@
 //! The touchscreen app: builds the main window over a hub and runs it.
 
+use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -7,22 +8,25 @@ use anyhow::{Context, Result};
 use slint::ComponentHandle;
 
 use crate::clock::Clock;
+use crate::scanner_device;
 use crate::screens::{self, Kiosk};
-use crate::ui::MainWindow;
+use crate::ui::{MainWindow, Scanner};
 use crate::worker::Worker;
 
 /// How the window is laid out and behaves.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct AppOptions {
     /// Logical size of the window on a desktop; the device's screen decides on the Pi.
     pub size: (u32, u32),
     /// Back to Welcome after this long without a touch or a key.
     pub idle_after: Duration,
+    /// The scanner's input device, read directly (and grabbed); without it, scans arrive as keys.
+    pub scanner: Option<PathBuf>,
 }
 
 impl Default for AppOptions {
     fn default() -> Self {
-        AppOptions { size: (800, 480), idle_after: Duration::from_secs(60) }
+        AppOptions { size: (800, 480), idle_after: Duration::from_secs(60), scanner: None }
     }
 }
 
@@ -37,7 +41,24 @@ pub fn build(worker: Worker, clock: Clock, options: AppOptions) -> Result<(MainW
 
 /// Opens the kiosk window and runs until it is closed.
 pub fn run(worker: Worker, clock: Clock, options: AppOptions) -> Result<()> {
+    let scanner = options.scanner.clone();
     let (window, _kiosk) = build(worker, clock, options)?;
+    if let Some(path) = scanner {
+        let weak = window.as_weak();
+        let read = scanner_device::spawn(&path, move |scan| {
+            let weak = weak.clone();
+            // The window closing is the only reason this fails, and then there is nobody to show the scan to.
+            let _ = slint::invoke_from_event_loop(move || {
+                if let Some(window) = weak.upgrade() {
+                    window.global::<Scanner>().invoke_device_scanned(scan.into());
+                }
+            });
+        });
+        // A kiosk without its scanner still checks people in by typed code and walk-in: say so, and carry on.
+        if let Err(error) = read {
+            eprintln!("kiosk: {error}. Scans typed as keys still work.");
+        }
+    }
     window.run().context("the kiosk window stopped with an error")?;
     Ok(())
 }

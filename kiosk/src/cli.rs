@@ -100,11 +100,15 @@ pub struct RunArgs {
     /// Seconds without a touch before the kiosk goes back to the Welcome screen.
     #[arg(long, default_value_t = 60)]
     pub idle_seconds: u64,
+    /// The QR scanner's input device, e.g. /dev/input/by-id/usb-…-event-kbd. Read directly and grabbed, so scans
+    /// never land in a text field. Without it, scans arrive as key presses in the window.
+    #[arg(long, value_name = "DEVICE")]
+    pub scanner: Option<PathBuf>,
 }
 
 impl Default for RunArgs {
     fn default() -> Self {
-        RunArgs { demo: false, size: (800, 480), idle_seconds: 60 }
+        RunArgs { demo: false, size: (800, 480), idle_seconds: 60, scanner: None }
     }
 }
 

@@ -12,6 +12,7 @@ pub mod hub;
 pub mod input;
 pub mod qr;
 pub mod report;
+pub mod scanner_device;
 pub mod screens;
 pub mod ui;
 pub mod worker;

@@ -94,7 +94,11 @@ fn run_touchscreen(mut hub: Hub, clock: Clock, args: &RunArgs) -> Result<Report>
     }
     hub.store.site()?;
     eprintln!("kiosk: opening the touchscreen app. On a desktop, type a pass code and press Enter to scan it.");
-    let options = AppOptions { size: args.size, idle_after: Duration::from_secs(args.idle_seconds) };
+    let options = AppOptions {
+        size: args.size,
+        idle_after: Duration::from_secs(args.idle_seconds),
+        scanner: args.scanner.clone(),
+    };
     app::run(Worker::spawn(hub)?, clock, options)?;
     Ok(Report::done("The kiosk has closed.", serde_json::json!({ "closed": true })))
 }

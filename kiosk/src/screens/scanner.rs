@@ -48,7 +48,7 @@ const BACKSPACE: &str = "\u{8}";
 
 pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     let buffer = Rc::new(RefCell::new(ScanBuffer::default()));
-    let (weak, kiosk) = (window.as_weak(), kiosk.clone());
+    let (weak, key_kiosk) = (window.as_weak(), kiosk.clone());
     window.global::<Scanner>().on_key_typed(move |text| {
         let Some(window) = weak.upgrade() else { return };
         // While a walk-in types their name on a desktop keyboard, keys edit the name. A scanner read as keys would
@@ -63,18 +63,30 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
             }
             return;
         }
-        let Some(scan) = buffer.borrow_mut().key(&text) else { return };
-        // Waiting for a pass to book a drop-in time or a room, a scan says who is booking; anywhere else it checks
-        // in or out.
-        let screen = window.global::<Navigation>().get_screen();
-        if screen == Screen::DropIn && window.global::<DropInAdapter>().get_step() == DropInStep::Scan {
-            drop_in::book_by_pass(&window, &kiosk, scan);
-        } else if screen == Screen::Booking && window.global::<BookingAdapter>().get_step() == BookingStep::Who {
-            booking::book(&window, &kiosk, booking::Who::Pass(scan));
-        } else {
-            window.global::<Scanner>().invoke_scanned(scan.into());
+        if let Some(scan) = buffer.borrow_mut().key(&text) {
+            deliver(&window, &key_kiosk, scan);
         }
     });
+    let (weak, device_kiosk) = (window.as_weak(), kiosk.clone());
+    window.global::<Scanner>().on_device_scanned(move |scan| {
+        if let Some(window) = weak.upgrade() {
+            deliver(&window, &device_kiosk, scan.into());
+        }
+    });
+}
+
+/// Sends a finished scan where it belongs.
+fn deliver(window: &MainWindow, kiosk: &Rc<Kiosk>, scan: String) {
+    // Waiting for a pass to book a drop-in time or a room, a scan says who is booking; anywhere else it checks in
+    // or out.
+    let screen = window.global::<Navigation>().get_screen();
+    if screen == Screen::DropIn && window.global::<DropInAdapter>().get_step() == DropInStep::Scan {
+        drop_in::book_by_pass(window, kiosk, scan);
+    } else if screen == Screen::Booking && window.global::<BookingAdapter>().get_step() == BookingStep::Who {
+        booking::book(window, kiosk, booking::Who::Pass(scan));
+    } else {
+        window.global::<Scanner>().invoke_scanned(scan.into());
+    }
 }
 
 #[cfg(test)]

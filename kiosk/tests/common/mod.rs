@@ -32,7 +32,7 @@ pub fn demo_hub() -> (tempfile::TempDir, Hub, String) {
 
 /// The real app over `hub`, its database work run inline so tests need no event loop.
 pub fn open_app(hub: Hub, size: (u32, u32)) -> MainWindow {
-    let options = AppOptions { size, idle_after: Duration::from_secs(60) };
+    let options = AppOptions { size, idle_after: Duration::from_secs(60), scanner: None };
     let (window, _kiosk) = app::build(Worker::inline(hub), Clock::Fixed(demo_now()), options).unwrap();
     window.show().unwrap();
     window
