@@ -43,4 +43,6 @@ pub use surgeries::{
     WhenFull,
 };
 pub use time::{NonexistentLocalTime, Slot, local_day, parse_zone, resolve_local, resolve_local_boundary};
-pub use visits::{ARRIVAL_WINDOW, REPEAT_SCAN_WINDOW, ScanOutcome, TodayItem, VisitReason, WalkIn, WalkInOutcome};
+pub use visits::{
+    ARRIVAL_WINDOW, HostVisitor, REPEAT_SCAN_WINDOW, ScanOutcome, TodayItem, VisitReason, WalkIn, WalkInOutcome,
+};

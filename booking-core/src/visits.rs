@@ -109,6 +109,14 @@ impl fmt::Display for ScanOutcome {
     }
 }
 
+/// Someone who came to see a host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HostVisitor {
+    pub display_name: String,
+    pub arrived: DateTime<Utc>,
+    pub on_site: bool,
+}
+
 /// A walk-in registration from the kiosk.
 #[derive(Debug, Clone)]
 pub struct WalkIn {
@@ -311,6 +319,21 @@ impl Store {
         })
     }
 
+    /// People who came to see `host` since `since`, earliest first: what the host's own view shows.
+    pub fn visitors_for(&self, host: PersonId, since: DateTime<Utc>) -> Result<Vec<HostVisitor>> {
+        let mut statement = self.conn.prepare(
+            "SELECT p.display_name, v.checked_in_at, v.checked_out_at IS NULL
+             FROM visits v JOIN people p ON p.id = v.person_id
+             WHERE v.visiting_host = ?1 AND v.checked_in_at >= ?2 ORDER BY v.checked_in_at",
+        )?;
+        let visitors = statement
+            .query_map(params![host, to_db(since)], |row| {
+                Ok(HostVisitor { display_name: row.get(0)?, arrived: from_db(row.get(1)?), on_site: row.get(2)? })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(visitors)
+    }
+
     /// Whether a person is on site now.
     pub fn is_on_site(&self, person: PersonId) -> Result<bool> {
         Ok(open_visit(&self.conn, person)?.is_some())
@@ -437,6 +460,12 @@ mod tests {
         // The day pass runs out at local midnight and works for a check-out later that day.
         assert_eq!(pass.pass.expires_at, Utc.with_ymd_and_hms(2027, 1, 6, 0, 0, 0).unwrap());
         assert!(matches!(store.scan(&key(), &pass.payload, at(15, 0, 0)).unwrap(), ScanOutcome::CheckedOut { .. }));
+        let visitors = store.visitors_for(host.id, at(0, 0, 0)).unwrap();
+        assert_eq!(
+            visitors,
+            vec![HostVisitor { display_name: "Sam Visitor".into(), arrived: at(10, 0, 0), on_site: false }]
+        );
+        assert!(store.visitors_for(host.id, at(10, 0, 1)).unwrap().is_empty());
         let stale = WalkIn { agreed_rules_version: 0, ..walk_in };
         assert_eq!(
             store.walk_in(&key(), &stale, at(10, 0, 0)).unwrap(),

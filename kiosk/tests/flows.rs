@@ -282,6 +282,8 @@ fn the_host_calls_the_queue_in_order_after_their_pin() {
     let (dir, hub, _pass) = demo_hub();
     let window = open_app(hub, (800, 480));
     let adapter = window.global::<DropInAdapter>();
+    walk_in_as_sam(&window, |_| {});
+    tap(&window, "Done");
 
     for _ in 0..2 {
         tap(&window, "Drop-in help");
@@ -298,6 +300,8 @@ fn the_host_calls_the_queue_in_order_after_their_pin() {
     assert_eq!(adapter.get_step(), DropInStep::Host);
     assert_eq!(adapter.get_queue().row_count(), 2);
     assert_eq!(adapter.get_called(), 0);
+    // Grace hosts this session, and Sam came to see her: only her own view names him.
+    assert!(element(&window, "Sam came to see you at 11:00 and is here now.").is_valid());
 
     tap(&window, "Call next");
     assert_eq!(adapter.get_called(), 1);
@@ -306,6 +310,8 @@ fn the_host_calls_the_queue_in_order_after_their_pin() {
     assert_eq!(adapter.get_called(), 2);
     tap(&window, "No-show");
     assert_eq!(adapter.get_called(), 0);
+    tap(&window, "Back");
+    assert_eq!(adapter.get_visitors().row_count(), 0, "the visitor's name goes when the host steps away");
 
     let store = booking_core::Store::open(&dir.path().join("hub.db")).unwrap();
     let today = booking_core::local_day(chrono_tz::Europe::London, common::demo_now().date_naive());
@@ -402,4 +408,28 @@ fn someone_without_a_pass_books_by_name_and_gets_a_booking_code() {
     let robin = store.person_by_name_or_id("Robin").unwrap();
     assert_eq!(robin.role, booking_core::Role::Visitor);
     assert!(!store.is_on_site(robin.id).unwrap(), "booking is not checking in");
+}
+
+#[test]
+fn rooms_nobody_checked_in_to_are_released_for_others() {
+    init_no_event_loop();
+    let (dir, mut hub, _pass) = demo_hub();
+    // Booked at 09:00 for 10:15–11:45; it is 11:00 and nobody has checked in.
+    let room = hub.store.room_by_name("Meeting Room 2").unwrap();
+    let at = |hour, minute| chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2027, 1, 5, hour, minute, 0).unwrap();
+    let request = booking_core::BookingRequest {
+        room: room.id,
+        slot: booking_core::Slot::new(at(10, 15), at(11, 45)).unwrap(),
+        title: "Forgotten".into(),
+        booked_by: None,
+        booked_for: None,
+    };
+    let booking_core::BookingOutcome::Booked(late) = hub.store.book(&request, at(9, 0)).unwrap() else {
+        panic!("the morning booking is allowed")
+    };
+    let _window = open_app(hub, (800, 480));
+    let store = booking_core::Store::open(&dir.path().join("hub.db")).unwrap();
+    assert_eq!(store.booking(late.id).unwrap().status, booking_core::BookingStatus::Confirmed);
+    mock_elapsed_time(Duration::from_secs(61));
+    assert_eq!(store.booking(late.id).unwrap().status, booking_core::BookingStatus::Released);
 }

@@ -14,7 +14,7 @@ use super::{Kiosk, settings};
 use crate::hub::Hub;
 use crate::ui::{
     DropInAdapter, DropInProblem, DropInStep, MainWindow, PinMessage, QueueLine, Screen, Settings, SlotChoice,
-    SurgeryCard, TicketState, WelcomeAdapter,
+    SurgeryCard, TicketState, VisitorLine, WelcomeAdapter,
 };
 
 /// What the person has picked so far.
@@ -117,7 +117,13 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
         let adapter = window.global::<DropInAdapter>();
         adapter.set_problem(DropInProblem::None);
         match adapter.get_step() {
-            DropInStep::Scan | DropInStep::HostPin | DropInStep::Host => adapter.set_step(DropInStep::Detail),
+            DropInStep::Scan => adapter.set_step(DropInStep::Detail),
+            DropInStep::HostPin | DropInStep::Host => {
+                // What only the host may see goes when they step away.
+                adapter.set_visitors(ModelRc::default());
+                adapter.set_queue(ModelRc::default());
+                adapter.set_step(DropInStep::Detail);
+            }
             DropInStep::Detail => load_list(&window, &for_back, adapter.get_week()),
             _ => super::go_home(&window, &for_back),
         }
@@ -240,19 +246,32 @@ fn queue_job(
     kiosk: &Rc<Kiosk>,
     change: impl FnOnce(&mut Hub, SurgeryId, DateTime<Utc>) -> booking_core::Result<()> + Send + 'static,
 ) {
-    let Some(surgery) = kiosk.drop_in.borrow().surgery().map(|surgery| surgery.id) else { return };
+    let Some((surgery, host)) = kiosk.drop_in.borrow().surgery().map(|surgery| (surgery.id, surgery.host_id)) else {
+        return;
+    };
     let now = kiosk.now();
-    let weak = window.as_weak();
+    let zone = kiosk.zone.get();
+    let start_of_day = local_day(zone, now.with_timezone(&zone).date_naive()).start();
+    let (weak, ui_kiosk) = (window.as_weak(), kiosk.clone());
     kiosk.worker.run(
         move |hub| {
             change(hub, surgery, now)?;
-            hub.store.queue(surgery)
+            Ok((hub.store.queue(surgery)?, hub.store.visitors_for(host, start_of_day)?))
         },
-        move |queue| {
+        move |loaded: booking_core::Result<_>| {
             let Some(window) = weak.upgrade() else { return };
             let adapter = window.global::<DropInAdapter>();
-            match queue {
-                Ok(tickets) => {
+            match loaded {
+                Ok((tickets, visitors)) => {
+                    let visitors: Vec<VisitorLine> = visitors
+                        .iter()
+                        .map(|visitor: &booking_core::HostVisitor| VisitorLine {
+                            name: visitor.display_name.as_str().into(),
+                            since: ui_kiosk.hm(visitor.arrived).into(),
+                            on_site: visitor.on_site,
+                        })
+                        .collect();
+                    adapter.set_visitors(ModelRc::new(VecModel::from(visitors)));
                     let called = tickets.iter().find(|t| t.status == TicketStatus::Called).map_or(0, |t| t.number);
                     let lines: Vec<QueueLine> = tickets
                         .iter()
@@ -404,9 +423,13 @@ pub fn book_by_pass(window: &MainWindow, kiosk: &Rc<Kiosk>, text: String) {
     );
 }
 
+/// Back to the list; the host's queue and visitors' names are dropped, so nobody after them sees those.
 pub fn clear(window: &MainWindow) {
     let adapter = window.global::<DropInAdapter>();
     adapter.set_step(DropInStep::List);
     adapter.set_problem(DropInProblem::None);
     adapter.set_week(false);
+    adapter.set_visitors(ModelRc::default());
+    adapter.set_queue(ModelRc::default());
+    adapter.set_pin_digits(0);
 }

@@ -86,8 +86,13 @@ impl Kiosk {
     }
 }
 
+/// A booking nobody has checked in to this long after its start frees the room for others.
+pub const NO_SHOW_GRACE: chrono::Duration = chrono::Duration::minutes(15);
+const NO_SHOW_CHECK_EVERY: Duration = Duration::from_secs(60);
+
 /// Wires every screen to the window.
 pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    release_no_shows_every_minute(kiosk);
     scanner::connect(window, kiosk);
     settings::connect(window, kiosk);
     welcome::connect(window, kiosk);
@@ -103,6 +108,26 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
             restart_idle_timer(&window, &idle);
         }
     });
+}
+
+/// Frees rooms whose booking started more than [`NO_SHOW_GRACE`] ago with nobody checked in.
+fn release_no_shows_every_minute(kiosk: &Rc<Kiosk>) {
+    let timer = Timer::default();
+    let job_kiosk = kiosk.clone();
+    timer.start(TimerMode::Repeated, NO_SHOW_CHECK_EVERY, move || {
+        let now = job_kiosk.now();
+        job_kiosk.worker.run(
+            move |hub| hub.store.release_no_shows(now, NO_SHOW_GRACE),
+            |released| match released {
+                Ok(released) if !released.is_empty() => {
+                    eprintln!("kiosk: released {} booking(s) nobody checked in to", released.len());
+                }
+                Ok(_) => {}
+                Err(error) => eprintln!("kiosk: could not release no-shows: {error}"),
+            },
+        );
+    });
+    kiosk.keep(timer);
 }
 
 /// Shows `screen`, and starts the idle countdown back to Welcome for any other screen.
