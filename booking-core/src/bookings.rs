@@ -334,6 +334,19 @@ fn check_rules(
     Ok(None)
 }
 
+/// The refusal, if any, for putting a booking of `room` at `slot` (leaving `moving` out of the conflict check).
+fn refusal_for(
+    conn: &Connection,
+    room: RoomId,
+    slot: Slot,
+    moving: Option<BookingId>,
+    now: DateTime<Utc>,
+) -> Result<Option<BookingRefusal>> {
+    let site = load_site(conn)?;
+    let room = load_room(conn, room)?;
+    check_rules(conn, &site, &room, slot, moving, now)
+}
+
 fn insert_booking(
     tx: &Transaction<'_>,
     request: &BookingRequest,
@@ -366,9 +379,7 @@ impl Store {
     pub fn book(&mut self, request: &BookingRequest, now: DateTime<Utc>) -> Result<BookingOutcome> {
         let title = text::clean("title", &request.title, 120)?;
         let outcome = self.write(|tx| {
-            let site = load_site(tx)?;
-            let room = load_room(tx, request.room)?;
-            if let Some(refusal) = check_rules(tx, &site, &room, request.slot, None, now)? {
+            if let Some(refusal) = refusal_for(tx, request.room, request.slot, None, now)? {
                 return Ok(Err(refusal));
             }
             Ok(Ok(insert_booking(tx, request, &title, None, now)?))
@@ -390,9 +401,7 @@ impl Store {
     ) -> Result<Result<(Booking, IssuedPass), BookingRefusal>> {
         let title = text::clean("title", &request.title, 120)?;
         let outcome = self.write(|tx| {
-            let site = load_site(tx)?;
-            let room = load_room(tx, request.room)?;
-            if let Some(refusal) = check_rules(tx, &site, &room, request.slot, None, now)? {
+            if let Some(refusal) = refusal_for(tx, request.room, request.slot, None, now)? {
                 return Ok(Err(refusal));
             }
             let new = NewPerson {
@@ -484,9 +493,7 @@ impl Store {
                     booking.status.as_str()
                 )));
             }
-            let site = load_site(tx)?;
-            let room = load_room(tx, booking.room_id)?;
-            if let Some(refusal) = check_rules(tx, &site, &room, slot, Some(id), now)? {
+            if let Some(refusal) = refusal_for(tx, booking.room_id, slot, Some(id), now)? {
                 return Ok(Some(refusal));
             }
             tx.execute(

@@ -257,9 +257,7 @@ fn refresh(window: &MainWindow, kiosk: &Rc<Kiosk>) {
 }
 
 fn show_data(window: &MainWindow, kiosk: &Rc<Kiosk>, data: &StaffData) {
-    let zone = kiosk.zone.get();
-    let hm =
-        |instant: DateTime<Utc>| -> SharedString { instant.with_timezone(&zone).format("%H:%M").to_string().into() };
+    let hm = |instant: DateTime<Utc>| SharedString::from(kiosk.hm(instant));
     let adapter = window.global::<StaffAdapter>();
     adapter.set_on_site(data.on_site as i32);
     adapter.set_safe_capacity(data.safe_capacity as i32);

@@ -106,9 +106,7 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
 /// Reloads the day's highlights from the hub.
 pub fn refresh(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     let now = kiosk.now();
-    let weak = window.as_weak();
-    let kiosk = kiosk.clone();
-    let ui_kiosk = kiosk.clone();
+    let (weak, ui_kiosk) = (window.as_weak(), kiosk.clone());
     kiosk.worker.run(
         move |hub| load(hub, now).map_err(|error| error.to_string()),
         move |loaded| {
