@@ -277,6 +277,7 @@ pub fn run(hub: &mut Hub, now: DateTime<Utc>) -> Result<Report> {
          \x20 {booked} bookings this week, Code Club every Tuesday ({series_count} dates), {surgeries} surgeries with {seats} seats booked\n\
          \x20 {here} people checked in now\n\n\
          Try next:\n\
+         \x20 kiosk --data {data} run               (the touchscreen app, in a window)\n\
          \x20 kiosk --data {data} availability\n\
          \x20 kiosk --data {data} surgery list --week\n\
          \x20 kiosk --data {data} scan {ada_pass}      (checks Ada in; again later checks her out)\n\
