@@ -9,6 +9,7 @@
 mod bookings;
 mod db;
 mod error;
+mod export;
 mod ids;
 mod occupancy;
 mod passes;
@@ -28,6 +29,7 @@ pub use bookings::{
 };
 pub use db::Store;
 pub use error::{Result, StoreError};
+pub use export::{EXPORT_FORMAT, EXPORT_VERSION, HubExport, ImportReport};
 pub use ids::{BookingId, PassId, PersonId, RoomId, SeatId, SeriesId, SlotId, SurgeryId, TicketId, VisitId};
 pub use occupancy::{Occupancy, OnSite, RoomNowNext};
 pub use passes::{

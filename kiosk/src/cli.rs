@@ -84,6 +84,15 @@ pub enum Command {
     Occupancy,
     /// Everyone on site now: the evacuation list.
     RollCall,
+    /// Write the whole hub as one JSON document (to standard output, or --out FILE).
+    Export {
+        #[arg(long, value_enum, default_value = "json")]
+        format: ExportFormat,
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Load an export into an empty data folder. A bad file is refused and nothing is written.
+    Import { file: PathBuf },
     /// Staff and host PINs. PINs are read from standard input, never from the command line.
     #[command(subcommand)]
     Staff(StaffCommand),
@@ -192,6 +201,12 @@ pub struct RoomAddArgs {
     /// Shown on the kiosk but not bookable (a café, a corridor).
     #[arg(long)]
     pub not_bookable: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    /// One versioned JSON document with every table (see docs/data.md).
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -662,3 +662,29 @@ pub fn staff(cx: &mut Invocation<'_>, command: &StaffCommand) -> Result<Report> 
         }
     }
 }
+
+pub fn export(cx: &mut Invocation<'_>, out: Option<&std::path::Path>) -> Result<Report> {
+    let document = cx.hub.store.export(cx.now)?;
+    let text = serde_json::to_string_pretty(&document)? + "\n";
+    let rows: usize = document.tables.values().map(Vec::len).sum();
+    match out {
+        Some(path) => {
+            std::fs::write(path, &text).with_context(|| format!("could not write {}", path.display()))?;
+            Ok(Report::done(
+                format!("Wrote {rows} records to {}", path.display()),
+                json!({ "file": path, "records": rows }),
+            ))
+        }
+        // The document itself is the output (also with --json).
+        None => Ok(Report { text: text.trim_end().to_owned(), json: serde_json::to_value(&document)?, refused: false }),
+    }
+}
+
+pub fn import(cx: &mut Invocation<'_>, file: &std::path::Path) -> Result<Report> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("could not read {}", file.display()))?;
+    let document: booking_core::HubExport = serde_json::from_str(&text)
+        .map_err(|error| bad_input(format!("{} is not a Hub Kiosk export: {error}", file.display())))?;
+    let report = cx.hub.store.import(&document)?;
+    let rows: usize = report.rows.values().sum();
+    Ok(Report::done(format!("Imported {rows} records from {}", file.display()), &report))
+}

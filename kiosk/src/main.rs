@@ -11,7 +11,7 @@ use clap::Parser;
 use std::time::Duration;
 
 use kiosk::app::{self, AppOptions};
-use kiosk::cli::{Cli, Command, RunArgs};
+use kiosk::cli::{Cli, Command, ExportFormat, RunArgs};
 use kiosk::clock::Clock;
 use kiosk::commands::Invocation;
 use kiosk::hub::{Hub, default_data_dir};
@@ -58,6 +58,7 @@ fn run(cli: &Cli) -> Result<Report> {
     let command = cli.command.as_ref().unwrap_or(&default_run);
     match command {
         Command::Init(args) => return commands::init(&mut hub.store, args),
+        Command::Import { file } => return commands::import(&mut Invocation { hub: &mut hub, now }, file),
         Command::Demo => return demo::run(&mut hub, now),
         Command::Run(args) => {
             let clock = if cli.now.is_some() { Clock::starting_at(now) } else { Clock::System };
@@ -67,7 +68,7 @@ fn run(cli: &Cli) -> Result<Report> {
     }
     let cx = &mut Invocation { hub: &mut hub, now };
     match command {
-        Command::Init(_) | Command::Demo | Command::Run(_) => unreachable!("handled above"),
+        Command::Init(_) | Command::Demo | Command::Run(_) | Command::Import { .. } => unreachable!("handled above"),
         Command::Site(command) => commands::site(cx, command),
         Command::Room(command) => commands::room(cx, command),
         Command::Book(args) => commands::book(cx, args),
@@ -83,6 +84,7 @@ fn run(cli: &Cli) -> Result<Report> {
         Command::CheckOut { person } => commands::check_out(cx, person),
         Command::Occupancy => commands::occupancy(cx),
         Command::RollCall => commands::roll_call(cx),
+        Command::Export { format: ExportFormat::Json, out } => commands::export(cx, out.as_deref()),
         Command::Staff(command) => commands::staff(cx, command),
     }
 }

@@ -1,0 +1,246 @@
+//! The whole hub as one JSON document, and back. The data belongs to the hub: an export taken here imports into an
+//! empty data folder anywhere, and exporting that again gives the same document.
+//!
+//! Format `hub-kiosk-export`, version 1: `{ "format", "version", "exported_at", "tables": { name: [row, …] } }`,
+//! one object per row with the table's columns as keys (instants are Unix seconds, UTC; see the schema in
+//! `migrations/`). Tables are written and read in dependency order. The pass-signing key is not in the export:
+//! it is a secret, and copying it is a separate, deliberate step (see docs/data.md).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::types::{Value as SqlValue, ValueRef};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Number, Value};
+
+use crate::db::Store;
+use crate::error::{Result, StoreError};
+use crate::time::to_db;
+
+pub const EXPORT_FORMAT: &str = "hub-kiosk-export";
+pub const EXPORT_VERSION: u32 = 1;
+
+/// Every table, parents before children, so rows can be inserted in this order.
+const TABLES: &[&str] = &[
+    "site",
+    "opening_hours",
+    "closures",
+    "rooms",
+    "people",
+    "series",
+    "bookings",
+    "surgeries",
+    "surgery_slots",
+    "slot_seats",
+    "queue_tickets",
+    "passes",
+    "visits",
+    "staff_pins",
+];
+
+/// The document. `tables` keeps rows as JSON objects so the format follows the schema without a second copy of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HubExport {
+    pub format: String,
+    pub version: u32,
+    pub exported_at: i64,
+    pub tables: BTreeMap<String, Vec<Map<String, Value>>>,
+}
+
+/// How many rows an import brought in, per table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub rows: BTreeMap<String, usize>,
+}
+
+fn columns(conn: &rusqlite::Connection, table: &str) -> Result<Vec<String>> {
+    let mut statement = conn.prepare(&format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid"))?;
+    let names = statement.query_map([], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(names)
+}
+
+fn to_json(value: ValueRef<'_>) -> Value {
+    match value {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(number) => Value::Number(number.into()),
+        ValueRef::Real(number) => Number::from_f64(number).map_or(Value::Null, Value::Number),
+        ValueRef::Text(text) => Value::String(String::from_utf8_lossy(text).into_owned()),
+        // The schema has no BLOB columns; a hand-made one is written as text rather than lost.
+        ValueRef::Blob(bytes) => Value::String(String::from_utf8_lossy(bytes).into_owned()),
+    }
+}
+
+fn to_sql(value: &Value, place: &str) -> Result<SqlValue> {
+    Ok(match value {
+        Value::Null => SqlValue::Null,
+        Value::Bool(flag) => SqlValue::Integer(i64::from(*flag)),
+        Value::Number(number) => match number.as_i64() {
+            Some(integer) => SqlValue::Integer(integer),
+            None => SqlValue::Real(number.as_f64().unwrap_or_default()),
+        },
+        Value::String(text) => SqlValue::Text(text.clone()),
+        Value::Array(_) | Value::Object(_) => {
+            return Err(StoreError::invalid(format!("{place}: expected a number, text or null")));
+        }
+    })
+}
+
+impl Store {
+    /// Every row of every table, as of `now`.
+    pub fn export(&self, now: DateTime<Utc>) -> Result<HubExport> {
+        let mut tables = BTreeMap::new();
+        for table in TABLES {
+            let names = columns(&self.conn, table)?;
+            let mut statement =
+                self.conn.prepare(&format!("SELECT {} FROM {table} ORDER BY rowid", names.join(", ")))?;
+            let rows = statement
+                .query_map([], |row| {
+                    let mut object = Map::new();
+                    for (index, name) in names.iter().enumerate() {
+                        object.insert(name.clone(), to_json(row.get_ref(index)?));
+                    }
+                    Ok(object)
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            tables.insert((*table).to_owned(), rows);
+        }
+        Ok(HubExport { format: EXPORT_FORMAT.into(), version: EXPORT_VERSION, exported_at: to_db(now), tables })
+    }
+
+    /// Loads an export into this hub, which must be empty. Every row goes through the schema's checks and
+    /// triggers (so an export with overlapping bookings is refused too); the first problem is named
+    /// (`bookings[3].start_utc: …`) and nothing at all is written.
+    pub fn import(&mut self, document: &HubExport) -> Result<ImportReport> {
+        if document.format != EXPORT_FORMAT {
+            return Err(StoreError::invalid(format!(
+                "this is not a Hub Kiosk export (format \"{}\", expected \"{EXPORT_FORMAT}\")",
+                document.format
+            )));
+        }
+        if document.version != EXPORT_VERSION {
+            return Err(StoreError::invalid(format!(
+                "this export is version {}; this kiosk reads version {EXPORT_VERSION}",
+                document.version
+            )));
+        }
+        if let Some(unknown) = document.tables.keys().find(|name| !TABLES.contains(&name.as_str())) {
+            return Err(StoreError::invalid(format!("unknown table \"{unknown}\" in the export")));
+        }
+        self.write(|tx| {
+            let occupied: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM site)", [], |row| row.get(0))?;
+            if occupied {
+                return Err(StoreError::invalid(
+                    "this data folder already holds a hub: import into an empty data folder",
+                ));
+            }
+            let mut report = ImportReport { rows: BTreeMap::new() };
+            for table in TABLES {
+                let rows = document.tables.get(*table).map(Vec::as_slice).unwrap_or_default();
+                let known = columns(tx, table)?;
+                for (index, row) in rows.iter().enumerate() {
+                    let place = format!("{table}[{index}]");
+                    if let Some(field) = row.keys().find(|field| !known.contains(field)) {
+                        return Err(StoreError::invalid(format!("{place}.{field}: unknown field")));
+                    }
+                    let names: Vec<&String> = row.keys().collect();
+                    let values = row
+                        .iter()
+                        .map(|(field, value)| to_sql(value, &format!("{place}.{field}")))
+                        .collect::<Result<Vec<_>>>()?;
+                    let placeholders = vec!["?"; names.len()].join(", ");
+                    let sql = format!(
+                        "INSERT INTO {table} ({}) VALUES ({placeholders})",
+                        names.iter().map(|name| name.as_str()).collect::<Vec<_>>().join(", ")
+                    );
+                    tx.execute(&sql, rusqlite::params_from_iter(values.iter()))
+                        .map_err(|error| StoreError::invalid(format!("{place}: {error}")))?;
+                }
+                report.rows.insert((*table).to_owned(), rows.len());
+            }
+            Ok(report)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone};
+
+    use crate::bookings::{BookingOutcome, BookingRequest};
+    use crate::passes::{NewPass, PassKey};
+    use crate::people::{NewPerson, Role};
+    use crate::rooms::NewRoom;
+    use crate::site::tests::london_hub;
+    use crate::time::Slot;
+
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2027, 1, 4, 9, 0, 0).unwrap()
+    }
+
+    fn busy_hub() -> Store {
+        let mut store = london_hub();
+        let key = PassKey::from_secret([5; 32]);
+        let room = store.add_room(&NewRoom::named("Studio", 6)).unwrap();
+        let ada = NewPerson {
+            display_name: "Ada “Countess” Lovelace".into(),
+            contact: Some("ada@example.org".into()),
+            role: Role::Member,
+            rules_version: Some(1),
+        };
+        let ada = store.add_person(&ada, now()).unwrap();
+        let start = Utc.with_ymd_and_hms(2027, 1, 5, 10, 0, 0).unwrap();
+        let request = BookingRequest {
+            room: room.id,
+            slot: Slot::new(start, start + Duration::hours(1)).unwrap(),
+            title: "Robotics".into(),
+            booked_by: Some(ada.id),
+            booked_for: Some(ada.id),
+        };
+        assert!(matches!(store.book(&request, now()).unwrap(), BookingOutcome::Booked(_)));
+        let pass = store.issue_pass(&key, ada.id, NewPass::Member, now()).unwrap();
+        store.scan(&key, &pass.payload, now()).unwrap();
+        store.add_staff("Sam Staff", &"4821".parse().unwrap(), now()).unwrap();
+        store
+    }
+
+    #[test]
+    fn export_import_export_is_identical() {
+        let original = busy_hub().export(now()).unwrap();
+        let text = serde_json::to_string_pretty(&original).unwrap();
+        let mut copy = Store::open_in_memory().unwrap();
+        let report = copy.import(&serde_json::from_str(&text).unwrap()).unwrap();
+        assert_eq!(report.rows["bookings"], 1);
+        assert_eq!(serde_json::to_string_pretty(&copy.export(now()).unwrap()).unwrap(), text);
+        copy.integrity_check().unwrap();
+    }
+
+    #[test]
+    fn a_bad_file_is_refused_naming_the_place_and_writes_nothing() {
+        let mut document = busy_hub().export(now()).unwrap();
+        document.tables.get_mut("rooms").unwrap()[0].insert("colour".into(), Value::String("blue".into()));
+        let mut copy = Store::open_in_memory().unwrap();
+        assert_eq!(copy.import(&document).unwrap_err().to_string(), "rooms[0].colour: unknown field");
+
+        let mut overlapping = busy_hub().export(now()).unwrap();
+        let bookings = overlapping.tables.get_mut("bookings").unwrap();
+        let mut twin = bookings[0].clone();
+        twin.insert("id".into(), Value::from(99));
+        bookings.push(twin);
+        let error = copy.import(&overlapping).unwrap_err().to_string();
+        assert!(error.starts_with("bookings[1]: ") && error.contains("overlaps"), "{error}");
+        assert!(copy.site().is_err(), "nothing was written");
+    }
+
+    #[test]
+    fn import_needs_an_empty_hub_and_the_right_format() {
+        let document = busy_hub().export(now()).unwrap();
+        let mut full = busy_hub();
+        assert!(full.import(&document).unwrap_err().to_string().contains("already holds a hub"));
+        let mut wrong = document.clone();
+        wrong.version = 7;
+        assert!(Store::open_in_memory().unwrap().import(&wrong).unwrap_err().to_string().contains("version 7"));
+    }
+}
