@@ -3,9 +3,7 @@
 
 use std::rc::Rc;
 
-use booking_core::{
-    PinOutcome, SeatOutcome, SeatRefusal, Slot, SlotId, Surgery, SurgeryId, TicketStatus, WhenFull, local_day,
-};
+use booking_core::{SeatOutcome, SeatRefusal, Slot, SlotId, Surgery, SurgeryId, TicketStatus, WhenFull, local_day};
 use chrono::{DateTime, Duration, Utc};
 use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
 
@@ -179,30 +177,22 @@ fn connect_host(window: &MainWindow, kiosk: &Rc<Kiosk>) {
             adapter.set_pin_message(PinMessage::TooShort);
             return;
         };
-        let now = for_pin.now();
         let (weak, ui_kiosk) = (window.as_weak(), for_pin.clone());
-        for_pin.worker.run(
-            move |hub| hub.store.check_pin(host, &pin, now).map_err(|error| error.to_string()),
-            move |outcome| {
-                let Some(window) = weak.upgrade() else { return };
-                let adapter = window.global::<DropInAdapter>();
-                let (message, number) = match outcome {
-                    Ok(PinOutcome::Accepted(_)) => {
-                        adapter.set_pin_message(PinMessage::None);
-                        adapter.set_step(DropInStep::Host);
-                        queue_job(&window, &ui_kiosk, |_, _, _| Ok(()));
-                        return;
-                    }
-                    Ok(refused) => pin_entry::refusal_message(&refused),
-                    Err(error) => {
-                        eprintln!("kiosk: a host PIN check failed: {error}");
-                        (PinMessage::Failed, 0)
-                    }
-                };
-                adapter.set_pin_message(message);
-                adapter.set_pin_number(number);
-            },
-        );
+        pin_entry::check(&for_pin, host, pin, move |refused| {
+            let Some(window) = weak.upgrade() else { return };
+            let adapter = window.global::<DropInAdapter>();
+            match refused {
+                None => {
+                    adapter.set_pin_message(PinMessage::None);
+                    adapter.set_step(DropInStep::Host);
+                    queue_job(&window, &ui_kiosk, |_, _, _| Ok(()));
+                }
+                Some((message, number)) => {
+                    adapter.set_pin_message(message);
+                    adapter.set_pin_number(number);
+                }
+            }
+        });
     });
 
     let (weak, for_call) = (window.as_weak(), kiosk.clone());

@@ -20,6 +20,7 @@ use chrono_tz::Tz;
 use slint::{ComponentHandle, Timer, TimerMode};
 
 use crate::clock::Clock;
+use crate::hub::Hub;
 use crate::ui::{Activity, MainWindow, Navigation, Screen};
 use crate::worker::Worker;
 
@@ -89,6 +90,29 @@ impl Kiosk {
 /// A booking nobody has checked in to this long after its start frees the room for others.
 pub const NO_SHOW_GRACE: chrono::Duration = chrono::Duration::minutes(15);
 const NO_SHOW_CHECK_EVERY: Duration = Duration::from_secs(60);
+
+/// Reads what a screen shows from the hub on the database thread, then shows it. A failure is logged and the
+/// screen keeps what it had: a refresh that fails must not blank the kiosk.
+pub fn load_and_show<T: Send + 'static>(
+    window: &MainWindow,
+    kiosk: &Rc<Kiosk>,
+    what: &'static str,
+    load: fn(&mut Hub, DateTime<Utc>) -> anyhow::Result<T>,
+    show: fn(&MainWindow, &Rc<Kiosk>, &T),
+) {
+    let now = kiosk.now();
+    let (weak, ui_kiosk) = (window.as_weak(), kiosk.clone());
+    kiosk.worker.run(
+        move |hub| load(hub, now).map_err(|error| error.to_string()),
+        move |loaded| {
+            let Some(window) = weak.upgrade() else { return };
+            match loaded {
+                Ok(data) => show(&window, &ui_kiosk, &data),
+                Err(error) => eprintln!("kiosk: could not load {what}: {error}"),
+            }
+        },
+    );
+}
 
 /// Wires every screen to the window.
 pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {

@@ -1,8 +1,11 @@
-//! Typing a PIN on the kiosk's pad, shared by the staff and host views. The digits stay here, in Rust: the screen
-//! only ever gets how many there are.
+//! Typing a PIN on the kiosk's pad and checking it, shared by the staff and host views. The digits stay here, in
+//! Rust: the screen only ever gets how many there are.
 
-use booking_core::{Pin, PinOutcome};
+use std::rc::Rc;
 
+use booking_core::{PersonId, Pin, PinOutcome};
+
+use super::Kiosk;
 use crate::ui::PinMessage;
 
 const MAX_PIN_DIGITS: usize = 8;
@@ -44,14 +47,25 @@ impl PinEntry {
     }
 }
 
-/// What the screen says after a refused attempt, and its number (tries left, or seconds to wait).
-pub fn refusal_message(outcome: &PinOutcome) -> (PinMessage, i32) {
-    match outcome {
-        PinOutcome::Accepted(_) => (PinMessage::None, 0),
-        PinOutcome::Wrong { attempts_left } => (PinMessage::Wrong, *attempts_left as i32),
-        PinOutcome::Wait { seconds } => (PinMessage::Wait, *seconds as i32),
-        PinOutcome::Locked => (PinMessage::Locked, 0),
-    }
+/// Checks `pin` for `person` on the database thread. `then` gets `None` when it is right, or the message to show
+/// and its number (tries left, or seconds to wait).
+pub fn check(kiosk: &Rc<Kiosk>, person: PersonId, pin: Pin, then: impl FnOnce(Option<(PinMessage, i32)>) + 'static) {
+    let now = kiosk.now();
+    kiosk.worker.run(
+        move |hub| hub.store.check_pin(person, &pin, now).map_err(|error| error.to_string()),
+        move |outcome| {
+            then(match outcome {
+                Ok(PinOutcome::Accepted(_)) => None,
+                Ok(PinOutcome::Wrong { attempts_left }) => Some((PinMessage::Wrong, attempts_left as i32)),
+                Ok(PinOutcome::Wait { seconds }) => Some((PinMessage::Wait, seconds as i32)),
+                Ok(PinOutcome::Locked) => Some((PinMessage::Locked, 0)),
+                Err(error) => {
+                    eprintln!("kiosk: a PIN check failed: {error}");
+                    Some((PinMessage::Failed, 0))
+                }
+            })
+        },
+    );
 }
 
 #[cfg(test)]

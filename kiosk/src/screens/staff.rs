@@ -6,7 +6,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use anyhow::Result;
-use booking_core::{OnSite, Opening, PersonId, PinOutcome, Role};
+use booking_core::{OnSite, Opening, PersonId, Role};
 use chrono::{DateTime, Timelike, Utc};
 use slint::{ComponentHandle, Model, ModelRc, SharedString, Timer, TimerMode, VecModel};
 
@@ -213,47 +213,28 @@ fn submit_pin(window: &MainWindow, kiosk: &Rc<Kiosk>) {
         adapter.set_message(PinMessage::TooShort);
         return;
     };
-    let now = kiosk.now();
     let (weak, ui_kiosk) = (window.as_weak(), kiosk.clone());
-    kiosk.worker.run(
-        move |hub| hub.store.check_pin(person, &pin, now).map_err(|error| error.to_string()),
-        move |outcome| {
-            let Some(window) = weak.upgrade() else { return };
-            let adapter = window.global::<StaffAdapter>();
-            let (message, number) = match outcome {
-                Ok(PinOutcome::Accepted(_)) => {
-                    adapter.set_message(PinMessage::None);
-                    adapter.set_tab(StaffTab::RollCall);
-                    adapter.set_step(StaffStep::View);
-                    refresh(&window, &ui_kiosk);
-                    return;
-                }
-                Ok(refused) => pin_entry::refusal_message(&refused),
-                Err(error) => {
-                    eprintln!("kiosk: a PIN check failed: {error}");
-                    (PinMessage::Failed, 0)
-                }
-            };
-            adapter.set_message(message);
-            adapter.set_number(number);
-        },
-    );
+    pin_entry::check(kiosk, person, pin, move |refused| {
+        let Some(window) = weak.upgrade() else { return };
+        let adapter = window.global::<StaffAdapter>();
+        match refused {
+            None => {
+                adapter.set_message(PinMessage::None);
+                adapter.set_tab(StaffTab::RollCall);
+                adapter.set_step(StaffStep::View);
+                refresh(&window, &ui_kiosk);
+            }
+            Some((message, number)) => {
+                adapter.set_message(message);
+                adapter.set_number(number);
+            }
+        }
+    });
 }
 
 /// Re-reads the hub into the open staff view.
 fn refresh(window: &MainWindow, kiosk: &Rc<Kiosk>) {
-    let now = kiosk.now();
-    let (weak, ui_kiosk) = (window.as_weak(), kiosk.clone());
-    kiosk.worker.run(
-        move |hub| load(hub, now).map_err(|error| error.to_string()),
-        move |loaded| {
-            let Some(window) = weak.upgrade() else { return };
-            match loaded {
-                Ok(data) => show_data(&window, &ui_kiosk, &data),
-                Err(error) => eprintln!("kiosk: could not load the staff view: {error}"),
-            }
-        },
-    );
+    super::load_and_show(window, kiosk, "the staff view", load, show_data);
 }
 
 fn show_data(window: &MainWindow, kiosk: &Rc<Kiosk>, data: &StaffData) {

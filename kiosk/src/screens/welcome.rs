@@ -105,18 +105,7 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
 
 /// Reloads the day's highlights from the hub.
 pub fn refresh(window: &MainWindow, kiosk: &Rc<Kiosk>) {
-    let now = kiosk.now();
-    let (weak, ui_kiosk) = (window.as_weak(), kiosk.clone());
-    kiosk.worker.run(
-        move |hub| load(hub, now).map_err(|error| error.to_string()),
-        move |loaded| {
-            let Some(window) = weak.upgrade() else { return };
-            match loaded {
-                Ok(data) => show_data(&window, &ui_kiosk, &data),
-                Err(error) => eprintln!("kiosk: could not load today's highlights: {error}"),
-            }
-        },
-    );
+    super::load_and_show(window, kiosk, "today's highlights", load, show_data);
 }
 
 fn show_data(window: &MainWindow, kiosk: &Rc<Kiosk>, data: &WelcomeData) {
