@@ -276,6 +276,16 @@ pub(crate) fn bookings_overlapping(conn: &Connection, range: Slot, room: Option<
     Ok(bookings)
 }
 
+/// Every occurrence of a series, whatever its status, in date order.
+pub(crate) fn bookings_of_series(conn: &Connection, series: SeriesId) -> Result<Vec<Booking>> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {BOOKING_COLUMNS} FROM bookings b JOIN rooms r ON r.id = b.room_id
+         WHERE b.series_id = ?1 ORDER BY b.occurrence_date"
+    ))?;
+    let bookings = statement.query_map([series], booking_from_row)?.collect::<rusqlite::Result<_>>()?;
+    Ok(bookings)
+}
+
 /// Checks every rule for putting a booking of `room` at `slot`; `moving` is left out of the conflict check.
 fn check_rules(
     conn: &Connection,
@@ -456,8 +466,18 @@ impl Store {
                 occurrences.push((date, slot));
             }
             tx.execute(
-                "INSERT INTO series (room_id, rule, first_date, until_date, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![room.id, rule, request.first_date.to_string(), request.until.to_string(), to_db(now)],
+                "INSERT INTO series (room_id, rule, first_date, until_date, created_at, repeat, local_start, minutes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    room.id,
+                    rule,
+                    request.first_date.to_string(),
+                    request.until.to_string(),
+                    to_db(now),
+                    request.repeat.code(),
+                    request.start_time.format("%H:%M").to_string(),
+                    request.minutes
+                ],
             )?;
             let series_id = SeriesId(tx.last_insert_rowid());
             let mut ids = Vec::with_capacity(occurrences.len());

@@ -8,7 +8,8 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use crate::error::{Result, StoreError};
 
 /// Ordered migrations; `PRAGMA user_version` is the number applied. Never edit one that has shipped: add another.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/001_initial.sql")];
+pub(crate) const MIGRATIONS: &[&str] =
+    &[include_str!("migrations/001_initial.sql"), include_str!("migrations/002_data_belongs_to_the_hub.sql")];
 
 /// How long a writer waits for another process's write transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -63,7 +64,7 @@ impl Store {
     }
 }
 
-fn migrate(conn: &mut Connection) -> Result<()> {
+pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let applied: u32 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if applied as usize > MIGRATIONS.len() {
@@ -94,6 +95,22 @@ mod tests {
         let again = Store::open(&path).unwrap();
         assert_eq!(again.schema_version().unwrap(), MIGRATIONS.len() as u32);
         again.integrity_check().unwrap();
+    }
+
+    #[test]
+    fn a_version_1_hub_is_brought_up_to_date_with_its_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute("INSERT INTO site VALUES (1, 'Old Hub', 'Europe/London', 40, 30, 1)", []).unwrap();
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as u32);
+        assert_eq!(store.site().unwrap().name, "Old Hub");
+        let uid: String = store.conn.query_row("SELECT uid FROM site", [], |row| row.get(0)).unwrap();
+        assert_eq!(uid.len(), 16, "the hub got its calendar id");
     }
 
     #[test]

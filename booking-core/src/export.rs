@@ -35,6 +35,7 @@ const TABLES: &[&str] = &[
     "queue_tickets",
     "passes",
     "visits",
+    "visit_counts",
     "staff_pins",
 ];
 
@@ -71,6 +72,15 @@ fn to_json(value: ValueRef<'_>) -> Value {
     }
 }
 
+fn csv_cell(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(text) if text.starts_with(['=', '+', '-', '@']) => format!("'{text}"),
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
 fn to_sql(value: &Value, place: &str) -> Result<SqlValue> {
     Ok(match value {
         Value::Null => SqlValue::Null,
@@ -86,26 +96,58 @@ fn to_sql(value: &Value, place: &str) -> Result<SqlValue> {
     })
 }
 
+/// The rows of `table` matching `filter` (an SQL condition over `params`), oldest first, as JSON objects.
+/// `hidden` columns are left out (a PIN hash is nobody's business, not even its owner's).
+pub(crate) fn rows_where(
+    conn: &rusqlite::Connection,
+    table: &str,
+    filter: &str,
+    params: impl rusqlite::Params,
+    hidden: &[&str],
+) -> Result<Vec<Map<String, Value>>> {
+    let names: Vec<String> =
+        columns(conn, table)?.into_iter().filter(|name| !hidden.contains(&name.as_str())).collect();
+    let mut statement =
+        conn.prepare(&format!("SELECT {} FROM {table} WHERE {filter} ORDER BY rowid", names.join(", ")))?;
+    let rows = statement
+        .query_map(params, |row| {
+            let mut object = Map::new();
+            for (index, name) in names.iter().enumerate() {
+                object.insert(name.clone(), to_json(row.get_ref(index)?));
+            }
+            Ok(object)
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
 impl Store {
     /// Every row of every table, as of `now`.
     pub fn export(&self, now: DateTime<Utc>) -> Result<HubExport> {
         let mut tables = BTreeMap::new();
         for table in TABLES {
-            let names = columns(&self.conn, table)?;
-            let mut statement =
-                self.conn.prepare(&format!("SELECT {} FROM {table} ORDER BY rowid", names.join(", ")))?;
-            let rows = statement
-                .query_map([], |row| {
-                    let mut object = Map::new();
-                    for (index, name) in names.iter().enumerate() {
-                        object.insert(name.clone(), to_json(row.get_ref(index)?));
-                    }
-                    Ok(object)
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            tables.insert((*table).to_owned(), rows);
+            tables.insert((*table).to_owned(), rows_where(&self.conn, table, "1", [], &[])?);
         }
         Ok(HubExport { format: EXPORT_FORMAT.into(), version: EXPORT_VERSION, exported_at: to_db(now), tables })
+    }
+
+    /// Every table as CSV for spreadsheets, keyed by table name: a header row of column names, then one line per
+    /// row. Text that a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) gets a leading `'`. CSV is for
+    /// reading; the JSON export is the one that imports again.
+    pub fn export_csv(&self) -> Result<BTreeMap<String, String>> {
+        let mut files = BTreeMap::new();
+        for table in TABLES {
+            let names = columns(&self.conn, table)?;
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            let csv_error = |error: csv::Error| StoreError::invalid(format!("could not write {table} as CSV: {error}"));
+            writer.write_record(&names).map_err(csv_error)?;
+            for row in rows_where(&self.conn, table, "1", [], &[])? {
+                writer.write_record(names.iter().map(|name| csv_cell(&row[name]))).map_err(csv_error)?;
+            }
+            let bytes = writer.into_inner().map_err(|error| StoreError::invalid(error.to_string()))?;
+            files.insert((*table).to_owned(), String::from_utf8_lossy(&bytes).into_owned());
+        }
+        Ok(files)
     }
 
     /// Loads an export into this hub, which must be empty. Every row goes through the schema's checks and
@@ -232,6 +274,46 @@ mod tests {
         let error = copy.import(&overlapping).unwrap_err().to_string();
         assert!(error.starts_with("bookings[1]: ") && error.contains("overlaps"), "{error}");
         assert!(copy.site().is_err(), "nothing was written");
+    }
+
+    #[test]
+    fn csv_has_every_table_with_headers_and_reads_back_with_a_csv_parser() {
+        let mut store = busy_hub();
+        store
+            .add_person(
+                &NewPerson {
+                    display_name: "=cmd|' /C calc'!A0".into(),
+                    contact: None,
+                    role: Role::Visitor,
+                    rules_version: None,
+                },
+                now(),
+            )
+            .unwrap();
+        let files = store.export_csv().unwrap();
+        assert_eq!(files.len(), TABLES.len());
+        let mut reader = csv::Reader::from_reader(files["people"].as_bytes());
+        let headers = reader.headers().unwrap().clone();
+        assert_eq!(&headers[1], "display_name");
+        let names: Vec<String> = reader.records().map(|record| record.unwrap()[1].to_owned()).collect();
+        assert_eq!(names, ["Ada “Countess” Lovelace", "Sam Staff", "'=cmd|' /C calc'!A0"]);
+        let empty = csv::Reader::from_reader(files["closures"].as_bytes()).into_records().count();
+        assert_eq!(empty, 0);
+        assert!(files["closures"].starts_with("date,reason"));
+    }
+
+    #[test]
+    fn every_table_is_exported() {
+        let store = Store::open_in_memory().unwrap();
+        let mut statement = store
+            .conn
+            .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            .unwrap();
+        let mut schema: Vec<String> = statement.query_map([], |row| row.get(0)).unwrap().map(|n| n.unwrap()).collect();
+        schema.sort();
+        let mut exported: Vec<String> = TABLES.iter().map(|name| (*name).to_owned()).collect();
+        exported.sort();
+        assert_eq!(schema, exported);
     }
 
     #[test]

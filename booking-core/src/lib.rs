@@ -6,7 +6,9 @@
 
 #![forbid(unsafe_code)]
 
+mod backup;
 mod bookings;
+mod calendar;
 mod db;
 mod error;
 mod export;
@@ -14,6 +16,7 @@ mod ids;
 mod occupancy;
 mod passes;
 mod people;
+mod privacy;
 mod recurrence;
 mod rooms;
 mod site;
@@ -23,10 +26,12 @@ mod text;
 mod time;
 mod visits;
 
+pub use backup::{BackupCheck, BackupFile, BackupReport, list_backups, verify_backup};
 pub use bookings::{
     Booking, BookingOutcome, BookingRefusal, BookingRequest, BookingStatus, CancelOutcome, RoomAvailability,
     SeriesOutcome, SeriesRequest, duration_words,
 };
+pub use calendar::Feed;
 pub use db::Store;
 pub use error::{Result, StoreError};
 pub use export::{EXPORT_FORMAT, EXPORT_VERSION, HubExport, ImportReport};
@@ -36,6 +41,7 @@ pub use passes::{
     IssuedPass, NewPass, PASS_TEXT_LEN, Pass, PassClaim, PassKey, PassKind, PassRefusal, decode_pass, encode_pass,
 };
 pub use people::{NewPerson, Person, Role};
+pub use privacy::{ERASED_NAME, EraseOutcome, EraseRefusal, Erasure, PERSON_EXPORT_FORMAT, PersonExport, PurgeReport};
 pub use recurrence::{MAX_OCCURRENCES, Nth, Repeat, occurrence_dates};
 pub use rooms::{NewRoom, Room};
 pub use site::{Closure, DayHours, NewSite, Opening, Site};

@@ -60,6 +60,29 @@ impl fmt::Display for Repeat {
     }
 }
 
+impl Repeat {
+    /// How the rule is stored: `weekly:2`, `monthly:last`.
+    pub(crate) fn code(self) -> String {
+        match self {
+            Repeat::Weekly { every_weeks } => format!("weekly:{every_weeks}"),
+            Repeat::MonthlyByWeekday { nth } => format!("monthly:{}", nth.word()),
+        }
+    }
+
+    pub(crate) fn from_code(code: &str) -> Option<Repeat> {
+        match code.split_once(':')? {
+            ("weekly", weeks) => Some(Repeat::Weekly { every_weeks: weeks.parse().ok()? }),
+            ("monthly", word) => {
+                let nth = [Nth::First, Nth::Second, Nth::Third, Nth::Fourth, Nth::Last]
+                    .into_iter()
+                    .find(|nth| nth.word() == word)?;
+                Some(Repeat::MonthlyByWeekday { nth })
+            }
+            _ => None,
+        }
+    }
+}
+
 /// The longest a series may run, so a typo in a year cannot fill the calendar.
 pub const MAX_OCCURRENCES: usize = 260;
 
@@ -155,6 +178,19 @@ mod tests {
         let second =
             occurrence_dates(date("2027-01-12"), Repeat::MonthlyByWeekday { nth: Nth::Second }, date("2027-03-31"));
         assert_eq!(second.unwrap(), vec![date("2027-01-12"), date("2027-02-09"), date("2027-03-09")]);
+    }
+
+    #[test]
+    fn stored_codes_read_back() {
+        for repeat in [
+            Repeat::Weekly { every_weeks: 1 },
+            Repeat::Weekly { every_weeks: 3 },
+            Repeat::MonthlyByWeekday { nth: Nth::Second },
+            Repeat::MonthlyByWeekday { nth: Nth::Last },
+        ] {
+            assert_eq!(Repeat::from_code(&repeat.code()), Some(repeat));
+        }
+        assert_eq!(Repeat::from_code("daily:1"), None);
     }
 
     #[test]

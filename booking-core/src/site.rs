@@ -83,7 +83,8 @@ impl Store {
                 return Err(StoreError::invalid(format!("this data folder already holds the hub \"{existing}\"")));
             }
             tx.execute(
-                "INSERT INTO site (id, name, time_zone, safe_capacity, retention_days) VALUES (1, ?1, ?2, ?3, ?4)",
+                "INSERT INTO site (id, name, time_zone, safe_capacity, retention_days, uid)
+                 VALUES (1, ?1, ?2, ?3, ?4, lower(hex(randomblob(8))))",
                 params![name, zone.name(), new.safe_capacity, new.retention_days],
             )?;
             for weekday in 0..7 {

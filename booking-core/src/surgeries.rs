@@ -221,7 +221,7 @@ fn slot_context(conn: &Connection, slot: SlotId) -> Result<(SurgeryId, Slot, boo
 }
 
 /// Moves the longest-waiting person on `slot`'s waiting list into a free seat, if there is one.
-fn promote_next(tx: &Transaction<'_>, slot: SlotId) -> Result<Option<(SeatId, PersonId)>> {
+pub(crate) fn promote_next(tx: &Transaction<'_>, slot: SlotId) -> Result<Option<(SeatId, PersonId)>> {
     let free: bool = tx.query_row(
         &format!(
             "SELECT (SELECT seats FROM surgery_slots WHERE id = ?1)

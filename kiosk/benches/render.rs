@@ -59,7 +59,7 @@ fn render(c: &mut Criterion) {
     let mut hub = Hub::open(dir.path()).expect("hub");
     let now = Utc.with_ymd_and_hms(2027, 1, 5, 11, 0, 0).unwrap();
     kiosk::demo::run(&mut hub, now).expect("demo");
-    let options = AppOptions { size: SIZES[0], idle_after: Duration::from_secs(3600), scanner: None };
+    let options = AppOptions { size: SIZES[0], idle_after: Duration::from_secs(3600), ..AppOptions::default() };
     let (window, _kiosk) = app::build(Worker::inline(hub), Clock::Fixed(now), options).expect("window");
     window.show().expect("shown");
 

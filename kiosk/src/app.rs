@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use slint::ComponentHandle;
 
 use crate::clock::Clock;
+use crate::housekeeping::{self, BackupPlan};
 use crate::scanner_device;
 use crate::screens::{self, Kiosk};
 use crate::ui::{MainWindow, Scanner};
@@ -22,11 +23,13 @@ pub struct AppOptions {
     pub idle_after: Duration,
     /// The scanner's input device, read directly (and grabbed); without it, scans arrive as keys.
     pub scanner: Option<PathBuf>,
+    /// Scheduled backups (and the daily retention purge that runs with them); `None` in tests.
+    pub backups: Option<BackupPlan>,
 }
 
 impl Default for AppOptions {
     fn default() -> Self {
-        AppOptions { size: (800, 480), idle_after: Duration::from_secs(60), scanner: None }
+        AppOptions { size: (800, 480), idle_after: Duration::from_secs(60), scanner: None, backups: None }
     }
 }
 
@@ -36,6 +39,9 @@ pub fn build(worker: Worker, clock: Clock, options: AppOptions) -> Result<(MainW
     window.window().set_size(slint::LogicalSize::new(options.size.0 as f32, options.size.1 as f32));
     let kiosk = Kiosk::new(worker, clock, options.idle_after);
     screens::connect(&window, &kiosk);
+    if let Some(plan) = options.backups {
+        housekeeping::start(&kiosk, plan);
+    }
     Ok((window, kiosk))
 }
 

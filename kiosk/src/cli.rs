@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -84,15 +84,39 @@ pub enum Command {
     Occupancy,
     /// Everyone on site now: the evacuation list.
     RollCall,
-    /// Write the whole hub as one JSON document (to standard output, or --out FILE).
+    /// Write the whole hub: one JSON document (to standard output or --out FILE), or with --format csv one
+    /// spreadsheet file per table into the folder --out DIR.
     Export {
         #[arg(long, value_enum, default_value = "json")]
         format: ExportFormat,
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE_OR_DIR")]
         out: Option<PathBuf>,
     },
-    /// Load an export into an empty data folder. A bad file is refused and nothing is written.
+    /// Load a JSON export into an empty data folder. A bad file is refused and nothing is written.
     Import { file: PathBuf },
+    /// Write a calendar file (.ics) for Google, Outlook or Thunderbird: one room's bookings, the drop-in sessions,
+    /// or everything.
+    Ics(IcsArgs),
+    /// Erase visitors' personal data older than the hub's retention period, keeping anonymous counts. The kiosk
+    /// also does this by itself every day.
+    Purge,
+    /// Copy the hub's data, checked, into a backup folder and remove backups that are too many or too old.
+    Backup {
+        /// Where to put it: a folder, for example on a USB stick. Default: "backups" in the data folder.
+        #[arg(long, value_name = "DIR")]
+        to: Option<PathBuf>,
+        /// How many backups to keep (backups older than the retention period go anyway).
+        #[arg(long, default_value_t = 14)]
+        keep: usize,
+    },
+    /// Replace the hub's data with a backup (a copy of the current data is backed up first). Without FILE, lists
+    /// the backups in the backup folder.
+    Restore {
+        file: Option<PathBuf>,
+        /// The backup folder to list. Default: "backups" in the data folder.
+        #[arg(long, value_name = "DIR")]
+        from: Option<PathBuf>,
+    },
     /// Staff and host PINs. PINs are read from standard input, never from the command line.
     #[command(subcommand)]
     Staff(StaffCommand),
@@ -205,8 +229,29 @@ pub struct RoomAddArgs {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ExportFormat {
-    /// One versioned JSON document with every table (see docs/data.md).
+    /// One versioned JSON document with every table (see docs/data.md); imports again.
     Json,
+    /// One CSV file per table, for spreadsheets.
+    Csv,
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("feed").required(true).args(["room", "surgeries", "all"])))]
+pub struct IcsArgs {
+    /// One room's bookings.
+    #[arg(long, value_name = "NAME")]
+    pub room: Option<String>,
+    /// The drop-in sessions.
+    #[arg(long)]
+    pub surgeries: bool,
+    /// Every room and every drop-in session.
+    #[arg(long)]
+    pub all: bool,
+    /// Leave out events that ended before this date. Default: 90 days ago.
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -320,6 +365,20 @@ pub enum PersonCommand {
     List {
         #[arg(long)]
         role: Option<String>,
+    },
+    /// Everything the hub holds about one person, as JSON: the answer to a subject-access request.
+    Export {
+        person: String,
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Erase a person's name and contact everywhere (the right to erasure). Their past bookings stay, anonymous;
+    /// bookings still to come are cancelled.
+    Erase {
+        person: String,
+        /// Confirm: erasure cannot be undone.
+        #[arg(long)]
+        yes: bool,
     },
 }
 

@@ -14,6 +14,7 @@ use chrono_tz::Tz;
 use serde_json::json;
 
 use crate::cli::*;
+use crate::data;
 use crate::hub::Hub;
 use crate::input::{bad_input, parse_date, parse_end, parse_local, parse_minutes, parse_time};
 use crate::qr;
@@ -31,7 +32,7 @@ impl Invocation<'_> {
         Ok(self.hub.store.site()?.time_zone)
     }
 
-    fn person(&self, name_or_id: &str) -> Result<booking_core::Person> {
+    pub(crate) fn person(&self, name_or_id: &str) -> Result<booking_core::Person> {
         Ok(self.hub.store.person_by_name_or_id(name_or_id)?)
     }
 }
@@ -480,6 +481,8 @@ pub fn person(cx: &mut Invocation<'_>, command: &PersonCommand) -> Result<Report
             }
             Ok(Report::done(text.trim_end(), &people))
         }
+        PersonCommand::Export { person, out } => data::person_export(cx, person, out.as_deref()),
+        PersonCommand::Erase { person, yes } => data::person_erase(cx, person, *yes),
     }
 }
 
@@ -661,30 +664,4 @@ pub fn staff(cx: &mut Invocation<'_>, command: &StaffCommand) -> Result<Report> 
             })
         }
     }
-}
-
-pub fn export(cx: &mut Invocation<'_>, out: Option<&std::path::Path>) -> Result<Report> {
-    let document = cx.hub.store.export(cx.now)?;
-    let text = serde_json::to_string_pretty(&document)? + "\n";
-    let rows: usize = document.tables.values().map(Vec::len).sum();
-    match out {
-        Some(path) => {
-            std::fs::write(path, &text).with_context(|| format!("could not write {}", path.display()))?;
-            Ok(Report::done(
-                format!("Wrote {rows} records to {}", path.display()),
-                json!({ "file": path, "records": rows }),
-            ))
-        }
-        // The document itself is the output (also with --json).
-        None => Ok(Report { text: text.trim_end().to_owned(), json: serde_json::to_value(&document)?, refused: false }),
-    }
-}
-
-pub fn import(cx: &mut Invocation<'_>, file: &std::path::Path) -> Result<Report> {
-    let text = std::fs::read_to_string(file).with_context(|| format!("could not read {}", file.display()))?;
-    let document: booking_core::HubExport = serde_json::from_str(&text)
-        .map_err(|error| bad_input(format!("{} is not a Hub Kiosk export: {error}", file.display())))?;
-    let report = cx.hub.store.import(&document)?;
-    let rows: usize = report.rows.values().sum();
-    Ok(Report::done(format!("Imported {rows} records from {}", file.display()), &report))
 }

@@ -8,6 +8,7 @@ use booking_core::{PassKey, Store};
 
 pub const DATABASE_FILE: &str = "hub.db";
 pub const PASS_KEY_FILE: &str = "pass.key";
+pub const BACKUP_DIR: &str = "backups";
 
 /// The data folder to use when `--data` is not given: systemd's `StateDirectory` for the service
 /// (`/var/lib/hub-kiosk`), otherwise the user's data folder (`~/.local/share/hub-kiosk` on Linux).
@@ -36,5 +37,10 @@ impl Hub {
             .with_context(|| format!("could not open the hub database in {}", dir.display()))?;
         let key = PassKey::load_or_create(&dir.join(PASS_KEY_FILE))?;
         Ok(Hub { store, key, dir: dir.to_path_buf() })
+    }
+
+    /// Where backups go unless told otherwise. Better on another device (a USB stick): see docs/data.md.
+    pub fn backup_dir(&self) -> PathBuf {
+        self.dir.join(BACKUP_DIR)
     }
 }

@@ -1,6 +1,7 @@
 //! The `kiosk` binary. Exit codes: 0 done, 1 refused by a rule (the reason is printed), 2 bad input,
 //! 3 the machine failed (disk, damaged database).
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -11,23 +12,23 @@ use clap::Parser;
 use std::time::Duration;
 
 use kiosk::app::{self, AppOptions};
-use kiosk::cli::{Cli, Command, ExportFormat, RunArgs};
+use kiosk::cli::{Cli, Command, RunArgs};
 use kiosk::clock::Clock;
 use kiosk::commands::Invocation;
+use kiosk::housekeeping::BackupPlan;
 use kiosk::hub::{Hub, default_data_dir};
 use kiosk::report::Report;
 use kiosk::worker::Worker;
-use kiosk::{commands, demo, input};
+use kiosk::{commands, data, demo, input};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(&cli) {
         Ok(report) => {
-            if cli.json {
-                println!("{}", serde_json::to_string_pretty(&report.json).unwrap_or_default());
-            } else {
-                println!("{}", report.text);
-            }
+            let text =
+                if cli.json { serde_json::to_string_pretty(&report.json).unwrap_or_default() } else { report.text };
+            // A reader that stops early (`| head`) is not a failure of the command.
+            let _ = writeln!(std::io::stdout(), "{text}");
             if report.refused { ExitCode::from(1) } else { ExitCode::SUCCESS }
         }
         Err(error) => {
@@ -58,7 +59,7 @@ fn run(cli: &Cli) -> Result<Report> {
     let command = cli.command.as_ref().unwrap_or(&default_run);
     match command {
         Command::Init(args) => return commands::init(&mut hub.store, args),
-        Command::Import { file } => return commands::import(&mut Invocation { hub: &mut hub, now }, file),
+        Command::Import { file } => return data::import(&mut Invocation { hub: &mut hub, now }, file),
         Command::Demo => return demo::run(&mut hub, now),
         Command::Run(args) => {
             let clock = if cli.now.is_some() { Clock::starting_at(now) } else { Clock::System };
@@ -84,7 +85,11 @@ fn run(cli: &Cli) -> Result<Report> {
         Command::CheckOut { person } => commands::check_out(cx, person),
         Command::Occupancy => commands::occupancy(cx),
         Command::RollCall => commands::roll_call(cx),
-        Command::Export { format: ExportFormat::Json, out } => commands::export(cx, out.as_deref()),
+        Command::Export { format, out } => data::export(cx, *format, out.as_deref()),
+        Command::Ics(args) => data::ics(cx, args),
+        Command::Purge => data::purge(cx),
+        Command::Backup { to, keep } => data::backup(cx, to.as_deref(), *keep),
+        Command::Restore { file, from } => data::restore(cx, file.as_deref(), from.as_deref()),
         Command::Staff(command) => commands::staff(cx, command),
     }
 }
@@ -100,6 +105,7 @@ fn run_touchscreen(mut hub: Hub, clock: Clock, args: &RunArgs) -> Result<Report>
         size: args.size,
         idle_after: Duration::from_secs(args.idle_seconds),
         scanner: args.scanner.clone(),
+        backups: Some(BackupPlan::daily(&hub)),
     };
     app::run(Worker::spawn(hub)?, clock, options)?;
     Ok(Report::done("The kiosk has closed.", serde_json::json!({ "closed": true })))

@@ -2,8 +2,6 @@
 
 #![allow(dead_code)]
 
-use std::time::Duration;
-
 use booking_core::{NewPass, PersonId};
 use chrono::{DateTime, TimeZone, Utc};
 use i_slint_backend_testing::ElementHandle;
@@ -32,7 +30,7 @@ pub fn demo_hub() -> (tempfile::TempDir, Hub, String) {
 
 /// The real app over `hub`, its database work run inline so tests need no event loop.
 pub fn open_app(hub: Hub, size: (u32, u32)) -> MainWindow {
-    let options = AppOptions { size, idle_after: Duration::from_secs(60), scanner: None };
+    let options = AppOptions { size, ..AppOptions::default() };
     let (window, _kiosk) = app::build(Worker::inline(hub), Clock::Fixed(demo_now()), options).unwrap();
     window.show().unwrap();
     window
