@@ -57,6 +57,18 @@ impl Store {
         Ok(self.conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
     }
 
+    /// The latest moment the hub has recorded anything (a person added, a booking made, a check-in, a pass issued).
+    /// A clock earlier than this is wrong: the doctor checks it, because pass expiry depends on the clock.
+    pub fn newest_record(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        let newest: Option<i64> = self.conn.query_row(
+            "SELECT max(t) FROM (SELECT max(created_at) AS t FROM people UNION ALL SELECT max(created_at) FROM bookings
+             UNION ALL SELECT max(checked_in_at) FROM visits UNION ALL SELECT max(issued_at) FROM passes)",
+            [],
+            |row| row.get(0),
+        )?;
+        Ok(newest.map(crate::time::from_db))
+    }
+
     /// SQLite's own consistency check of the file; `Ok(())` when it reports "ok".
     pub fn integrity_check(&self) -> Result<()> {
         let report: String = self.conn.pragma_query_value(None, "integrity_check", |row| row.get(0))?;

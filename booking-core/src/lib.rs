@@ -44,7 +44,7 @@ pub use people::{NewPerson, Person, Role};
 pub use privacy::{ERASED_NAME, EraseOutcome, EraseRefusal, Erasure, PERSON_EXPORT_FORMAT, PersonExport, PurgeReport};
 pub use recurrence::{MAX_OCCURRENCES, Nth, Repeat, occurrence_dates};
 pub use rooms::{NewRoom, Room};
-pub use site::{Closure, DayHours, NewSite, Opening, Site};
+pub use site::{Closure, DayHours, NewSite, Opening, Site, SiteSettings};
 pub use staff::{LOCK_AFTER, Pin, PinOutcome, UnlockOutcome};
 pub use surgeries::{
     NewSurgery, SeatCancelled, SeatOutcome, SeatRefusal, Surgery, SurgerySlot, Ticket, TicketIssued, TicketStatus,

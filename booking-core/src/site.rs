@@ -21,6 +21,21 @@ pub struct Site {
     pub retention_days: u32,
     /// The version of the house rules a visitor must agree to.
     pub house_rules_version: u32,
+    /// The fewest digits a staff or host PIN may have.
+    pub pin_digits: u8,
+    /// Wrong PINs in a row before an account locks.
+    pub pin_lock_after: u32,
+}
+
+/// The settings a kiosk's configuration file keeps in step with the hub (`kiosk config apply`). The time zone is
+/// not among them: every booking's local rules depend on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteSettings {
+    pub name: String,
+    pub safe_capacity: u32,
+    pub retention_days: u32,
+    pub pin_digits: u8,
+    pub pin_lock_after: u32,
 }
 
 /// What `init_site` needs.
@@ -105,6 +120,29 @@ impl Store {
         load_site(&self.conn)
     }
 
+    /// Changes the settings a kiosk's configuration file holds.
+    pub fn update_site(&mut self, settings: &SiteSettings) -> Result<Site> {
+        let name = text::clean("hub name", &settings.name, 100)?;
+        if settings.safe_capacity == 0 {
+            return Err(StoreError::invalid("the safe capacity must be at least 1 person"));
+        }
+        if settings.retention_days == 0 {
+            return Err(StoreError::invalid("visitor data must be kept for at least 1 day"));
+        }
+        if !(4..=8).contains(&settings.pin_digits) || !(3..=50).contains(&settings.pin_lock_after) {
+            return Err(StoreError::invalid("PINs have 4 to 8 digits and lock after 3 to 50 wrong tries"));
+        }
+        self.write(|tx| {
+            load_site(tx)?;
+            tx.execute(
+                "UPDATE site SET name = ?1, safe_capacity = ?2, retention_days = ?3, pin_digits = ?4, pin_lock_after = ?5",
+                params![name, settings.safe_capacity, settings.retention_days, settings.pin_digits, settings.pin_lock_after],
+            )?;
+            Ok(())
+        })?;
+        self.site()
+    }
+
     /// Sets (or with `None`, clears: closed all day) the hours for one weekday.
     pub fn set_opening_hours(&mut self, weekday: Weekday, hours: Option<DayHours>) -> Result<()> {
         self.write(|tx| {
@@ -169,17 +207,26 @@ impl Store {
 pub(crate) fn load_site(conn: &Connection) -> Result<Site> {
     let row = conn
         .prepare_cached(
-            "SELECT name, time_zone, safe_capacity, retention_days, house_rules_version FROM site WHERE id = 1",
+            "SELECT name, time_zone, safe_capacity, retention_days, house_rules_version, pin_digits, pin_lock_after
+             FROM site WHERE id = 1",
         )?
         .query_row([], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+                row.get(5)?,
+                row.get(6)?,
+            ))
         })
         .optional()?;
-    let Some((name, zone, safe_capacity, retention_days, house_rules_version)) = row else {
+    let Some((name, zone, safe_capacity, retention_days, house_rules_version, pin_digits, pin_lock_after)) = row else {
         return Err(StoreError::invalid("this hub has not been set up yet"));
     };
     let time_zone = zone.parse().map_err(|_| StoreError::Corrupt(format!("unknown stored time zone {zone}")))?;
-    Ok(Site { name, time_zone, safe_capacity, retention_days, house_rules_version })
+    Ok(Site { name, time_zone, safe_capacity, retention_days, house_rules_version, pin_digits, pin_lock_after })
 }
 
 pub(crate) fn opening_on(conn: &Connection, site: &Site, date: NaiveDate) -> Result<Opening> {

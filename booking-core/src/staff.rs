@@ -1,5 +1,6 @@
 //! PINs for staff and hosts: argon2id hashes, failed attempts counted in the database, a growing wait after
-//! repeated mistakes, and a lock after [`LOCK_AFTER`] that only another staff member can lift.
+//! repeated mistakes, and a lock after the site's `pin_lock_after` wrong tries that only another staff member can
+//! lift. The site also sets the fewest digits a new PIN may have.
 
 use std::fmt;
 use std::str::FromStr;
@@ -14,9 +15,10 @@ use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::ids::PersonId;
 use crate::people::{NewPerson, Person, Role, insert_person, load_person};
+use crate::site::load_site;
 use crate::time::{from_db, to_db};
 
-/// Wrong PINs in a row before the account locks.
+/// Wrong PINs in a row before the account locks, unless the kiosk's configuration says otherwise.
 pub const LOCK_AFTER: u32 = 10;
 /// Wrong PINs in a row allowed before a wait is imposed.
 const FREE_MISTAKES: u32 = 2;
@@ -94,6 +96,10 @@ fn hash_pin(pin: &Pin) -> Result<String> {
 }
 
 fn store_pin(tx: &Transaction<'_>, person: PersonId, pin: &Pin) -> Result<()> {
+    let digits = load_site(tx)?.pin_digits;
+    if pin.0.len() < usize::from(digits) {
+        return Err(StoreError::invalid(format!("this hub's PINs have at least {digits} digits")));
+    }
     tx.execute(
         "INSERT INTO staff_pins (person_id, pin_hash) VALUES (?1, ?2)
          ON CONFLICT (person_id) DO UPDATE SET pin_hash = excluded.pin_hash, failed_attempts = 0,
@@ -131,7 +137,8 @@ fn attempt(tx: &Transaction<'_>, person: PersonId, pin: &Pin, now: DateTime<Utc>
         return Ok(PinOutcome::Accepted(found));
     }
     let failures = failures + 1;
-    let locked_at = (failures >= LOCK_AFTER).then(|| to_db(now));
+    let lock_after = load_site(tx)?.pin_lock_after;
+    let locked_at = (failures >= lock_after).then(|| to_db(now));
     tx.execute(
         "UPDATE staff_pins SET failed_attempts = ?2, last_failed_at = ?3, locked_at = ?4 WHERE person_id = ?1",
         params![person, failures, to_db(now), locked_at],
@@ -139,7 +146,7 @@ fn attempt(tx: &Transaction<'_>, person: PersonId, pin: &Pin, now: DateTime<Utc>
     Ok(if locked_at.is_some() {
         PinOutcome::Locked
     } else {
-        PinOutcome::Wrong { attempts_left: LOCK_AFTER - failures }
+        PinOutcome::Wrong { attempts_left: lock_after - failures }
     })
 }
 
@@ -235,6 +242,30 @@ mod tests {
         assert!("12a4".parse::<Pin>().is_err());
         assert!("123".parse::<Pin>().is_err());
         assert_eq!(format!("{:?}", pin("4821")), "Pin(****)");
+    }
+
+    #[test]
+    fn the_site_sets_the_shortest_pin_and_the_lock() {
+        let mut store = london_hub();
+        let now = Utc.with_ymd_and_hms(2027, 1, 5, 9, 0, 0).unwrap();
+        let site = store.site().unwrap();
+        let settings = crate::site::SiteSettings {
+            name: site.name,
+            safe_capacity: site.safe_capacity,
+            retention_days: site.retention_days,
+            pin_digits: 6,
+            pin_lock_after: 3,
+        };
+        store.update_site(&settings).unwrap();
+        let error = store.add_staff("Sam", &pin("4821"), now).unwrap_err();
+        assert_eq!(error.to_string(), "this hub's PINs have at least 6 digits");
+        let sam = store.add_staff("Sam", &pin("482193"), now).unwrap();
+        for (failure, expected) in
+            [(1, PinOutcome::Wrong { attempts_left: 2 }), (2, PinOutcome::Wrong { attempts_left: 1 })]
+        {
+            assert_eq!(store.check_pin(sam.id, &pin("000000"), now + Duration::minutes(failure)).unwrap(), expected);
+        }
+        assert_eq!(store.check_pin(sam.id, &pin("000000"), now + Duration::hours(1)).unwrap(), PinOutcome::Locked);
     }
 
     #[test]

@@ -1,45 +1,58 @@
-//! The kiosk device's configuration file (`/etc/hub-kiosk/kiosk.toml`): its schema and validation.
+//! The kiosk device's configuration file (`/etc/hub-kiosk/kiosk.toml`): its schema, its validation, and the
+//! system files made from it.
 //!
-//! This first slice covers what `kiosk init` needs (the site and the data folder). Display, scanner, sensors and
-//! staff policy join it as those parts of the kiosk land. Unknown keys are refused, so a typo is never silently
-//! ignored, and every error names the file, the line and column, and what is allowed.
+//! One well-commented file describes a kiosk: the hub, the screen, the scanner, the door sensors, the PIN policy and
+//! backups. Unknown keys are refused, so a typo is never silently ignored, and every problem is reported at once
+//! with the file, line and column, the value, and what is allowed — written for an installer, not a programmer.
 
 #![forbid(unsafe_code)]
 
-use std::path::{Path, PathBuf};
+mod locate;
+pub mod pins;
+mod render;
+mod schema;
+mod validate;
 
-use serde::Deserialize;
+use std::fmt;
+use std::path::Path;
+
 use thiserror::Error;
 
-/// The whole configuration file.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct KioskConfig {
-    pub site: SiteConfig,
-    /// Where the database, the pass key and backups live. Default: the service's data folder.
-    #[serde(default)]
-    pub data_dir: Option<PathBuf>,
+pub use render::{BLOCK_BEGIN, BLOCK_END, Rendered, SystemFile, calibration_matrix, render, with_block};
+pub use schema::{
+    BackupConfig, BrightnessConfig, DisplayConfig, GpioConfig, KioskConfig, ScannerConfig, SensorConfig, SiteConfig,
+    StaffConfig, TouchConfig,
+};
+pub use validate::{SENSOR_KINDS, WEEKDAYS, parse_hours};
+
+/// Where the kiosk looks for its file when not told otherwise.
+pub const DEFAULT_PATH: &str = "/etc/hub-kiosk/kiosk.toml";
+/// Where a configured device keeps the hub's data unless `data_dir` says otherwise (the service's state folder).
+pub const DEFAULT_DATA_DIR: &str = "/var/lib/hub-kiosk";
+/// The languages the kiosk's screens are translated into.
+pub const LANGUAGES: &[&str] = &["en", "cy", "pl"];
+/// The fully commented example: every setting, its default, and what it is for (`kiosk config example`).
+pub const EXAMPLE: &str = include_str!("../kiosk.example.toml");
+
+/// One problem, placed in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    pub file: String,
+    /// 1-based line and column, when the place is known.
+    pub at: Option<(usize, usize)>,
+    pub message: String,
 }
 
-/// `[site]`: the hub itself.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SiteConfig {
-    pub name: String,
-    /// An IANA time zone name such as `Europe/London`.
-    pub time_zone: String,
-    /// The most people the building may hold (the fire limit).
-    pub safe_capacity: u32,
-    /// Days visitors' personal data is kept after their last visit.
-    #[serde(default = "default_retention_days")]
-    pub retention_days: u32,
+impl fmt::Display for Located {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.at {
+            Some((line, column)) => write!(f, "{}:{line}:{column}: {}", self.file, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
 }
 
-fn default_retention_days() -> u32 {
-    30
-}
-
-/// A configuration file that cannot be used, with a message an installer can act on.
+/// A configuration file that cannot be used, with messages an installer can act on.
 #[derive(Debug, Error)]
 pub enum ConfigError {
     #[error("could not read {path}: {source}")]
@@ -48,24 +61,29 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}{location}: {message}")]
-    Invalid { path: String, location: String, message: String },
+    /// Every problem found, one per line.
+    #[error("{}", .problems.iter().map(Located::to_string).collect::<Vec<_>>().join("\n"))]
+    Invalid { problems: Vec<Located> },
 }
 
 /// Parses and validates the text of a configuration file; `path` is only used in messages.
 pub fn parse(text: &str, path: &Path) -> Result<KioskConfig, ConfigError> {
+    let file = path.display().to_string();
     let config: KioskConfig = toml::from_str(text).map_err(|error| {
-        let location = error
-            .span()
-            .map(|span| {
-                let (line, column) = line_and_column(text, span.start);
-                format!(":{line}:{column}")
-            })
-            .unwrap_or_default();
-        ConfigError::Invalid { path: path.display().to_string(), location, message: error.message().to_owned() }
+        let at = error.span().map(|span| locate::line_and_column(text, span.start));
+        ConfigError::Invalid {
+            problems: vec![Located { file: file.clone(), at, message: error.message().trim().to_owned() }],
+        }
     })?;
-    validate(&config, text, path)?;
-    Ok(config)
+    let problems: Vec<Located> = validate::problems(&config)
+        .into_iter()
+        .map(|problem| Located {
+            file: file.clone(),
+            at: locate::locate(text, &problem.path).map(|offset| locate::line_and_column(text, offset)),
+            message: problem.message,
+        })
+        .collect();
+    if problems.is_empty() { Ok(config) } else { Err(ConfigError::Invalid { problems }) }
 }
 
 /// Reads and validates the file at `path`.
@@ -75,73 +93,22 @@ pub fn load(path: &Path) -> Result<KioskConfig, ConfigError> {
     parse(&text, path)
 }
 
-fn validate(config: &KioskConfig, text: &str, path: &Path) -> Result<(), ConfigError> {
-    let invalid = |key: &str, message: String| {
-        let location = text
-            .lines()
-            .position(|line| line.trim_start().starts_with(key))
-            .map(|index| format!(":{}:1", index + 1))
-            .unwrap_or_default();
-        ConfigError::Invalid { path: path.display().to_string(), location, message }
-    };
-    if config.site.name.trim().is_empty() {
-        return Err(invalid("name", "site.name is empty: write the hub's name, e.g. name = \"Riverside Hub\"".into()));
+impl KioskConfig {
+    /// The data folder this configuration means.
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self.data_dir.clone().unwrap_or_else(|| DEFAULT_DATA_DIR.into())
     }
-    if config.site.time_zone.parse::<chrono_tz::Tz>().is_err() {
-        return Err(invalid(
-            "time_zone",
-            format!(
-                "site.time_zone = \"{}\" is not a known time zone: use a name like \"Europe/London\"",
-                config.site.time_zone
-            ),
-        ));
-    }
-    if config.site.safe_capacity == 0 {
-        return Err(invalid(
-            "safe_capacity",
-            "site.safe_capacity = 0: the building must hold at least 1 person".into(),
-        ));
-    }
-    if config.site.retention_days == 0 {
-        return Err(invalid("retention_days", "site.retention_days = 0: keep visitor data for at least 1 day".into()));
-    }
-    Ok(())
 }
 
-fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rfind('\n').map_or(before.chars().count(), |newline| before[newline + 1..].chars().count()) + 1;
-    (line, column)
+impl BrightnessConfig {
+    /// The brightness in per cent at local time `now`.
+    pub fn percent_at(&self, now: chrono::NaiveTime) -> u8 {
+        let time = |text: &str| chrono::NaiveTime::parse_from_str(text, "%H:%M").unwrap_or(chrono::NaiveTime::MIN);
+        let (from, until) = (time(&self.night_from), time(&self.night_until));
+        let night = if from <= until { from <= now && now < until } else { now >= from || now < until };
+        if night { self.night_percent } else { self.day_percent }
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn error_of(text: &str) -> String {
-        parse(text, Path::new("kiosk.toml")).unwrap_err().to_string()
-    }
-
-    #[test]
-    fn a_good_file_parses_with_defaults() {
-        let config = parse(
-            "[site]\nname = \"Riverside Hub\"\ntime_zone = \"Europe/London\"\nsafe_capacity = 60\n",
-            Path::new("kiosk.toml"),
-        )
-        .unwrap();
-        assert_eq!(config.site.retention_days, 30);
-        assert_eq!(config.data_dir, None);
-    }
-
-    #[test]
-    fn mistakes_name_the_place_and_the_fix() {
-        assert_eq!(
-            error_of("[site]\nname = \"Hub\"\ntime_zone = \"Europe/Londn\"\nsafe_capacity = 60\n"),
-            "kiosk.toml:3:1: site.time_zone = \"Europe/Londn\" is not a known time zone: use a name like \"Europe/London\""
-        );
-        let typo = error_of("[site]\nname = \"Hub\"\ntime_zone = \"Europe/London\"\nsafe_capacty = 60\n");
-        assert!(typo.starts_with("kiosk.toml:4:1: unknown field `safe_capacty`"), "{typo}");
-        assert!(error_of("[site]\nname = \"Hub\"\n").contains("missing field `time_zone`"));
-    }
-}
+mod tests;

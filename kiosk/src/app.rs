@@ -8,11 +8,14 @@ use anyhow::{Context, Result};
 use slint::ComponentHandle;
 
 use crate::clock::Clock;
+use firmware_config::BrightnessConfig;
+
+use crate::backlight;
 use crate::housekeeping::{self, BackupPlan};
-use crate::scanner_device;
 use crate::screens::{self, Kiosk};
 use crate::ui::{MainWindow, Scanner};
 use crate::worker::Worker;
+use crate::{scanner_device, systemd};
 
 /// How the window is laid out and behaves.
 #[derive(Debug, Clone)]
@@ -25,11 +28,28 @@ pub struct AppOptions {
     pub scanner: Option<PathBuf>,
     /// Scheduled backups (and the daily retention purge that runs with them); `None` in tests.
     pub backups: Option<BackupPlan>,
+    /// Languages offered on Welcome; the first is where every visitor starts.
+    pub languages: Vec<String>,
+    /// Day and night backlight levels, for screens that have a backlight the Pi can set.
+    pub brightness: Option<BrightnessConfig>,
+}
+
+impl AppOptions {
+    pub fn all_languages() -> Vec<String> {
+        firmware_config::LANGUAGES.iter().map(|code| (*code).to_owned()).collect()
+    }
 }
 
 impl Default for AppOptions {
     fn default() -> Self {
-        AppOptions { size: (800, 480), idle_after: Duration::from_secs(60), scanner: None, backups: None }
+        AppOptions {
+            size: (800, 480),
+            idle_after: Duration::from_secs(60),
+            scanner: None,
+            backups: None,
+            languages: AppOptions::all_languages(),
+            brightness: None,
+        }
     }
 }
 
@@ -37,10 +57,13 @@ impl Default for AppOptions {
 pub fn build(worker: Worker, clock: Clock, options: AppOptions) -> Result<(MainWindow, Rc<Kiosk>)> {
     let window = MainWindow::new().context("could not create the kiosk window")?;
     window.window().set_size(slint::LogicalSize::new(options.size.0 as f32, options.size.1 as f32));
-    let kiosk = Kiosk::new(worker, clock, options.idle_after);
+    let kiosk = Kiosk::new(worker, clock, options.idle_after, options.languages);
     screens::connect(&window, &kiosk);
     if let Some(plan) = options.backups {
         housekeeping::start(&kiosk, plan);
+    }
+    if let Some(brightness) = options.brightness {
+        backlight::start(&kiosk, brightness);
     }
     Ok((window, kiosk))
 }
@@ -48,7 +71,7 @@ pub fn build(worker: Worker, clock: Clock, options: AppOptions) -> Result<(MainW
 /// Opens the kiosk window and runs until it is closed.
 pub fn run(worker: Worker, clock: Clock, options: AppOptions) -> Result<()> {
     let scanner = options.scanner.clone();
-    let (window, _kiosk) = build(worker, clock, options)?;
+    let (window, kiosk) = build(worker, clock, options)?;
     if let Some(path) = scanner {
         let weak = window.as_weak();
         let read = scanner_device::spawn(&path, move |scan| {
@@ -65,6 +88,8 @@ pub fn run(worker: Worker, clock: Clock, options: AppOptions) -> Result<()> {
             eprintln!("kiosk: {error}. Scans typed as keys still work.");
         }
     }
-    window.run().context("the kiosk window stopped with an error")?;
+    window.show().context("could not show the kiosk window")?;
+    systemd::ready_and_watchdog(&kiosk);
+    slint::run_event_loop().context("the kiosk window stopped with an error")?;
     Ok(())
 }

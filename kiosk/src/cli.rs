@@ -11,9 +11,13 @@ use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
     about = "Hub Kiosk: check-in, room booking and drop-in surgeries for a community hub"
 )]
 pub struct Cli {
-    /// The hub's data folder (database and pass key). Default: the user's data folder, or the service's.
+    /// The hub's data folder (database and pass key). Default: the configuration's data_dir (/var/lib/hub-kiosk
+    /// on a configured device), else the user's data folder.
     #[arg(long, global = true, value_name = "DIR")]
     pub data: Option<PathBuf>,
+    /// The kiosk's configuration file. Default: /etc/hub-kiosk/kiosk.toml, when it exists.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Print results as JSON for scripts.
     #[arg(long, global = true)]
     pub json: bool,
@@ -120,6 +124,31 @@ pub enum Command {
     /// Staff and host PINs. PINs are read from standard input, never from the command line.
     #[command(subcommand)]
     Staff(StaffCommand),
+    /// The kiosk's configuration file: an example, a check, and the system files made from it.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Check this device before (and after) going live: configuration, data folder, GPIO, scanner, screen, clock,
+    /// disk space and backups, each with what to do about it.
+    Doctor,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print a fully commented example configuration (save it as /etc/hub-kiosk/kiosk.toml and edit it).
+    Example,
+    /// Check the configuration file and say exactly what to fix.
+    Check,
+    /// Show the system files the configuration makes (systemd unit, udev rules, config.txt block).
+    Render,
+    /// Write the system files (showing what changes) and bring the hub's settings in line with the file.
+    Apply {
+        /// Show what would change, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write under this folder instead of / (to look at the result, or to prepare an SD card).
+        #[arg(long, value_name = "DIR", default_value = "/")]
+        root: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -130,9 +159,10 @@ pub struct RunArgs {
     /// Window size on a desktop, WIDTHxHEIGHT: 800x480 (the original Pi screen), 720x1280 (portrait), 1280x800.
     #[arg(long, default_value = "800x480", value_parser = parse_size)]
     pub size: (u32, u32),
-    /// Seconds without a touch before the kiosk goes back to the Welcome screen.
-    #[arg(long, default_value_t = 60)]
-    pub idle_seconds: u64,
+    /// Seconds without a touch before the kiosk goes back to the Welcome screen. Default: the configuration's
+    /// display.idle_seconds (60).
+    #[arg(long)]
+    pub idle_seconds: Option<u64>,
     /// The QR scanner's input device, e.g. /dev/input/by-id/usb-…-event-kbd. Read directly and grabbed, so scans
     /// never land in a text field. Without it, scans arrive as key presses in the window.
     #[arg(long, value_name = "DEVICE")]
@@ -141,7 +171,7 @@ pub struct RunArgs {
 
 impl Default for RunArgs {
     fn default() -> Self {
-        RunArgs { demo: false, size: (800, 480), idle_seconds: 60, scanner: None }
+        RunArgs { demo: false, size: (800, 480), idle_seconds: None, scanner: None }
     }
 }
 
@@ -157,10 +187,11 @@ fn parse_size(text: &str) -> Result<(u32, u32), String> {
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// The hub's name, e.g. "Riverside Hub".
-    #[arg(long, required_unless_present = "config")]
+    /// The hub's name. Without --name and --time-zone, the configuration file's [site] is used.
+    #[arg(long, requires = "time_zone")]
     pub name: Option<String>,
     /// IANA time zone, e.g. Europe/London.
-    #[arg(long, required_unless_present = "config")]
+    #[arg(long, requires = "name")]
     pub time_zone: Option<String>,
     /// The most people the building may hold (fire limit).
     #[arg(long, default_value_t = 60)]
@@ -168,9 +199,6 @@ pub struct InitArgs {
     /// Days visitors' personal data is kept.
     #[arg(long, default_value_t = 30)]
     pub retention_days: u32,
-    /// Take the site settings from a kiosk.toml instead.
-    #[arg(long, conflicts_with_all = ["name", "time_zone"])]
-    pub config: Option<PathBuf>,
 }
 
 /// When something happens: a local start, and an end or a length.

@@ -37,24 +37,31 @@ impl Invocation<'_> {
     }
 }
 
-pub fn init(store: &mut Store, args: &InitArgs) -> Result<Report> {
-    let new = match &args.config {
-        Some(path) => {
-            let config = firmware_config::load(path).map_err(|error| bad_input(error.to_string()))?;
-            NewSite {
-                name: config.site.name,
-                time_zone: config.site.time_zone,
-                safe_capacity: config.site.safe_capacity,
-                retention_days: config.site.retention_days,
-            }
-        }
-        None => NewSite {
-            name: args.name.clone().unwrap_or_default(),
-            time_zone: args.time_zone.clone().unwrap_or_default(),
+pub fn init(store: &mut Store, args: &InitArgs, device: Option<&crate::device::Device>) -> Result<Report> {
+    let new = match (&args.name, &args.time_zone, device) {
+        (Some(name), Some(time_zone), _) => NewSite {
+            name: name.clone(),
+            time_zone: time_zone.clone(),
             safe_capacity: args.safe_capacity,
             retention_days: args.retention_days,
         },
+        (_, _, Some(device)) => crate::device::new_site(&device.config),
+        _ => {
+            return Err(bad_input(
+                "name the hub and its time zone (--name \"Riverside Hub\" --time-zone Europe/London), or give a \
+                 configuration file with --config",
+            ));
+        }
     };
+    if let (None, Some(device)) = (&args.name, device) {
+        store.init_site(&new)?;
+        crate::device::reconcile(store, &device.config)?;
+        let site = store.site()?;
+        return Ok(Report::done(
+            format!("Set up \"{}\" ({}) from {}.", site.name, site.time_zone, device.path.display()),
+            &site,
+        ));
+    }
     let site = store.init_site(&new)?;
     Ok(Report::done(
         format!(

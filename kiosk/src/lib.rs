@@ -4,11 +4,15 @@
 //! tests can drive the real app.
 
 pub mod app;
+pub mod backlight;
 pub mod cli;
 pub mod clock;
 pub mod commands;
+pub mod config_commands;
 pub mod data;
 pub mod demo;
+pub mod device;
+pub mod doctor;
 pub mod housekeeping;
 pub mod hub;
 pub mod input;
@@ -16,5 +20,6 @@ pub mod qr;
 pub mod report;
 pub mod scanner_device;
 pub mod screens;
+pub mod systemd;
 pub mod ui;
 pub mod worker;

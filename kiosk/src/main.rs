@@ -12,14 +12,15 @@ use clap::Parser;
 use std::time::Duration;
 
 use kiosk::app::{self, AppOptions};
-use kiosk::cli::{Cli, Command, RunArgs};
+use kiosk::cli::{Cli, Command, ConfigCommand, RunArgs};
 use kiosk::clock::Clock;
 use kiosk::commands::Invocation;
+use kiosk::device::{self, Device};
 use kiosk::housekeeping::BackupPlan;
 use kiosk::hub::{Hub, default_data_dir};
 use kiosk::report::Report;
 use kiosk::worker::Worker;
-use kiosk::{commands, data, demo, input};
+use kiosk::{commands, config_commands, data, demo, doctor, input};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -52,24 +53,44 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<Report> {
-    let dir = cli.data.clone().unwrap_or_else(default_data_dir);
-    let mut hub = Hub::open(&dir)?;
-    let now = current_time(cli, &hub)?;
     let default_run = Command::Run(RunArgs::default());
     let command = cli.command.as_ref().unwrap_or(&default_run);
+    // The doctor reports a broken configuration file as one of its findings, so it reads the file itself.
+    if let Command::Doctor = command {
+        return doctor::run(cli.config.as_deref(), cli.data.as_deref());
+    }
+    let device = match command {
+        Command::Config(ConfigCommand::Example) => None,
+        _ => device::load(cli.config.as_deref())?,
+    };
+    let dir = cli
+        .data
+        .clone()
+        .or_else(|| device.as_ref().map(|device| device.config.data_dir()))
+        .unwrap_or_else(default_data_dir);
+    if let Command::Config(command) = command {
+        return config_commands::run(command, device.as_ref(), &dir);
+    }
+    let mut hub = Hub::open(&dir)?;
+    let now = current_time(cli, &hub)?;
     match command {
-        Command::Init(args) => return commands::init(&mut hub.store, args),
+        Command::Init(args) => return commands::init(&mut hub.store, args, device.as_ref()),
         Command::Import { file } => return data::import(&mut Invocation { hub: &mut hub, now }, file),
         Command::Demo => return demo::run(&mut hub, now),
         Command::Run(args) => {
             let clock = if cli.now.is_some() { Clock::starting_at(now) } else { Clock::System };
-            return run_touchscreen(hub, clock, args);
+            return run_touchscreen(hub, clock, args, device.as_ref());
         }
         _ => {}
     }
     let cx = &mut Invocation { hub: &mut hub, now };
     match command {
-        Command::Init(_) | Command::Demo | Command::Run(_) | Command::Import { .. } => unreachable!("handled above"),
+        Command::Init(_)
+        | Command::Demo
+        | Command::Run(_)
+        | Command::Import { .. }
+        | Command::Config(_)
+        | Command::Doctor => unreachable!("handled above"),
         Command::Site(command) => commands::site(cx, command),
         Command::Room(command) => commands::room(cx, command),
         Command::Book(args) => commands::book(cx, args),
@@ -94,18 +115,23 @@ fn run(cli: &Cli) -> Result<Report> {
     }
 }
 
-/// Opens the touchscreen app over `hub`; with `--demo`, an empty hub gets the demo first.
-fn run_touchscreen(mut hub: Hub, clock: Clock, args: &RunArgs) -> Result<Report> {
+/// Opens the touchscreen app over `hub`; with `--demo`, an empty hub gets the demo first. Command-line flags win
+/// over the configuration file, which wins over the defaults.
+fn run_touchscreen(mut hub: Hub, clock: Clock, args: &RunArgs, device: Option<&Device>) -> Result<Report> {
     if args.demo && hub.store.rooms()?.is_empty() {
         demo::run(&mut hub, clock.now())?;
     }
     hub.store.site()?;
     eprintln!("kiosk: opening the touchscreen app. On a desktop, type a pass code and press Enter to scan it.");
+    let config = device.map(|device| &device.config);
+    let idle_seconds = args.idle_seconds.or(config.map(|config| u64::from(config.display.idle_seconds))).unwrap_or(60);
     let options = AppOptions {
         size: args.size,
-        idle_after: Duration::from_secs(args.idle_seconds),
-        scanner: args.scanner.clone(),
-        backups: Some(BackupPlan::daily(&hub)),
+        idle_after: Duration::from_secs(idle_seconds),
+        scanner: args.scanner.clone().or_else(|| device.and_then(Device::scanner)),
+        backups: Some(device.map_or_else(|| BackupPlan::daily(&hub), |device| device.backup_plan(&hub))),
+        languages: config.map_or_else(AppOptions::all_languages, |config| config.site.languages.clone()),
+        brightness: config.and_then(|config| config.display.brightness.clone()),
     };
     app::run(Worker::spawn(hub)?, clock, options)?;
     Ok(Report::done("The kiosk has closed.", serde_json::json!({ "closed": true })))

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{demo_hub, element, open_app, slot_label, tap, type_scan, walk_in_as_sam};
+use common::{demo_hub, element, open_app, open_app_with, slot_label, tap, type_scan, walk_in_as_sam};
 use i_slint_backend_testing::{init_no_event_loop, mock_elapsed_time};
 use kiosk::screens::check_in::RESULT_SHOWN_FOR;
 use kiosk::ui::{
@@ -92,6 +92,24 @@ fn switching_language_changes_every_label() {
     tap(&window, "Wstecz");
     tap(&window, "English");
     assert!(element(&window, "Check in or out").is_valid());
+}
+
+#[test]
+fn the_configured_languages_are_offered_and_each_visitor_starts_in_the_first() {
+    init_no_event_loop();
+    let (_dir, hub, _pass) = demo_hub();
+    let languages = vec!["cy".to_owned(), "en".to_owned()];
+    let window = open_app_with(hub, kiosk::app::AppOptions { languages, ..kiosk::app::AppOptions::default() });
+
+    assert_eq!(window.global::<Settings>().get_language(), "cy");
+    assert!(element(&window, "Cymraeg").is_valid() && element(&window, "English").is_valid());
+    let polish = i_slint_backend_testing::ElementHandle::find_by_accessible_label(&window, "Polski").count();
+    assert_eq!(polish, 0, "Polish is not offered on this kiosk");
+    tap(&window, "English");
+    tap(&window, "Check in or out");
+    mock_elapsed_time(Duration::from_secs(61));
+    assert_eq!(screen(&window), Screen::Welcome);
+    assert_eq!(window.global::<Settings>().get_language(), "cy", "the next visitor starts in Welsh again");
 }
 
 #[test]

@@ -1,4 +1,4 @@
--- Hub Kiosk schema, version 2: calendars, retention and erasure.
+-- Hub Kiosk schema, version 2: calendars, retention and erasure, and the PIN policy.
 
 -- A random identifier for this hub, so calendar UIDs stay stable and unique (and survive export/import).
 ALTER TABLE site ADD COLUMN uid TEXT NOT NULL DEFAULT '';
@@ -23,3 +23,8 @@ CREATE TABLE visit_counts (
     arrivals INTEGER NOT NULL CHECK (arrivals >= 1),
     PRIMARY KEY (date, hour, reason)
 );
+
+-- The PIN policy the kiosk's configuration sets ([staff] in kiosk.toml), kept with the hub so every process that
+-- checks a PIN (the touchscreen, the command line, the web page) applies the same one.
+ALTER TABLE site ADD COLUMN pin_digits INTEGER NOT NULL DEFAULT 4 CHECK (pin_digits BETWEEN 4 AND 8);
+ALTER TABLE site ADD COLUMN pin_lock_after INTEGER NOT NULL DEFAULT 10 CHECK (pin_lock_after BETWEEN 3 AND 50);

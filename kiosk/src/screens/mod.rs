@@ -43,6 +43,8 @@ pub struct Kiosk {
     pub drop_in: Rc<RefCell<drop_in::Picked>>,
     /// Book a room: the person's choices so far.
     pub booking: Rc<RefCell<booking::Choices>>,
+    /// The languages offered, the first being the one each new visitor starts in.
+    pub languages: Vec<String>,
 }
 
 impl std::fmt::Debug for Kiosk {
@@ -52,7 +54,7 @@ impl std::fmt::Debug for Kiosk {
 }
 
 impl Kiosk {
-    pub fn new(worker: Worker, clock: Clock, idle_after: Duration) -> Rc<Kiosk> {
+    pub fn new(worker: Worker, clock: Clock, idle_after: Duration, languages: Vec<String>) -> Rc<Kiosk> {
         Rc::new(Kiosk {
             worker,
             clock,
@@ -64,7 +66,13 @@ impl Kiosk {
             staff: Rc::default(),
             drop_in: Rc::default(),
             booking: Rc::default(),
+            languages,
         })
+    }
+
+    /// The language each visitor starts in.
+    pub fn default_language(&self) -> &str {
+        self.languages.first().map_or("en", String::as_str)
     }
 
     /// Keeps a running timer alive for the life of the kiosk.
@@ -181,5 +189,10 @@ pub fn go_home(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     drop_in::clear(window);
     booking::clear(window);
     staff::clear(window, kiosk);
+    // The next visitor starts in the hub's first language, whatever the last one chose.
+    if window.global::<crate::ui::Settings>().get_language() != kiosk.default_language() {
+        settings::choose_language(window, kiosk.default_language());
+        welcome::refresh_clock(window, kiosk);
+    }
     window.global::<Navigation>().set_screen(Screen::Welcome);
 }

@@ -7,10 +7,17 @@ use slint::ComponentHandle;
 use super::{Kiosk, welcome};
 use crate::ui::{MainWindow, Settings};
 
-/// The languages the kiosk is translated into, by their code in `translations/`.
-pub const LANGUAGES: &[&str] = &["en", "cy", "pl"];
+/// The languages the kiosk is translated into, by their code in `translations/` (the configuration file checks
+/// against the same list).
+pub const LANGUAGES: &[&str] = firmware_config::LANGUAGES;
 
 pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    let settings = window.global::<Settings>();
+    let offered = &kiosk.languages;
+    settings.set_offer_en(offered.iter().any(|code| code == "en"));
+    settings.set_offer_cy(offered.iter().any(|code| code == "cy"));
+    settings.set_offer_pl(offered.iter().any(|code| code == "pl"));
+    choose_language(window, kiosk.default_language());
     let weak = window.as_weak();
     let kiosk = kiosk.clone();
     window.global::<Settings>().on_language_chosen(move |language| {

@@ -30,7 +30,11 @@ pub fn demo_hub() -> (tempfile::TempDir, Hub, String) {
 
 /// The real app over `hub`, its database work run inline so tests need no event loop.
 pub fn open_app(hub: Hub, size: (u32, u32)) -> MainWindow {
-    let options = AppOptions { size, ..AppOptions::default() };
+    open_app_with(hub, AppOptions { size, ..AppOptions::default() })
+}
+
+/// Like [`open_app`], with the options a configuration file would give.
+pub fn open_app_with(hub: Hub, options: AppOptions) -> MainWindow {
     let (window, _kiosk) = app::build(Worker::inline(hub), Clock::Fixed(demo_now()), options).unwrap();
     window.show().unwrap();
     window

@@ -1,0 +1,229 @@
+//! The shape of `kiosk.toml`. Every section but `[site]` may be left out; defaults are documented in
+//! `kiosk.example.toml`, which `kiosk config example` prints. Unknown keys are refused so typos are caught.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+/// The whole file.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KioskConfig {
+    pub site: SiteConfig,
+    /// Where the database and pass key live. Default: the service's state folder (`/var/lib/hub-kiosk`).
+    #[serde(default)]
+    pub data_dir: Option<PathBuf>,
+    #[serde(default)]
+    pub display: DisplayConfig,
+    #[serde(default)]
+    pub touch: TouchConfig,
+    #[serde(default)]
+    pub scanner: ScannerConfig,
+    #[serde(default)]
+    pub gpio: GpioConfig,
+    #[serde(default)]
+    pub sensors: Vec<SensorConfig>,
+    #[serde(default)]
+    pub staff: StaffConfig,
+    #[serde(default)]
+    pub backups: BackupConfig,
+}
+
+/// `[site]`: the hub itself.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    pub name: String,
+    /// An IANA time zone name such as `Europe/London`.
+    pub time_zone: String,
+    /// The most people the building may hold (the fire limit).
+    pub safe_capacity: u32,
+    /// Days visitors' personal data is kept after their last visit.
+    #[serde(default = "defaults::retention_days")]
+    pub retention_days: u32,
+    /// The languages offered on the Welcome screen, first is the default: codes from [`crate::LANGUAGES`].
+    #[serde(default = "defaults::languages")]
+    pub languages: Vec<String>,
+    /// Weekly opening hours, `mon = "09:00-18:00"` or `sun = "closed"`. Days left out keep the hub's own hours.
+    #[serde(default)]
+    pub hours: BTreeMap<String, String>,
+}
+
+/// `[display]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisplayConfig {
+    /// Degrees clockwise the picture is turned for a screen mounted on its side: 0, 90, 180 or 270.
+    #[serde(default)]
+    pub rotation: u16,
+    /// Seconds without a touch before the kiosk goes back to the Welcome screen.
+    #[serde(default = "defaults::idle_seconds")]
+    pub idle_seconds: u32,
+    /// Dimmer at night, if the screen has a backlight the kiosk can set.
+    #[serde(default)]
+    pub brightness: Option<BrightnessConfig>,
+}
+
+impl Default for DisplayConfig {
+    fn default() -> Self {
+        DisplayConfig { rotation: 0, idle_seconds: defaults::idle_seconds(), brightness: None }
+    }
+}
+
+/// `[display.brightness]`: percentages by day and by night.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BrightnessConfig {
+    pub day_percent: u8,
+    pub night_percent: u8,
+    /// Local times, "HH:MM": night runs from `night_from` to `night_until` (across midnight if need be).
+    pub night_from: String,
+    pub night_until: String,
+}
+
+/// `[touch]`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TouchConfig {
+    /// A libinput calibration matrix (6 numbers) for a touchscreen that needs one besides the rotation.
+    /// Default: the matrix that matches `display.rotation`.
+    #[serde(default)]
+    pub matrix: Option<[f32; 6]>,
+}
+
+/// `[scanner]`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScannerConfig {
+    /// `"keyboard"` (scans arrive as key presses), or the scanner's input device, e.g.
+    /// `/dev/input/by-id/usb-…-event-kbd`. Default: `keyboard`, or the udev link when `usb_id` is set.
+    #[serde(default)]
+    pub device: Option<String>,
+    /// The scanner's USB id, `"vvvv:pppp"` (from `lsusb`): the udev rule then gives it a fixed name and keeps it
+    /// away from the screen's keyboard input.
+    #[serde(default)]
+    pub usb_id: Option<String>,
+}
+
+/// `[gpio]`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GpioConfig {
+    /// Interfaces switched on in config.txt; their pins cannot be used by sensors. Any of "i2c", "spi", "uart",
+    /// "one_wire", "i2s".
+    #[serde(default)]
+    pub interfaces: Vec<String>,
+    /// Refuse to start if the sensors cannot be read (otherwise the kiosk starts without them and says why).
+    #[serde(default)]
+    pub sensors_required: bool,
+}
+
+/// One `[[sensors]]` entry.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SensorConfig {
+    /// "door" (reed switch), "beam_pair" (two break-beams counting in and out), "motion" (PIR) or "exit_button".
+    pub kind: String,
+    /// What staff see: "Front door", "Studio motion".
+    pub name: String,
+    /// The BCM GPIO number (door, motion, exit button).
+    #[serde(default)]
+    pub pin: Option<u8>,
+    /// A beam pair's two BCM GPIO numbers: `[outside, inside]`.
+    #[serde(default)]
+    pub pins: Option<Vec<u8>>,
+    /// "up", "down" or "off". Default: up (a switch or beam pulls the pin to ground).
+    #[serde(default = "defaults::pull")]
+    pub pull: String,
+    /// Which level means "on" (door open, beam broken, motion seen): "low" or "high". Default: low.
+    #[serde(default = "defaults::active")]
+    pub active: String,
+    /// Changes shorter than this are contact bounce, not events.
+    #[serde(default = "defaults::debounce_ms")]
+    pub debounce_ms: u32,
+    /// Door: alert when it has been open this long.
+    #[serde(default)]
+    pub held_open_seconds: Option<u32>,
+    /// Beam pair: alert when a beam has been blocked this long.
+    #[serde(default)]
+    pub blocked_seconds: Option<u32>,
+    /// Any sensor: alert when it has sent nothing for this long while the hub is open (it may be dead).
+    #[serde(default)]
+    pub silent_minutes: Option<u32>,
+    /// Motion: the room it watches (as named in the hub).
+    #[serde(default)]
+    pub room: Option<String>,
+}
+
+/// `[staff]`: the PIN policy.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffConfig {
+    /// The fewest digits a PIN may have (4 to 8).
+    #[serde(default = "defaults::pin_digits")]
+    pub pin_digits: u8,
+    /// Wrong PINs in a row before the account locks (3 to 50).
+    #[serde(default = "defaults::lock_after")]
+    pub lock_after: u32,
+}
+
+impl Default for StaffConfig {
+    fn default() -> Self {
+        StaffConfig { pin_digits: defaults::pin_digits(), lock_after: defaults::lock_after() }
+    }
+}
+
+/// `[backups]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupConfig {
+    /// Where backups go; best on another device, such as a USB stick. Default: `backups` in the data folder.
+    #[serde(default)]
+    pub dir: Option<PathBuf>,
+    /// How many to keep (those older than the retention period go anyway).
+    #[serde(default = "defaults::keep")]
+    pub keep: u32,
+    /// A new backup once the newest is this many hours old.
+    #[serde(default = "defaults::every_hours")]
+    pub every_hours: u32,
+}
+
+impl Default for BackupConfig {
+    fn default() -> Self {
+        BackupConfig { dir: None, keep: defaults::keep(), every_hours: defaults::every_hours() }
+    }
+}
+
+pub(crate) mod defaults {
+    pub fn retention_days() -> u32 {
+        30
+    }
+    pub fn languages() -> Vec<String> {
+        crate::LANGUAGES.iter().map(|code| (*code).to_owned()).collect()
+    }
+    pub fn idle_seconds() -> u32 {
+        60
+    }
+    pub fn pull() -> String {
+        "up".into()
+    }
+    pub fn active() -> String {
+        "low".into()
+    }
+    pub fn debounce_ms() -> u32 {
+        30
+    }
+    pub fn pin_digits() -> u8 {
+        4
+    }
+    pub fn lock_after() -> u32 {
+        10
+    }
+    pub fn keep() -> u32 {
+        14
+    }
+    pub fn every_hours() -> u32 {
+        24
+    }
+}

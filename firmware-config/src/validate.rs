@@ -1,0 +1,271 @@
+//! Checks a parsed file against what a kiosk can actually do, and says what to write instead.
+//! Every problem names the setting (`sensors[2].pin`), the value, what is wrong and what is allowed.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveTime;
+
+use crate::pins;
+use crate::schema::{KioskConfig, SensorConfig};
+
+/// One thing wrong with the file: the setting's path and a message that begins with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub path: String,
+    pub message: String,
+}
+
+pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+pub const SENSOR_KINDS: [&str; 4] = ["door", "beam_pair", "motion", "exit_button"];
+
+struct Check {
+    problems: Vec<Problem>,
+}
+
+impl Check {
+    fn fail(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        let path = path.into();
+        self.problems.push(Problem { message: format!("{path}{}", message.into()), path });
+    }
+
+    fn range<T: PartialOrd + std::fmt::Display>(&mut self, path: &str, value: T, low: T, high: T, meaning: &str) {
+        if value < low || value > high {
+            self.fail(path, format!(" = {value}: {meaning} must be from {low} to {high}"));
+        }
+    }
+}
+
+/// "HH:MM-HH:MM" → (opens, closes); `None` if it is not that shape.
+pub fn parse_hours(text: &str) -> Option<(NaiveTime, NaiveTime)> {
+    let (opens, closes) = text.split_once('-')?;
+    let time = |part: &str| NaiveTime::parse_from_str(part.trim(), "%H:%M").ok();
+    Some((time(opens)?, time(closes)?))
+}
+
+fn free_pins(taken: &[u8], interfaces: &[String]) -> String {
+    let free: Vec<String> = pins::SUGGESTED
+        .iter()
+        .filter(|pin| !taken.contains(pin) && pins::reserved(**pin, interfaces).is_none())
+        .take(3)
+        .map(u8::to_string)
+        .collect();
+    match free.as_slice() {
+        [] => "every suggested GPIO is taken".into(),
+        [one] => format!("choose a free GPIO such as {one}"),
+        [init @ .., last] => format!("choose a free GPIO such as {} or {last}", init.join(", ")),
+    }
+}
+
+/// Every problem in `config`, in file order as far as possible; empty when it is good.
+pub fn problems(config: &KioskConfig) -> Vec<Problem> {
+    let mut check = Check { problems: Vec::new() };
+    let site = &config.site;
+    if site.name.trim().is_empty() {
+        check.fail("site.name", " is empty: write the hub's name, e.g. name = \"Riverside Hub\"");
+    }
+    if site.time_zone.parse::<chrono_tz::Tz>().is_err() {
+        check.fail(
+            "site.time_zone",
+            format!(
+                " = \"{}\" is not a known time zone: use a name like \"Europe/London\" or \"America/New_York\"",
+                site.time_zone
+            ),
+        );
+    }
+    if site.safe_capacity == 0 {
+        check.fail("site.safe_capacity", " = 0: the building must hold at least 1 person");
+    }
+    check.range("site.retention_days", site.retention_days, 1, 3650, "the number of days visitor data is kept");
+    if site.languages.is_empty() {
+        check.fail("site.languages", " is empty: offer at least one, e.g. languages = [\"en\"]");
+    }
+    for (index, code) in site.languages.iter().enumerate() {
+        if !crate::LANGUAGES.contains(&code.as_str()) {
+            check.fail(
+                format!("site.languages[{index}]"),
+                format!(" = \"{code}\": this kiosk speaks {}", crate::LANGUAGES.join(", ")),
+            );
+        } else if site.languages[..index].contains(code) {
+            check.fail(format!("site.languages[{index}]"), format!(" = \"{code}\" is listed twice"));
+        }
+    }
+    for (day, hours) in &site.hours {
+        let path = format!("site.hours.{day}");
+        if !WEEKDAYS.contains(&day.as_str()) {
+            check.fail(path, format!(": \"{day}\" is not a weekday; use {}", WEEKDAYS.join(", ")));
+            continue;
+        }
+        match (hours.trim(), parse_hours(hours)) {
+            ("closed", _) => {}
+            (_, Some((opens, closes))) if opens < closes => {}
+            (_, Some(_)) => {
+                check.fail(path, format!(" = \"{hours}\": the hub must open before it closes, e.g. \"09:00-18:00\""))
+            }
+            (_, None) => check.fail(path, format!(" = \"{hours}\": write \"09:00-18:00\" or \"closed\"")),
+        }
+    }
+
+    let display = &config.display;
+    if ![0, 90, 180, 270].contains(&display.rotation) {
+        check.fail("display.rotation", format!(" = {}: choose 0, 90, 180 or 270", display.rotation));
+    }
+    check.range("display.idle_seconds", display.idle_seconds, 10, 3600, "the idle time in seconds");
+    if let Some(brightness) = &display.brightness {
+        check.range("display.brightness.day_percent", brightness.day_percent, 1, 100, "the brightness in per cent");
+        check.range("display.brightness.night_percent", brightness.night_percent, 1, 100, "the brightness in per cent");
+        for (key, value) in [("night_from", &brightness.night_from), ("night_until", &brightness.night_until)] {
+            if NaiveTime::parse_from_str(value, "%H:%M").is_err() {
+                check.fail(format!("display.brightness.{key}"), format!(" = \"{value}\": write a time like \"20:00\""));
+            }
+        }
+    }
+
+    if let Some(device) = &config.scanner.device
+        && device != "keyboard"
+        && !device.starts_with("/dev/input/")
+    {
+        check.fail(
+            "scanner.device",
+            format!(
+                " = \"{device}\": write \"keyboard\" or the scanner's device, e.g. \"/dev/input/by-id/usb-…-event-kbd\" \
+                 (ls /dev/input/by-id lists them)"
+            ),
+        );
+    }
+    if let Some(id) = &config.scanner.usb_id {
+        let hex4 = |part: &str| part.len() == 4 && part.chars().all(|c| c.is_ascii_hexdigit());
+        if !id.split_once(':').is_some_and(|(vendor, product)| hex4(vendor) && hex4(product)) {
+            check.fail("scanner.usb_id", format!(" = \"{id}\": write it as lsusb shows it, e.g. \"05e0:1200\""));
+        }
+    }
+
+    let interfaces = &config.gpio.interfaces;
+    for (index, name) in interfaces.iter().enumerate() {
+        if !pins::INTERFACES.iter().any(|(known, _)| known == name) {
+            let known: Vec<&str> = pins::INTERFACES.iter().map(|(known, _)| *known).collect();
+            check.fail(format!("gpio.interfaces[{index}]"), format!(" = \"{name}\": choose from {}", known.join(", ")));
+        }
+    }
+    check_sensors(&mut check, &config.sensors, interfaces);
+
+    check.range("staff.pin_digits", config.staff.pin_digits, 4, 8, "the shortest PIN");
+    check.range("staff.lock_after", config.staff.lock_after, 3, 50, "the wrong PINs before a lock");
+    check.range("backups.keep", config.backups.keep, 1, 365, "the number of backups kept");
+    check.range("backups.every_hours", config.backups.every_hours, 1, 168, "the hours between backups");
+    if let Some(dir) = &config.backups.dir
+        && !dir.is_absolute()
+    {
+        check.fail(
+            "backups.dir",
+            format!(" = \"{}\": write a full path, e.g. \"/media/usb/hub-backups\"", dir.display()),
+        );
+    }
+    if let Some(dir) = &config.data_dir
+        && !dir.is_absolute()
+    {
+        check.fail("data_dir", format!(" = \"{}\": write a full path, e.g. \"/var/lib/hub-kiosk\"", dir.display()));
+    }
+    check.problems
+}
+
+fn check_sensors(check: &mut Check, sensors: &[SensorConfig], interfaces: &[String]) {
+    let mut used: BTreeMap<u8, usize> = BTreeMap::new();
+    let taken: Vec<u8> = sensors
+        .iter()
+        .flat_map(|sensor| sensor.pin.into_iter().chain(sensor.pins.clone().unwrap_or_default()))
+        .collect();
+    for (index, sensor) in sensors.iter().enumerate() {
+        let at = |key: &str| format!("sensors[{index}].{key}");
+        let kind = sensor.kind.as_str();
+        if !SENSOR_KINDS.contains(&kind) {
+            check.fail(at("kind"), format!(" = \"{kind}\": choose {}", SENSOR_KINDS.join(", ")));
+            continue;
+        }
+        if sensor.name.trim().is_empty() {
+            check.fail(at("name"), " is empty: name it as staff will see it, e.g. \"Front door\"");
+        } else if let Some(first) =
+            sensors[..index].iter().position(|other| other.name.eq_ignore_ascii_case(&sensor.name))
+        {
+            check.fail(at("name"), format!(" = \"{}\" is also the name of sensors[{first}]", sensor.name));
+        }
+
+        // Which pins this sensor uses, with the path of each.
+        let mut pins_here: Vec<(String, u8)> = Vec::new();
+        if kind == "beam_pair" {
+            if sensor.pin.is_some() {
+                check.fail(at("pin"), ": a beam pair has two pins: write pins = [outside, inside]");
+            }
+            match sensor.pins.as_deref() {
+                Some([outside, inside]) if outside == inside => {
+                    check.fail(at("pins"), format!(" = [{outside}, {inside}]: the two beams need two different pins"));
+                }
+                Some([outside, inside]) => {
+                    pins_here.push((format!("{}[0]", at("pins")), *outside));
+                    pins_here.push((format!("{}[1]", at("pins")), *inside));
+                }
+                Some(other) => check.fail(
+                    at("pins"),
+                    format!(" has {} pins: a beam pair has two, pins = [outside, inside]", other.len()),
+                ),
+                None => check.fail(at("pins"), " is missing: a beam pair needs pins = [outside, inside]"),
+            }
+        } else {
+            if sensor.pins.is_some() {
+                check.fail(at("pins"), format!(": a {kind} sensor has one pin: write pin = 17"));
+            }
+            match sensor.pin {
+                Some(pin) => pins_here.push((at("pin"), pin)),
+                None => {
+                    check.fail(at("pin"), format!(" is missing: which GPIO is the {kind} sensor on? e.g. pin = 17"))
+                }
+            }
+        }
+        for (path, pin) in pins_here {
+            if let Some(reason) = pins::reserved(pin, interfaces) {
+                check.fail(path, format!(" = {pin}: {reason}; {}", free_pins(&taken, interfaces)));
+            } else if let Some(first) = used.get(&pin) {
+                check.fail(
+                    path,
+                    format!(
+                        " = {pin}: pin {pin} is already used by sensors[{first}] (\"{}\"); {}",
+                        sensors[*first].name,
+                        free_pins(&taken, interfaces)
+                    ),
+                );
+            } else {
+                used.insert(pin, index);
+            }
+        }
+
+        if !["up", "down", "off"].contains(&sensor.pull.as_str()) {
+            check.fail(at("pull"), format!(" = \"{}\": choose \"up\", \"down\" or \"off\"", sensor.pull));
+        }
+        if !["low", "high"].contains(&sensor.active.as_str()) {
+            check.fail(at("active"), format!(" = \"{}\": choose \"low\" or \"high\"", sensor.active));
+        }
+        check.range(&at("debounce_ms"), sensor.debounce_ms, 0, 1000, "the debounce time in milliseconds");
+        if sensor.held_open_seconds.is_some() && kind != "door" {
+            check.fail(at("held_open_seconds"), ": only a door can be held open");
+        }
+        if sensor.blocked_seconds.is_some() && kind != "beam_pair" {
+            check.fail(at("blocked_seconds"), ": only a beam pair can be blocked");
+        }
+        if let Some(seconds) = sensor.held_open_seconds {
+            check.range(&at("held_open_seconds"), seconds, 5, 86_400, "the held-open alert time in seconds");
+        }
+        if let Some(seconds) = sensor.blocked_seconds {
+            check.range(&at("blocked_seconds"), seconds, 5, 86_400, "the blocked-beam alert time in seconds");
+        }
+        if let Some(minutes) = sensor.silent_minutes {
+            check.range(&at("silent_minutes"), minutes, 5, 10_080, "the silent-sensor alert time in minutes");
+        }
+        match (kind, &sensor.room) {
+            ("motion", None) => check.fail(at("room"), " is missing: which room does the motion sensor watch?"),
+            ("motion", Some(room)) if room.trim().is_empty() => {
+                check.fail(at("room"), " is empty: write the room's name as the hub knows it");
+            }
+            ("motion", Some(_)) | (_, None) => {}
+            (_, Some(_)) => check.fail(at("room"), format!(": only a motion sensor watches a room, not a {kind}")),
+        }
+    }
+}
