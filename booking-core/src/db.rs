@@ -8,8 +8,11 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use crate::error::{Result, StoreError};
 
 /// Ordered migrations; `PRAGMA user_version` is the number applied. Never edit one that has shipped: add another.
-pub(crate) const MIGRATIONS: &[&str] =
-    &[include_str!("migrations/001_initial.sql"), include_str!("migrations/002_data_belongs_to_the_hub.sql")];
+pub(crate) const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/001_initial.sql"),
+    include_str!("migrations/002_data_belongs_to_the_hub.sql"),
+    include_str!("migrations/003_door_sensors.sql"),
+];
 
 /// How long a writer waits for another process's write transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);

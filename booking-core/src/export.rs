@@ -37,6 +37,8 @@ const TABLES: &[&str] = &[
     "visits",
     "visit_counts",
     "staff_pins",
+    "door_events",
+    "door_counts",
 ];
 
 /// The document. `tables` keeps rows as JSON objects so the format follows the schema without a second copy of it.

@@ -10,6 +10,7 @@ mod backup;
 mod bookings;
 mod calendar;
 mod db;
+mod doors;
 mod error;
 mod export;
 mod ids;
@@ -33,6 +34,7 @@ pub use bookings::{
 };
 pub use calendar::Feed;
 pub use db::Store;
+pub use doors::{DoorDay, DoorEvent, DoorEventKind};
 pub use error::{Result, StoreError};
 pub use export::{EXPORT_FORMAT, EXPORT_VERSION, HubExport, ImportReport};
 pub use ids::{BookingId, PassId, PersonId, RoomId, SeatId, SeriesId, SlotId, SurgeryId, TicketId, VisitId};

@@ -38,6 +38,8 @@ pub struct PurgeReport {
     pub passes_deleted: usize,
     /// Queue tickets whose link to a person was removed.
     pub tickets_unlinked: usize,
+    /// Door sensor events (their hourly counts stay).
+    pub door_events_deleted: usize,
 }
 
 /// What erasing one person did.
@@ -191,6 +193,7 @@ impl Store {
                 "DELETE FROM passes WHERE expires_at < ?1 AND id NOT IN (SELECT pass_id FROM visits WHERE pass_id IS NOT NULL)",
                 [old],
             )?;
+            let door_events_deleted = tx.execute("DELETE FROM door_events WHERE at < ?1", [old])?;
             let tickets_unlinked = tx.execute(
                 "UPDATE queue_tickets SET person_id = NULL WHERE person_id IS NOT NULL AND issued_at < ?1",
                 [old],
@@ -218,6 +221,7 @@ impl Store {
                 visitors_erased: visitors.len(),
                 passes_deleted,
                 tickets_unlinked,
+                door_events_deleted,
             })
         })?;
         self.truncate_log()?;

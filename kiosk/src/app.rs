@@ -4,17 +4,20 @@ use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
+use booking_core::{DoorEvent, DoorEventKind};
+use firmware_config::BrightnessConfig;
 use slint::ComponentHandle;
 
-use crate::clock::Clock;
-use firmware_config::BrightnessConfig;
-
 use crate::backlight;
+use crate::clock::Clock;
 use crate::housekeeping::{self, BackupPlan};
 use crate::screens::{self, Kiosk};
+use crate::sensors::{
+    self, PinChange, Running, Script, SensorKind, SensorPlan, SensorSpec, SensorState, Sink, simulated,
+};
 use crate::ui::{MainWindow, Scanner};
-use crate::worker::Worker;
+use crate::worker::{JobSender, Worker};
 use crate::{scanner_device, systemd};
 
 /// How the window is laid out and behaves.
@@ -69,9 +72,29 @@ pub fn build(worker: Worker, clock: Clock, options: AppOptions) -> Result<(MainW
 }
 
 /// Opens the kiosk window and runs until it is closed.
-pub fn run(worker: Worker, clock: Clock, options: AppOptions) -> Result<()> {
+pub fn run(worker: Worker, clock: Clock, options: AppOptions, sensors: Option<SensorPlan>) -> Result<()> {
     let scanner = options.scanner.clone();
+    let jobs = worker.sender();
     let (window, kiosk) = build(worker, clock, options)?;
+    let _sensors = match sensors {
+        None => None,
+        Some(plan) => {
+            let required = plan.required;
+            let sink = KioskSink { jobs, clock, window: window.as_weak() };
+            match sensors::start(plan, sink) {
+                Ok(running) => Some(Rc::new(running)),
+                Err(reason) if required => bail!("the door sensors are required but cannot be read: {reason}"),
+                Err(reason) => {
+                    eprintln!("kiosk: the door sensors cannot be read: {reason}. The kiosk carries on without them.");
+                    screens::staff::show_sensors(&window, None);
+                    None
+                }
+            }
+        }
+    };
+    if let Some(running) = &_sensors {
+        demo_keys(&kiosk, running.clone());
+    }
     if let Some(path) = scanner {
         let weak = window.as_weak();
         let read = scanner_device::spawn(&path, move |scan| {
@@ -92,4 +115,76 @@ pub fn run(worker: Worker, clock: Clock, options: AppOptions) -> Result<()> {
     systemd::ready_and_watchdog(&kiosk);
     slint::run_event_loop().context("the kiosk window stopped with an error")?;
     Ok(())
+}
+
+/// Records what the door sensors see (on the database thread) and shows it on the staff view (on the UI thread).
+struct KioskSink {
+    jobs: Option<JobSender>,
+    clock: Clock,
+    window: slint::Weak<MainWindow>,
+}
+
+impl Sink for KioskSink {
+    fn record(&mut self, sensor: &str, kind: DoorEventKind, detail: &str) {
+        if kind == DoorEventKind::Alert {
+            eprintln!("kiosk: alert: {detail}");
+        }
+        let event = DoorEvent { at: self.clock.now(), sensor: sensor.into(), kind, detail: detail.into() };
+        let Some(jobs) = &self.jobs else { return };
+        jobs.submit(move |hub| {
+            if let Err(error) = hub.store.record_door_event(&event) {
+                eprintln!("kiosk: could not record a door event: {error}");
+            }
+        });
+    }
+
+    fn show(&mut self, state: &SensorState) {
+        let state = state.clone();
+        // Fails only when the window has closed.
+        let _ = self.window.upgrade_in_event_loop(move |window| screens::staff::show_sensors(&window, Some(&state)));
+    }
+}
+
+/// Slint's text for the function keys F5 to F8.
+const F5: &str = "\u{F708}";
+const F6: &str = "\u{F709}";
+const F7: &str = "\u{F70A}";
+const F8: &str = "\u{F70B}";
+
+/// With simulated sensors, F5 and F6 walk someone in and out through the first beam pair, F7 opens or closes the
+/// first door, and F8 is motion in the first room.
+fn demo_keys(kiosk: &Rc<Kiosk>, running: Rc<Running>) {
+    let door_open = std::cell::Cell::new(false);
+    let find = |wanted: fn(&SensorKind) -> bool| running.specs().iter().find(|spec| wanted(&spec.kind)).cloned();
+    let beams = find(|kind| matches!(kind, SensorKind::BeamPair { .. }));
+    let door = find(|kind| matches!(kind, SensorKind::Door { .. }));
+    let motion = find(|kind| matches!(kind, SensorKind::Motion { .. }));
+    let handler = move |key: &str| {
+        let level = |spec: &SensorSpec, active: bool| active == spec.active_high;
+        let script = match (key, &beams, &door, &motion) {
+            (F5 | F6, Some(spec), _, _) => match spec.kind {
+                SensorKind::BeamPair { outside, inside } => simulated::walk_through(outside, inside, key == F5),
+                _ => return false,
+            },
+            (F7, _, Some(spec), _) => {
+                door_open.set(!door_open.get());
+                let step = PinChange { pin: spec.pins()[0], high: level(spec, door_open.get()) };
+                Script { steps: vec![(std::time::Duration::ZERO, step)] }
+            }
+            (F8, _, _, Some(spec)) => {
+                let pin = spec.pins()[0];
+                let change = |high| PinChange { pin, high };
+                Script {
+                    steps: vec![
+                        (std::time::Duration::ZERO, change(level(spec, true))),
+                        (std::time::Duration::from_secs(2), change(level(spec, false))),
+                    ],
+                }
+            }
+            _ => return false,
+        };
+        running.play(script);
+        true
+    };
+    *kiosk.sensor_keys.borrow_mut() = Some(Box::new(handler));
 }

@@ -127,9 +127,21 @@ pub enum Command {
     /// The kiosk's configuration file: an example, a check, and the system files made from it.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Door sensors: watch them live while wiring, or rehearse a script of pin changes.
+    #[command(subcommand)]
+    Sensors(SensorsCommand),
     /// Check this device before (and after) going live: configuration, data folder, GPIO, scanner, screen, clock,
     /// disk space and backups, each with what to do about it.
     Doctor,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SensorsCommand {
+    /// Print every event from the configured sensors as it happens (Ctrl+C stops): for wiring a door.
+    Watch,
+    /// Play a script of timed pin changes ("SECONDS PIN high|low" per line) through the configured sensors (or
+    /// the demo's) and print what the kiosk would record. Nothing is stored.
+    Simulate { file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -167,11 +179,25 @@ pub struct RunArgs {
     /// never land in a text field. Without it, scans arrive as key presses in the window.
     #[arg(long, value_name = "DEVICE")]
     pub scanner: Option<PathBuf>,
+    /// Simulate the configured door sensors instead of reading GPIO (with --demo and no sensors configured, the
+    /// demo's own). F5/F6 walk someone in/out, F7 opens or closes the door, F8 is motion.
+    #[arg(long)]
+    pub simulate_sensors: bool,
+    /// Drive the simulated sensors from a script of timed pin changes (see `kiosk sensors simulate`).
+    #[arg(long, value_name = "FILE")]
+    pub sensors_script: Option<PathBuf>,
 }
 
 impl Default for RunArgs {
     fn default() -> Self {
-        RunArgs { demo: false, size: (800, 480), idle_seconds: None, scanner: None }
+        RunArgs {
+            demo: false,
+            size: (800, 480),
+            idle_seconds: None,
+            scanner: None,
+            simulate_sensors: false,
+            sensors_script: None,
+        }
     }
 }
 

@@ -88,13 +88,20 @@ pub fn purge(cx: &mut Invocation<'_>) -> Result<Report> {
 /// One plain sentence about a purge, for the command line and the kiosk's log.
 pub fn purge_summary(report: &PurgeReport, zone: chrono_tz::Tz) -> String {
     let since = report.cutoff.with_timezone(&zone).format("%-d %B %Y");
-    if report.visits_counted + report.visitors_erased + report.passes_deleted + report.tickets_unlinked == 0 {
+    if report.visits_counted + report.visitors_erased + report.passes_deleted + report.tickets_unlinked == 0
+        && report.door_events_deleted == 0
+    {
         return format!("Nothing to erase: no personal data from before {since}.");
     }
     format!(
         "Erased personal data from before {since}: {} check-ins kept only as anonymous counts, {} visitors' names \
-         and contacts erased, {} expired passes deleted, {} queue tickets unlinked.",
-        report.visits_counted, report.visitors_erased, report.passes_deleted, report.tickets_unlinked
+         and contacts erased, {} expired passes deleted, {} queue tickets unlinked, {} door sensor events deleted \
+         (their hourly counts stay).",
+        report.visits_counted,
+        report.visitors_erased,
+        report.passes_deleted,
+        report.tickets_unlinked,
+        report.door_events_deleted
     )
 }
 

@@ -297,3 +297,32 @@ pub fn run(hub: &mut Hub, now: DateTime<Utc>) -> Result<Report> {
         }),
     ))
 }
+
+/// The demo's door sensors (simulated): the front door, its people counter and motion in the Studio, wired as in
+/// docs/sensor-wiring.md. In the desktop demo, F5/F6 walk someone in/out, F7 opens or closes the door, F8 is
+/// motion in the Studio.
+pub fn demo_sensors() -> Vec<crate::sensors::SensorSpec> {
+    use crate::sensors::{SensorKind, SensorSpec};
+    let sensor = |name: &str, kind, active_high| SensorSpec {
+        name: name.into(),
+        kind,
+        active_high,
+        pull: if active_high { "down".into() } else { "up".into() },
+        debounce: std::time::Duration::from_millis(30),
+        held_open: None,
+        blocked: None,
+        silent: None,
+    };
+    vec![
+        SensorSpec {
+            held_open: Some(std::time::Duration::from_secs(120)),
+            ..sensor("Front door", SensorKind::Door { pin: 17 }, false)
+        },
+        SensorSpec {
+            blocked: Some(std::time::Duration::from_secs(120)),
+            debounce: std::time::Duration::from_millis(5),
+            ..sensor("Front door counter", SensorKind::BeamPair { outside: 23, inside: 24 }, false)
+        },
+        sensor("Studio motion", SensorKind::Motion { pin: 27, room: "Studio".into() }, true),
+    ]
+}

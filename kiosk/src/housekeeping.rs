@@ -38,7 +38,8 @@ pub fn run_due(hub: &mut Hub, plan: &BackupPlan, now: DateTime<Utc>) -> Result<V
     let mut done = Vec::new();
     // The purge is idempotent and cheap when nothing is due, so it simply runs every time.
     let purged = hub.store.purge(now)?;
-    if purged.visits_counted + purged.visitors_erased + purged.passes_deleted + purged.tickets_unlinked > 0 {
+    let erased = purged.visits_counted + purged.visitors_erased + purged.passes_deleted + purged.tickets_unlinked;
+    if erased + purged.door_events_deleted > 0 {
         done.push(purge_summary(&purged, hub.store.site()?.time_zone));
     }
     let newest = list_backups(&plan.dir)?.first().map(|backup| backup.taken_at);

@@ -20,6 +20,7 @@ pub mod qr;
 pub mod report;
 pub mod scanner_device;
 pub mod screens;
+pub mod sensors;
 pub mod systemd;
 pub mod ui;
 pub mod worker;

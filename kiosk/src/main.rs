@@ -12,13 +12,14 @@ use clap::Parser;
 use std::time::Duration;
 
 use kiosk::app::{self, AppOptions};
-use kiosk::cli::{Cli, Command, ConfigCommand, RunArgs};
+use kiosk::cli::{Cli, Command, ConfigCommand, RunArgs, SensorsCommand};
 use kiosk::clock::Clock;
 use kiosk::commands::Invocation;
 use kiosk::device::{self, Device};
 use kiosk::housekeeping::BackupPlan;
 use kiosk::hub::{Hub, default_data_dir};
 use kiosk::report::Report;
+use kiosk::sensors::{self, Source};
 use kiosk::worker::Worker;
 use kiosk::{commands, config_commands, data, demo, doctor, input};
 
@@ -81,6 +82,12 @@ fn run(cli: &Cli) -> Result<Report> {
             let clock = if cli.now.is_some() { Clock::starting_at(now) } else { Clock::System };
             return run_touchscreen(hub, clock, args, device.as_ref());
         }
+        Command::Sensors(SensorsCommand::Watch) => {
+            return sensors::commands::watch(&hub, device.as_ref(), Clock::System);
+        }
+        Command::Sensors(SensorsCommand::Simulate { file }) => {
+            return sensors::commands::simulate(&hub, device.as_ref(), file);
+        }
         _ => {}
     }
     let cx = &mut Invocation { hub: &mut hub, now };
@@ -90,6 +97,7 @@ fn run(cli: &Cli) -> Result<Report> {
         | Command::Run(_)
         | Command::Import { .. }
         | Command::Config(_)
+        | Command::Sensors(_)
         | Command::Doctor => unreachable!("handled above"),
         Command::Site(command) => commands::site(cx, command),
         Command::Room(command) => commands::room(cx, command),
@@ -133,7 +141,33 @@ fn run_touchscreen(mut hub: Hub, clock: Clock, args: &RunArgs, device: Option<&D
         languages: config.map_or_else(AppOptions::all_languages, |config| config.site.languages.clone()),
         brightness: config.and_then(|config| config.display.brightness.clone()),
     };
-    app::run(Worker::spawn(hub)?, clock, options)?;
+    let specs = sensors::commands::configured(device, args.demo);
+    let sensors = if specs.is_empty() {
+        None
+    } else {
+        let simulate = args.simulate_sensors || args.sensors_script.is_some() || args.demo;
+        let source = match &args.sensors_script {
+            Some(file) => {
+                let text = std::fs::read_to_string(file)
+                    .map_err(|error| input::bad_input(format!("could not read {}: {error}", file.display())))?;
+                Source::Simulated(Some(
+                    sensors::parse_script(&text)
+                        .map_err(|error| input::bad_input(format!("{}: {error}", file.display())))?,
+                ))
+            }
+            None if simulate => Source::Simulated(None),
+            None => Source::Gpio,
+        };
+        let required = config.is_some_and(|config| config.gpio.sensors_required);
+        // Required sensors that cannot be read stop the kiosk before its window opens, with the reason.
+        if let (Source::Gpio, true) = (&source, required)
+            && let Err(reason) = sensors::gpio::PiGpio::open()
+        {
+            anyhow::bail!("the door sensors are required (gpio.sensors_required) but cannot be read: {reason}");
+        }
+        Some(sensors::plan_for(&hub, specs, source, required, clock)?)
+    };
+    app::run(Worker::spawn(hub)?, clock, options, sensors)?;
     Ok(Report::done("The kiosk has closed.", serde_json::json!({ "closed": true })))
 }
 

@@ -28,7 +28,32 @@ impl std::fmt::Debug for Worker {
     }
 }
 
+/// A handle other threads (the sensor task) use to queue work for the database thread, without waiting for it.
+#[derive(Clone)]
+pub struct JobSender(mpsc::Sender<Job>);
+
+impl std::fmt::Debug for JobSender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JobSender")
+    }
+}
+
+impl JobSender {
+    /// Queues `job`; false if the database thread has stopped.
+    pub fn submit(&self, job: impl FnOnce(&mut Hub) + Send + 'static) -> bool {
+        self.0.send(Box::new(job)).is_ok()
+    }
+}
+
 impl Worker {
+    /// A `Send` handle to the database thread; `None` for the inline worker of tests.
+    pub fn sender(&self) -> Option<JobSender> {
+        match self {
+            Worker::Thread(jobs) => Some(JobSender(jobs.clone())),
+            Worker::Inline(_) => None,
+        }
+    }
+
     /// Moves the hub to a new thread that runs jobs until every `Worker` handle is dropped.
     pub fn spawn(mut hub: Hub) -> std::io::Result<Worker> {
         let (jobs, queue) = mpsc::channel::<Job>();

@@ -24,6 +24,9 @@ use crate::hub::Hub;
 use crate::ui::{Activity, MainWindow, Navigation, Screen};
 use crate::worker::Worker;
 
+/// Turns a key into simulated sensor changes; true if it used the key.
+pub type SensorKeys = Box<dyn Fn(&str) -> bool>;
+
 /// What every screen controller shares. Lives on the UI thread.
 pub struct Kiosk {
     pub worker: Worker,
@@ -45,6 +48,9 @@ pub struct Kiosk {
     pub booking: Rc<RefCell<booking::Choices>>,
     /// The languages offered, the first being the one each new visitor starts in.
     pub languages: Vec<String>,
+    /// With simulated door sensors, function keys play someone walking in or out (the desktop demo); returns
+    /// whether it used the key.
+    pub sensor_keys: RefCell<Option<SensorKeys>>,
 }
 
 impl std::fmt::Debug for Kiosk {
@@ -67,6 +73,7 @@ impl Kiosk {
             drop_in: Rc::default(),
             booking: Rc::default(),
             languages,
+            sensor_keys: RefCell::new(None),
         })
     }
 

@@ -51,6 +51,9 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     let (weak, key_kiosk) = (window.as_weak(), kiosk.clone());
     window.global::<Scanner>().on_key_typed(move |text| {
         let Some(window) = weak.upgrade() else { return };
+        if key_kiosk.sensor_keys.borrow().as_ref().is_some_and(|keys| keys(&text)) {
+            return;
+        }
         // While a walk-in types their name on a desktop keyboard, keys edit the name. A scanner read as keys would
         // type into the name too; reading it from its own input device (evdev, grabbed) is what avoids that.
         let typing_name = window.global::<Navigation>().get_screen() == Screen::WalkIn

@@ -13,9 +13,10 @@ use slint::{ComponentHandle, Model, ModelRc, SharedString, Timer, TimerMode, Vec
 use super::Kiosk;
 use super::pin_entry::{self, PinEntry};
 use crate::hub::Hub;
+use crate::sensors::{AlertKind, SensorState};
 use crate::ui::{
-    MainWindow, Navigation, PinMessage, RollCallEntry, RoomStatus, Screen, StaffAdapter, StaffStep, StaffTab,
-    WelcomeAdapter,
+    DoorStatus, MainWindow, Navigation, PinMessage, RollCallEntry, RoomStatus, Screen, SensorAlert, SensorAlertKind,
+    StaffAdapter, StaffStep, StaffTab, WelcomeAdapter,
 };
 
 /// How often the open staff view re-reads the hub.
@@ -298,4 +299,37 @@ pub fn clear(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     adapter.set_pin_digits(0);
     adapter.set_message(PinMessage::None);
     adapter.set_roll_call(ModelRc::default());
+}
+
+/// The door sensors' live state on the staff view. `None`: the kiosk has sensors but cannot read them.
+pub fn show_sensors(window: &MainWindow, state: Option<&SensorState>) {
+    let adapter = window.global::<StaffAdapter>();
+    adapter.set_sensors_configured(true);
+    adapter.set_sensors_unavailable(state.is_none());
+    let Some(state) = state else { return };
+    let doors: Vec<DoorStatus> = state
+        .doors
+        .iter()
+        .map(|door| DoorStatus { name: door.name.clone().into(), open: door.open, minutes: door.open_minutes as i32 })
+        .collect();
+    adapter.set_doors(ModelRc::new(VecModel::from(doors)));
+    adapter.set_has_counter(state.has_counter);
+    adapter.set_counted_in(state.entered as i32);
+    adapter.set_counted_out(state.left as i32);
+    adapter.set_inside_by_door(state.inside as i32);
+    let alerts: Vec<SensorAlert> = state
+        .alerts
+        .iter()
+        .map(|alert| SensorAlert {
+            kind: match alert.kind {
+                AlertKind::HeldOpen => SensorAlertKind::HeldOpen,
+                AlertKind::BeamBlocked => SensorAlertKind::BeamBlocked,
+                AlertKind::Silent => SensorAlertKind::Silent,
+                AlertKind::OverCapacity => SensorAlertKind::OverCapacity,
+            },
+            sensor: alert.sensor.clone().into(),
+            minutes: alert.minutes as i32,
+        })
+        .collect();
+    adapter.set_alerts(ModelRc::new(VecModel::from(alerts)));
 }

@@ -1,0 +1,116 @@
+//! `kiosk sensors watch` (live events, for an installer wiring a door) and `kiosk sensors simulate FILE` (a script
+//! of pin changes replayed through the same monitor, instantly, printing what the kiosk would record).
+
+use std::io::Write;
+use std::time::Duration;
+
+use anyhow::Result;
+use serde_json::json;
+
+use super::monitor::{Monitor, SensorSpec, SensorState};
+use super::simulated::Script;
+use super::task::Sink;
+use super::{Source, plan_for, start};
+use crate::clock::Clock;
+use crate::device::Device;
+use crate::hub::Hub;
+use crate::input::bad_input;
+use crate::report::Report;
+
+/// The configured sensors, or (with `demo_if_none`) the demo's.
+pub fn configured(device: Option<&Device>, demo_if_none: bool) -> Vec<SensorSpec> {
+    let specs: Vec<SensorSpec> = device
+        .map(|device| device.config.sensors.iter().filter_map(SensorSpec::from_config).collect())
+        .unwrap_or_default();
+    if specs.is_empty() && demo_if_none { crate::demo::demo_sensors() } else { specs }
+}
+
+/// Prints each event as it comes.
+struct Print;
+
+impl Sink for Print {
+    fn record(&mut self, sensor: &str, kind: booking_core::DoorEventKind, detail: &str) {
+        let time = chrono::Local::now().format("%H:%M:%S");
+        let detail = if detail.is_empty() { String::new() } else { format!(": {detail}") };
+        println!("{time}  {sensor}  {}{detail}", kind.as_str());
+        let _ = std::io::stdout().flush();
+    }
+
+    fn show(&mut self, _state: &SensorState) {}
+}
+
+pub fn watch(hub: &Hub, device: Option<&Device>, clock: Clock) -> Result<Report> {
+    let specs = configured(device, false);
+    if specs.is_empty() {
+        return Err(bad_input("there are no [[sensors]] in the configuration file to watch"));
+    }
+    let names: Vec<String> = specs.iter().map(|spec| format!("{} (GPIO {:?})", spec.name, spec.pins())).collect();
+    let plan = plan_for(hub, specs, Source::Gpio, true, clock)?;
+    match start(plan, Print) {
+        Ok(_running) => {
+            println!("Watching {}. Open the door, walk through the beams; Ctrl+C stops.", names.join(", "));
+            loop {
+                std::thread::park();
+            }
+        }
+        Err(reason) => {
+            Ok(Report::refused(format!("The sensors cannot be read: {reason}."), json!({ "reason": reason })))
+        }
+    }
+}
+
+/// Replays `script` through a monitor of `specs`, all pins starting at rest, ticking at every moment an alert or
+/// a settling bounce is due; returns the lines `simulate` prints and the final state.
+pub fn replay(specs: Vec<SensorSpec>, script: &Script, safe_capacity: u32) -> (Vec<String>, SensorState) {
+    let rest: std::collections::BTreeMap<u8, bool> =
+        super::pin_setups(&specs).into_iter().map(|setup| (setup.pin, setup.pull.idle_level())).collect();
+    let mut monitor = Monitor::new(specs, |pin| rest.get(&pin).copied().unwrap_or(true), 0, 0, safe_capacity);
+    let mut lines = Vec::new();
+    let mut now = Duration::ZERO;
+    let end = script.steps.last().map_or(Duration::ZERO, |(at, _)| *at) + Duration::from_secs(1);
+    let steps = script.steps.iter().map(|(at, change)| (*at, Some(*change))).chain([(end, None)]);
+    for (step_at, change) in steps {
+        while let Some(due) = monitor.next_deadline(now).filter(|due| *due <= step_at) {
+            now = due;
+            let (observations, alerts) = monitor.tick(now, true);
+            let state = monitor.state(now, true);
+            lines.extend(observations.iter().map(|seen| line(now, &seen.sensor, seen.happening.as_str())));
+            lines.extend(alerts.iter().map(|alert| {
+                line(now, &alert.sensor, &format!("alert: {}", alert.sentence(state.inside, state.safe_capacity)))
+            }));
+        }
+        now = step_at;
+        if let Some(change) = change {
+            let seen = monitor.on_level(change.pin, change.high, now);
+            lines.extend(seen.iter().map(|seen| line(now, &seen.sensor, seen.happening.as_str())));
+        }
+    }
+    (lines, monitor.state(end, true))
+}
+
+fn line(at: Duration, sensor: &str, what: &str) -> String {
+    format!("{:>8.1}s  {sensor}  {what}", at.as_secs_f64())
+}
+
+pub fn simulate(hub: &Hub, device: Option<&Device>, file: &std::path::Path) -> Result<Report> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|error| bad_input(format!("could not read {}: {error}", file.display())))?;
+    let script = super::parse_script(&text).map_err(|error| bad_input(format!("{}: {error}", file.display())))?;
+    let specs = configured(device, true);
+    let safe_capacity = hub.store.site().map(|site| site.safe_capacity).unwrap_or(60);
+    let (lines, state) = replay(specs, &script, safe_capacity);
+    let mut text = if lines.is_empty() { "Nothing happened.".to_owned() } else { lines.join("\n") };
+    text += &format!(
+        "\nAt the end: {} in, {} out, about {} inside; {}.",
+        state.entered,
+        state.left,
+        state.inside,
+        state
+            .doors
+            .iter()
+            .map(|door| format!("{} {}", door.name, if door.open { "open" } else { "closed" }))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(Report::done(text, json!({ "events": lines, "state": state })))
+}

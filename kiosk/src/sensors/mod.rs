@@ -1,0 +1,194 @@
+//! Door sensors: reed switches, break-beam pairs that count people in and out, motion sensors and exit buttons,
+//! read through a [`DoorInput`] — real GPIO on the Pi (`gpio.rs`, the only module that touches rppal) or a
+//! simulation (`simulated.rs`) for the desktop demo, installers' rehearsals and tests. Debounced levels go into a
+//! pure [`monitor::Monitor`]; [`task::run`] is the tokio task around it that records events and shows the state.
+
+pub mod beam_pair;
+pub mod commands;
+pub mod debounce;
+pub mod gpio;
+pub mod monitor;
+pub mod simulated;
+pub mod task;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+
+pub use monitor::{Alert, AlertKind, Monitor, SensorKind, SensorSpec, SensorState};
+pub use simulated::{Script, parse_script};
+pub use task::{Context, Sink};
+
+/// A pin changed level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PinChange {
+    pub pin: u8,
+    pub high: bool,
+}
+
+/// How one pin is set up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PinSetup {
+    pub pin: u8,
+    pub pull: Pull,
+    pub debounce: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pull {
+    Up,
+    Down,
+    Off,
+}
+
+impl Pull {
+    pub fn parse(text: &str) -> Pull {
+        match text {
+            "down" => Pull::Down,
+            "off" => Pull::Off,
+            _ => Pull::Up,
+        }
+    }
+
+    /// The level an idle input rests at.
+    pub fn idle_level(self) -> bool {
+        self == Pull::Up
+    }
+}
+
+/// Where pin levels come from.
+pub trait DoorInput: Send {
+    /// Sets `pins` up as inputs and starts sending every change to `changes`; returns each pin's level now.
+    fn start(&mut self, pins: &[PinSetup], changes: UnboundedSender<PinChange>) -> anyhow::Result<BTreeMap<u8, bool>>;
+}
+
+/// The pins `specs` use, set up as configured.
+pub fn pin_setups(specs: &[SensorSpec]) -> Vec<PinSetup> {
+    specs
+        .iter()
+        .flat_map(|spec| {
+            spec.pins().into_iter().map(|pin| PinSetup { pin, pull: Pull::parse(&spec.pull), debounce: spec.debounce })
+        })
+        .collect()
+}
+
+/// Where the levels come from.
+#[derive(Debug)]
+pub enum Source {
+    Gpio,
+    Simulated(Option<Script>),
+}
+
+/// Everything starting the sensors needs.
+#[derive(Debug)]
+pub struct SensorPlan {
+    pub specs: Vec<SensorSpec>,
+    pub source: Source,
+    /// Refuse to run without them (`gpio.sensors_required`).
+    pub required: bool,
+    /// Today's counts so far, so a restart mid-day carries on.
+    pub entered: u32,
+    pub left: u32,
+    pub safe_capacity: u32,
+    pub context: Context,
+}
+
+/// The sensors, running on a tokio runtime of their own. Dropping this stops them.
+#[derive(Debug)]
+pub struct Running {
+    runtime: tokio::runtime::Runtime,
+    changes: UnboundedSender<PinChange>,
+    specs: Vec<SensorSpec>,
+}
+
+impl Running {
+    pub fn specs(&self) -> &[SensorSpec] {
+        &self.specs
+    }
+
+    /// Sends one pin change, as if the pin had changed now.
+    pub fn send(&self, change: PinChange) {
+        let _ = self.changes.send(change);
+    }
+
+    /// Plays `script` from now, as if the pins changed (the desktop demo's keys).
+    pub fn play(&self, script: Script) {
+        let changes = self.changes.clone();
+        self.runtime.spawn(async move {
+            let start = tokio::time::Instant::now();
+            for (at, change) in script.steps {
+                tokio::time::sleep_until(start + at).await;
+                let _ = changes.send(change);
+            }
+        });
+    }
+}
+
+/// A plan for `specs` on this hub: today's counts so far, its safe capacity, and its opening hours and closures
+/// (a silent sensor only matters while the hub is open).
+pub fn plan_for(
+    hub: &crate::hub::Hub,
+    specs: Vec<SensorSpec>,
+    source: Source,
+    required: bool,
+    clock: crate::clock::Clock,
+) -> anyhow::Result<SensorPlan> {
+    let site = hub.store.site()?;
+    let zone = site.time_zone;
+    let week = hub.store.opening_hours()?;
+    let closures: Vec<chrono::NaiveDate> = hub.store.closures()?.into_iter().map(|closure| closure.date).collect();
+    let today = clock.now().with_timezone(&zone).date_naive();
+    let counts = hub.store.door_day(today)?;
+    let hub_open = move || {
+        use chrono::Datelike;
+        let local = clock.now().with_timezone(&zone);
+        let hours = week[local.weekday().num_days_from_monday() as usize];
+        !closures.contains(&local.date_naive())
+            && hours.is_some_and(|hours| hours.opens <= local.time() && local.time() < hours.closes)
+    };
+    Ok(SensorPlan {
+        specs,
+        source,
+        required,
+        entered: counts.entered,
+        left: counts.left,
+        safe_capacity: site.safe_capacity,
+        context: Context {
+            hub_open: Box::new(hub_open),
+            today: Box::new(move || clock.now().with_timezone(&zone).date_naive()),
+        },
+    })
+}
+
+/// Opens the input and starts the sensor task; the error says in plain words why the sensors cannot be read.
+pub fn start(plan: SensorPlan, mut sink: impl Sink + 'static) -> Result<Running, String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("door-sensors")
+        .enable_time()
+        .build()
+        .map_err(|error| format!("could not start the sensor task: {error}"))?;
+    let _entered = runtime.enter();
+    let mut input: Box<dyn DoorInput> = match plan.source {
+        Source::Gpio => Box::new(gpio::PiGpio::open()?),
+        Source::Simulated(script) => Box::new(simulated::Simulated { script }),
+    };
+    let (changes, receiver) = unbounded_channel();
+    let levels = input.start(&pin_setups(&plan.specs), changes.clone()).map_err(|error| format!("{error:#}"))?;
+    let monitor = Monitor::new(
+        plan.specs.clone(),
+        |pin| levels.get(&pin).copied().unwrap_or(true),
+        plan.entered,
+        plan.left,
+        plan.safe_capacity,
+    );
+    let context = plan.context;
+    runtime.spawn(async move {
+        // The input lives as long as the task: real pins stop interrupting when dropped.
+        let _input = input;
+        task::run(monitor, receiver, &mut sink, context).await;
+    });
+    drop(_entered);
+    Ok(Running { runtime, changes, specs: plan.specs })
+}

@@ -1,0 +1,99 @@
+//! Simulated sensors: pins that rest at their pull's level and change only when told — by a script of timed
+//! changes (`kiosk sensors simulate FILE`, `kiosk run --sensors-script FILE`), by keys in the desktop demo, or by
+//! tests.
+//!
+//! A script has one change per line: seconds from the start, the GPIO number, and `high` or `low`
+//! (`12.5 23 low`). `#` starts a comment.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use anyhow::{Result, bail};
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::{DoorInput, PinChange, PinSetup};
+
+/// A script's changes, in time order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Script {
+    pub steps: Vec<(Duration, PinChange)>,
+}
+
+/// Reads a script; a bad line is named with its number and what is wrong.
+pub fn parse_script(text: &str) -> Result<Script> {
+    let mut steps = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let [seconds, pin, level] = fields.as_slice() else {
+            bail!("line {}: write \"SECONDS PIN high|low\", e.g. \"12.5 23 low\" (found \"{line}\")", index + 1);
+        };
+        let seconds: f64 = seconds
+            .parse()
+            .ok()
+            .filter(|s: &f64| s.is_finite() && *s >= 0.0)
+            .ok_or_else(|| anyhow::anyhow!("line {}: \"{seconds}\" is not a number of seconds", index + 1))?;
+        let pin: u8 = pin.parse().map_err(|_| anyhow::anyhow!("line {}: \"{pin}\" is not a GPIO number", index + 1))?;
+        let high = match *level {
+            "high" | "1" => true,
+            "low" | "0" => false,
+            other => bail!("line {}: \"{other}\" is not high or low", index + 1),
+        };
+        steps.push((Duration::from_secs_f64(seconds), PinChange { pin, high }));
+    }
+    steps.sort_by_key(|(at, _)| *at);
+    Ok(Script { steps })
+}
+
+/// Pins at rest, plus an optional script played from the moment the sensors start.
+#[derive(Debug, Default)]
+pub struct Simulated {
+    pub script: Option<Script>,
+}
+
+impl DoorInput for Simulated {
+    fn start(&mut self, pins: &[PinSetup], changes: UnboundedSender<PinChange>) -> Result<BTreeMap<u8, bool>> {
+        let levels = pins.iter().map(|setup| (setup.pin, setup.pull.idle_level())).collect();
+        if let Some(script) = self.script.take() {
+            tokio::spawn(async move {
+                let start = tokio::time::Instant::now();
+                for (at, change) in script.steps {
+                    tokio::time::sleep_until(start + at).await;
+                    if changes.send(change).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        Ok(levels)
+    }
+}
+
+/// The changes a person makes walking through a beam pair (`outside` beam first when coming in), as a script
+/// starting now: for the desktop demo's keys. Beams are active-low with pull-ups, as wired in the guide.
+pub fn walk_through(outside: u8, inside: u8, coming_in: bool) -> Script {
+    let (first, second) = if coming_in { (outside, inside) } else { (inside, outside) };
+    let step = |millis, pin, high| (Duration::from_millis(millis), PinChange { pin, high });
+    Script {
+        steps: vec![step(0, first, false), step(150, second, false), step(300, first, true), step(450, second, true)],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_read_back_and_bad_lines_are_named() {
+        let script = parse_script("# front door\n1.5 17 low\n0 23 high  # first\n\n").unwrap();
+        assert_eq!(script.steps[0], (Duration::ZERO, PinChange { pin: 23, high: true }));
+        assert_eq!(script.steps[1].0, Duration::from_millis(1500));
+        let error = parse_script("1 17 low\nsoon 17 high\n").unwrap_err().to_string();
+        assert_eq!(error, "line 2: \"soon\" is not a number of seconds");
+        assert!(parse_script("1 17 open").unwrap_err().to_string().contains("is not high or low"));
+        assert!(parse_script("1 17").unwrap_err().to_string().starts_with("line 1: write"));
+    }
+}
