@@ -172,7 +172,7 @@ fn every_screen_at_every_size() {
         tap(&window, "Today");
         capture(&window, "staff-today", size, &["Arrivals today, by hour", "Lock"]);
         // The door sensors as the monitor reports them: seven people in through the beams, the door open 3 minutes.
-        let mut script = String::from("0 17 low\n");
+        let mut script = String::from("0 17 low\n60 27 high\n62 27 low\n");
         for person in 0..7 {
             let at = 185.0 + f64::from(person);
             script += &format!("{at} 23 low\n{} 24 low\n{} 23 high\n{} 24 high\n", at + 0.2, at + 0.4, at + 0.6);
@@ -186,6 +186,7 @@ fn every_screen_at_every_size() {
             size,
             &["Front door has been open for 3 min", "Arrivals today, by hour", "Lock"],
         );
+        assert!(element(&window, "Studio: in use (movement 2 min ago)").is_valid());
         window.global::<kiosk::ui::StaffAdapter>().set_tab(kiosk::ui::StaffTab::RollCall);
         capture(&window, "staff-roll-call-alert", size, &["Front door has been open for 3 min", "Who is here", "Lock"]);
         tap(&window, "Lock");

@@ -15,8 +15,8 @@ use super::pin_entry::{self, PinEntry};
 use crate::hub::Hub;
 use crate::sensors::{AlertKind, SensorState};
 use crate::ui::{
-    DoorStatus, MainWindow, Navigation, PinMessage, RollCallEntry, RoomStatus, Screen, SensorAlert, SensorAlertKind,
-    StaffAdapter, StaffStep, StaffTab, WelcomeAdapter,
+    DoorStatus, MainWindow, MotionStatus, Navigation, PinMessage, RollCallEntry, RoomStatus, Screen, SensorAlert,
+    SensorAlertKind, StaffAdapter, StaffStep, StaffTab, WelcomeAdapter,
 };
 
 /// How often the open staff view re-reads the hub.
@@ -313,6 +313,16 @@ pub fn show_sensors(window: &MainWindow, state: Option<&SensorState>) {
         .map(|door| DoorStatus { name: door.name.clone().into(), open: door.open, minutes: door.open_minutes as i32 })
         .collect();
     adapter.set_doors(ModelRc::new(VecModel::from(doors)));
+    let motion: Vec<MotionStatus> = state
+        .motion
+        .iter()
+        .map(|room| MotionStatus {
+            room: room.room.clone().into(),
+            seen: room.minutes_ago.is_some(),
+            minutes: room.minutes_ago.unwrap_or(0) as i32,
+        })
+        .collect();
+    adapter.set_motion(ModelRc::new(VecModel::from(motion)));
     adapter.set_has_counter(state.has_counter);
     adapter.set_counted_in(state.entered as i32);
     adapter.set_counted_out(state.left as i32);
