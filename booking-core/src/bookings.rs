@@ -1,5 +1,6 @@
 //! Room bookings: single and recurring, the rules that refuse them, and free time.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
@@ -587,14 +588,16 @@ impl Store {
         let site = self.site()?;
         let opening = opening_on(&self.conn, &site, date)?;
         let day = local_day(site.time_zone, date);
-        let all_bookings = bookings_overlapping(&self.conn, day, None)?;
+        // One pass over the day's bookings, grouped by room (in start order), rather than one per room.
+        let mut by_room: HashMap<RoomId, Vec<Booking>> = HashMap::new();
+        for booking in bookings_overlapping(&self.conn, day, None)? {
+            if booking.status.is_active() {
+                by_room.entry(booking.room_id).or_default().push(booking);
+            }
+        }
         let mut result = Vec::new();
         for room in self.rooms()?.into_iter().filter(|room| room.bookable) {
-            let bookings: Vec<Booking> = all_bookings
-                .iter()
-                .filter(|booking| booking.room_id == room.id && booking.status.is_active())
-                .cloned()
-                .collect();
+            let bookings = by_room.remove(&room.id).unwrap_or_default();
             let (open, closed_reason, free) = match &opening {
                 Opening::Closed { reason } => (None, Some(reason.clone()), Vec::new()),
                 Opening::Open { slot, .. } => (Some(*slot), None, free_ranges(*slot, &room, &bookings, now)),

@@ -1,0 +1,102 @@
+//! Free time in every room for a week, on a big hub: 300 rooms and 1 million bookings of history, plus a busy week
+//! ahead (3 bookings per room per day). Target: under 5 ms for all 300 rooms × 7 days.
+//!
+//! `cargo bench -p booking-core --bench availability` (building the hub takes a minute the first time).
+
+use std::hint::black_box;
+
+use booking_core::{NewRoom, NewSite, Store};
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use criterion::{Criterion, criterion_group, criterion_main};
+use rusqlite::params;
+
+const ROOMS: i64 = 300;
+const HISTORY: i64 = 1_000_000;
+
+fn big_hub(dir: &std::path::Path) -> Store {
+    let path = dir.join("hub.db");
+    let mut store = Store::open(&path).expect("store");
+    let site =
+        NewSite { name: "Big Hub".into(), time_zone: "Europe/London".into(), safe_capacity: 5000, retention_days: 30 };
+    store.init_site(&site).expect("site");
+    for day in [chrono::Weekday::Sun] {
+        store
+            .set_opening_hours(
+                day,
+                Some(booking_core::DayHours::new("09:00".parse().unwrap(), "18:00".parse().unwrap()).unwrap()),
+            )
+            .unwrap();
+    }
+    for room in 0..ROOMS {
+        store.add_room(&NewRoom { advance_days: 730, ..NewRoom::named(&format!("Room {room}"), 10) }).expect("room");
+    }
+    // History and the week ahead go in through SQL in one transaction (the schema's triggers still check every row);
+    // booking a million times through the API would take hours of durable commits.
+    let mut conn = rusqlite::Connection::open(&path).expect("bulk connection");
+    let tx = conn.transaction().unwrap();
+    {
+        let mut insert = tx
+            .prepare(
+                "INSERT INTO bookings (room_id, start_utc, end_utc, title, status, created_at)
+                 VALUES (?1, ?2, ?3, 'History', ?4, 0)",
+            )
+            .unwrap();
+        let first = Utc.with_ymd_and_hms(2024, 1, 1, 9, 0, 0).unwrap().timestamp();
+        let per_room = HISTORY / ROOMS;
+        for room in 1..=ROOMS {
+            for index in 0..per_room {
+                // Three a day per room (09:00, 12:00, 15:00), 1–2 hours long: about three years up to January 2027.
+                let start = first + (index / 3) * 86_400 + (index % 3) * 3 * 3600;
+                let status = if index % 10 == 0 { "cancelled" } else { "checked_in" };
+                insert.execute(params![room, start, start + 3600 + (index % 2) * 3600, status]).unwrap();
+            }
+        }
+        let week = Utc.with_ymd_and_hms(2027, 3, 1, 10, 0, 0).unwrap().timestamp();
+        for room in 1..=ROOMS {
+            for day in 0..7 {
+                for slot in 0..3 {
+                    let start = week + day * 86_400 + slot * 3 * 3600;
+                    insert.execute(params![room, start, start + 3600, "confirmed"]).unwrap();
+                }
+            }
+        }
+    }
+    tx.commit().unwrap();
+    store
+}
+
+fn availability(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = big_hub(dir.path());
+    let monday = NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
+    let now = Utc.with_ymd_and_hms(2027, 2, 28, 12, 0, 0).unwrap();
+    let week = store.availability(monday, now).unwrap();
+    assert_eq!(week.len(), ROOMS as usize);
+    assert_eq!(week[0].bookings.len(), 3);
+    let zone = chrono_tz::Europe::London;
+    c.bench_function("part: the 7 days' bookings query alone", |b| {
+        b.iter(|| {
+            for day in 0..7 {
+                let range = booking_core::local_day(zone, monday + Duration::days(day));
+                black_box(store.bookings_overlapping(range, None).unwrap());
+            }
+        })
+    });
+    c.bench_function("part: the rooms, 7 times", |b| {
+        b.iter(|| {
+            for _ in 0..7 {
+                black_box(store.rooms().unwrap());
+            }
+        })
+    });
+    c.bench_function("availability: 300 rooms x 7 days, 1M bookings of history", |b| {
+        b.iter(|| {
+            for day in 0..7 {
+                black_box(store.availability(monday + Duration::days(day), now).unwrap());
+            }
+        })
+    });
+}
+
+criterion_group!(benches, availability);
+criterion_main!(benches);
