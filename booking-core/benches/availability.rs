@@ -19,14 +19,6 @@ fn big_hub(dir: &std::path::Path) -> Store {
     let site =
         NewSite { name: "Big Hub".into(), time_zone: "Europe/London".into(), safe_capacity: 5000, retention_days: 30 };
     store.init_site(&site).expect("site");
-    for day in [chrono::Weekday::Sun] {
-        store
-            .set_opening_hours(
-                day,
-                Some(booking_core::DayHours::new("09:00".parse().unwrap(), "18:00".parse().unwrap()).unwrap()),
-            )
-            .unwrap();
-    }
     for room in 0..ROOMS {
         store.add_room(&NewRoom { advance_days: 730, ..NewRoom::named(&format!("Room {room}"), 10) }).expect("room");
     }

@@ -193,7 +193,7 @@ mod tests {
     use chrono::TimeZone;
 
     use crate::passes::PassKey;
-    use crate::site::NewSite;
+    use crate::site::tests::london_site;
     use crate::visits::{VisitReason, WalkIn, WalkInOutcome};
 
     use super::*;
@@ -204,13 +204,7 @@ mod tests {
 
     fn hub_at(path: &Path) -> Store {
         let mut store = Store::open(path).unwrap();
-        let site = NewSite {
-            name: "Riverside Hub".into(),
-            time_zone: "Europe/London".into(),
-            safe_capacity: 60,
-            retention_days: 30,
-        };
-        store.init_site(&site).unwrap();
+        store.init_site(&london_site()).unwrap();
         store
     }
 

@@ -146,14 +146,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("hub.db");
         let mut store = Store::open(&path).unwrap();
-        store
-            .init_site(&crate::site::NewSite {
-                name: "Hub".into(),
-                time_zone: "Europe/London".into(),
-                safe_capacity: 9,
-                retention_days: 30,
-            })
-            .unwrap();
+        store.init_site(&crate::site::tests::london_site()).unwrap();
         for kind in [DoorEventKind::Entered, DoorEventKind::Entered, DoorEventKind::Left, DoorEventKind::Opened] {
             store.record_door_event(&event(9, kind)).unwrap();
         }

@@ -317,8 +317,8 @@ mod tests {
     use crate::passes::PassKey;
     use crate::people::{NewPerson, Role};
     use crate::rooms::NewRoom;
-    use crate::site::NewSite;
     use crate::site::tests::london_hub;
+    use crate::site::tests::london_site;
     use crate::time::Slot;
     use crate::visits::{VisitReason, WalkIn, WalkInOutcome};
 
@@ -414,13 +414,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("hub.db");
         let mut store = Store::open(&path).unwrap();
-        let site = NewSite {
-            name: "Riverside Hub".into(),
-            time_zone: "Europe/London".into(),
-            safe_capacity: 60,
-            retention_days: 30,
-        };
-        store.init_site(&site).unwrap();
+        store.init_site(&london_site()).unwrap();
         let person = visit(&mut store, "Zephyrine Quibbleworth", 4);
         let BookingOutcome::Booked(past) = book(&mut store, person, "Zephyrine's robotics", at(4, 14)) else {
             panic!()

@@ -274,16 +274,19 @@ fn parse_hm(text: &str) -> Result<NaiveTime> {
 pub(crate) mod tests {
     use super::*;
 
+    /// The test hub's settings: London, 60 people, visitor data kept 30 days.
+    pub(crate) fn london_site() -> NewSite {
+        NewSite {
+            name: "Riverside Hub".into(),
+            time_zone: "Europe/London".into(),
+            safe_capacity: 60,
+            retention_days: 30,
+        }
+    }
+
     pub(crate) fn london_hub() -> Store {
         let mut store = Store::open_in_memory().unwrap();
-        store
-            .init_site(&NewSite {
-                name: "Riverside Hub".into(),
-                time_zone: "Europe/London".into(),
-                safe_capacity: 60,
-                retention_days: 30,
-            })
-            .unwrap();
+        store.init_site(&london_site()).unwrap();
         store
     }
 

@@ -81,7 +81,8 @@ impl TestHub {
     }
 }
 
-fn finish(output: Output) -> Run {
+/// A finished command's exit code and output.
+pub fn finish(output: Output) -> Run {
     Run {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),

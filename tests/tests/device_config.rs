@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use end_to_end::{Run, kiosk_binary};
+use end_to_end::{Run, finish, kiosk_binary};
 
 struct Device {
     dir: tempfile::TempDir,
@@ -23,11 +23,7 @@ impl Device {
             .args(args)
             .output()
             .unwrap();
-        Run {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        finish(output)
     }
 
     fn write_config(&self, text: &str) {

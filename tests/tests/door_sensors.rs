@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use end_to_end::{Run, TestHub, kiosk_binary};
+use end_to_end::{Run, TestHub, finish, kiosk_binary};
 
 fn run_with_config(hub: &TestHub, config: &str, args: &[&str]) -> Run {
     let path = hub.dir.path().join("kiosk.toml");
@@ -16,11 +16,7 @@ fn run_with_config(hub: &TestHub, config: &str, args: &[&str]) -> Run {
         .args(args)
         .output()
         .unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    finish(output)
 }
 
 const CONFIG: &str = r#"

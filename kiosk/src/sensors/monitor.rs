@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use booking_core::DoorEventKind;
 use firmware_config::SensorConfig;
 use serde::Serialize;
 
@@ -68,35 +69,11 @@ impl SensorSpec {
     }
 }
 
-/// Something a sensor saw, worth recording. Nothing here says who.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Happening {
-    Opened,
-    Closed,
-    Entered,
-    Left,
-    Motion,
-    Pressed,
-}
-
-impl Happening {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Happening::Opened => "opened",
-            Happening::Closed => "closed",
-            Happening::Entered => "entered",
-            Happening::Left => "left",
-            Happening::Motion => "motion",
-            Happening::Pressed => "pressed",
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Something a sensor saw, worth recording (never an alert: those are [`Alert`]s). Nothing here says who.
 pub struct Observation {
     pub sensor: String,
-    pub happening: Happening,
+    pub happening: DoorEventKind,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -244,11 +221,11 @@ impl Monitor {
         match (&self.specs[index].kind, beam) {
             (SensorKind::Door { .. }, _) if active => {
                 self.open_since.insert(index, at);
-                vec![seen(Happening::Opened)]
+                vec![seen(DoorEventKind::Opened)]
             }
             (SensorKind::Door { .. }, _) => {
                 self.open_since.remove(&index);
-                vec![seen(Happening::Closed)]
+                vec![seen(DoorEventKind::Closed)]
             }
             (SensorKind::BeamPair { .. }, Some(beam)) => {
                 let passages =
@@ -258,11 +235,11 @@ impl Monitor {
                     .map(|passage| match passage {
                         Passage::In => {
                             self.entered += 1;
-                            seen(Happening::Entered)
+                            seen(DoorEventKind::Entered)
                         }
                         Passage::Out => {
                             self.left += 1;
-                            seen(Happening::Left)
+                            seen(DoorEventKind::Left)
                         }
                     })
                     .collect()
@@ -272,12 +249,12 @@ impl Monitor {
                 let due = self.last_motion_recorded.get(&index).is_none_or(|last| at - *last >= MOTION_RECORD_EVERY);
                 if due {
                     self.last_motion_recorded.insert(index, at);
-                    vec![seen(Happening::Motion)]
+                    vec![seen(DoorEventKind::Motion)]
                 } else {
                     Vec::new()
                 }
             }
-            (SensorKind::ExitButton { .. }, _) if active => vec![seen(Happening::Pressed)],
+            (SensorKind::ExitButton { .. }, _) if active => vec![seen(DoorEventKind::Pressed)],
             _ => Vec::new(),
         }
     }
@@ -435,12 +412,12 @@ mod tests {
     fn a_door_opens_closes_and_is_alerted_when_held_open() {
         let mut monitor = Monitor::new(front_door(), idle, 0, 0, 60);
         let opened = monitor.on_level(17, false, secs(10));
-        assert_eq!(opened, [Observation { sensor: "Front door".into(), happening: Happening::Opened }]);
+        assert_eq!(opened, [Observation { sensor: "Front door".into(), happening: DoorEventKind::Opened }]);
         assert_eq!(monitor.tick(secs(129), true).1, []);
         let (_, alerts) = monitor.tick(secs(130), true);
         assert_eq!(alerts, [Alert { kind: AlertKind::HeldOpen, sensor: "Front door".into(), minutes: 2 }]);
         assert_eq!(monitor.tick(secs(200), true).1, [], "raised once, not every tick");
-        assert_eq!(monitor.on_level(17, true, secs(210))[0].happening, Happening::Closed);
+        assert_eq!(monitor.on_level(17, true, secs(210))[0].happening, DoorEventKind::Closed);
         assert!(monitor.alerts(secs(211), true).is_empty());
     }
 
@@ -451,7 +428,7 @@ mod tests {
         for (at, pin, high) in [(0, 23, false), (1, 24, false), (2, 23, true), (3, 24, true)] {
             seen.extend(monitor.on_level(pin, high, secs(at)));
         }
-        assert_eq!(seen, [Observation { sensor: "Counter".into(), happening: Happening::Entered }]);
+        assert_eq!(seen, [Observation { sensor: "Counter".into(), happening: DoorEventKind::Entered }]);
         assert_eq!(monitor.state(secs(4), true).inside, 5, "restarted with 5 in and 1 out today, then one more in");
     }
 

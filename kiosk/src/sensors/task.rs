@@ -11,7 +11,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::Instant;
 
 use super::PinChange;
-use super::monitor::{Happening, Monitor, SensorState};
+use super::monitor::{Monitor, SensorState};
 
 const WAKE_AT_LEAST_EVERY: Duration = Duration::from_secs(30);
 
@@ -33,17 +33,6 @@ pub struct Context {
 impl std::fmt::Debug for Context {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Context")
-    }
-}
-
-fn stored(happening: Happening) -> DoorEventKind {
-    match happening {
-        Happening::Opened => DoorEventKind::Opened,
-        Happening::Closed => DoorEventKind::Closed,
-        Happening::Entered => DoorEventKind::Entered,
-        Happening::Left => DoorEventKind::Left,
-        Happening::Motion => DoorEventKind::Motion,
-        Happening::Pressed => DoorEventKind::Pressed,
     }
 }
 
@@ -77,7 +66,7 @@ pub async fn run(
         let (settled, alerts) = monitor.tick(at, open);
         observations.extend(settled);
         for observation in &observations {
-            sink.record(&observation.sensor, stored(observation.happening), "");
+            sink.record(&observation.sensor, observation.happening, "");
         }
         let state = monitor.state(at, open);
         for alert in alerts {
