@@ -23,4 +23,5 @@ pub mod screens;
 pub mod sensors;
 pub mod systemd;
 pub mod ui;
+pub mod web;
 pub mod worker;

@@ -82,6 +82,15 @@ fn run(cli: &Cli) -> Result<Report> {
             let clock = if cli.now.is_some() { Clock::starting_at(now) } else { Clock::System };
             return run_touchscreen(hub, clock, args, device.as_ref());
         }
+        Command::Serve { listen } => {
+            let clock = if cli.now.is_some() { Clock::starting_at(now) } else { Clock::System };
+            hub.store.site()?;
+            let worker = Worker::spawn(hub)?;
+            let jobs = worker.sender().expect("a database thread");
+            let runtime = tokio::runtime::Runtime::new()?;
+            runtime.block_on(kiosk::web::serve(kiosk::web::WebState { jobs, clock }, *listen))?;
+            return Ok(Report::done("The web server has stopped.", serde_json::json!({ "stopped": true })));
+        }
         Command::Sensors(SensorsCommand::Watch) => {
             return sensors::commands::watch(&hub, device.as_ref(), Clock::System);
         }
@@ -98,6 +107,7 @@ fn run(cli: &Cli) -> Result<Report> {
         | Command::Import { .. }
         | Command::Config(_)
         | Command::Sensors(_)
+        | Command::Serve { .. }
         | Command::Doctor => unreachable!("handled above"),
         Command::Site(command) => commands::site(cx, command),
         Command::Room(command) => commands::room(cx, command),

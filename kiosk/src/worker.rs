@@ -43,6 +43,20 @@ impl JobSender {
     pub fn submit(&self, job: impl FnOnce(&mut Hub) + Send + 'static) -> bool {
         self.0.send(Box::new(job)).is_ok()
     }
+
+    /// Runs `job` on the database thread and waits (asynchronously) for its result; `None` if the thread has
+    /// stopped. The web server's requests go through here, so they queue behind the touchscreen's writes rather
+    /// than racing them.
+    pub async fn ask<R: Send + 'static>(&self, job: impl FnOnce(&mut Hub) -> R + Send + 'static) -> Option<R> {
+        let (answer, result) = tokio::sync::oneshot::channel();
+        let sent = self.submit(move |hub| {
+            let _ = answer.send(job(hub));
+        });
+        if !sent {
+            return None;
+        }
+        result.await.ok()
+    }
 }
 
 impl Worker {
