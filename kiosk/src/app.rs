@@ -14,7 +14,7 @@ use crate::clock::Clock;
 use crate::housekeeping::{self, BackupPlan};
 use crate::screens::{self, Kiosk};
 use crate::sensors::{
-    self, PinChange, Running, Script, SensorKind, SensorPlan, SensorSpec, SensorState, Sink, simulated,
+    self, PinChange, Running, Script, SensorKind, SensorPlan, SensorSpec, SensorState, Sink, Source, simulated,
 };
 use crate::ui::{MainWindow, Scanner};
 use crate::worker::{JobSender, Worker};
@@ -76,10 +76,13 @@ pub fn run(worker: Worker, clock: Clock, options: AppOptions, sensors: Option<Se
     let scanner = options.scanner.clone();
     let jobs = worker.sender();
     let (window, kiosk) = build(worker, clock, options)?;
-    let _sensors = match sensors {
+    // Kept alive until the window closes: dropping it stops the sensors.
+    let mut simulated = false;
+    let running_sensors = match sensors {
         None => None,
         Some(plan) => {
             let required = plan.required;
+            simulated = matches!(plan.source, Source::Simulated(_));
             let sink = KioskSink { jobs, clock, window: window.as_weak() };
             match sensors::start(plan, sink) {
                 Ok(running) => Some(Rc::new(running)),
@@ -92,7 +95,8 @@ pub fn run(worker: Worker, clock: Clock, options: AppOptions, sensors: Option<Se
             }
         }
     };
-    if let Some(running) = &_sensors {
+    // Only simulated sensors take keys: on a real door, a keyboard must never invent people.
+    if let (Some(running), true) = (&running_sensors, simulated) {
         demo_keys(&kiosk, running.clone());
     }
     if let Some(path) = scanner {

@@ -74,25 +74,19 @@ fn run(cli: &Cli) -> Result<Report> {
     }
     let mut hub = Hub::open(&dir)?;
     let now = current_time(cli, &hub)?;
+    // Long-running commands tick on from `--now` (a demo's pretend day); one-shot commands use `now` itself.
+    let clock = if cli.now.is_some() { Clock::starting_at(now) } else { Clock::System };
     match command {
         Command::Init(args) => return commands::init(&mut hub.store, args, device.as_ref()),
         Command::Import { file } => return data::import(&mut Invocation { hub: &mut hub, now }, file),
         Command::Demo => return demo::run(&mut hub, now),
-        Command::Run(args) => {
-            let clock = if cli.now.is_some() { Clock::starting_at(now) } else { Clock::System };
-            return run_touchscreen(hub, clock, args, device.as_ref());
-        }
+        Command::Run(args) => return run_touchscreen(hub, clock, args, device.as_ref()),
         Command::Serve { listen } => {
-            let clock = if cli.now.is_some() { Clock::starting_at(now) } else { Clock::System };
-            hub.store.site()?;
-            let worker = Worker::spawn(hub)?;
-            let jobs = worker.sender().expect("a database thread");
-            let runtime = tokio::runtime::Runtime::new()?;
-            runtime.block_on(kiosk::web::serve(kiosk::web::WebState { jobs, clock }, *listen))?;
+            kiosk::web::serve_hub(hub, clock, *listen)?;
             return Ok(Report::done("The web server has stopped.", serde_json::json!({ "stopped": true })));
         }
         Command::Sensors(SensorsCommand::Watch) => {
-            return sensors::commands::watch(&hub, device.as_ref(), Clock::System);
+            return sensors::commands::watch(&hub, device.as_ref(), clock);
         }
         Command::Sensors(SensorsCommand::Simulate { file }) => {
             return sensors::commands::simulate(&hub, device.as_ref(), file);

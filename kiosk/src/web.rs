@@ -234,6 +234,13 @@ pub fn render_page(today: &PublicToday) -> String {
     html
 }
 
+/// `kiosk serve`: `hub` behind a database thread of its own, served at `address` until the process is stopped.
+pub fn serve_hub(hub: Hub, clock: Clock, address: std::net::SocketAddr) -> anyhow::Result<()> {
+    hub.store.site()?;
+    let jobs = crate::worker::Worker::spawn(hub)?.sender().ok_or_else(|| anyhow::anyhow!("no database thread"))?;
+    tokio::runtime::Runtime::new()?.block_on(serve(WebState { jobs, clock }, address))
+}
+
 /// Serves until the process is stopped.
 pub async fn serve(state: WebState, address: std::net::SocketAddr) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(address)
