@@ -92,3 +92,58 @@ fn exactly_one_process_gets_the_last_seat() {
         .unwrap();
     assert_eq!(taken, 1);
 }
+
+/// Many processes, many attempts, overlapping ranges: afterwards no two active bookings overlap, and every booking
+/// a process was told it got is in the database, as it was told.
+#[test]
+fn many_processes_booking_overlapping_ranges_never_double_book() {
+    const PROCESSES: u64 = 6;
+    const ATTEMPTS: &str = "25";
+    let hub = TestHub::new("2027-01-04 08:00");
+    hub.ok(&["room", "add", "Studio", "--capacity", "6", "--buffer", "0"]);
+    let children: Vec<_> = (0..PROCESSES)
+        .map(|seed| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_race-worker"))
+                .arg(hub.dir.path())
+                .arg((seed * 7919 + 1).to_string())
+                .arg(ATTEMPTS)
+                .stdout(Stdio::piped())
+                .spawn()
+                .expect("a racer starts")
+        })
+        .collect();
+    let mut told = Vec::new();
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success());
+        for line in String::from_utf8_lossy(&output.stdout).lines() {
+            let fields: Vec<i64> = line.split_whitespace().skip(1).map(|field| field.parse().unwrap()).collect();
+            told.push((fields[0], fields[1], fields[2]));
+        }
+    }
+    assert!(told.len() >= 2, "some bookings went through: {told:?}");
+
+    let db = hub.database();
+    let overlaps: i64 = db
+        .query_row(
+            "SELECT count(*) FROM bookings a JOIN bookings b ON a.room_id = b.room_id AND a.id < b.id
+             WHERE a.status IN ('confirmed', 'checked_in') AND b.status IN ('confirmed', 'checked_in')
+               AND a.start_utc < b.end_utc AND b.start_utc < a.end_utc",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(overlaps, 0);
+    for (id, start, end) in &told {
+        let stored: (i64, i64, String) = db
+            .query_row("SELECT start_utc, end_utc, status FROM bookings WHERE id = ?1", [id], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
+            .unwrap();
+        assert_eq!(stored, (*start, *end, "confirmed".to_owned()), "booking #{id}");
+    }
+    let active: usize = db
+        .query_row("SELECT count(*) FROM bookings WHERE status = 'confirmed'", [], |row| row.get::<_, i64>(0))
+        .unwrap() as usize;
+    assert_eq!(active, told.len(), "nothing was stored that nobody was told about");
+}
