@@ -143,22 +143,41 @@ pub enum WalkInOutcome {
     },
 }
 
-fn open_visit(conn: &Connection, person: PersonId) -> Result<Option<(VisitId, DateTime<Utc>)>> {
-    Ok(conn
-        .prepare_cached("SELECT id, checked_in_at FROM visits WHERE person_id = ?1 AND checked_out_at IS NULL")?
-        .query_row([person], |row| Ok((row.get(0)?, from_db(row.get(1)?))))
-        .optional()?)
+/// A person's latest visit. Their open visit, if any, is always the latest (nobody checks in twice), so one indexed
+/// probe answers both "are they on site?" and "when did they last come or go?".
+#[derive(Debug, Clone, Copy)]
+struct LatestVisit {
+    id: VisitId,
+    checked_in: DateTime<Utc>,
+    checked_out: Option<DateTime<Utc>>,
 }
 
-/// The latest check-in or check-out instant of a person, for the repeat-scan window: the ends of their latest visit.
-fn last_movement(conn: &Connection, person: PersonId) -> Result<Option<DateTime<Utc>>> {
-    let latest: Option<(i64, Option<i64>)> = conn
+impl LatestVisit {
+    /// The visit and its start, if the person has not left.
+    fn open(&self) -> Option<(VisitId, DateTime<Utc>)> {
+        self.checked_out.is_none().then_some((self.id, self.checked_in))
+    }
+
+    /// Their latest check-in or check-out, for the repeat-scan window.
+    fn last_movement(&self) -> DateTime<Utc> {
+        self.checked_out.unwrap_or(self.checked_in).max(self.checked_in)
+    }
+}
+
+fn latest_visit(conn: &Connection, person: PersonId) -> Result<Option<LatestVisit>> {
+    Ok(conn
         .prepare_cached(
-            "SELECT checked_in_at, checked_out_at FROM visits WHERE person_id = ?1 ORDER BY checked_in_at DESC LIMIT 1",
+            "SELECT id, checked_in_at, checked_out_at FROM visits WHERE person_id = ?1
+             ORDER BY checked_in_at DESC, id DESC LIMIT 1",
         )?
-        .query_row([person], |row| Ok((row.get(0)?, row.get(1)?)))
-        .optional()?;
-    Ok(latest.map(|(checked_in, checked_out)| from_db(checked_out.unwrap_or(checked_in).max(checked_in))))
+        .query_row([person], |row| {
+            Ok(LatestVisit {
+                id: row.get(0)?,
+                checked_in: from_db(row.get(1)?),
+                checked_out: row.get::<_, Option<i64>>(2)?.map(from_db),
+            })
+        })
+        .optional()?)
 }
 
 fn insert_visit(
@@ -246,8 +265,9 @@ impl Store {
                 Err(refusal) => return Ok(ScanOutcome::Refused(refusal)),
             };
             let person = load_person(tx, pass.person_id)?;
-            let open = open_visit(tx, person.id)?;
-            if let Some(last) = last_movement(tx, person.id)?
+            let latest = latest_visit(tx, person.id)?;
+            let open = latest.and_then(|visit| visit.open());
+            if let Some(last) = latest.map(|visit| visit.last_movement())
                 && now - last < REPEAT_SCAN_WINDOW
                 && now >= last
             {
@@ -268,7 +288,8 @@ impl Store {
             let zone = load_site(tx)?.time_zone;
             let today = today_items(tx, person.id, local_day(zone, now.with_timezone(&zone).date_naive()))?;
             let arrived_for = mark_arrivals(tx, &today, now)?;
-            let person = load_person(tx, person.id)?;
+            // As `insert_visit` just stored them.
+            let person = Person { first_seen: person.first_seen.or(Some(now)), last_seen: Some(now), ..person };
             Ok(ScanOutcome::CheckedIn { person, visit, today, arrived_for })
         })
     }
@@ -336,7 +357,7 @@ impl Store {
 
     /// Whether a person is on site now.
     pub fn is_on_site(&self, person: PersonId) -> Result<bool> {
-        Ok(open_visit(&self.conn, person)?.is_some())
+        Ok(latest_visit(&self.conn, person)?.is_some_and(|visit| visit.open().is_some()))
     }
 
     /// The person's bookings and surgery seats on the local day of `now`.
