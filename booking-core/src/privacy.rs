@@ -42,6 +42,18 @@ pub struct PurgeReport {
     pub door_events_deleted: usize,
 }
 
+impl PurgeReport {
+    /// Whether the purge removed anything at all.
+    pub fn erased_anything(&self) -> bool {
+        self.visits_counted
+            + self.visitors_erased
+            + self.passes_deleted
+            + self.tickets_unlinked
+            + self.door_events_deleted
+            > 0
+    }
+}
+
 /// What erasing one person did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Erasure {
@@ -224,7 +236,10 @@ impl Store {
                 door_events_deleted,
             })
         })?;
-        self.truncate_log()?;
+        // Run hourly by the kiosk: the log only needs emptying when something was erased.
+        if report.erased_anything() {
+            self.truncate_log()?;
+        }
         Ok(report)
     }
 

@@ -33,18 +33,18 @@ pub fn run(command: &ConfigCommand, device: Option<&Device>, data_dir: &Path) ->
         ConfigCommand::Example => unreachable!("handled above"),
         ConfigCommand::Check => Ok(Report::done(summary(device), json!({ "file": device.path, "valid": true }))),
         ConfigCommand::Render => {
+            let files = render(&device.config, &device.path);
             let mut text = String::new();
-            for file in render(&device.config, &device.path) {
+            for file in &files {
                 let how = match file.how {
                     SystemFile::Whole => "whole file",
                     SystemFile::Block => "a block inside the file",
                 };
                 text += &format!("━━ {} ({how}: {})\n{}\n", file.path, file.purpose, file.contents);
             }
-            Ok(Report::done(
-                text.trim_end(),
-                json!({ "files": render(&device.config, &device.path).iter().map(|f| json!({ "path": f.path, "contents": f.contents })).collect::<Vec<_>>() }),
-            ))
+            let json: Vec<_> =
+                files.iter().map(|file| json!({ "path": file.path, "contents": file.contents })).collect();
+            Ok(Report::done(text.trim_end(), json!({ "files": json })))
         }
         ConfigCommand::Apply { dry_run, root } => apply(device, data_dir, root, *dry_run),
     }

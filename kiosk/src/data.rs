@@ -11,6 +11,7 @@ use serde_json::json;
 
 use crate::cli::{ExportFormat, IcsArgs};
 use crate::commands::Invocation;
+use crate::housekeeping::BackupPlan;
 use crate::input::{bad_input, parse_date};
 use crate::report::{Report, local};
 
@@ -88,9 +89,7 @@ pub fn purge(cx: &mut Invocation<'_>) -> Result<Report> {
 /// One plain sentence about a purge, for the command line and the kiosk's log.
 pub fn purge_summary(report: &PurgeReport, zone: chrono_tz::Tz) -> String {
     let since = report.cutoff.with_timezone(&zone).format("%-d %B %Y");
-    if report.visits_counted + report.visitors_erased + report.passes_deleted + report.tickets_unlinked == 0
-        && report.door_events_deleted == 0
-    {
+    if !report.erased_anything() {
         return format!("Nothing to erase: no personal data from before {since}.");
     }
     format!(
@@ -142,7 +141,7 @@ pub fn person_erase(cx: &mut Invocation<'_>, person: &str, confirmed: bool) -> R
 }
 
 pub fn backup(cx: &mut Invocation<'_>, to: Option<&Path>, keep: usize) -> Result<Report> {
-    let dir = to.map_or_else(|| cx.hub.backup_dir(), Path::to_path_buf);
+    let dir = to.map_or_else(|| BackupPlan::daily(&cx.hub.dir).dir, Path::to_path_buf);
     let report = cx.hub.store.backup_into(&dir, keep, cx.now)?;
     let check = &report.check;
     let removed = match report.deleted.len() {
@@ -165,7 +164,7 @@ pub fn backup(cx: &mut Invocation<'_>, to: Option<&Path>, keep: usize) -> Result
 }
 
 pub fn restore(cx: &mut Invocation<'_>, file: Option<&Path>, from: Option<&Path>) -> Result<Report> {
-    let dir: PathBuf = from.map_or_else(|| cx.hub.backup_dir(), Path::to_path_buf);
+    let dir: PathBuf = from.map_or_else(|| BackupPlan::daily(&cx.hub.dir).dir, Path::to_path_buf);
     let Some(file) = file else {
         let backups = list_backups(&dir)?;
         if backups.is_empty() {

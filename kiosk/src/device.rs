@@ -9,7 +9,6 @@ use chrono::Weekday;
 use firmware_config::{KioskConfig, WEEKDAYS, parse_hours};
 
 use crate::housekeeping::BackupPlan;
-use crate::hub::Hub;
 use crate::input::bad_input;
 
 /// A configuration file that was found and is valid.
@@ -47,10 +46,12 @@ impl Device {
         }
     }
 
-    pub fn backup_plan(&self, hub: &Hub) -> BackupPlan {
+    /// Backups as `[backups]` says, for the hub in `data_dir`.
+    pub fn backup_plan(&self, data_dir: &Path) -> BackupPlan {
         let backups = &self.config.backups;
+        let daily = BackupPlan::daily(data_dir);
         BackupPlan {
-            dir: backups.dir.clone().unwrap_or_else(|| hub.backup_dir()),
+            dir: backups.dir.clone().unwrap_or(daily.dir),
             keep: backups.keep as usize,
             every: chrono::Duration::hours(i64::from(backups.every_hours)),
         }

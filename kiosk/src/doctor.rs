@@ -8,12 +8,13 @@ use std::process::Command;
 
 use anyhow::Result;
 use booking_core::{Store, list_backups};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 use serde_json::json;
 
 use crate::device::{self, Device};
-use crate::hub::{BACKUP_DIR, DATABASE_FILE, default_data_dir};
+use crate::housekeeping::BackupPlan;
+use crate::hub::{DATABASE_FILE, default_data_dir};
 use crate::report::Report;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -258,7 +259,7 @@ fn check_display() -> Finding {
 
 fn check_clock(now: DateTime<Utc>, newest: Option<DateTime<Utc>>) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let plausible = now.format("%Y").to_string().parse::<i32>().is_ok_and(|year| year >= 2026);
+    let plausible = now.year() >= 2026;
     match newest {
         _ if !plausible => findings.push(fail(
             "clock",
@@ -305,13 +306,8 @@ fn check_disk(dir: &Path) -> Finding {
 }
 
 fn check_backups(device: Option<&Device>, data: &Path, now: DateTime<Utc>) -> Vec<Finding> {
-    let (dir, every_hours) = match device {
-        Some(device) => (
-            device.config.backups.dir.clone().unwrap_or_else(|| data.join(BACKUP_DIR)),
-            i64::from(device.config.backups.every_hours),
-        ),
-        None => (data.join(BACKUP_DIR), 24),
-    };
+    let plan = device.map_or_else(|| BackupPlan::daily(data), |device| device.backup_plan(data));
+    let (dir, every_hours) = (plan.dir, plan.every.num_hours());
     let mut findings = Vec::new();
     match list_backups(&dir).ok().and_then(|backups| backups.into_iter().next()) {
         None => findings.push(warn(

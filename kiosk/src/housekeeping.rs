@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use slint::{Timer, TimerMode};
 
 use crate::data::purge_summary;
-use crate::hub::Hub;
+use crate::hub::{BACKUP_DIR, Hub};
 use crate::screens::Kiosk;
 
 /// How often to look whether a purge or backup is due.
@@ -27,9 +27,10 @@ pub struct BackupPlan {
 }
 
 impl BackupPlan {
-    /// Daily into the data folder's `backups`, keeping two weeks.
-    pub fn daily(hub: &Hub) -> BackupPlan {
-        BackupPlan { dir: hub.backup_dir(), keep: 14, every: Duration::hours(24) }
+    /// Daily into the `backups` folder of the data folder `data_dir`, keeping two weeks. The one place that says
+    /// where backups go by default (better on another device: see docs/data.md).
+    pub fn daily(data_dir: &std::path::Path) -> BackupPlan {
+        BackupPlan { dir: data_dir.join(BACKUP_DIR), keep: 14, every: Duration::hours(24) }
     }
 }
 
@@ -38,8 +39,7 @@ pub fn run_due(hub: &mut Hub, plan: &BackupPlan, now: DateTime<Utc>) -> Result<V
     let mut done = Vec::new();
     // The purge is idempotent and cheap when nothing is due, so it simply runs every time.
     let purged = hub.store.purge(now)?;
-    let erased = purged.visits_counted + purged.visitors_erased + purged.passes_deleted + purged.tickets_unlinked;
-    if erased + purged.door_events_deleted > 0 {
+    if purged.erased_anything() {
         done.push(purge_summary(&purged, hub.store.site()?.time_zone));
     }
     let newest = list_backups(&plan.dir)?.first().map(|backup| backup.taken_at);
@@ -97,7 +97,7 @@ mod tests {
             panic!()
         };
         hub.store.check_out(person.id, start + Duration::hours(1)).unwrap();
-        let plan = BackupPlan::daily(&hub);
+        let plan = BackupPlan::daily(&hub.dir);
 
         let first = run_due(&mut hub, &plan, start).unwrap();
         assert!(first.iter().any(|line| line.starts_with("backed up")), "{first:?}");

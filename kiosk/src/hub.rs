@@ -38,9 +38,4 @@ impl Hub {
         let key = PassKey::load_or_create(&dir.join(PASS_KEY_FILE))?;
         Ok(Hub { store, key, dir: dir.to_path_buf() })
     }
-
-    /// Where backups go unless told otherwise. Better on another device (a USB stick): see docs/data.md.
-    pub fn backup_dir(&self) -> PathBuf {
-        self.dir.join(BACKUP_DIR)
-    }
 }

@@ -141,7 +141,7 @@ fn run_touchscreen(mut hub: Hub, clock: Clock, args: &RunArgs, device: Option<&D
         size: args.size,
         idle_after: Duration::from_secs(idle_seconds),
         scanner: args.scanner.clone().or_else(|| device.and_then(Device::scanner)),
-        backups: Some(device.map_or_else(|| BackupPlan::daily(&hub), |device| device.backup_plan(&hub))),
+        backups: Some(device.map_or_else(|| BackupPlan::daily(&hub.dir), |device| device.backup_plan(&hub.dir))),
         languages: config.map_or_else(AppOptions::all_languages, |config| config.site.languages.clone()),
         brightness: config.and_then(|config| config.display.brightness.clone()),
     };

@@ -114,14 +114,7 @@ impl Running {
 
     /// Plays `script` from now, as if the pins changed (the desktop demo's keys).
     pub fn play(&self, script: Script) {
-        let changes = self.changes.clone();
-        self.runtime.spawn(async move {
-            let start = tokio::time::Instant::now();
-            for (at, change) in script.steps {
-                tokio::time::sleep_until(start + at).await;
-                let _ = changes.send(change);
-            }
-        });
+        self.runtime.spawn(simulated::play(script, self.changes.clone()));
     }
 }
 

@@ -139,6 +139,15 @@ pub struct SensorState {
     pub alerts: Vec<Alert>,
 }
 
+/// A timed alert condition under way (see [`Monitor::building_up`]).
+#[derive(Debug, Clone, Copy)]
+struct Condition {
+    kind: AlertKind,
+    sensor: usize,
+    since: Duration,
+    due: Duration,
+}
+
 #[derive(Debug)]
 pub struct Monitor {
     specs: Vec<SensorSpec>,
@@ -283,28 +292,16 @@ impl Monitor {
 
     /// The conditions that need staff now.
     pub fn alerts(&self, at: Duration, hub_open: bool) -> Vec<Alert> {
-        let minutes = |since: Duration| at.saturating_sub(since).as_secs() / 60;
-        let mut alerts = Vec::new();
-        for (index, spec) in self.specs.iter().enumerate() {
-            let alert = |kind, since| Alert { kind, sensor: spec.name.clone(), minutes: minutes(since) };
-            if let (Some(limit), Some(since)) = (spec.held_open, self.open_since.get(&index))
-                && at.saturating_sub(*since) >= limit
-            {
-                alerts.push(alert(AlertKind::HeldOpen, *since));
-            }
-            if let (Some(limit), Some(blocked)) =
-                (spec.blocked, self.counters.get(&index).and_then(|c| c.blocked_for(at)))
-                && blocked >= limit
-            {
-                alerts.push(alert(AlertKind::BeamBlocked, at.saturating_sub(blocked)));
-            }
-            if let Some(limit) = spec.silent
-                && hub_open
-                && at.saturating_sub(self.last_heard[index]) >= limit
-            {
-                alerts.push(alert(AlertKind::Silent, self.last_heard[index]));
-            }
-        }
+        let mut alerts: Vec<Alert> = self
+            .building_up(at)
+            .into_iter()
+            .filter(|condition| condition.due <= at && (condition.kind != AlertKind::Silent || hub_open))
+            .map(|condition| Alert {
+                kind: condition.kind,
+                sensor: self.specs[condition.sensor].name.clone(),
+                minutes: at.saturating_sub(condition.since).as_secs() / 60,
+            })
+            .collect();
         if self.inside() > self.safe_capacity {
             alerts.push(Alert { kind: AlertKind::OverCapacity, sensor: "the building".into(), minutes: 0 });
         }
@@ -314,21 +311,30 @@ impl Monitor {
     /// The next moment something may change without a pin changing: a bounce settling, an alert becoming due.
     pub fn next_deadline(&self, at: Duration) -> Option<Duration> {
         let settles = self.debouncers.values().filter_map(Debouncer::settles_at);
-        let mut due = Vec::new();
-        for (index, spec) in self.specs.iter().enumerate() {
-            if let (Some(limit), Some(since)) = (spec.held_open, self.open_since.get(&index)) {
-                due.push(*since + limit);
-            }
-            if let (Some(limit), Some(blocked)) =
-                (spec.blocked, self.counters.get(&index).and_then(|c| c.blocked_for(at)))
-            {
-                due.push(at.saturating_sub(blocked) + limit);
-            }
-            if let Some(limit) = spec.silent {
-                due.push(self.last_heard[index] + limit);
+        let due = self.building_up(at).into_iter().map(|condition| condition.due);
+        settles.chain(due).filter(|deadline| *deadline > at).min()
+    }
+
+    /// Every timed alert condition that has started — a door open, a beam blocked, a sensor quiet — with when it
+    /// started and when it becomes an alert: the one rule both [`alerts`](Self::alerts) and
+    /// [`next_deadline`](Self::next_deadline) read.
+    fn building_up(&self, at: Duration) -> Vec<Condition> {
+        let mut conditions = Vec::new();
+        for (sensor, spec) in self.specs.iter().enumerate() {
+            let blocked_since =
+                self.counters.get(&sensor).and_then(|counter| counter.blocked_for(at)).map(|blocked| at - blocked);
+            let timed = [
+                (AlertKind::HeldOpen, spec.held_open, self.open_since.get(&sensor).copied()),
+                (AlertKind::BeamBlocked, spec.blocked, blocked_since),
+                (AlertKind::Silent, spec.silent, Some(self.last_heard[sensor])),
+            ];
+            for (kind, limit, since) in timed {
+                if let (Some(limit), Some(since)) = (limit, since) {
+                    conditions.push(Condition { kind, sensor, since, due: since + limit });
+                }
             }
         }
-        settles.chain(due).filter(|deadline| *deadline > at).min()
+        conditions
     }
 
     pub fn inside(&self) -> u32 {

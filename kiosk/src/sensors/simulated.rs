@@ -58,17 +58,20 @@ impl DoorInput for Simulated {
     fn start(&mut self, pins: &[PinSetup], changes: UnboundedSender<PinChange>) -> Result<BTreeMap<u8, bool>> {
         let levels = pins.iter().map(|setup| (setup.pin, setup.pull.idle_level())).collect();
         if let Some(script) = self.script.take() {
-            tokio::spawn(async move {
-                let start = tokio::time::Instant::now();
-                for (at, change) in script.steps {
-                    tokio::time::sleep_until(start + at).await;
-                    if changes.send(change).is_err() {
-                        return;
-                    }
-                }
-            });
+            tokio::spawn(play(script, changes));
         }
         Ok(levels)
+    }
+}
+
+/// Sends the script's changes at their times from now; stops early if nobody is listening any more.
+pub async fn play(script: Script, changes: UnboundedSender<PinChange>) {
+    let start = tokio::time::Instant::now();
+    for (at, change) in script.steps {
+        tokio::time::sleep_until(start + at).await;
+        if changes.send(change).is_err() {
+            return;
+        }
     }
 }
 
