@@ -10,7 +10,7 @@ use std::fs;
 use std::io::Write;
 use std::path::Path;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use data_encoding::BASE32_NOPAD;
 use hmac::{Hmac, Mac};
 use rusqlite::{OptionalExtension, params};
@@ -77,6 +77,8 @@ impl PassKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NewPass {
     Day,
+    /// A day pass for a later local date (a place booked from home): valid from now to the end of that day.
+    DayOf(NaiveDate),
     Member,
     Booking(BookingId),
 }
@@ -271,6 +273,14 @@ pub(crate) fn insert_pass(
         NewPass::Day => {
             let zone = load_site(tx)?.time_zone;
             (PassKind::Day, None, local_day(zone, now.with_timezone(&zone).date_naive()).end())
+        }
+        NewPass::DayOf(date) => {
+            let zone = load_site(tx)?.time_zone;
+            let end = local_day(zone, date).end();
+            if end <= now {
+                return Err(StoreError::invalid(format!("{date} is over, so a pass for it would never work")));
+            }
+            (PassKind::Day, None, end)
         }
         NewPass::Member => (PassKind::Member, None, now + Duration::days(MEMBER_PASS_DAYS)),
         NewPass::Booking(id) => {

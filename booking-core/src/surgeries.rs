@@ -10,7 +10,9 @@ use serde::Serialize;
 use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::ids::{PersonId, SeatId, SlotId, SurgeryId, TicketId};
-use crate::people::{Role, load_person};
+use crate::passes::{IssuedPass, NewPass, PassKey, insert_pass};
+use crate::people::{NewPerson, Role, insert_person, load_person};
+use crate::site::load_site;
 use crate::text;
 use crate::time::{Slot, from_db, to_db};
 
@@ -39,7 +41,30 @@ pub struct Surgery {
     pub slot_minutes: u32,
     pub seats_per_slot: u32,
     pub cancelled: bool,
+    /// Why the host called it off, in their words (for the public page).
+    pub cancel_reason: Option<String>,
     pub slots: Vec<SurgerySlot>,
+}
+
+/// What a host may change about a session once it is planned: its time stays (people have booked it), so a new
+/// time is a new session.
+#[derive(Debug, Clone)]
+pub struct SurgeryEdit {
+    pub topic: String,
+    pub place: String,
+    pub seats_per_slot: u32,
+}
+
+/// Someone holding, or waiting for, a place in a session: what the host sees.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SeatHolder {
+    pub seat: SeatId,
+    pub slot: SlotId,
+    pub slot_start: DateTime<Utc>,
+    pub person_id: PersonId,
+    pub display_name: String,
+    /// booked, arrived, seen, no_show, waiting or cancelled.
+    pub status: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -170,7 +195,7 @@ fn load_surgery(conn: &Connection, id: SurgeryId) -> Result<Surgery> {
     let row = conn
         .query_row(
             "SELECT s.topic, s.host_id, p.display_name, s.place, s.start_utc, s.end_utc, s.slot_minutes,
-                    s.seats_per_slot, s.cancelled_at IS NOT NULL
+                    s.seats_per_slot, s.cancelled_at IS NOT NULL, s.cancel_reason
              FROM surgeries s JOIN people p ON p.id = s.host_id WHERE s.id = ?1",
             [id],
             |row| {
@@ -184,11 +209,14 @@ fn load_surgery(conn: &Connection, id: SurgeryId) -> Result<Surgery> {
                     row.get(6)?,
                     row.get(7)?,
                     row.get(8)?,
+                    row.get(9)?,
                 ))
             },
         )
         .optional()?;
-    let Some((topic, host_id, host_name, place, start, end, slot_minutes, seats_per_slot, cancelled)) = row else {
+    let Some((topic, host_id, host_name, place, start, end, slot_minutes, seats_per_slot, cancelled, cancel_reason)) =
+        row
+    else {
         return Err(StoreError::invalid(format!("there is no surgery number {id}")));
     };
     Ok(Surgery {
@@ -201,6 +229,7 @@ fn load_surgery(conn: &Connection, id: SurgeryId) -> Result<Surgery> {
         slot_minutes,
         seats_per_slot,
         cancelled,
+        cancel_reason,
         slots: load_slots(conn, id)?,
     })
 }
@@ -258,6 +287,77 @@ fn ticket_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Ticket> {
 }
 
 const TICKET_COLUMNS: &str = "id, surgery_id, number, person_id, status, issued_at";
+
+/// Why `person` (or a newcomer, `None`) cannot have a place in `slot` now, if there is a reason.
+fn seat_refusal(
+    tx: &Transaction<'_>,
+    slot: SlotId,
+    person: Option<PersonId>,
+    when_full: WhenFull,
+    now: DateTime<Utc>,
+) -> Result<Option<SeatRefusal>> {
+    let (_, time, cancelled) = slot_context(tx, slot)?;
+    if cancelled {
+        return Ok(Some(SeatRefusal::SurgeryCancelled));
+    }
+    if time.end() <= now {
+        return Ok(Some(SeatRefusal::SlotOver));
+    }
+    if let Some(person) = person {
+        let already: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM slot_seats WHERE slot_id = ?1 AND person_id = ?2
+                            AND status IN ('booked', 'arrived', 'seen', 'waiting'))",
+            params![slot, person],
+            |row| row.get(0),
+        )?;
+        if already {
+            return Ok(Some(SeatRefusal::AlreadyBooked));
+        }
+    }
+    if when_full == WhenFull::Refuse && !slot_has_room(tx, slot)? {
+        return Ok(Some(SeatRefusal::Full));
+    }
+    Ok(None)
+}
+
+fn slot_has_room(tx: &Transaction<'_>, slot: SlotId) -> Result<bool> {
+    Ok(tx.query_row(
+        &format!(
+            "SELECT seats > (SELECT count(*) FROM slot_seats WHERE slot_id = ?1 AND status IN {HOLDS_SEAT})
+             FROM surgery_slots WHERE id = ?1"
+        ),
+        [slot],
+        |row| row.get(0),
+    )?)
+}
+
+/// Gives `person` a seat in `slot`, or a waiting-list place when it is full and they want that.
+fn insert_seat(
+    tx: &Transaction<'_>,
+    slot: SlotId,
+    person: PersonId,
+    when_full: WhenFull,
+    now: DateTime<Utc>,
+) -> Result<SeatOutcome> {
+    if let Some(refusal) = seat_refusal(tx, slot, Some(person), when_full, now)? {
+        return Ok(SeatOutcome::Refused(refusal));
+    }
+    let status = if slot_has_room(tx, slot)? { "booked" } else { "waiting" };
+    tx.execute(
+        "INSERT INTO slot_seats (slot_id, person_id, status, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![slot, person, status, to_db(now)],
+    )?;
+    let seat = SeatId(tx.last_insert_rowid());
+    if status == "booked" {
+        return Ok(SeatOutcome::Booked { seat });
+    }
+    let position: u32 = tx.query_row(
+        "SELECT count(*) FROM slot_seats WHERE slot_id = ?1 AND status = 'waiting' AND id <= ?2",
+        params![slot, seat],
+        |row| row.get(0),
+    )?;
+    Ok(SeatOutcome::Waiting { seat, position })
+}
 
 impl Store {
     /// Creates a surgery and its slots. The host must be a host or staff member.
@@ -341,49 +441,117 @@ impl Store {
     ) -> Result<SeatOutcome> {
         self.write(|tx| {
             load_person(tx, person)?;
-            let (_, time, cancelled) = slot_context(tx, slot)?;
-            if cancelled {
-                return Ok(SeatOutcome::Refused(SeatRefusal::SurgeryCancelled));
+            insert_seat(tx, slot, person, when_full, now)
+        })
+    }
+
+    /// Books a seat (or a waiting-list place) for someone with no pass yet, as the public web page does: if the
+    /// slot can take them, records them (name only, as a visitor), the seat and a day pass for the session's day,
+    /// all in one transaction. A refusal writes nothing, not even the name.
+    pub fn book_seat_for_new_visitor(
+        &mut self,
+        key: &PassKey,
+        slot: SlotId,
+        display_name: &str,
+        when_full: WhenFull,
+        now: DateTime<Utc>,
+    ) -> Result<Result<(SeatOutcome, IssuedPass), SeatRefusal>> {
+        let display_name = text::clean("name", display_name, 80)?;
+        self.write(|tx| {
+            if let Some(refusal) = seat_refusal(tx, slot, None, when_full, now)? {
+                return Ok(Err(refusal));
             }
-            if time.end() <= now {
-                return Ok(SeatOutcome::Refused(SeatRefusal::SlotOver));
+            let new = NewPerson { display_name, contact: None, role: Role::Visitor, rules_version: None };
+            let person = insert_person(tx, &new, now)?;
+            let outcome = insert_seat(tx, slot, person, when_full, now)?;
+            let (_, time, _) = slot_context(tx, slot)?;
+            let zone = load_site(tx)?.time_zone;
+            let day = time.start().with_timezone(&zone).date_naive();
+            Ok(Ok((outcome, insert_pass(tx, key, person, NewPass::DayOf(day), now)?)))
+        })
+    }
+
+    /// Everyone holding or waiting for a place in `surgery`, by slot then in the order they booked.
+    pub fn seat_holders(&self, surgery: SurgeryId) -> Result<Vec<SeatHolder>> {
+        load_surgery(&self.conn, surgery)?;
+        let mut statement = self.conn.prepare(
+            "SELECT ss.id, ss.slot_id, sl.start_utc, ss.person_id, p.display_name, ss.status
+             FROM slot_seats ss JOIN surgery_slots sl ON sl.id = ss.slot_id JOIN people p ON p.id = ss.person_id
+             WHERE sl.surgery_id = ?1 ORDER BY sl.start_utc, ss.id",
+        )?;
+        let holders = statement
+            .query_map([surgery], |row| {
+                Ok(SeatHolder {
+                    seat: row.get(0)?,
+                    slot: row.get(1)?,
+                    slot_start: from_db(row.get(2)?),
+                    person_id: row.get(3)?,
+                    display_name: row.get(4)?,
+                    status: row.get(5)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(holders)
+    }
+
+    /// Changes a session's topic, place or places per slot. Fewer places than are already taken in some slot is
+    /// refused with the time and the number; more places go to the waiting list first.
+    pub fn edit_surgery(&mut self, id: SurgeryId, edit: &SurgeryEdit) -> Result<Surgery> {
+        let topic = text::clean("topic", &edit.topic, 120)?;
+        let place = text::clean("place", &edit.place, 80)?;
+        if !(1..=50).contains(&edit.seats_per_slot) {
+            return Err(StoreError::invalid(format!("a slot has 1 to 50 places, not {}", edit.seats_per_slot)));
+        }
+        self.write(|tx| {
+            let surgery = load_surgery(tx, id)?;
+            if surgery.cancelled {
+                return Err(StoreError::invalid(format!("\"{}\" has been cancelled", surgery.topic)));
             }
-            let already: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM slot_seats WHERE slot_id = ?1 AND person_id = ?2
-                                AND status IN ('booked', 'arrived', 'seen', 'waiting'))",
-                params![slot, person],
-                |row| row.get(0),
-            )?;
-            if already {
-                return Ok(SeatOutcome::Refused(SeatRefusal::AlreadyBooked));
+            let site = load_site(tx)?;
+            if let Some(slot) = surgery.slots.iter().find(|slot| slot.taken > edit.seats_per_slot) {
+                let at = slot.time.start().with_timezone(&site.time_zone).format("%H:%M");
+                return Err(StoreError::invalid(format!(
+                    "{} people already have places at {at}, so each time needs at least {} places",
+                    slot.taken, slot.taken
+                )));
             }
-            let (seats, taken): (u32, u32) = tx.query_row(
-                &format!(
-                    "SELECT seats, (SELECT count(*) FROM slot_seats WHERE slot_id = ?1 AND status IN {HOLDS_SEAT})
-                     FROM surgery_slots WHERE id = ?1"
-                ),
-                [slot],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )?;
-            let status = match (taken < seats, when_full) {
-                (true, _) => "booked",
-                (false, WhenFull::JoinWaitingList) => "waiting",
-                (false, WhenFull::Refuse) => return Ok(SeatOutcome::Refused(SeatRefusal::Full)),
-            };
             tx.execute(
-                "INSERT INTO slot_seats (slot_id, person_id, status, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![slot, person, status, to_db(now)],
+                "UPDATE surgeries SET topic = ?2, place = ?3, seats_per_slot = ?4 WHERE id = ?1",
+                params![id, topic, place, edit.seats_per_slot],
             )?;
-            let seat = SeatId(tx.last_insert_rowid());
-            if status == "booked" {
-                return Ok(SeatOutcome::Booked { seat });
+            tx.execute("UPDATE surgery_slots SET seats = ?2 WHERE surgery_id = ?1", params![id, edit.seats_per_slot])?;
+            for slot in &surgery.slots {
+                while promote_next(tx, slot.id)?.is_some() {}
             }
-            let position: u32 = tx.query_row(
-                "SELECT count(*) FROM slot_seats WHERE slot_id = ?1 AND status = 'waiting' AND id <= ?2",
-                params![slot, seat],
-                |row| row.get(0),
+            Ok(())
+        })?;
+        self.surgery(id)
+    }
+
+    /// Calls off a session with the host's reason: every place and waiting-list place in it is cancelled (the
+    /// public page shows the reason). Returns how many people had a place or were waiting.
+    pub fn cancel_surgery(&mut self, id: SurgeryId, reason: &str, now: DateTime<Utc>) -> Result<u32> {
+        let reason = text::clean("reason", reason, 200)?;
+        self.write(|tx| {
+            let surgery = load_surgery(tx, id)?;
+            if surgery.cancelled {
+                return Err(StoreError::invalid(format!("\"{}\" is already cancelled", surgery.topic)));
+            }
+            if surgery.time.end() <= now {
+                return Err(StoreError::invalid(format!("\"{}\" has already finished", surgery.topic)));
+            }
+            tx.execute(
+                "UPDATE surgeries SET cancelled_at = ?2, cancel_reason = ?3 WHERE id = ?1",
+                params![id, to_db(now), reason],
             )?;
-            Ok(SeatOutcome::Waiting { seat, position })
+            let affected = tx.execute(
+                "UPDATE slot_seats SET status = 'cancelled'
+                 WHERE status IN ('booked', 'waiting') AND slot_id IN (SELECT id FROM surgery_slots WHERE surgery_id = ?1)",
+                [id],
+            )?;
+            tx.execute("UPDATE queue_tickets SET status = 'no_show', done_at = ?2 WHERE surgery_id = ?1 AND status = 'waiting'",
+                params![id, to_db(now)])?;
+            Ok(affected as u32)
         })
     }
 
@@ -649,5 +817,76 @@ mod tests {
         };
         store.book_seat(slot, b, WhenFull::JoinWaitingList, at(9, 0)).unwrap();
         assert_eq!(store.mark_seat(seat, false).unwrap().map(|(_, who)| who), Some(b));
+    }
+
+    #[test]
+    fn a_newcomer_books_from_home_with_a_pass_for_that_day_and_a_refusal_keeps_no_name() {
+        let mut store = london_hub();
+        let key = PassKey::generate().unwrap();
+        let surgery = benefits_surgery(&mut store, 1);
+        let slot = surgery.slots[0].id;
+        let days_before = at(9, 0) - Duration::days(3);
+        let (outcome, pass) =
+            store.book_seat_for_new_visitor(&key, slot, "Nia", WhenFull::Refuse, days_before).unwrap().unwrap();
+        assert!(matches!(outcome, SeatOutcome::Booked { .. }));
+        // Valid on the session's day (not only the day it was booked), until that day ends.
+        assert!(store.verify_pass(&key, &pass.payload, at(9, 55)).unwrap().is_ok());
+        assert_eq!(pass.pass.expires_at, Utc.with_ymd_and_hms(2027, 1, 13, 0, 0, 0).unwrap());
+        let people = store.people(None).unwrap().len();
+        assert_eq!(
+            store.book_seat_for_new_visitor(&key, slot, "Owen", WhenFull::Refuse, days_before).unwrap(),
+            Err(SeatRefusal::Full)
+        );
+        assert_eq!(store.people(None).unwrap().len(), people, "a refused booking keeps no name");
+        let (outcome, _) = store
+            .book_seat_for_new_visitor(&key, slot, "Owen", WhenFull::JoinWaitingList, days_before)
+            .unwrap()
+            .unwrap();
+        assert!(matches!(outcome, SeatOutcome::Waiting { position: 1, .. }));
+        let names: Vec<_> =
+            store.seat_holders(surgery.id).unwrap().into_iter().map(|h| (h.display_name, h.status)).collect();
+        assert_eq!(names, vec![("Nia".into(), "booked".into()), ("Owen".into(), "waiting".into())]);
+        assert!(store.book_seat_for_new_visitor(&key, slot, "  ", WhenFull::Refuse, days_before).is_err());
+    }
+
+    #[test]
+    fn editing_places_never_drops_below_those_taken_and_more_places_promote_the_waiting_list() {
+        let mut store = london_hub();
+        let surgery = benefits_surgery(&mut store, 2);
+        let slot = surgery.slots[0].id;
+        let (a, b, c) = (
+            person(&mut store, "Amal", Role::Visitor),
+            person(&mut store, "Ben", Role::Visitor),
+            person(&mut store, "Cy", Role::Visitor),
+        );
+        for who in [a, b, c] {
+            store.book_seat(slot, who, WhenFull::JoinWaitingList, at(9, 0)).unwrap();
+        }
+        let edit = |seats| SurgeryEdit { topic: "Money advice".into(), place: "Room 3".into(), seats_per_slot: seats };
+        let error = store.edit_surgery(surgery.id, &edit(1)).unwrap_err();
+        assert_eq!(error.to_string(), "2 people already have places at 10:00, so each time needs at least 2 places");
+        let edited = store.edit_surgery(surgery.id, &edit(3)).unwrap();
+        assert_eq!((edited.topic.as_str(), edited.place.as_str()), ("Money advice", "Room 3"));
+        assert_eq!((edited.slots[0].seats, edited.slots[0].taken, edited.slots[0].waiting), (3, 3, 0));
+    }
+
+    #[test]
+    fn cancelling_a_session_keeps_the_reason_and_releases_every_place() {
+        let mut store = london_hub();
+        let surgery = benefits_surgery(&mut store, 1);
+        let (a, b) = (person(&mut store, "Amal", Role::Visitor), person(&mut store, "Ben", Role::Visitor));
+        store.book_seat(surgery.slots[0].id, a, WhenFull::Refuse, at(9, 0)).unwrap();
+        store.book_seat(surgery.slots[0].id, b, WhenFull::JoinWaitingList, at(9, 0)).unwrap();
+        assert!(store.cancel_surgery(surgery.id, "", at(9, 0)).is_err(), "a reason is needed");
+        assert_eq!(store.cancel_surgery(surgery.id, "The adviser is ill", at(9, 0)).unwrap(), 2);
+        let cancelled = store.surgery(surgery.id).unwrap();
+        assert!(cancelled.cancelled);
+        assert_eq!(cancelled.cancel_reason.as_deref(), Some("The adviser is ill"));
+        assert_eq!((cancelled.slots[0].taken, cancelled.slots[0].waiting), (0, 0));
+        assert_eq!(
+            store.book_seat(surgery.slots[1].id, a, WhenFull::Refuse, at(9, 0)).unwrap(),
+            SeatOutcome::Refused(SeatRefusal::SurgeryCancelled)
+        );
+        assert!(store.cancel_surgery(surgery.id, "again", at(9, 0)).is_err());
     }
 }
