@@ -82,7 +82,9 @@ fn run(cli: &Cli) -> Result<Report> {
         Command::Demo => return demo::run(&mut hub, now),
         Command::Run(args) => return run_touchscreen(hub, clock, args, device.as_ref()),
         Command::Serve { listen } => {
-            kiosk::web::serve_hub(hub, clock, *listen)?;
+            let languages =
+                device.as_ref().map_or_else(AppOptions::all_languages, |device| device.config.site.languages.clone());
+            kiosk::web::serve_hub(hub, clock, &languages, *listen)?;
             return Ok(Report::done("The web server has stopped.", serde_json::json!({ "stopped": true })));
         }
         Command::Sensors(SensorsCommand::Watch) => {

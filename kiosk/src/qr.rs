@@ -35,9 +35,18 @@ pub fn write_pass_images(payload: &str, prefix: &Path) -> Result<(PathBuf, PathB
         std::fs::create_dir_all(parent).with_context(|| format!("could not create {}", parent.display()))?;
     }
     pass_pixels(payload, 10)?.save(&png).with_context(|| format!("could not write {}", png.display()))?;
-    let svg_text = code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(300, 300).build();
-    std::fs::write(&svg, svg_text).with_context(|| format!("could not write {}", svg.display()))?;
+    std::fs::write(&svg, svg_document(&code)).with_context(|| format!("could not write {}", svg.display()))?;
     Ok((png, svg))
+}
+
+fn svg_document(code: &QrCode) -> String {
+    code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(300, 300).build()
+}
+
+/// The pass as an `<svg>` element to put inside a web page (no XML declaration).
+pub fn pass_svg(payload: &str) -> Result<String> {
+    let document = svg_document(&pass_code(payload)?);
+    Ok(document.find("<svg").map_or(document.clone(), |at| document[at..].to_owned()))
 }
 
 /// The pass as an image for the touchscreen: crisp modules, the quiet zone included.

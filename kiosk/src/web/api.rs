@@ -1,0 +1,78 @@
+//! The JSON API under `/api/v1` (docs/openapi.yaml): the same operations and the same plain-language reasons as the
+//! pages. Refusals are `{"refused": "<word>", "reason": "<sentence>"}` with a 4xx status. Requests that change
+//! something must be `application/json` (a cross-site form cannot send that), and signed-in calls carry the
+//! `SameSite=Strict` session cookie from `POST /api/v1/login`.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use booking_core::PersonId;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::login::{attempt, session_cookie};
+use super::page::{Visitor, cookie, set_cookie};
+use super::sessions::SESSION_COOKIE;
+use super::{Failure, WebState, host, public, staff};
+
+pub fn router() -> Router<WebState> {
+    Router::new()
+        .route("/today", get(public::json::today))
+        .route("/sessions/{id}", get(public::json::session))
+        .route("/sessions/{id}/places", post(public::json::book))
+        .route("/login", post(login))
+        .route("/logout", post(logout))
+        .route("/host/sessions", get(host::json::list).post(host::json::create))
+        .route("/host/sessions/{id}", get(host::json::detail).post(host::json::change))
+        .route("/staff/today", get(staff::json_today))
+}
+
+pub fn refusal(status: StatusCode, code: &str, reason: &str) -> Response {
+    (status, Json(json!({ "refused": code, "reason": reason }))).into_response()
+}
+
+pub fn failed(failure: Failure) -> Response {
+    match failure {
+        Failure::Invalid(message) => {
+            refusal(StatusCode::UNPROCESSABLE_ENTITY, "invalid", &public::capitalised(&message))
+        }
+        Failure::Broken(_) => refusal(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "The hub's information cannot be read right now. Please try again in a minute.",
+        ),
+    }
+}
+
+pub fn needs_login() -> Response {
+    refusal(StatusCode::UNAUTHORIZED, "sign_in", "Please sign in with your PIN first.")
+}
+
+#[derive(Debug, Deserialize)]
+struct LoginRequest {
+    person: i64,
+    pin: String,
+}
+
+async fn login(State(state): State<WebState>, visitor: Visitor, Json(request): Json<LoginRequest>) -> Response {
+    match attempt(&state, visitor.lang, PersonId(request.person), &request.pin).await {
+        Ok((token, login)) => {
+            let body = json!({ "person": login.person, "name": login.name, "role": login.role.as_str() });
+            let mut response = Json(body).into_response();
+            let (name, value) = session_cookie(&token);
+            response.headers_mut().append(name, value);
+            response
+        }
+        Err(refused) => refusal(refused.status, refused.code, &refused.reason),
+    }
+}
+
+async fn logout(State(state): State<WebState>, headers: HeaderMap) -> Response {
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        state.sessions.end(token);
+    }
+    let (name, value) = set_cookie(SESSION_COOKIE, "", 0);
+    (StatusCode::NO_CONTENT, [(name, value)]).into_response()
+}
