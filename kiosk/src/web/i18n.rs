@@ -118,9 +118,10 @@ mod tests {
         ];
         let mut found = Vec::new();
         for source in sources {
-            for marker in [".tr(\"", ".trf(\""] {
+            for marker in [".tr(", ".trf("] {
                 for (at, _) in source.match_indices(marker) {
-                    let rest = &source[at + marker.len()..];
+                    // rustfmt may put a long string on the next line.
+                    let Some(rest) = source[at + marker.len()..].trim_start().strip_prefix('"') else { continue };
                     let end = rest.find('"').expect("an unterminated string");
                     found.push(rest[..end].to_owned());
                 }
