@@ -20,8 +20,8 @@ use thiserror::Error;
 
 pub use render::{BLOCK_BEGIN, BLOCK_END, Rendered, SystemFile, calibration_matrix, render, with_block};
 pub use schema::{
-    BackupConfig, BrightnessConfig, DisplayConfig, GpioConfig, KioskConfig, ScannerConfig, SensorConfig, SiteConfig,
-    StaffConfig, TouchConfig,
+    BackupConfig, BrightnessConfig, DisplayConfig, GpioConfig, KioskConfig, ScannerConfig, SensorConfig, ServerConfig,
+    SiteConfig, StaffConfig, TouchConfig,
 };
 pub use validate::{SENSOR_KINDS, WEEKDAYS, parse_hours};
 

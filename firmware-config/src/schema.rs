@@ -28,6 +28,9 @@ pub struct KioskConfig {
     pub staff: StaffConfig,
     #[serde(default)]
     pub backups: BackupConfig,
+    /// The web pages and JSON API; left out, the kiosk serves nothing.
+    #[serde(default)]
+    pub server: Option<ServerConfig>,
 }
 
 /// `[site]`: the hub itself.
@@ -195,7 +198,32 @@ impl Default for BackupConfig {
     }
 }
 
+/// `[server]`: the hub's pages for phones and desks (docs/web.md).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address and port to listen on: `127.0.0.1:8080` (the default) answers this machine only, `0.0.0.0:8080`
+    /// the hub's whole network.
+    #[serde(default = "defaults::listen")]
+    pub listen: String,
+    /// The address people open, shown as a QR code on the Welcome screen. Default: `http://<hostname>.local:<port>/`
+    /// when listening beyond this machine.
+    #[serde(default)]
+    pub public_url: Option<String>,
+}
+
+impl ServerConfig {
+    /// The listening address, once the file has been checked.
+    pub fn address(&self) -> Option<std::net::SocketAddr> {
+        self.listen.trim().parse().ok()
+    }
+}
+
 pub(crate) mod defaults {
+    pub fn listen() -> String {
+        "127.0.0.1:8080".into()
+    }
+
     pub fn retention_days() -> u32 {
         30
     }

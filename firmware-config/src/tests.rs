@@ -44,6 +44,9 @@ fn a_minimal_file_gets_the_documented_defaults() {
     assert_eq!((config.staff.pin_digits, config.staff.lock_after), (4, 10));
     assert_eq!((config.backups.keep, config.backups.every_hours), (14, 24));
     assert!(config.sensors.is_empty() && config.data_dir.is_none());
+    assert!(config.server.is_none(), "no web server unless the file asks for one");
+    let served = parse(&format!("{MINIMAL}\n[server]\n"), Path::new("kiosk.toml")).unwrap();
+    assert_eq!(served.server.unwrap().address(), Some("127.0.0.1:8080".parse().unwrap()), "this machine only");
 }
 
 /// The usual ways an installer breaks the file, and exactly what they are told.
@@ -141,6 +144,21 @@ fn each_usual_mistake_gets_its_message() {
         (
             format!("{MINIMAL}\n[backups]\ndir = \"usb/backups\"\n"),
             "kiosk.toml:7:7: backups.dir = \"usb/backups\": write a full path, e.g. \"/media/usb/hub-backups\"",
+        ),
+        (
+            format!("{MINIMAL}\n[server]\nlisten = \"8080\"\n"),
+            "kiosk.toml:7:10: server.listen = \"8080\": write an address and port, e.g. \"0.0.0.0:8080\" (the hub's \
+             network) or \"127.0.0.1:8080\" (this machine only)",
+        ),
+        (
+            format!("{MINIMAL}\n[server]\npublic_url = \"hub.local\"\n"),
+            "kiosk.toml:7:14: server.public_url = \"hub.local\": write the whole address people open, e.g. \
+             \"http://hub.local:8080/\"",
+        ),
+        (
+            format!("{MINIMAL}\n[server]\nlisten = \"127.0.0.1:8080\"\npublic_url = \"http://hub.local:8080/\"\n"),
+            "kiosk.toml:8:14: server.public_url = \"http://hub.local:8080/\": phones cannot reach it while \
+             server.listen = \"127.0.0.1:8080\" answers this machine only; listen on \"0.0.0.0:8080\"",
         ),
     ];
     for (text, expected) in cases {

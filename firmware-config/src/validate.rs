@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveTime;
 
 use crate::pins;
-use crate::schema::{KioskConfig, SensorConfig};
+use crate::schema::{KioskConfig, SensorConfig, ServerConfig};
 
 /// One thing wrong with the file: the setting's path and a message that begins with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,12 +160,49 @@ pub fn problems(config: &KioskConfig) -> Vec<Problem> {
             format!(" = \"{}\": write a full path, e.g. \"/media/usb/hub-backups\"", dir.display()),
         );
     }
+    if let Some(server) = &config.server {
+        check_server(&mut check, server);
+    }
     if let Some(dir) = &config.data_dir
         && !dir.is_absolute()
     {
         check.fail("data_dir", format!(" = \"{}\": write a full path, e.g. \"/var/lib/hub-kiosk\"", dir.display()));
     }
     check.problems
+}
+
+fn check_server(check: &mut Check, server: &ServerConfig) {
+    let Some(address) = server.address() else {
+        check.fail(
+            "server.listen",
+            format!(
+                " = \"{}\": write an address and port, e.g. \"0.0.0.0:8080\" (the hub's network) or \"127.0.0.1:8080\" \
+                 (this machine only)",
+                server.listen
+            ),
+        );
+        return;
+    };
+    let Some(url) = &server.public_url else { return };
+    let shaped = (url.starts_with("http://") || url.starts_with("https://"))
+        && url.len() > "https://".len()
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+    if !shaped {
+        check.fail(
+            "server.public_url",
+            format!(" = \"{url}\": write the whole address people open, e.g. \"http://hub.local:8080/\""),
+        );
+    } else if address.ip().is_loopback() && !url.contains("localhost") && !url.contains("127.0.0.1") {
+        check.fail(
+            "server.public_url",
+            format!(
+                " = \"{url}\": phones cannot reach it while server.listen = \"{}\" answers this machine only; \
+                 listen on \"0.0.0.0:{}\"",
+                server.listen,
+                address.port()
+            ),
+        );
+    }
 }
 
 fn check_sensors(check: &mut Check, sensors: &[SensorConfig], interfaces: &[String]) {

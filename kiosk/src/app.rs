@@ -11,6 +11,7 @@ use slint::ComponentHandle;
 
 use crate::backlight;
 use crate::clock::Clock;
+use crate::device::WebPlan;
 use crate::housekeeping::{self, BackupPlan};
 use crate::screens::{self, Kiosk};
 use crate::sensors::{
@@ -18,7 +19,7 @@ use crate::sensors::{
 };
 use crate::ui::{MainWindow, Scanner};
 use crate::worker::{JobSender, Worker};
-use crate::{scanner_device, systemd};
+use crate::{scanner_device, systemd, web};
 
 /// How the window is laid out and behaves.
 #[derive(Debug, Clone)]
@@ -35,6 +36,8 @@ pub struct AppOptions {
     pub languages: Vec<String>,
     /// Day and night backlight levels, for screens that have a backlight the Pi can set.
     pub brightness: Option<BrightnessConfig>,
+    /// The web pages, served beside the touchscreen from the same database thread.
+    pub web: Option<WebPlan>,
 }
 
 impl AppOptions {
@@ -52,6 +55,7 @@ impl Default for AppOptions {
             backups: None,
             languages: AppOptions::all_languages(),
             brightness: None,
+            web: None,
         }
     }
 }
@@ -75,7 +79,11 @@ pub fn build(worker: Worker, clock: Clock, options: AppOptions) -> Result<(MainW
 pub fn run(worker: Worker, clock: Clock, options: AppOptions, sensors: Option<SensorPlan>) -> Result<()> {
     let scanner = options.scanner.clone();
     let jobs = worker.sender();
+    let (web, languages) = (options.web.clone(), options.languages.clone());
     let (window, kiosk) = build(worker, clock, options)?;
+    if let (Some(plan), Some(jobs)) = (web, &jobs) {
+        serve_web(&window, plan, web::WebState::new(jobs.clone(), clock, &languages));
+    }
     // Kept alive until the window closes: dropping it stops the sensors.
     let mut simulated = false;
     let running_sensors = match sensors {
@@ -119,6 +127,34 @@ pub fn run(worker: Worker, clock: Clock, options: AppOptions, sensors: Option<Se
     systemd::ready_and_watchdog(&kiosk);
     slint::run_event_loop().context("the kiosk window stopped with an error")?;
     Ok(())
+}
+
+/// Serves the web pages on a thread of their own; the Welcome screen shows their address once they are listening.
+/// A port already in use is reported and the touchscreen carries on: the front door matters more.
+fn serve_web(window: &MainWindow, plan: WebPlan, state: web::WebState) {
+    let listener = match web::bind(plan.listen) {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!("kiosk: the web pages are off: {error:#}");
+            return;
+        }
+    };
+    let started = std::thread::Builder::new().name("web".into()).spawn(move || {
+        let served = tokio::runtime::Runtime::new()
+            .map_err(anyhow::Error::from)
+            .and_then(|runtime| runtime.block_on(web::serve_on(state, listener)));
+        if let Err(error) = served {
+            eprintln!("kiosk: the web pages stopped: {error:#}");
+        }
+    });
+    match started {
+        Ok(_) => {
+            if let Some(url) = plan.public_url {
+                screens::welcome::show_web_address(window, &url);
+            }
+        }
+        Err(error) => eprintln!("kiosk: the web pages are off: {error}"),
+    }
 }
 
 /// Records what the door sensors see (on the database thread) and shows it on the staff view (on the UI thread).

@@ -18,6 +18,13 @@ pub struct Device {
     pub config: KioskConfig,
 }
 
+/// Where to serve the web pages, and the address to show visitors (none when only this machine can reach them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebPlan {
+    pub listen: std::net::SocketAddr,
+    pub public_url: Option<String>,
+}
+
 /// The udev rule made from `scanner.usb_id` gives the scanner this name.
 pub const SCANNER_LINK: &str = "/dev/input/hub-kiosk-scanner";
 
@@ -44,6 +51,18 @@ impl Device {
             (None, Some(_)) => Some(PathBuf::from(SCANNER_LINK)),
             (None, None) => None,
         }
+    }
+
+    /// The web server `[server]` asks for, if any.
+    pub fn web_plan(&self) -> Option<WebPlan> {
+        let server = self.config.server.as_ref()?;
+        let listen = server.address()?;
+        let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+        let public_url = server.public_url.clone().or_else(|| {
+            let name = hostname.trim();
+            (!listen.ip().is_loopback() && !name.is_empty()).then(|| format!("http://{name}.local:{}/", listen.port()))
+        });
+        Some(WebPlan { listen, public_url })
     }
 
     /// Backups as `[backups]` says, for the hub in `data_dir`.

@@ -146,6 +146,7 @@ fn run_touchscreen(mut hub: Hub, clock: Clock, args: &RunArgs, device: Option<&D
         backups: Some(device.map_or_else(|| BackupPlan::daily(&hub.dir), |device| device.backup_plan(&hub.dir))),
         languages: config.map_or_else(AppOptions::all_languages, |config| config.site.languages.clone()),
         brightness: config.and_then(|config| config.display.brightness.clone()),
+        web: device.and_then(Device::web_plan),
     };
     let specs = sensors::commands::configured(device, args.demo);
     let sensors = if specs.is_empty() {

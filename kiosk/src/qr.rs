@@ -51,11 +51,20 @@ pub fn pass_svg(payload: &str) -> Result<String> {
 
 /// The pass as an image for the touchscreen: crisp modules, the quiet zone included.
 pub fn pass_image(payload: &str) -> Result<slint::Image> {
-    let pixels = pass_pixels(payload, 8)?;
+    Ok(to_image(&pass_pixels(payload, 8)?))
+}
+
+/// A web address as an image for the touchscreen (any length a URL needs, level M).
+pub fn link_image(url: &str) -> Result<slint::Image> {
+    let code = QrCode::with_error_correction_level(url.as_bytes(), EcLevel::M).context("the address is too long")?;
+    Ok(to_image(&code.render::<Luma<u8>>().module_dimensions(2, 2).build()))
+}
+
+fn to_image(pixels: &GrayImage) -> slint::Image {
     let mut buffer = slint::SharedPixelBuffer::<slint::Rgb8Pixel>::new(pixels.width(), pixels.height());
     for (target, source) in buffer.make_mut_slice().iter_mut().zip(pixels.pixels()) {
         let value = source.0[0];
         *target = slint::Rgb8Pixel { r: value, g: value, b: value };
     }
-    Ok(slint::Image::from_rgb8(buffer))
+    slint::Image::from_rgb8(buffer)
 }

@@ -197,5 +197,10 @@ fn every_screen_at_every_size() {
         capture(&window, "welcome-cymraeg-large", size, &["Cofrestru i mewn neu allan", "Testun mwy"]);
         tap(&window, "English");
         window.global::<Theme>().set_large_text(false);
+
+        // With the web pages on, Welcome shows their address as a QR code a phone can read off the screen.
+        kiosk::screens::welcome::show_web_address(&window, "http://hub.local:8080/");
+        capture(&window, "welcome-web", size, &["Check in or out"]);
+        assert_eq!(decode_pass_on_screen(&window), "http://hub.local:8080/");
     }
 }

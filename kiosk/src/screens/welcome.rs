@@ -158,3 +158,15 @@ pub fn refresh_clock(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     info.set_clock(local.format("%H:%M").to_string().into());
     info.set_date(local.format_localized("%A %-d %B", locale).to_string().into());
 }
+
+/// Shows the web pages' address as a QR code on Welcome, so a visitor can carry on on their own phone.
+pub fn show_web_address(window: &MainWindow, url: &str) {
+    match crate::qr::link_image(url) {
+        Ok(image) => {
+            let adapter = window.global::<WelcomeAdapter>();
+            adapter.set_web_qr(image);
+            adapter.set_web_address(url.into());
+        }
+        Err(error) => eprintln!("kiosk: no QR code for {url}: {error:#}"),
+    }
+}

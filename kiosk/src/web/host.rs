@@ -87,7 +87,12 @@ fn own_surgery(hub: &Hub, login: &Login, id: SurgeryId) -> Result<booking_core::
     Ok(surgery)
 }
 
-pub fn session_on(hub: &mut Hub, login: &Login, id: SurgeryId, now: DateTime<Utc>) -> Result<HostSessionDetail, Failure> {
+pub fn session_on(
+    hub: &mut Hub,
+    login: &Login,
+    id: SurgeryId,
+    now: DateTime<Utc>,
+) -> Result<HostSessionDetail, Failure> {
     let zone = hub.store.site()?.time_zone;
     let surgery = own_surgery(hub, login, id)?;
     let holders = hub.store.seat_holders(id)?;
@@ -288,7 +293,12 @@ fn render_list(visitor: &Visitor, sessions: &[HostSession], form: &SessionForm, 
     html
 }
 
-fn render_detail(visitor: &Visitor, detail: &HostSessionDetail, change: Option<&ChangeForm>, problem: Option<&str>) -> String {
+fn render_detail(
+    visitor: &Visitor,
+    detail: &HostSessionDetail,
+    change: Option<&ChangeForm>,
+    problem: Option<&str>,
+) -> String {
     let lang = visitor.lang;
     let public = &detail.session.session;
     let mut html = format!(
@@ -345,7 +355,14 @@ fn render_detail(visitor: &Visitor, detail: &HostSessionDetail, change: Option<&
     );
     field(&mut html, "topic", &lang.tr("Topic"), "text", &change.topic, "maxlength=\"120\" required");
     field(&mut html, "place", &lang.tr("Place"), "text", &change.place, "maxlength=\"80\" required");
-    field(&mut html, "places", &lang.tr("People seen at the same time"), "number", &change.places, "min=\"1\" max=\"50\" required");
+    field(
+        &mut html,
+        "places",
+        &lang.tr("People seen at the same time"),
+        "number",
+        &change.places,
+        "min=\"1\" max=\"50\" required",
+    );
     let _ = writeln!(html, "<button type=\"submit\">{}</button>\n</form>", escape(&lang.tr("Save changes")));
     let _ = writeln!(
         html,
@@ -437,7 +454,9 @@ async fn show_session(
     problem: Option<&str>,
 ) -> Response {
     match on_hub(state, move |hub, now| session_on(hub, &login, id, now)).await {
-        Ok(detail) => visitor.page(status, &detail.session.session.topic, &render_detail(visitor, &detail, change, problem)),
+        Ok(detail) => {
+            visitor.page(status, &detail.session.session.topic, &render_detail(visitor, &detail, change, problem))
+        }
         Err(Failure::Invalid(_)) => super::not_found().await,
         Err(Failure::Broken(_)) => unavailable(visitor.lang),
     }
@@ -476,8 +495,16 @@ pub async fn change(
         Ok(()) => Redirect::to(&format!("/host/sessions/{id}")).into_response(),
         Err(failure) => match problem_text(failure, visitor.lang) {
             Ok(problem) => {
-                show_session(&state, &visitor, login, id, StatusCode::UNPROCESSABLE_ENTITY, Some(&form.change), Some(&problem))
-                    .await
+                show_session(
+                    &state,
+                    &visitor,
+                    login,
+                    id,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some(&form.change),
+                    Some(&problem),
+                )
+                .await
             }
             Err(response) => response,
         },

@@ -88,10 +88,8 @@ pub fn negotiate(accept_language: Option<&str>, offered: &[Lang]) -> Lang {
         .filter_map(|part| {
             let mut pieces = part.split(';');
             let tag = pieces.next()?.trim();
-            let quality = pieces
-                .find_map(|piece| piece.trim().strip_prefix("q="))
-                .and_then(|q| q.parse().ok())
-                .unwrap_or(1.0);
+            let quality =
+                pieces.find_map(|piece| piece.trim().strip_prefix("q=")).and_then(|q| q.parse().ok()).unwrap_or(1.0);
             Some((quality, tag.split('-').next().unwrap_or(tag)))
         })
         .collect();

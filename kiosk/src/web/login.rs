@@ -60,7 +60,9 @@ pub async fn attempt(state: &WebState, lang: Lang, person: PersonId, pin: &str) 
         Ok(PinOutcome::Locked) => refused(
             StatusCode::LOCKED,
             "locked",
-            lang.tr("This account is locked after too many wrong PINs. Another staff member can unlock it at the kiosk."),
+            lang.tr(
+                "This account is locked after too many wrong PINs. Another staff member can unlock it at the kiosk.",
+            ),
         ),
         Err(Failure::Invalid(message)) => refused(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message),
         Err(Failure::Broken(_)) => refused(
@@ -118,9 +120,7 @@ pub async fn login_page(State(state): State<WebState>, visitor: Visitor) -> Resp
         return Redirect::to(home(login)).into_response();
     }
     match on_hub(&state, |hub, _| people_with_pins(hub)).await {
-        Ok(people) => {
-            visitor.page(StatusCode::OK, &visitor.lang.tr("Sign in"), &render(&visitor, &people, None, None))
-        }
+        Ok(people) => visitor.page(StatusCode::OK, &visitor.lang.tr("Sign in"), &render(&visitor, &people, None, None)),
         Err(_) => unavailable(visitor.lang),
     }
 }

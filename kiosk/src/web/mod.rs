@@ -137,14 +137,21 @@ async fn not_found() -> Response {
 pub fn serve_hub(hub: Hub, clock: Clock, languages: &[String], address: std::net::SocketAddr) -> anyhow::Result<()> {
     hub.store.site()?;
     let jobs = crate::worker::Worker::spawn(hub)?.sender().ok_or_else(|| anyhow::anyhow!("no database thread"))?;
-    tokio::runtime::Runtime::new()?.block_on(serve(WebState::new(jobs, clock, languages), address))
+    let listener = bind(address)?;
+    tokio::runtime::Runtime::new()?.block_on(serve_on(WebState::new(jobs, clock, languages), listener))
 }
 
-/// Binds `address` (refusing plainly if it cannot), then serves until the process is stopped.
-pub async fn serve(state: WebState, address: std::net::SocketAddr) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(address)
-        .await
+/// Takes the port now, so a port in use is a plain error before anything else starts.
+pub fn bind(address: std::net::SocketAddr) -> anyhow::Result<std::net::TcpListener> {
+    let listener = std::net::TcpListener::bind(address)
         .map_err(|error| anyhow::anyhow!("could not listen on {address}: {error}"))?;
+    listener.set_nonblocking(true)?;
+    Ok(listener)
+}
+
+/// Serves on `listener` (inside a tokio runtime) until the process is stopped.
+pub async fn serve_on(state: WebState, listener: std::net::TcpListener) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::from_std(listener)?;
     eprintln!("kiosk: serving the hub's pages at http://{}/", listener.local_addr()?);
     axum::serve(listener, router(state)).await?;
     Ok(())

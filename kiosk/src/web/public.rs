@@ -135,7 +135,12 @@ pub fn session_detail(hub: &mut Hub, id: SurgeryId, now: DateTime<Utc>) -> Resul
         .slots
         .iter()
         .filter(|slot| slot.time.start() >= now && !surgery.cancelled)
-        .map(|slot| PublicSlot { id: slot.id, starts: hm(zone, slot.time.start()), free: slot.free(), waiting: slot.waiting })
+        .map(|slot| PublicSlot {
+            id: slot.id,
+            starts: hm(zone, slot.time.start()),
+            free: slot.free(),
+            waiting: slot.waiting,
+        })
         .collect();
     Ok(PublicSessionDetail { session: public_session_for(&surgery, zone, now), slots })
 }
@@ -215,11 +220,15 @@ impl PlaceRefused {
             PlaceRefused::Pass(PassRefusal::Expired { .. }) => {
                 lang.tr("This pass has run out. Please write your name instead, or ask at the desk for a new pass.")
             }
-            PlaceRefused::Pass(_) => lang.tr("This pass cannot be used. Please write your name instead, or ask at the desk."),
+            PlaceRefused::Pass(_) => {
+                lang.tr("This pass cannot be used. Please write your name instead, or ask at the desk.")
+            }
             PlaceRefused::Seat(SeatRefusal::Full) => lang.tr("This time is full. Please choose another time."),
             PlaceRefused::Seat(SeatRefusal::AlreadyBooked) => lang.tr("You already have a place at this time."),
             PlaceRefused::Seat(SeatRefusal::SurgeryCancelled) => lang.tr("This session has been cancelled."),
-            PlaceRefused::Seat(SeatRefusal::SlotOver) => lang.tr("This time has already passed. Please choose a later time."),
+            PlaceRefused::Seat(SeatRefusal::SlotOver) => {
+                lang.tr("This time has already passed. Please choose a later time.")
+            }
             PlaceRefused::Invalid(message) => capitalised(message),
         }
     }
@@ -330,7 +339,9 @@ pub fn render_today(lang: Lang, today: &PublicToday) -> String {
     for room in &today.rooms {
         let state = match (&room.busy_until, &room.next_booking_at) {
             (Some(until), _) => format!("<span class=\"busy\">{}</span>", escape(&lang.trf("busy until {}", &[until]))),
-            (None, Some(next)) => format!("<span class=\"free\">{}</span>", escape(&lang.trf("free until {}", &[next]))),
+            (None, Some(next)) => {
+                format!("<span class=\"free\">{}</span>", escape(&lang.trf("free until {}", &[next])))
+            }
             (None, None) => format!("<span class=\"free\">{}</span>", escape(&lang.tr("free for the rest of the day"))),
         };
         let _ = writeln!(
@@ -370,7 +381,12 @@ pub async fn today_page(State(state): State<WebState>, visitor: Visitor) -> Resp
 
 /// The session page's body: times to choose from and the booking form, with `problem` at the top if the last
 /// try was refused and the person's entries kept.
-fn render_session(visitor: &Visitor, detail: &PublicSessionDetail, asked: &PlaceRequest, problem: Option<&str>) -> String {
+fn render_session(
+    visitor: &Visitor,
+    detail: &PublicSessionDetail,
+    asked: &PlaceRequest,
+    problem: Option<&str>,
+) -> String {
     let lang = visitor.lang;
     let session = &detail.session;
     let mut html = String::new();
@@ -435,7 +451,8 @@ fn render_session(visitor: &Visitor, detail: &PublicSessionDetail, asked: &Place
         name_hint = escape(&lang.tr("Your first name is enough.")),
         name = escape(&asked.name),
         pass_label = escape(&lang.tr("Or the code of your pass")),
-        pass_hint = escape(&lang.tr("If you have a hub pass, type the code printed under its QR code instead of your name.")),
+        pass_hint =
+            escape(&lang.tr("If you have a hub pass, type the code printed under its QR code instead of your name.")),
         pass = escape(&asked.pass),
         submit = escape(&lang.tr("Book my place")),
     );
@@ -446,10 +463,9 @@ fn render_session(visitor: &Visitor, detail: &PublicSessionDetail, asked: &Place
 fn render_booked(lang: Lang, booked: &PlaceBooked) -> String {
     let session = &booked.session;
     let (heading, explanation) = match booked.waiting_position {
-        None => (
-            lang.tr("You have a place"),
-            lang.tr("Show this QR code at the kiosk when you arrive: it checks you in."),
-        ),
+        None => {
+            (lang.tr("You have a place"), lang.tr("Show this QR code at the kiosk when you arrive: it checks you in."))
+        }
         Some(position) => (
             lang.trf("You are number {} on the waiting list", &[&position]),
             lang.tr("If a place frees up it is yours. Show this QR code at the kiosk when you arrive."),

@@ -124,7 +124,9 @@ fn render_overview(lang: Lang, today: &StaffToday) -> String {
         escape(&today.hub),
         escape(&today.date),
         escape(&lang.tr("On site now")),
-        escape(&lang.trf("{} people on site; the building is safe for {}.", &[&today.on_site.len(), &today.safe_capacity])),
+        escape(
+            &lang.trf("{} people on site; the building is safe for {}.", &[&today.on_site.len(), &today.safe_capacity])
+        ),
         escape(&lang.tr("Roll-call to print")),
         escape(&lang.tr("My drop-in sessions")),
     );
@@ -176,7 +178,9 @@ fn render_roll_call(lang: Lang, today: &StaffToday) -> String {
         "<p class=\"noprint\"><a href=\"/staff\">{}</a></p>\n<h1>{}</h1>\n<p>{}</p>\n<p><strong>{}</strong></p>\n",
         escape(&lang.tr("Back to the staff page")),
         escape(&lang.trf("Roll-call: {}", &[&today.hub])),
-        escape(&lang.trf("Made at {} on {}. Tick each person once they are safe outside.", &[&today.time, &today.date])),
+        escape(
+            &lang.trf("Made at {} on {}. Tick each person once they are safe outside.", &[&today.time, &today.date])
+        ),
         escape(&lang.trf("{} people on site", &[&today.on_site.len()])),
     );
     let _ = writeln!(

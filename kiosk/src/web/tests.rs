@@ -66,7 +66,8 @@ impl Browser {
             }
         }
         let status = response.status();
-        let header_text = |name| response.headers().get(name).map(|v: &header::HeaderValue| v.to_str().unwrap().to_owned());
+        let header_text =
+            |name| response.headers().get(name).map(|v: &header::HeaderValue| v.to_str().unwrap().to_owned());
         let (location, kind) = (header_text(header::LOCATION), header_text(header::CONTENT_TYPE).unwrap_or_default());
         let body = response.into_body().collect().await.unwrap().to_bytes();
         Answer { status, location, kind, body: String::from_utf8(body.to_vec()).unwrap() }
@@ -77,11 +78,8 @@ impl Browser {
     }
 
     async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
-        let body: String = fields
-            .iter()
-            .map(|(name, value)| format!("{name}={}", form_encode(value)))
-            .collect::<Vec<_>>()
-            .join("&");
+        let body: String =
+            fields.iter().map(|(name, value)| format!("{name}={}", form_encode(value))).collect::<Vec<_>>().join("&");
         let request = Request::builder()
             .method("POST")
             .uri(path)
@@ -90,8 +88,7 @@ impl Browser {
     }
 
     async fn post_json(&mut self, path: &str, json: serde_json::Value) -> (StatusCode, serde_json::Value) {
-        let request =
-            Request::builder().method("POST").uri(path).header(header::CONTENT_TYPE, "application/json");
+        let request = Request::builder().method("POST").uri(path).header(header::CONTENT_TYPE, "application/json");
         let answer = self.send(request, Body::from(json.to_string())).await;
         (answer.status, serde_json::from_str(&answer.body).unwrap_or(serde_json::Value::Null))
     }
@@ -134,7 +131,8 @@ async fn session_and_slot(browser: &mut Browser, topic: &str) -> (String, String
     let id = today.body[start..end].to_owned();
     let page = browser.get(&format!("/sessions/{id}")).await;
     // The first time with a place free (the demo has booked some).
-    let line = page.body.lines().find(|line| line.contains("name=\"slot\"") && line.contains("free")).expect("a free time");
+    let line =
+        page.body.lines().find(|line| line.contains("name=\"slot\"") && line.contains("free")).expect("a free time");
     let at = line.find("value=\"").unwrap() + 7;
     let slot = line[at..].split('"').next().unwrap().to_owned();
     (id, slot, page)
@@ -186,9 +184,8 @@ async fn a_newcomer_books_a_place_by_name_and_gets_a_pass_that_opens_the_door() 
     let (_dir, state, _worker) = demo_state();
     let mut browser = Browser::new(&state);
     let (id, slot, page) = session_and_slot(&mut browser, "Benefits and money advice").await;
-    let booked = browser
-        .post(&format!("/sessions/{id}"), &[("csrf", &page.csrf()), ("slot", &slot), ("name", "Nia")])
-        .await;
+    let booked =
+        browser.post(&format!("/sessions/{id}"), &[("csrf", &page.csrf()), ("slot", &slot), ("name", "Nia")]).await;
     assert_eq!(booked.status, StatusCode::OK, "{}", booked.body);
     assert!(booked.body.contains("You have a place") && booked.body.contains("<svg"), "{}", booked.body);
     let code_at = booked.body.find("class=\"code\">").unwrap() + 13;
@@ -225,7 +222,11 @@ async fn refusals_are_plain_and_keep_what_was_typed() {
         all.extend(fields);
         let answer = browser.post(&path, &all).await;
         assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(answer.body.contains("role=\"alert\"") && answer.body.contains(expected), "{expected}: {}", answer.body);
+        assert!(
+            answer.body.contains("role=\"alert\"") && answer.body.contains(expected),
+            "{expected}: {}",
+            answer.body
+        );
     }
     let kept = browser.post(&path, &[("csrf", &csrf), ("name", "<Nia & co>")]).await;
     assert!(kept.body.contains("value=\"&lt;Nia &amp; co&gt;\""), "the name is kept, escaped");
@@ -253,7 +254,8 @@ async fn a_form_without_the_token_or_from_another_site_changes_nothing() {
     assert_eq!(browser.send(request, Body::from(body)).await.status, StatusCode::FORBIDDEN);
     let mut stranger = Browser::new(&state);
     let body = format!("csrf={}&slot={slot}&name=Mallory", page.csrf());
-    let request = Request::builder().method("POST").uri(&path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    let request =
+        Request::builder().method("POST").uri(&path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
     assert_eq!(stranger.send(request, Body::from(body)).await.status, StatusCode::FORBIDDEN);
     let people = state.jobs.ask(|hub| hub.store.people(None).unwrap()).await.unwrap();
     assert!(people.iter().all(|person| person.display_name != "Mallory"), "nothing was booked");
@@ -321,7 +323,16 @@ async fn a_host_signs_in_plans_changes_and_cancels_a_session_and_sees_who_booked
     let past = host
         .post(
             "/host",
-            &[("csrf", &csrf), ("topic", "Late"), ("place", "Café"), ("date", "2027-01-04"), ("from", "10:00"), ("until", "11:00"), ("minutes_each", "30"), ("places", "1")],
+            &[
+                ("csrf", &csrf),
+                ("topic", "Late"),
+                ("place", "Café"),
+                ("date", "2027-01-04"),
+                ("from", "10:00"),
+                ("until", "11:00"),
+                ("minutes_each", "30"),
+                ("places", "1"),
+            ],
         )
         .await;
     assert!(past.body.contains("That time has already passed") && past.body.contains("value=\"Late\""));
@@ -342,7 +353,11 @@ async fn staff_see_rooms_the_roll_call_the_export_and_the_calendars() {
     assert_eq!(staff.get("/staff").await.location.as_deref(), Some("/login"));
     assert_eq!(staff.sign_in("Sam Taylor", DEMO_STAFF_PIN).await.location.as_deref(), Some("/staff"));
     let overview = staff.get("/staff").await;
-    assert!(overview.body.contains("Podcast recording") && overview.body.contains("people on site"), "{}", overview.body);
+    assert!(
+        overview.body.contains("Podcast recording") && overview.body.contains("people on site"),
+        "{}",
+        overview.body
+    );
     let on_site = state.jobs.ask(|hub| hub.store.roll_call().unwrap()).await.unwrap();
     assert!(!on_site.is_empty());
     let roll_call = staff.get("/staff/roll-call").await;
@@ -421,7 +436,9 @@ async fn the_json_api_books_signs_in_and_manages_sessions() {
     let (_, mine) = client.get_json("/api/v1/host/sessions").await;
     assert!(mine.as_array().unwrap().iter().any(|session| session["id"].to_string() == id));
     let (_, queue) = client.get_json(&format!("/api/v1/host/sessions/{id}")).await;
-    assert!(queue["slots"].as_array().unwrap().iter().any(|time| time["people"][0] == serde_json::json!(["Nia", "booked"])));
+    assert!(
+        queue["slots"].as_array().unwrap().iter().any(|time| time["people"][0] == serde_json::json!(["Nia", "booked"]))
+    );
     let (status, cancelled) = client
         .post_json(&format!("/api/v1/host/sessions/{id}"), serde_json::json!({ "action": "cancel", "reason": "Snow" }))
         .await;
