@@ -3,7 +3,7 @@
 //! The binary is the one `cargo test --workspace` builds beside these tests (the `kiosk` package has integration
 //! tests of its own, so cargo builds its binary before any test runs).
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
@@ -78,6 +78,39 @@ impl TestHub {
 
     pub fn database(&self) -> rusqlite::Connection {
         rusqlite::Connection::open(self.dir.path().join("hub.db")).expect("database opens")
+    }
+
+    /// Starts `kiosk serve` on a free loopback port; the server stops when the returned value is dropped.
+    pub fn serve(&self) -> Server {
+        let mut child = self
+            .command(&["serve", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("kiosk serve starts");
+        let mut stderr = BufReader::new(child.stderr.take().expect("piped"));
+        let mut line = String::new();
+        stderr.read_line(&mut line).expect("the server says where it listens");
+        let address = line.trim().split("http://").nth(1).map(|rest| rest.trim_end_matches('/').to_owned());
+        // Built before checking the line, so a server that said something else is still stopped.
+        let server = Server { child, address: address.unwrap_or_default() };
+        assert!(!server.address.is_empty(), "the server did not say where it listens: {line:?}");
+        server
+    }
+}
+
+/// A running `kiosk serve`, stopped (even when an assertion fails) when dropped.
+#[derive(Debug)]
+pub struct Server {
+    child: std::process::Child,
+    /// `127.0.0.1:<port>`.
+    pub address: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::i18n::Lang;
 use super::page::{Visitor, escape};
-use super::public::{PublicSession, public_session_for};
+use super::public::{PublicSession, long_date, public_session_for};
 use super::sessions::Login;
 use super::{Failure, WebState, on_hub, unavailable};
 use crate::hub::Hub;
@@ -252,7 +252,7 @@ fn render_list(visitor: &Visitor, sessions: &[HostSession], form: &SessionForm, 
             let _ = writeln!(
                 html,
                 "<tr><td>{} {}–{}</td><td><a href=\"/host/sessions/{}\">{}</a> · {}</td><td>{booked}</td></tr>",
-                escape(&public.date),
+                escape(&long_date(lang, &public.date)),
                 escape(&public.starts),
                 escape(&public.ends),
                 public.id,
@@ -305,7 +305,7 @@ fn render_detail(
         "<p><a href=\"/host\">{}</a></p>\n<h1>{}</h1>\n<p>{} {}–{} · {}</p>\n",
         escape(&lang.tr("Back to my sessions")),
         escape(&public.topic),
-        escape(&public.date),
+        escape(&long_date(lang, &public.date)),
         escape(&public.starts),
         escape(&public.ends),
         escape(&public.place)

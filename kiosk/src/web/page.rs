@@ -229,6 +229,7 @@ button.danger { background: #9a2a1f; border-color: #9a2a1f; }
 .signed-in button { margin: 0; min-height: 2.5rem; }
 table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: 0.4rem; border-bottom: 1px solid #888; }
 .qr svg { width: 16rem; height: 16rem; background: #fff; }
+.tick { display: inline-block; width: 1.4rem; height: 1.4rem; border: 2px solid #1b1b1f; }
 .code { font-family: monospace; font-size: 0.9rem; word-break: break-all; }
 @media print { header, form, .noprint { display: none; } body { background: #fff; max-width: none; font-size: 12pt; } }
 ";

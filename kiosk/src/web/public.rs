@@ -301,7 +301,8 @@ fn places_words(lang: Lang, session: &PublicSession) -> String {
     })
 }
 
-fn long_date(lang: Lang, date: &str) -> String {
+/// "Tuesday 5 January" in `lang`, from "2027-01-05".
+pub(super) fn long_date(lang: Lang, date: &str) -> String {
     date.parse::<chrono::NaiveDate>()
         .map(|date| date.format_localized("%A %-d %B", lang.locale()).to_string())
         .unwrap_or_else(|_| date.to_owned())

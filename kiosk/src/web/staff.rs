@@ -185,7 +185,8 @@ fn render_roll_call(lang: Lang, today: &StaffToday) -> String {
     );
     let _ = writeln!(
         html,
-        "<table>\n<thead><tr><th scope=\"col\">✓</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>",
+        "<table>\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>",
+        escape(&lang.tr("Safe")),
         escape(&lang.tr("Name")),
         escape(&lang.tr("Since")),
         escape(&lang.tr("Here for")),
@@ -193,7 +194,7 @@ fn render_roll_call(lang: Lang, today: &StaffToday) -> String {
     for person in &today.on_site {
         let _ = writeln!(
             html,
-            "<tr><td>☐</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td><span class=\"tick\"></span></td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&person.name),
             escape(&person.since),
             escape(person.reason.as_deref().unwrap_or(""))
