@@ -82,7 +82,8 @@ pub fn run(worker: Worker, clock: Clock, options: AppOptions, sensors: Option<Se
     let (web, languages) = (options.web.clone(), options.languages.clone());
     let (window, kiosk) = build(worker, clock, options)?;
     if let (Some(plan), Some(jobs)) = (web, &jobs) {
-        serve_web(&window, plan, web::WebState::new(jobs.clone(), clock, &languages));
+        let state = web::WebState::new(jobs.clone(), clock, &languages).reporting_to(kiosk.web_changed.clone());
+        serve_web(&window, plan, state);
     }
     // Kept alive until the window closes: dropping it stops the sensors.
     let mut simulated = false;

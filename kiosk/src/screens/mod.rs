@@ -17,6 +17,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
 use slint::{ComponentHandle, Timer, TimerMode};
 
 use crate::clock::Clock;
@@ -51,6 +54,8 @@ pub struct Kiosk {
     /// With simulated door sensors, function keys play someone walking in or out (the desktop demo); returns
     /// whether it used the key.
     pub sensor_keys: RefCell<Option<SensorKeys>>,
+    /// Set by the web server after it books or changes something, so Welcome shows it within a second.
+    pub web_changed: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for Kiosk {
@@ -74,6 +79,7 @@ impl Kiosk {
             booking: Rc::default(),
             languages,
             sensor_keys: RefCell::new(None),
+            web_changed: Arc::default(),
         })
     }
 

@@ -91,6 +91,10 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     clock_timer.start(TimerMode::Repeated, CLOCK_EVERY, move || {
         if let Some(window) = weak.upgrade() {
             refresh_clock(&window, &clock_kiosk);
+            // A place booked on the web shows here within a second, not at the next 30-second refresh.
+            if clock_kiosk.web_changed.swap(false, std::sync::atomic::Ordering::Relaxed) {
+                refresh(&window, &clock_kiosk);
+            }
         }
     });
     let (weak, data_kiosk) = (window.as_weak(), kiosk.clone());

@@ -431,7 +431,10 @@ pub async fn create(State(state): State<WebState>, visitor: Visitor, Form(form):
     })
     .await;
     match outcome {
-        Ok((Ok(id), _)) => Redirect::to(&format!("/host/sessions/{id}")).into_response(),
+        Ok((Ok(id), _)) => {
+            state.note_change();
+            Redirect::to(&format!("/host/sessions/{id}")).into_response()
+        }
         Ok((Err(failure), sessions)) => match problem_text(failure, visitor.lang) {
             Ok(problem) => visitor.page(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -492,7 +495,10 @@ pub async fn change(
     }
     let (id, change, by) = (SurgeryId(id), form.change.clone(), login.clone());
     match on_hub(&state, move |hub, now| change_on(hub, &by, id, &change, now)).await {
-        Ok(()) => Redirect::to(&format!("/host/sessions/{id}")).into_response(),
+        Ok(()) => {
+            state.note_change();
+            Redirect::to(&format!("/host/sessions/{id}")).into_response()
+        }
         Err(failure) => match problem_text(failure, visitor.lang) {
             Ok(problem) => {
                 show_session(
@@ -531,7 +537,10 @@ pub mod json {
             session_on(hub, &login, id, now)
         });
         match created.await {
-            Ok(detail) => (StatusCode::CREATED, Json(detail)).into_response(),
+            Ok(detail) => {
+                state.note_change();
+                (StatusCode::CREATED, Json(detail)).into_response()
+            }
             Err(failure) => failed(failure),
         }
     }
@@ -557,7 +566,10 @@ pub mod json {
             session_on(hub, &login, id, now)
         });
         match changed.await {
-            Ok(detail) => Json(detail).into_response(),
+            Ok(detail) => {
+                state.note_change();
+                Json(detail).into_response()
+            }
             Err(failure) => failed(failure),
         }
     }

@@ -25,6 +25,7 @@ mod sessions;
 mod staff;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::Router;
 use axum::http::{StatusCode, header};
@@ -46,6 +47,8 @@ pub struct WebState {
     pub clock: Clock,
     pub languages: Vec<Lang>,
     sessions: Arc<Sessions>,
+    /// Raised after every change the web makes; the touchscreen watches it (see [`WebState::reporting_to`]).
+    changed: Arc<AtomicBool>,
 }
 
 impl WebState {
@@ -55,7 +58,16 @@ impl WebState {
         if offered.is_empty() {
             offered.push(Lang::ENGLISH);
         }
-        WebState { jobs, clock, languages: offered, sessions: Arc::default() }
+        WebState { jobs, clock, languages: offered, sessions: Arc::default(), changed: Arc::default() }
+    }
+
+    /// Raises `flag` after each booking or change, so the touchscreen can show it at once.
+    pub fn reporting_to(self, flag: Arc<AtomicBool>) -> WebState {
+        WebState { changed: flag, ..self }
+    }
+
+    fn note_change(&self) {
+        self.changed.store(true, Ordering::Relaxed);
     }
 }
 

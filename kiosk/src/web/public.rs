@@ -539,6 +539,7 @@ pub async fn book_place(
     .await;
     match result {
         Ok((Ok(booked), _)) => {
+            state.note_change();
             visitor.page(StatusCode::OK, &visitor.lang.tr("You have a place"), &render_booked(visitor.lang, &booked))
         }
         Ok((Err(refused), detail)) => {
@@ -595,7 +596,10 @@ pub mod json {
         Json(request): Json<PlaceRequest>,
     ) -> Response {
         match on_hub(&state, move |hub, now| book_place_on(hub, SurgeryId(id), &request, now)).await {
-            Ok(Ok(booked)) => (StatusCode::CREATED, Json(booked)).into_response(),
+            Ok(Ok(booked)) => {
+                state.note_change();
+                (StatusCode::CREATED, Json(booked)).into_response()
+            }
             Ok(Err(refused)) => {
                 let status = match refused {
                     PlaceRefused::Seat(_) => StatusCode::CONFLICT,

@@ -188,6 +188,7 @@ async fn a_newcomer_books_a_place_by_name_and_gets_a_pass_that_opens_the_door() 
         browser.post(&format!("/sessions/{id}"), &[("csrf", &page.csrf()), ("slot", &slot), ("name", "Nia")]).await;
     assert_eq!(booked.status, StatusCode::OK, "{}", booked.body);
     assert!(booked.body.contains("You have a place") && booked.body.contains("<svg"), "{}", booked.body);
+    assert!(state.changed.load(std::sync::atomic::Ordering::Relaxed), "the touchscreen is told at once");
     let code_at = booked.body.find("class=\"code\">").unwrap() + 13;
     let pass = booked.body[code_at..].split('<').next().unwrap().to_owned();
     // The pass checks Nia in at the kiosk on the day.
