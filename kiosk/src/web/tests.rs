@@ -415,7 +415,7 @@ async fn the_json_api_books_signs_in_and_manages_sessions() {
     let (id, slot, _) = session_and_slot(&mut client, "CV and job applications").await;
     let (status, detail) = client.get_json(&format!("/api/v1/sessions/{id}")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(detail["slots"].as_array().unwrap().iter().any(|known| known["id"].to_string() == slot));
+    assert!(detail["slots"].as_array().unwrap().iter().any(|known| known["id"] == slot.parse::<i64>().unwrap()));
     let slot: i64 = slot.parse().unwrap();
     let place = |name: &str| serde_json::json!({ "slot": slot, "name": name });
     let (status, booked) = client.post_json(&format!("/api/v1/sessions/{id}/places"), place("Nia")).await;
@@ -435,7 +435,7 @@ async fn the_json_api_books_signs_in_and_manages_sessions() {
     let (status, me) = client.post_json("/api/v1/login", login).await;
     assert_eq!((status, me["name"].as_str()), (StatusCode::OK, Some("Rhiannon Evans")));
     let (_, mine) = client.get_json("/api/v1/host/sessions").await;
-    assert!(mine.as_array().unwrap().iter().any(|session| session["id"].to_string() == id));
+    assert!(mine.as_array().unwrap().iter().any(|session| session["id"] == id.parse::<i64>().unwrap()));
     let (_, queue) = client.get_json(&format!("/api/v1/host/sessions/{id}")).await;
     assert!(
         queue["slots"].as_array().unwrap().iter().any(|time| time["people"][0] == serde_json::json!(["Nia", "booked"]))
