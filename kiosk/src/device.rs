@@ -138,3 +138,25 @@ pub fn reconcile(store: &mut Store, config: &KioskConfig) -> Result<Vec<String>>
     }
     Ok(changes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn device_with(server: &str) -> Device {
+        let text = format!("[site]\nname = \"Hub\"\ntime_zone = \"Europe/London\"\nsafe_capacity = 40\n{server}");
+        let config = firmware_config::parse(&text, Path::new("kiosk.toml")).unwrap();
+        Device { path: PathBuf::from("kiosk.toml"), config }
+    }
+
+    #[test]
+    fn the_web_pages_are_served_only_when_asked_and_shown_only_where_phones_can_reach() {
+        assert_eq!(device_with("").web_plan(), None);
+        let local = device_with("[server]\n").web_plan().unwrap();
+        assert_eq!((local.listen.to_string().as_str(), local.public_url), ("127.0.0.1:8080", None));
+        let named = device_with("[server]\nlisten = \"0.0.0.0:8080\"\npublic_url = \"http://hub.local:8080/\"\n");
+        assert_eq!(named.web_plan().unwrap().public_url.as_deref(), Some("http://hub.local:8080/"));
+        let guessed = device_with("[server]\nlisten = \"0.0.0.0:9000\"\n").web_plan().unwrap().public_url.unwrap();
+        assert!(guessed.starts_with("http://") && guessed.ends_with(".local:9000/"), "{guessed}");
+    }
+}
