@@ -38,6 +38,8 @@ pub struct AppOptions {
     pub brightness: Option<BrightnessConfig>,
     /// The web pages, served beside the touchscreen from the same database thread.
     pub web: Option<WebPlan>,
+    /// Quit once the first frame is drawn (measuring start-up).
+    pub exit_after_first_frame: bool,
 }
 
 impl AppOptions {
@@ -56,6 +58,7 @@ impl Default for AppOptions {
             languages: AppOptions::all_languages(),
             brightness: None,
             web: None,
+            exit_after_first_frame: false,
         }
     }
 }
@@ -79,7 +82,7 @@ pub fn build(worker: Worker, clock: Clock, options: AppOptions) -> Result<(MainW
 pub fn run(worker: Worker, clock: Clock, options: AppOptions, sensors: Option<SensorPlan>) -> Result<()> {
     let scanner = options.scanner.clone();
     let jobs = worker.sender();
-    let (web, languages) = (options.web.clone(), options.languages.clone());
+    let (web, languages, exit_early) = (options.web.clone(), options.languages.clone(), options.exit_after_first_frame);
     let (window, kiosk) = build(worker, clock, options)?;
     if let (Some(plan), Some(jobs)) = (web, &jobs) {
         let state = web::WebState::new(jobs.clone(), clock, &languages).reporting_to(kiosk.web_changed.clone());
@@ -125,6 +128,16 @@ pub fn run(worker: Worker, clock: Clock, options: AppOptions, sensors: Option<Se
         }
     }
     window.show().context("could not show the kiosk window")?;
+    if exit_early {
+        // The software renderer has no frame notifier: the window is shown and its first redraw is queued, so the
+        // event loop's first turn draws it; quit right after that turn.
+        slint::Timer::single_shot(Duration::ZERO, || {
+            let _ = slint::invoke_from_event_loop(|| {
+                // Only fails when the loop has already stopped.
+                let _ = slint::quit_event_loop();
+            });
+        });
+    }
     systemd::ready_and_watchdog(&kiosk);
     slint::run_event_loop().context("the kiosk window stopped with an error")?;
     Ok(())

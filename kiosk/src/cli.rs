@@ -192,6 +192,10 @@ pub struct RunArgs {
     /// Drive the simulated sensors from a script of timed pin changes (see `kiosk sensors simulate`).
     #[arg(long, value_name = "FILE")]
     pub sensors_script: Option<PathBuf>,
+    /// Quit after the event loop's first turn, which draws the first frame: start-up is measured with it
+    /// (kiosk/benches/first_frame.rs).
+    #[arg(long, hide = true)]
+    pub exit_after_first_frame: bool,
 }
 
 impl Default for RunArgs {
@@ -203,6 +207,7 @@ impl Default for RunArgs {
             scanner: None,
             simulate_sensors: false,
             sensors_script: None,
+            exit_after_first_frame: false,
         }
     }
 }

@@ -147,6 +147,7 @@ fn run_touchscreen(mut hub: Hub, clock: Clock, args: &RunArgs, device: Option<&D
         languages: config.map_or_else(AppOptions::all_languages, |config| config.site.languages.clone()),
         brightness: config.and_then(|config| config.display.brightness.clone()),
         web: device.and_then(Device::web_plan),
+        exit_after_first_frame: args.exit_after_first_frame,
     };
     let specs = sensors::commands::configured(device, args.demo);
     let sensors = if specs.is_empty() {
