@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use super::i18n::Lang;
 use super::page::{Visitor, escape};
+use super::public::long_date;
 use super::sessions::Login;
 use super::{Failure, WebState, on_hub, unavailable};
 use crate::hub::Hub;
@@ -122,7 +123,7 @@ fn render_overview(lang: Lang, today: &StaffToday) -> String {
         "<h1>{}</h1>\n<p>{} · {}</p>\n<h2>{}</h2>\n<p>{}</p>\n<p><a href=\"/staff/roll-call\">{}</a> · <a href=\"/host\">{}</a></p>\n",
         escape(&lang.tr("Staff")),
         escape(&today.hub),
-        escape(&today.date),
+        escape(&long_date(lang, &today.date)),
         escape(&lang.tr("On site now")),
         escape(
             &lang.trf("{} people on site; the building is safe for {}.", &[&today.on_site.len(), &today.safe_capacity])
