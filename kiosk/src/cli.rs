@@ -127,11 +127,12 @@ pub enum Command {
     /// The kiosk's configuration file: an example, a check, and the system files made from it.
     #[command(subcommand)]
     Config(ConfigCommand),
-    /// Serve the hub's public page (today's rooms and drop-in sessions) and its JSON API on the local network.
+    /// Serve the hub's web pages (public, host and staff) and the JSON API, without the touchscreen.
     Serve {
-        /// The address to listen on. Default: this machine only; name another address to open it to the network.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        listen: std::net::SocketAddr,
+        /// The address to listen on. Default: the configuration's server.listen, else 127.0.0.1:8080 (this machine
+        /// only); name another address, such as 0.0.0.0:8080, to open it to the network.
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
     },
     /// Door sensors: watch them live while wiring, or rehearse a script of pin changes.
     #[command(subcommand)]

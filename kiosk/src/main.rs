@@ -84,7 +84,10 @@ fn run(cli: &Cli) -> Result<Report> {
         Command::Serve { listen } => {
             let languages =
                 device.as_ref().map_or_else(AppOptions::all_languages, |device| device.config.site.languages.clone());
-            kiosk::web::serve_hub(hub, clock, &languages, *listen)?;
+            let listen = listen
+                .or_else(|| device.as_ref().and_then(Device::web_plan).map(|plan| plan.listen))
+                .unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 8080)));
+            kiosk::web::serve_hub(hub, clock, &languages, listen)?;
             return Ok(Report::done("The web server has stopped.", serde_json::json!({ "stopped": true })));
         }
         Command::Sensors(SensorsCommand::Watch) => {
