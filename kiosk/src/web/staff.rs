@@ -179,9 +179,10 @@ fn render_roll_call(lang: Lang, today: &StaffToday) -> String {
         "<p class=\"noprint\"><a href=\"/staff\">{}</a></p>\n<h1>{}</h1>\n<p>{}</p>\n<p><strong>{}</strong></p>\n",
         escape(&lang.tr("Back to the staff page")),
         escape(&lang.trf("Roll-call: {}", &[&today.hub])),
-        escape(
-            &lang.trf("Made at {} on {}. Tick each person once they are safe outside.", &[&today.time, &today.date])
-        ),
+        escape(&lang.trf(
+            "Made at {} on {}. Tick each person once they are safe outside.",
+            &[&today.time, &long_date(lang, &today.date)]
+        )),
         escape(&lang.trf("{} people on site", &[&today.on_site.len()])),
     );
     let _ = writeln!(
