@@ -13,8 +13,8 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::i18n::Lang;
-use super::page::{Visitor, escape};
-use super::public::{PublicSession, long_date, public_session_for};
+use super::page::{Posted, Visitor, escape};
+use super::public::{PublicSession, hm, long_date, public_session_for};
 use super::sessions::Login;
 use super::{Failure, WebState, on_hub, unavailable};
 use crate::hub::Hub;
@@ -100,7 +100,7 @@ pub fn session_on(
         .slots
         .iter()
         .map(|slot| HostSlot {
-            starts: slot.time.start().with_timezone(&zone).format("%H:%M").to_string(),
+            starts: hm(zone, slot.time.start()),
             places: slot.seats,
             people: holders
                 .iter()
@@ -408,15 +408,11 @@ pub async fn my_sessions(State(state): State<WebState>, visitor: Visitor) -> Res
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct CreateForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(flatten)]
-    session: SessionForm,
-}
-
-pub async fn create(State(state): State<WebState>, visitor: Visitor, Form(form): Form<CreateForm>) -> Response {
+pub async fn create(
+    State(state): State<WebState>,
+    visitor: Visitor,
+    Form(form): Form<Posted<SessionForm>>,
+) -> Response {
     let login = match signed_in(&visitor) {
         Ok(login) => login,
         Err(response) => return response,
@@ -424,22 +420,23 @@ pub async fn create(State(state): State<WebState>, visitor: Visitor, Form(form):
     if let Err(refused) = visitor.check_form(&form.csrf) {
         return refused;
     }
-    let session = form.session.clone();
-    let outcome = on_hub(&state, move |hub, now| {
-        let created = create_on(hub, &login, &session, now);
-        Ok((created, my_sessions_on(hub, &login, now)?))
+    let session = form.fields.clone();
+    // The list is read again only to show the form once more after a refusal.
+    let outcome = on_hub(&state, move |hub, now| match create_on(hub, &login, &session, now) {
+        Ok(id) => Ok(Ok(id)),
+        Err(failure) => Ok(Err((failure, my_sessions_on(hub, &login, now)?))),
     })
     .await;
     match outcome {
-        Ok((Ok(id), _)) => {
+        Ok(Ok(id)) => {
             state.note_change();
             Redirect::to(&format!("/host/sessions/{id}")).into_response()
         }
-        Ok((Err(failure), sessions)) => match problem_text(failure, visitor.lang) {
+        Ok(Err((failure, sessions))) => match problem_text(failure, visitor.lang) {
             Ok(problem) => visitor.page(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &visitor.lang.tr("My drop-in sessions"),
-                &render_list(&visitor, &sessions, &form.session, Some(&problem)),
+                &render_list(&visitor, &sessions, &form.fields, Some(&problem)),
             ),
             Err(response) => response,
         },
@@ -472,19 +469,11 @@ pub async fn session(State(state): State<WebState>, visitor: Visitor, Path(id): 
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ChangeRequest {
-    #[serde(default)]
-    csrf: String,
-    #[serde(flatten)]
-    change: ChangeForm,
-}
-
 pub async fn change(
     State(state): State<WebState>,
     visitor: Visitor,
     Path(id): Path<i64>,
-    Form(form): Form<ChangeRequest>,
+    Form(form): Form<Posted<ChangeForm>>,
 ) -> Response {
     let login = match signed_in(&visitor) {
         Ok(login) => login,
@@ -493,7 +482,7 @@ pub async fn change(
     if let Err(refused) = visitor.check_form(&form.csrf) {
         return refused;
     }
-    let (id, change, by) = (SurgeryId(id), form.change.clone(), login.clone());
+    let (id, change, by) = (SurgeryId(id), form.fields.clone(), login.clone());
     match on_hub(&state, move |hub, now| change_on(hub, &by, id, &change, now)).await {
         Ok(()) => {
             state.note_change();
@@ -507,7 +496,7 @@ pub async fn change(
                     login,
                     id,
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    Some(&form.change),
+                    Some(&form.fields),
                     Some(&problem),
                 )
                 .await

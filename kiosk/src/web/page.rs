@@ -110,6 +110,16 @@ impl FromRequestParts<WebState> for Visitor {
     }
 }
 
+/// A posted form: its token (checked with [`Visitor::check_form`]) and its own fields. Fields arrive as text
+/// through the flattening, so numbers in `T` are parsed by hand.
+#[derive(Debug, serde::Deserialize)]
+pub struct Posted<T> {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(flatten)]
+    pub fields: T,
+}
+
 /// What a refused form looks like.
 pub fn forbidden(lang: Lang) -> Response {
     (

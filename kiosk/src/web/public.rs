@@ -15,7 +15,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::i18n::Lang;
-use super::page::{Visitor, escape};
+use super::page::{Posted, Visitor, escape};
 use super::{Failure, WebState, on_hub, unavailable};
 use crate::hub::Hub;
 
@@ -75,7 +75,8 @@ pub struct PublicSessionDetail {
     pub slots: Vec<PublicSlot>,
 }
 
-fn hm(zone: Tz, instant: DateTime<Utc>) -> String {
+/// "14:30", hub time.
+pub(super) fn hm(zone: Tz, instant: DateTime<Utc>) -> String {
     instant.with_timezone(&zone).format("%H:%M").to_string()
 }
 
@@ -513,38 +514,31 @@ fn no_such_session(visitor: &Visitor) -> Response {
     visitor.page(StatusCode::NOT_FOUND, &lang.tr("There is no such session"), &body)
 }
 
-#[derive(Debug, Deserialize)]
-pub struct PlaceForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(flatten)]
-    request: PlaceRequest,
-}
-
 pub async fn book_place(
     State(state): State<WebState>,
     visitor: Visitor,
     Path(id): Path<i64>,
-    Form(form): Form<PlaceForm>,
+    Form(form): Form<Posted<PlaceRequest>>,
 ) -> Response {
     if let Err(refused) = visitor.check_form(&form.csrf) {
         return refused;
     }
     let id = SurgeryId(id);
-    let request = form.request.clone();
-    let result = on_hub(&state, move |hub, now| {
-        let booked = book_place_on(hub, id, &request, now)?;
-        Ok((booked, session_detail(hub, id, now)?))
+    let request = form.fields.clone();
+    // The session's times are read again only to show the form once more after a refusal.
+    let result = on_hub(&state, move |hub, now| match book_place_on(hub, id, &request, now)? {
+        Ok(booked) => Ok(Ok(booked)),
+        Err(refused) => Ok(Err((refused, session_detail(hub, id, now)?))),
     })
     .await;
     match result {
-        Ok((Ok(booked), _)) => {
+        Ok(Ok(booked)) => {
             state.note_change();
             visitor.page(StatusCode::OK, &visitor.lang.tr("You have a place"), &render_booked(visitor.lang, &booked))
         }
-        Ok((Err(refused), detail)) => {
+        Ok(Err((refused, detail))) => {
             let problem = refused.reason(visitor.lang);
-            let body = render_session(&visitor, &detail, &form.request, Some(&problem));
+            let body = render_session(&visitor, &detail, &form.fields, Some(&problem));
             visitor.page(StatusCode::UNPROCESSABLE_ENTITY, &detail.session.topic, &body)
         }
         Err(Failure::Invalid(_)) => no_such_session(&visitor),

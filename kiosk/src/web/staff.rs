@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::i18n::Lang;
 use super::page::{Visitor, escape};
-use super::public::long_date;
+use super::public::{hm, long_date};
 use super::sessions::Login;
 use super::{Failure, WebState, on_hub, unavailable};
 use crate::hub::Hub;
@@ -58,7 +58,6 @@ pub struct StaffToday {
 pub fn staff_today(hub: &mut Hub, now: DateTime<Utc>) -> Result<StaffToday, Failure> {
     let site = hub.store.site()?;
     let zone = site.time_zone;
-    let hm = |instant: DateTime<Utc>| instant.with_timezone(&zone).format("%H:%M").to_string();
     let local = now.with_timezone(&zone);
     let day: Slot = booking_core::local_day(zone, local.date_naive());
     let on_site = hub
@@ -68,7 +67,7 @@ pub fn staff_today(hub: &mut Hub, now: DateTime<Utc>) -> Result<StaffToday, Fail
         .map(|person| OnSiteLine {
             name: person.display_name,
             role: person.role.as_str().to_owned(),
-            since: hm(person.since),
+            since: hm(zone, person.since),
             reason: person.reason,
         })
         .collect();
@@ -82,8 +81,8 @@ pub fn staff_today(hub: &mut Hub, now: DateTime<Utc>) -> Result<StaffToday, Fail
                 None => None,
             };
             bookings_today.push(StaffBooking {
-                starts: hm(booking.slot.start()),
-                ends: hm(booking.slot.end()),
+                starts: hm(zone, booking.slot.start()),
+                ends: hm(zone, booking.slot.end()),
                 title: booking.title.clone(),
                 booked_for,
                 status: booking.status.as_str().to_owned(),
@@ -206,27 +205,33 @@ fn render_roll_call(lang: Lang, today: &StaffToday) -> String {
     html
 }
 
-pub async fn overview(State(state): State<WebState>, visitor: Visitor) -> Response {
-    if let Err(response) = staff_only(&visitor) {
+/// A staff page made from the overview's data: `render` gives its title and body.
+async fn staff_page(
+    state: &WebState,
+    visitor: &Visitor,
+    render: fn(Lang, &StaffToday) -> (String, String),
+) -> Response {
+    if let Err(response) = staff_only(visitor) {
         return response;
     }
-    match on_hub(&state, staff_today).await {
-        Ok(today) => visitor.page(StatusCode::OK, &visitor.lang.tr("Staff"), &render_overview(visitor.lang, &today)),
+    match on_hub(state, staff_today).await {
+        Ok(today) => {
+            let (title, body) = render(visitor.lang, &today);
+            visitor.page(StatusCode::OK, &title, &body)
+        }
         Err(_) => unavailable(visitor.lang),
     }
 }
 
+pub async fn overview(State(state): State<WebState>, visitor: Visitor) -> Response {
+    staff_page(&state, &visitor, |lang, today| (lang.tr("Staff"), render_overview(lang, today))).await
+}
+
 pub async fn roll_call(State(state): State<WebState>, visitor: Visitor) -> Response {
-    if let Err(response) = staff_only(&visitor) {
-        return response;
-    }
-    match on_hub(&state, staff_today).await {
-        Ok(today) => {
-            let title = visitor.lang.trf("Roll-call: {}", &[&today.hub]);
-            visitor.page(StatusCode::OK, &title, &render_roll_call(visitor.lang, &today))
-        }
-        Err(_) => unavailable(visitor.lang),
-    }
+    staff_page(&state, &visitor, |lang, today| {
+        (lang.trf("Roll-call: {}", &[&today.hub]), render_roll_call(lang, today))
+    })
+    .await
 }
 
 /// The whole-hub export of `kiosk export`, as a download.
