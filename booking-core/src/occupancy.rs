@@ -3,10 +3,10 @@
 use chrono::{DateTime, Timelike, Utc};
 use serde::Serialize;
 
-use crate::bookings::{Booking, bookings_overlapping};
+use crate::bookings::bookings_overlapping;
 use crate::db::Store;
 use crate::error::Result;
-use crate::ids::PersonId;
+use crate::ids::{BookingId, PersonId, SurgeryId};
 use crate::people::Role;
 use crate::rooms::Room;
 use crate::time::{Slot, from_db, local_day, to_db};
@@ -24,9 +24,23 @@ pub struct OnSite {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RoomNowNext {
     pub room: Room,
-    pub now: Option<Booking>,
-    /// The next active booking later today.
-    pub next: Option<Booking>,
+    pub now: Option<RoomUse>,
+    /// What comes next later today.
+    pub next: Option<RoomUse>,
+}
+
+/// A room in use: an active booking, or a drop-in session held there (its place is the room's name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoomUse {
+    pub title: String,
+    pub slot: Slot,
+    pub what: RoomUseKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum RoomUseKind {
+    Booking(BookingId),
+    Session(SurgeryId),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -69,18 +83,28 @@ impl Store {
             self.conn.query_row("SELECT count(*) FROM visits WHERE checked_out_at IS NULL", [], |row| row.get(0))?;
         let day = local_day(site.time_zone, now.with_timezone(&site.time_zone).date_naive());
         let rest_of_day = Slot::new(now, day.end().max(now + chrono::Duration::minutes(1)))?;
-        let upcoming = bookings_overlapping(&self.conn, rest_of_day, None)?;
+        let bookings = bookings_overlapping(&self.conn, rest_of_day, None)?;
+        let sessions: Vec<_> = self.surgeries_overlapping(rest_of_day)?.into_iter().filter(|s| !s.cancelled).collect();
         let rooms = self
             .rooms()?
             .into_iter()
             .map(|room| {
-                let mut active = upcoming.iter().filter(|b| b.room_id == room.id && b.status.is_active());
-                let first = active.next().cloned();
-                let (now_booking, next) = match first {
-                    Some(booking) if booking.slot.contains(now) => (Some(booking), active.next().cloned()),
-                    other => (None, other),
-                };
-                RoomNowNext { room, now: now_booking, next }
+                let booked = bookings
+                    .iter()
+                    .filter(|b| b.room_id == room.id && b.status.is_active())
+                    .map(|b| RoomUse { title: b.title.clone(), slot: b.slot, what: RoomUseKind::Booking(b.id) });
+                let held_here = |place: &str| place.trim().eq_ignore_ascii_case(room.name.trim());
+                let sessions = sessions.iter().filter(|s| held_here(&s.place)).map(|s| RoomUse {
+                    title: s.topic.clone(),
+                    slot: s.time,
+                    what: RoomUseKind::Session(s.id),
+                });
+                let mut uses: Vec<RoomUse> = booked.chain(sessions).collect();
+                uses.sort_by_key(|room_use| (room_use.slot.start(), room_use.slot.end()));
+                let now_use = uses.iter().find(|room_use| room_use.slot.contains(now)).cloned();
+                let after = now_use.as_ref().map_or(now, |room_use| room_use.slot.end());
+                let next = uses.into_iter().find(|room_use| room_use.slot.start() >= after);
+                RoomNowNext { room, now: now_use, next }
             })
             .collect();
         let mut arrivals_per_hour = [0u32; 24];
@@ -93,5 +117,64 @@ impl Store {
         }
         let percent_of_capacity = (u64::from(on_site) * 100 / u64::from(site.safe_capacity.max(1))) as u32;
         Ok(Occupancy { on_site, safe_capacity: site.safe_capacity, percent_of_capacity, rooms, arrivals_per_hour })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use crate::bookings::BookingRequest;
+    use crate::people::NewPerson;
+    use crate::rooms::NewRoom;
+    use crate::site::tests::london_hub;
+    use crate::surgeries::NewSurgery;
+
+    use super::*;
+
+    fn at(hour: u32, minute: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2027, 1, 12, hour, minute, 0).unwrap()
+    }
+
+    #[test]
+    fn a_session_held_in_a_room_uses_it_like_a_booking() {
+        let mut store = london_hub();
+        let cafe = store.add_room(&NewRoom { bookable: false, ..NewRoom::named("Café", 30) }).unwrap();
+        let studio = store.add_room(&NewRoom::named("Studio", 6)).unwrap();
+        let host =
+            NewPerson { display_name: "Grace Host".into(), contact: None, role: Role::Host, rules_version: None };
+        let host = store.add_person(&host, at(8, 0)).unwrap().id;
+        let session = |topic: &str, place: &str, start, end| NewSurgery {
+            topic: topic.into(),
+            host,
+            place: place.into(),
+            time: Slot::new(start, end).unwrap(),
+            slot_minutes: 30,
+            seats_per_slot: 1,
+        };
+        store.add_surgery(&session("Digital help", " café ", at(10, 0), at(13, 0))).unwrap();
+        store.add_surgery(&session("CV help", "Studio", at(15, 0), at(16, 0))).unwrap();
+        let booking = BookingRequest {
+            room: studio.id,
+            slot: Slot::new(at(12, 0), at(13, 0)).unwrap(),
+            title: "Podcast".into(),
+            booked_by: None,
+            booked_for: None,
+        };
+        store.book(&booking, at(8, 0)).unwrap();
+
+        let occupancy = store.occupancy(at(11, 0)).unwrap();
+        let room = |id| occupancy.rooms.iter().find(|room| room.room.id == id).unwrap();
+        let cafe_now = room(cafe.id).now.as_ref().expect("the café is in use by the drop-in");
+        assert_eq!((cafe_now.title.as_str(), cafe_now.slot.end()), ("Digital help", at(13, 0)));
+        assert!(matches!(cafe_now.what, RoomUseKind::Session(_)));
+        assert!(room(studio.id).now.is_none());
+        let studio_next = room(studio.id).next.as_ref().unwrap();
+        assert_eq!((studio_next.title.as_str(), studio_next.slot.start()), ("Podcast", at(12, 0)));
+
+        let later = store.occupancy(at(12, 30)).unwrap();
+        let studio = later.rooms.iter().find(|room| room.room.id == studio.id).unwrap();
+        assert_eq!(studio.now.as_ref().map(|u| u.title.as_str()), Some("Podcast"));
+        assert_eq!(studio.next.as_ref().map(|u| u.title.as_str()), Some("CV help"));
     }
 }

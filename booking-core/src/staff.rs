@@ -50,8 +50,10 @@ impl FromStr for Pin {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum PinOutcome {
     Accepted(Person),
+    /// Wrong, counted; from the third mistake in a row the next try must also wait `wait_seconds`.
     Wrong {
         attempts_left: u32,
+        wait_seconds: i64,
     },
     /// Too many mistakes in a row: no attempt is counted until the wait is over.
     Wait {
@@ -64,9 +66,14 @@ impl fmt::Display for PinOutcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             PinOutcome::Accepted(person) => write!(f, "Welcome, {}.", person.first_name()),
-            PinOutcome::Wrong { attempts_left } => {
+            PinOutcome::Wrong { attempts_left, wait_seconds: 0 } => {
                 write!(f, "That PIN is not right. {attempts_left} more tries before this account locks.")
             }
+            PinOutcome::Wrong { attempts_left, wait_seconds } => write!(
+                f,
+                "That PIN is not right. Please wait {wait_seconds} seconds before the next try. \
+                 {attempts_left} more tries before this account locks."
+            ),
             PinOutcome::Wait { seconds } => {
                 write!(f, "Too many wrong PINs. Please wait {seconds} seconds, then try again.")
             }
@@ -146,7 +153,7 @@ fn attempt(tx: &Transaction<'_>, person: PersonId, pin: &Pin, now: DateTime<Utc>
     Ok(if locked_at.is_some() {
         PinOutcome::Locked
     } else {
-        PinOutcome::Wrong { attempts_left: lock_after - failures }
+        PinOutcome::Wrong { attempts_left: lock_after - failures, wait_seconds: wait_after(failures).num_seconds() }
     })
 }
 
@@ -260,9 +267,10 @@ mod tests {
         let error = store.add_staff("Sam", &pin("4821"), now).unwrap_err();
         assert_eq!(error.to_string(), "this hub's PINs have at least 6 digits");
         let sam = store.add_staff("Sam", &pin("482193"), now).unwrap();
-        for (failure, expected) in
-            [(1, PinOutcome::Wrong { attempts_left: 2 }), (2, PinOutcome::Wrong { attempts_left: 1 })]
-        {
+        for (failure, expected) in [
+            (1, PinOutcome::Wrong { attempts_left: 2, wait_seconds: 0 }),
+            (2, PinOutcome::Wrong { attempts_left: 1, wait_seconds: 0 }),
+        ] {
             assert_eq!(store.check_pin(sam.id, &pin("000000"), now + Duration::minutes(failure)).unwrap(), expected);
         }
         assert_eq!(store.check_pin(sam.id, &pin("000000"), now + Duration::hours(1)).unwrap(), PinOutcome::Locked);
@@ -283,7 +291,9 @@ mod tests {
             if failure == LOCK_AFTER {
                 assert_eq!(outcome, PinOutcome::Locked);
             } else {
-                assert_eq!(outcome, PinOutcome::Wrong { attempts_left: LOCK_AFTER - failure });
+                // The answer to a wrong PIN already says how long the next try must wait.
+                let wait_seconds = wait_after(failure).num_seconds();
+                assert_eq!(outcome, PinOutcome::Wrong { attempts_left: LOCK_AFTER - failure, wait_seconds });
             }
             if (FREE_MISTAKES + 1..LOCK_AFTER).contains(&failure) {
                 // During the wait even the right PIN is not checked, and the attempt is not counted.

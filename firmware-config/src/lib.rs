@@ -30,7 +30,7 @@ pub const DEFAULT_PATH: &str = "/etc/hub-kiosk/kiosk.toml";
 /// Where a configured device keeps the hub's data unless `data_dir` says otherwise (the service's state folder).
 pub const DEFAULT_DATA_DIR: &str = "/var/lib/hub-kiosk";
 /// The languages the kiosk's screens are translated into.
-pub const LANGUAGES: &[&str] = &["en", "cy", "pl"];
+pub const LANGUAGES: &[&str] = &["en", "cy", "pl", "uk"];
 /// The fully commented example: every setting, its default, and what it is for (`kiosk config example`).
 pub const EXAMPLE: &str = include_str!("../kiosk.example.toml");
 

@@ -39,7 +39,7 @@ fn the_example_parses_and_validates_with_and_without_its_sensors() {
 fn a_minimal_file_gets_the_documented_defaults() {
     let config = parse(MINIMAL, Path::new("kiosk.toml")).unwrap();
     assert_eq!(config.site.retention_days, 30);
-    assert_eq!(config.site.languages, ["en", "cy", "pl"]);
+    assert_eq!(config.site.languages, ["en", "cy", "pl", "uk"]);
     assert_eq!((config.display.rotation, config.display.idle_seconds), (0, 60));
     assert_eq!((config.staff.pin_digits, config.staff.lock_after), (4, 10));
     assert_eq!((config.backups.keep, config.backups.every_hours), (14, 24));
@@ -86,7 +86,7 @@ fn each_usual_mistake_gets_its_message() {
         ),
         (
             MINIMAL.replace("safe_capacity = 60", "safe_capacity = 60\nlanguages = [\"en\", \"fr\"]"),
-            "kiosk.toml:5:20: site.languages[1] = \"fr\": this kiosk speaks en, cy, pl",
+            "kiosk.toml:5:20: site.languages[1] = \"fr\": this kiosk speaks en, cy, pl, uk",
         ),
         (
             format!("{MINIMAL}\n[display]\nrotation = 45\n"),

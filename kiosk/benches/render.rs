@@ -60,7 +60,8 @@ fn render(c: &mut Criterion) {
     let now = Utc.with_ymd_and_hms(2027, 1, 5, 11, 0, 0).unwrap();
     kiosk::demo::run(&mut hub, now).expect("demo");
     let options = AppOptions { size: SIZES[0], idle_after: Duration::from_secs(3600), ..AppOptions::default() };
-    let (window, _kiosk) = app::build(Worker::inline(hub), Clock::Fixed(now), options).expect("window");
+    let identity = app::HubIdentity::of(&hub).expect("a hub");
+    let (window, _kiosk) = app::build(Worker::inline(hub), Clock::Fixed(now), identity, options).expect("window");
     window.show().expect("shown");
 
     let mut group = c.benchmark_group("full frame");

@@ -13,11 +13,12 @@ use crate::backlight;
 use crate::clock::Clock;
 use crate::device::WebPlan;
 use crate::housekeeping::{self, BackupPlan};
+use crate::hub::Hub;
 use crate::screens::{self, Kiosk};
 use crate::sensors::{
     self, PinChange, Running, Script, SensorKind, SensorPlan, SensorSpec, SensorState, Sink, Source, simulated,
 };
-use crate::ui::{MainWindow, Scanner};
+use crate::ui::{HubInfo, MainWindow, Scanner};
 use crate::worker::{JobSender, Worker};
 use crate::{scanner_device, systemd, web};
 
@@ -63,11 +64,32 @@ impl Default for AppOptions {
     }
 }
 
+/// What the first frame shows before the database thread has answered: the hub's own name, and its time zone for
+/// the clock. Read once at start-up, before the window exists.
+#[derive(Debug, Clone)]
+pub struct HubIdentity {
+    pub name: String,
+    pub zone: chrono_tz::Tz,
+}
+
+impl HubIdentity {
+    pub fn of(hub: &Hub) -> Result<HubIdentity> {
+        let site = hub.store.site()?;
+        Ok(HubIdentity { name: site.name, zone: site.time_zone })
+    }
+}
+
 /// Creates the main window with every screen wired to the hub behind `worker`.
-pub fn build(worker: Worker, clock: Clock, options: AppOptions) -> Result<(MainWindow, Rc<Kiosk>)> {
+pub fn build(
+    worker: Worker,
+    clock: Clock,
+    identity: HubIdentity,
+    options: AppOptions,
+) -> Result<(MainWindow, Rc<Kiosk>)> {
     let window = MainWindow::new().context("could not create the kiosk window")?;
     window.window().set_size(slint::LogicalSize::new(options.size.0 as f32, options.size.1 as f32));
-    let kiosk = Kiosk::new(worker, clock, options.idle_after, options.languages);
+    let kiosk = Kiosk::new(worker, clock, identity.zone, options.idle_after, options.languages);
+    window.global::<HubInfo>().set_hub_name(identity.name.into());
     screens::connect(&window, &kiosk);
     if let Some(plan) = options.backups {
         housekeeping::start(&kiosk, plan);
@@ -79,11 +101,17 @@ pub fn build(worker: Worker, clock: Clock, options: AppOptions) -> Result<(MainW
 }
 
 /// Opens the kiosk window and runs until it is closed.
-pub fn run(worker: Worker, clock: Clock, options: AppOptions, sensors: Option<SensorPlan>) -> Result<()> {
+pub fn run(
+    worker: Worker,
+    clock: Clock,
+    identity: HubIdentity,
+    options: AppOptions,
+    sensors: Option<SensorPlan>,
+) -> Result<()> {
     let scanner = options.scanner.clone();
     let jobs = worker.sender();
     let (web, languages, exit_early) = (options.web.clone(), options.languages.clone(), options.exit_after_first_frame);
-    let (window, kiosk) = build(worker, clock, options)?;
+    let (window, kiosk) = build(worker, clock, identity, options)?;
     if let (Some(plan), Some(jobs)) = (web, &jobs) {
         let state = web::WebState::new(jobs.clone(), clock, &languages).reporting_to(kiosk.web_changed.clone());
         serve_web(&window, plan, state);

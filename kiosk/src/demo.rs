@@ -179,6 +179,8 @@ pub fn run(hub: &mut Hub, now: DateTime<Utc>) -> Result<Report> {
         resolve_local(zone, date.and_time(NaiveTime::from_hms_opt(hour, minute, 0)?)).ok()
     };
 
+    // Who is booked for what and when, so nobody is in two places at once.
+    let mut commitments = Commitments::default();
     // A week of bookings; times already past or on closed days are simply refused and skipped.
     let mut booked = 0;
     for offset in 0..7 {
@@ -187,15 +189,17 @@ pub fn run(hub: &mut Hub, now: DateTime<Utc>) -> Result<Report> {
             let Some(start) = local(date, *start) else {
                 continue;
             };
-            let who = members[(index + offset as usize) % members.len()];
+            let slot = Slot::new(start, start + Duration::minutes(i64::from(*minutes)))?;
+            let Some(who) = commitments.free_member(&members, index + offset as usize, slot) else { continue };
             let request = BookingRequest {
                 room: store.room_by_name(room)?.id,
-                slot: Slot::new(start, start + Duration::minutes(i64::from(*minutes)))?,
+                slot,
                 title: (*title).into(),
                 booked_by: Some(who),
                 booked_for: Some(who),
             };
             if let BookingOutcome::Booked(_) = store.book(&request, now)? {
+                commitments.add(who, slot);
                 booked += 1;
             }
         }
@@ -247,8 +251,10 @@ pub fn run(hub: &mut Hub, now: DateTime<Utc>) -> Result<Report> {
             })?;
             surgeries += 1;
             for (slot_index, slot) in surgery.slots.iter().enumerate().filter(|(i, _)| i % 2 == 0) {
-                let who = members[(slot_index + offset as usize + index) % members.len()];
+                let first = slot_index + offset as usize + index;
+                let Some(who) = commitments.free_member(&members, first, slot.time) else { continue };
                 if let SeatOutcome::Booked { .. } = store.book_seat(slot.id, who, WhenFull::Refuse, now)? {
+                    commitments.add(who, slot.time);
                     seats += 1;
                 }
             }
@@ -298,6 +304,23 @@ pub fn run(hub: &mut Hub, now: DateTime<Utc>) -> Result<Report> {
     ))
 }
 
+/// What each member of the demo has booked, so none is given two things at the same time.
+#[derive(Default)]
+struct Commitments(Vec<(PersonId, Slot)>);
+
+impl Commitments {
+    /// The first member from `start` (going round) with nothing else during `slot`.
+    fn free_member(&self, members: &[PersonId], start: usize, slot: Slot) -> Option<PersonId> {
+        (0..members.len())
+            .map(|step| members[(start + step) % members.len()])
+            .find(|member| !self.0.iter().any(|(who, taken)| who == member && taken.overlaps(&slot)))
+    }
+
+    fn add(&mut self, member: PersonId, slot: Slot) {
+        self.0.push((member, slot));
+    }
+}
+
 /// The demo's door sensors (simulated): the front door, its people counter and motion in the Studio, wired as in
 /// docs/sensor-wiring.md. In the desktop demo, F5/F6 walk someone in/out, F7 opens or closes the door, F8 is
 /// motion in the Studio.
@@ -325,4 +348,41 @@ pub fn demo_sensors() -> Vec<crate::sensors::SensorSpec> {
         },
         sensor("Studio motion", SensorKind::Motion { pin: 27, room: "Studio".into() }, true),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use booking_core::TodayItem;
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn nobody_in_the_demo_is_in_two_places_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut hub = Hub::open(dir.path()).unwrap();
+        // A Tuesday at 09:00 in London: the whole week to come is booked.
+        let now = Utc.with_ymd_and_hms(2027, 1, 5, 9, 0, 0).unwrap();
+        run(&mut hub, now).unwrap();
+        let mut checked = 0;
+        for member in hub.store.people(Some(Role::Member)).unwrap() {
+            for day in 0..7 {
+                let noon = now + Duration::days(day) + Duration::hours(3);
+                let items = hub.store.today_for(member.id, noon).unwrap();
+                let times: Vec<Slot> = items
+                    .iter()
+                    .map(|item| match item {
+                        TodayItem::Booking { time, .. } | TodayItem::SurgerySeat { time, .. } => *time,
+                    })
+                    .collect();
+                for (first, time) in times.iter().enumerate() {
+                    checked += 1;
+                    for other in &times[first + 1..] {
+                        assert!(!time.overlaps(other), "{} has two things at once: {items:?}", member.display_name);
+                    }
+                }
+            }
+        }
+        assert!(checked > 40, "the demo books its members ({checked} bookings and places checked)");
+    }
 }

@@ -138,7 +138,6 @@ fn run_touchscreen(mut hub: Hub, clock: Clock, args: &RunArgs, device: Option<&D
     if args.demo && hub.store.rooms()?.is_empty() {
         demo::run(&mut hub, clock.now())?;
     }
-    hub.store.site()?;
     eprintln!("kiosk: opening the touchscreen app. On a desktop, type a pass code and press Enter to scan it.");
     let config = device.map(|device| &device.config);
     let idle_seconds = args.idle_seconds.or(config.map(|config| u64::from(config.display.idle_seconds))).unwrap_or(60);
@@ -178,7 +177,8 @@ fn run_touchscreen(mut hub: Hub, clock: Clock, args: &RunArgs, device: Option<&D
         }
         Some(sensors::plan_for(&hub, specs, source, required, clock)?)
     };
-    app::run(Worker::spawn(hub)?, clock, options, sensors)?;
+    let identity = app::HubIdentity::of(&hub)?;
+    app::run(Worker::spawn(hub)?, clock, identity, options, sensors)?;
     Ok(Report::done("The kiosk has closed.", serde_json::json!({ "closed": true })))
 }
 

@@ -5,13 +5,15 @@ mod common;
 
 use std::time::Duration;
 
-use common::{demo_hub, element, open_app, open_app_with, slot_label, tap, type_scan, walk_in_as_sam};
+use common::{
+    demo_hub, element, open_app, open_app_with, read_the_rules, slot_label, tap, type_keys, type_scan, walk_in_as_sam,
+};
 use i_slint_backend_testing::{init_no_event_loop, mock_elapsed_time};
 use kiosk::screens::check_in::RESULT_SHOWN_FOR;
 use kiosk::ui::{
-    BookingAdapter, BookingRefusalKind, BookingStep, CheckInAdapter, DropInAdapter, DropInProblem, DropInStep,
-    MainWindow, Navigation, PinMessage, ScanResult, Screen, Settings, StaffAdapter, StaffStep, WalkInAdapter,
-    WalkInStep, WelcomeAdapter,
+    BookingAdapter, BookingRefusalKind, BookingStep, CheckInAdapter, DropInAdapter, DropInProblem, DropInStep, HubInfo,
+    LoadState, MainWindow, Navigation, PinMessage, ScanResult, Screen, Settings, StaffAdapter, StaffStep, StaffTab,
+    Theme, WalkInAdapter, WalkInStep, WelcomeAdapter,
 };
 use slint::ComponentHandle;
 use slint::Model;
@@ -95,6 +97,35 @@ fn switching_language_changes_every_label() {
 }
 
 #[test]
+fn language_and_text_size_stay_with_the_visitor_until_they_are_done() {
+    init_no_event_loop();
+    let (_dir, hub, pass) = demo_hub();
+    let window = open_app(hub, (800, 480));
+    let (settings, theme) = (window.global::<Settings>(), window.global::<Theme>());
+
+    tap(&window, "Cymraeg");
+    tap(&window, "Testun mwy");
+    // Back on the first step of a flow: the same visitor is still choosing.
+    tap(&window, "Archebu ystafell");
+    tap(&window, "Yn ôl");
+    assert_eq!(screen(&window), Screen::Welcome);
+    assert_eq!((settings.get_language().as_str(), theme.get_large_text()), ("cy", true));
+    // Done at the end of what they came for: the next visitor starts in English with normal text.
+    type_scan(&window, &pass);
+    assert_eq!((settings.get_language().as_str(), theme.get_large_text()), ("cy", true), "kept until done");
+    tap(&window, "Gorffen");
+    assert_eq!((settings.get_language().as_str(), theme.get_large_text()), ("en", false));
+
+    // Walking away has the same end, even from Welcome.
+    tap(&window, "Larger text");
+    tap(&window, "Polski");
+    mock_elapsed_time(Duration::from_secs(59));
+    assert_eq!(settings.get_language(), "pl");
+    mock_elapsed_time(Duration::from_secs(2));
+    assert_eq!((settings.get_language().as_str(), theme.get_large_text()), ("en", false));
+}
+
+#[test]
 fn the_configured_languages_are_offered_and_each_visitor_starts_in_the_first() {
     init_no_event_loop();
     let (_dir, hub, _pass) = demo_hub();
@@ -143,6 +174,101 @@ fn a_walk_in_registers_with_the_on_screen_keyboard_and_the_host_is_told() {
     );
 }
 
+/// Counts the taps a walk-in needs besides typing their name, from Welcome to their pass.
+#[test]
+fn a_walk_in_takes_three_taps_and_a_name_and_one_more_to_visit_someone() {
+    init_no_event_loop();
+    let (_dir, hub, _pass) = demo_hub();
+    let window = open_app(hub, (800, 480));
+    let adapter = window.global::<WalkInAdapter>();
+
+    let mut taps = 0;
+    let mut tap_counted = |label: &str| {
+        tap(&window, label);
+        taps += 1;
+    };
+    tap_counted("New here? Register");
+    type_keys(&window, "Kim Lee");
+    tap_counted("Next");
+    // Reading the rules is sliding them, not a tap.
+    read_the_rules(&window);
+    tap_counted("Drop-in help");
+    assert_eq!(adapter.get_step(), WalkInStep::Done);
+    assert_eq!(taps, 3);
+
+    tap(&window, "Done");
+    let mut taps = 0;
+    let mut tap_counted = |label: &str| {
+        tap(&window, label);
+        taps += 1;
+    };
+    tap_counted("New here? Register");
+    type_keys(&window, "Lee Kim");
+    tap_counted("Next");
+    read_the_rules(&window);
+    tap_counted("Visiting someone");
+    tap_counted("Grace Okafor");
+    assert_eq!(adapter.get_step(), WalkInStep::Done);
+    assert_eq!(taps, 4);
+}
+
+#[test]
+fn the_reasons_wait_until_every_house_rule_has_been_on_screen() {
+    init_no_event_loop();
+    let (_dir, hub, _pass) = demo_hub();
+    let window = open_app(hub, (800, 480));
+    window.global::<Theme>().set_large_text(true);
+    tap(&window, "New here? Register");
+    type_keys(&window, "Kim");
+    tap(&window, "Next");
+    assert_eq!(window.global::<WalkInAdapter>().get_step(), WalkInStep::Agree);
+    assert_eq!(element(&window, "Drop-in help").accessible_enabled(), Some(false), "the last rule is below the fold");
+    tap(&window, "Drop-in help");
+    assert_eq!(window.global::<WalkInAdapter>().get_step(), WalkInStep::Agree, "a greyed choice does nothing");
+    read_the_rules(&window);
+    assert_eq!(element(&window, "Drop-in help").accessible_enabled(), Some(true));
+    tap(&window, "Drop-in help");
+    assert_eq!(window.global::<WalkInAdapter>().get_step(), WalkInStep::Done);
+}
+
+#[test]
+fn shift_and_the_letter_pages_type_names_as_they_are_written() {
+    init_no_event_loop();
+    let (_dir, hub, _pass) = demo_hub();
+    let window = open_app(hub, (800, 480));
+    tap(&window, "New here? Register");
+    let name = || window.global::<WalkInAdapter>().get_name().to_string();
+
+    type_keys(&window, "O'Neill McDonald");
+    assert_eq!(name(), "O'Neill McDonald");
+    for _ in 0.."O'Neill McDonald".chars().count() {
+        tap(&window, "Delete a letter");
+    }
+    assert_eq!(name(), "");
+    // Shift again for all capitals, and once more for small letters, even at the start of a word.
+    tap(&window, "Capital letters");
+    type_keys(&window, "AB");
+    tap(&window, "Capital letters");
+    tap(&window, "c");
+    assert_eq!(name(), "ABc");
+    tap(&window, "Delete a letter");
+    tap(&window, "Delete a letter");
+    tap(&window, "Delete a letter");
+
+    tap(&window, "Letters with accents, page 1");
+    tap(&window, "Ç");
+    tap(&window, "Letters with accents, page 2");
+    tap(&window, "ł");
+    tap(&window, "Plain letters");
+    tap(&window, "a");
+    tap(&window, "Space");
+    tap(&window, "Cyrillic letters, page 1");
+    tap(&window, "Ї");
+    tap(&window, "ж");
+    tap(&window, "а");
+    assert_eq!(name(), "Çła Їжа");
+}
+
 #[test]
 fn the_idle_timeout_clears_a_half_typed_walk_in() {
     init_no_event_loop();
@@ -151,9 +277,7 @@ fn the_idle_timeout_clears_a_half_typed_walk_in() {
 
     tap(&window, "Check in or out");
     tap(&window, "I don't have a pass");
-    for letter in ["j", "o"] {
-        tap(&window, letter);
-    }
+    type_keys(&window, "Jo");
     assert_eq!(window.global::<WalkInAdapter>().get_name(), "Jo");
     mock_elapsed_time(Duration::from_secs(30));
     tap(&window, "e");
@@ -175,12 +299,16 @@ fn next_needs_a_name_and_back_goes_one_step_back() {
     tap(&window, "I don't have a pass");
     tap(&window, "Next");
     assert_eq!(window.global::<WalkInAdapter>().get_step(), WalkInStep::Name, "no name, no next step");
-    tap(&window, "a");
+    tap(&window, "A");
     tap(&window, "Next");
-    tap(&window, "Drop-in help");
-    assert_eq!(window.global::<WalkInAdapter>().get_step(), WalkInStep::Rules);
+    read_the_rules(&window);
+    tap(&window, "Visiting someone");
+    assert_eq!(window.global::<WalkInAdapter>().get_step(), WalkInStep::Host);
     tap(&window, "Back");
-    assert_eq!(window.global::<WalkInAdapter>().get_step(), WalkInStep::Reason);
+    assert_eq!(window.global::<WalkInAdapter>().get_step(), WalkInStep::Agree);
+    tap(&window, "Back");
+    assert_eq!(window.global::<WalkInAdapter>().get_step(), WalkInStep::Name);
+    assert_eq!(window.global::<WalkInAdapter>().get_name(), "A", "Back keeps what was typed");
 }
 
 fn enter_pin(window: &MainWindow, digits: &str) {
@@ -216,18 +344,35 @@ fn staff_pin_opens_the_roll_call_and_wrong_pins_lock_the_account() {
     tap(&window, "Sam Taylor");
     assert_eq!(staff.get_step(), StaffStep::Pin);
     enter_pin(&window, "1111");
-    assert_eq!(staff.get_message(), PinMessage::Wrong);
-    assert_eq!(staff.get_number(), 9);
+    assert_eq!((staff.get_pin().message, staff.get_pin().tries_left), (PinMessage::Wrong, 9));
     enter_pin(&window, "12");
-    assert_eq!(staff.get_message(), PinMessage::TooShort);
+    assert_eq!(staff.get_pin().message, PinMessage::TooShort);
     enter_pin(&window, "2222");
-    assert_eq!(staff.get_number(), 8);
+    assert_eq!(staff.get_pin().tries_left, 8);
     enter_pin(&window, "3333");
-    assert_eq!(staff.get_number(), 7);
+    // The third mistake says at once that the next try must wait, and the wait counts down on screen.
+    let pin = staff.get_pin();
+    assert_eq!((pin.message, pin.tries_left, pin.wait_seconds), (PinMessage::Wrong, 7, 5));
+    assert!(
+        element(
+            &window,
+            "That PIN is not right. Please wait 5 seconds before the next try. 7 more tries before this account locks."
+        )
+        .is_valid()
+    );
+    let seconds_pass = |seconds| {
+        for _ in 0..seconds {
+            mock_elapsed_time(Duration::from_millis(1001));
+        }
+    };
+    seconds_pass(2);
+    assert_eq!(staff.get_pin().wait_seconds, 3);
     enter_pin(&window, kiosk::demo::DEMO_STAFF_PIN);
-    assert_eq!(staff.get_message(), PinMessage::Wait, "after three wrong PINs even the right one must wait");
-    assert_eq!(staff.get_number(), 5);
+    assert_eq!(staff.get_pin().message, PinMessage::Wait, "during the wait even the right PIN is not tried");
     assert_eq!(staff.get_step(), StaffStep::Pin);
+    seconds_pass(6);
+    assert_eq!(staff.get_pin().wait_seconds, 0);
+    assert!(element(&window, "You can try your PIN again now.").is_valid());
 }
 
 #[test]
@@ -313,7 +458,7 @@ fn the_host_calls_the_queue_in_order_after_their_pin() {
     tap(&window, "Digital help drop-in");
     tap(&window, "I am the host");
     enter_pin(&window, "0000");
-    assert_eq!(adapter.get_pin_message(), PinMessage::Wrong);
+    assert_eq!(adapter.get_pin().message, PinMessage::Wrong);
     enter_pin(&window, kiosk::demo::DEMO_HOST_PIN);
     assert_eq!(adapter.get_step(), DropInStep::Host);
     assert_eq!(adapter.get_queue().row_count(), 2);
@@ -339,7 +484,7 @@ fn the_host_calls_the_queue_in_order_after_their_pin() {
     assert_eq!(statuses, [booking_core::TicketStatus::Seen, booking_core::TicketStatus::NoShow]);
 }
 
-/// Book a room → Studio → the first start time offered today → 30 min.
+/// Book a room → Studio → the first start time offered today → 30 minutes.
 fn choose_studio_first_time(window: &MainWindow) -> String {
     tap(window, "Book a room");
     tap(window, "Studio");
@@ -347,7 +492,8 @@ fn choose_studio_first_time(window: &MainWindow) -> String {
     assert_eq!(adapter.get_step(), BookingStep::Time);
     let start = adapter.get_starts().row_data(0).expect("a free start time today").to_string();
     tap(window, &start);
-    tap(window, "30 min");
+    let until = adapter.get_lengths().row_data(0).expect("a length").until;
+    tap(window, &format!("30 minutes (until {until})"));
     assert_eq!(adapter.get_step(), BookingStep::Who);
     start
 }
@@ -408,6 +554,20 @@ fn a_booking_that_conflicts_is_refused_with_the_reason_and_fresh_times() {
     assert!(element(&window, "Someone has just booked that time (12:20–13:20). Please choose another.").is_valid());
     assert_eq!(adapter.get_step(), BookingStep::Time, "back to the times, as they are now");
     assert_ne!(adapter.get_starts().row_data(0).unwrap(), "12:10");
+
+    // Another day is a fresh start: no old refusal, and the times from the top.
+    tap(&window, "The next day");
+    assert_eq!(adapter.get_refusal(), BookingRefusalKind::None);
+    assert_eq!(adapter.get_day(), "Wednesday 6 January");
+    let start = adapter.get_starts().row_data(0).unwrap().to_string();
+    tap(&window, &start);
+    let until = adapter.get_lengths().row_data(0).unwrap().until;
+    tap(&window, &format!("30 minutes (until {until})"));
+    type_scan(&window, &pass);
+    assert_eq!(adapter.get_step(), BookingStep::Done);
+    // The confirmation names the day in words.
+    let confirmation = format!("Studio is yours Wednesday 6 January, {start}–{until}.");
+    assert!(element(&window, &confirmation).is_valid(), "{confirmation}");
 }
 
 #[test]
@@ -417,9 +577,7 @@ fn someone_without_a_pass_books_by_name_and_gets_a_booking_code() {
     let window = open_app(hub, (800, 480));
     choose_studio_first_time(&window);
     tap(&window, "No pass? Type your name");
-    for letter in ["r", "o", "b", "i", "n"] {
-        tap(&window, letter);
-    }
+    type_keys(&window, "Robin");
     tap(&window, "Book");
     assert_eq!(window.global::<BookingAdapter>().get_step(), BookingStep::Done);
     let store = booking_core::Store::open(&dir.path().join("hub.db")).unwrap();
@@ -450,4 +608,82 @@ fn rooms_nobody_checked_in_to_are_released_for_others() {
     assert_eq!(store.booking(late.id).unwrap().status, booking_core::BookingStatus::Confirmed);
     mock_elapsed_time(Duration::from_secs(61));
     assert_eq!(store.booking(late.id).unwrap().status, booking_core::BookingStatus::Released);
+}
+
+#[test]
+fn a_host_notice_goes_when_the_visitor_checks_out() {
+    common::init_headless();
+    let (_dir, hub, _pass) = demo_hub();
+    let (clock, seconds) = kiosk::clock::Clock::manual(common::demo_now());
+    let window = common::open_app_at(hub, kiosk::app::AppOptions::default(), clock);
+    walk_in_as_sam(&window, |_| {});
+    let pass = decode_walk_in_pass(&window);
+    tap(&window, "Done");
+    assert_eq!(window.global::<WelcomeAdapter>().get_notices().row_count(), 1);
+    // A minute later: well within the fifteen minutes a notice would otherwise stay.
+    seconds.fetch_add(60, std::sync::atomic::Ordering::Relaxed);
+    type_scan(&window, &pass);
+    assert_eq!(window.global::<CheckInAdapter>().get_result(), ScanResult::CheckedOut);
+    assert_eq!(window.global::<WelcomeAdapter>().get_notices().row_count(), 0, "Sam has left: Grace needs no notice");
+}
+
+/// The walk-in's pass, as the QR code on screen holds it.
+fn decode_walk_in_pass(window: &MainWindow) -> String {
+    let snapshot = window.window().take_snapshot().unwrap();
+    let image = image::RgbaImage::from_raw(snapshot.width(), snapshot.height(), snapshot.as_bytes().to_vec()).unwrap();
+    let mut prepared = rqrr::PreparedImage::prepare(image::DynamicImage::ImageRgba8(image).to_luma8());
+    prepared.detect_grids()[0].decode().expect("the pass on screen decodes").1
+}
+
+#[test]
+fn the_staff_view_counts_a_drop_in_session_as_using_its_room() {
+    init_no_event_loop();
+    let (_dir, hub, _pass) = demo_hub();
+    let window = open_app(hub, (800, 480));
+    tap(&window, "Staff");
+    tap(&window, "Sam Taylor");
+    enter_pin(&window, kiosk::demo::DEMO_STAFF_PIN);
+    tap(&window, "Rooms");
+    assert_eq!(window.global::<StaffAdapter>().get_tab(), StaffTab::Rooms);
+    let rooms = window.global::<StaffAdapter>().get_rooms();
+    let cafe = rooms.iter().find(|room| room.name == "Café").expect("the café is listed");
+    assert_eq!((cafe.now_title.as_str(), cafe.now_until.as_str()), ("Digital help drop-in", "13:00"));
+}
+
+#[test]
+fn the_first_frame_shows_the_hub_and_the_time_and_nothing_made_up() {
+    common::init_headless();
+    let (_dir, hub, _pass) = demo_hub();
+    let identity = kiosk::app::HubIdentity::of(&hub).unwrap();
+    // The database thread answers through the event loop, which has not turned yet: this is the first frame.
+    let worker = kiosk::worker::Worker::spawn(hub).unwrap();
+    let options = kiosk::app::AppOptions { size: (800, 480), ..kiosk::app::AppOptions::default() };
+    let clock = kiosk::clock::Clock::Fixed(common::demo_now());
+    let (window, _kiosk) = kiosk::app::build(worker, clock, identity, options).unwrap();
+    window.show().unwrap();
+    let info = window.global::<HubInfo>();
+    assert_eq!(info.get_hub_name(), "Riverside Community Tech Hub");
+    assert_eq!((info.get_clock().as_str(), info.get_date().as_str()), ("11:00", "Tuesday 5 January"));
+    assert_eq!(window.global::<WelcomeAdapter>().get_state(), LoadState::Loading);
+    assert!(element(&window, "Riverside Community Tech Hub").is_valid(), "the name is drawn");
+    assert!(element(&window, "Reading today's sessions…").is_valid());
+    assert_eq!(window.global::<WelcomeAdapter>().get_surgeries().row_count(), 0, "no sessions until they are read");
+    let findings = common::layout::check(&window);
+    assert!(findings.is_empty(), "{findings:?}");
+}
+
+#[test]
+fn a_list_that_cannot_be_read_says_so() {
+    init_no_event_loop();
+    // A hub that is not set up: reading today's sessions fails.
+    let (_dir, hub) = common::empty_hub();
+    let identity = kiosk::app::HubIdentity { name: "Test Hub".into(), zone: chrono_tz::Europe::London };
+    let options = kiosk::app::AppOptions { size: (800, 480), ..kiosk::app::AppOptions::default() };
+    let clock = kiosk::clock::Clock::Fixed(common::demo_now());
+    let (window, _kiosk) = kiosk::app::build(kiosk::worker::Worker::inline(hub), clock, identity, options).unwrap();
+    window.show().unwrap();
+    assert_eq!(window.global::<WelcomeAdapter>().get_state(), LoadState::Failed);
+    assert!(
+        element(&window, "Sorry, today's sessions and rooms could not be read. Please ask at the desk.").is_valid()
+    );
 }

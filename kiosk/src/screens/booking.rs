@@ -13,7 +13,7 @@ use super::{Kiosk, settings, walk_in};
 use crate::hub::Hub;
 use crate::qr;
 use crate::ui::{
-    BookingAdapter, BookingRefusalKind, BookingStep, MainWindow, RoomCard, Screen, Settings, WelcomeAdapter,
+    BookingAdapter, BookingRefusalKind, BookingStep, LengthChoice, MainWindow, RoomCard, Screen, WelcomeAdapter,
 };
 
 /// How many days ahead the kiosk offers (a room's own limit may be shorter; the core then says so).
@@ -89,9 +89,12 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     });
 
     let (weak, for_day) = (window.as_weak(), kiosk.clone());
-    adapter.on_choose_day(move |index| {
-        if let Some(window) = weak.upgrade() {
-            load_day(&window, &for_day, usize::try_from(index).unwrap_or(0));
+    adapter.on_move_day(move |step| {
+        let Some(window) = weak.upgrade() else { return };
+        let day = for_day.booking.borrow().day as i64 + i64::from(step);
+        if (0..DAYS_OFFERED).contains(&day) {
+            window.global::<BookingAdapter>().set_refusal(BookingRefusalKind::None);
+            load_day(&window, &for_day, day as usize);
         }
     });
 
@@ -103,10 +106,18 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
             return;
         };
         choices.start = Some(start);
+        choices.lengths = choices.lengths_for(start);
+        let lengths: Vec<LengthChoice> = choices
+            .lengths
+            .iter()
+            .map(|minutes| LengthChoice {
+                minutes: *minutes as i32,
+                until: for_time.hm(start + Duration::minutes(i64::from(*minutes))).into(),
+            })
+            .collect();
         let adapter = window.global::<BookingAdapter>();
+        adapter.set_refusal(BookingRefusalKind::None);
         adapter.set_start(SharedString::from(for_time.hm(start)));
-        let lengths: Vec<i32> = choices.lengths_for(start).iter().map(|m| *m as i32).collect();
-        choices.lengths = lengths.iter().map(|m| *m as u32).collect();
         adapter.set_lengths(ModelRc::new(VecModel::from(lengths)));
         adapter.set_step(BookingStep::Length);
     });
@@ -120,6 +131,7 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
         let Ok(slot) = Slot::new(start, start + Duration::minutes(i64::from(minutes))) else { return };
         choices.slot = Some(slot);
         let adapter = window.global::<BookingAdapter>();
+        adapter.set_refusal(BookingRefusalKind::None);
         adapter.set_end(SharedString::from(for_length.hm(slot.end())));
         adapter.set_step(BookingStep::Who);
     });
@@ -127,7 +139,9 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     let weak = window.as_weak();
     adapter.on_type_name(move || {
         if let Some(window) = weak.upgrade() {
-            window.global::<BookingAdapter>().set_step(BookingStep::Name);
+            let adapter = window.global::<BookingAdapter>();
+            adapter.set_refusal(BookingRefusalKind::None);
+            adapter.set_step(BookingStep::Name);
         }
     });
     let weak = window.as_weak();
@@ -171,7 +185,7 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     let (weak, for_done) = (window.as_weak(), kiosk.clone());
     adapter.on_done(move || {
         if let Some(window) = weak.upgrade() {
-            super::go_home(&window, &for_done);
+            super::visitor_done(&window, &for_done);
         }
     });
 }
@@ -201,7 +215,6 @@ fn load_rooms(window: &MainWindow, kiosk: &Rc<Kiosk>) {
                 .map(|room| RoomCard {
                     name: room.room.name.as_str().into(),
                     capacity: room.room.capacity as i32,
-                    features: room.room.features.join(", ").into(),
                     busy_until: room
                         .now
                         .as_ref()
@@ -244,11 +257,9 @@ fn load_day(window: &MainWindow, kiosk: &Rc<Kiosk>, day: usize) {
                     return;
                 }
             };
-            let locale = settings::locale(&window.global::<Settings>().get_language());
+            let locale = settings::current_locale(&window);
             let today = now.with_timezone(&zone).date_naive();
             let days: Vec<NaiveDate> = (0..DAYS_OFFERED).map(|offset| today + Duration::days(offset)).collect();
-            let labels: Vec<SharedString> =
-                days.iter().map(|d| d.format_localized("%a %-d %b", locale).to_string().into()).collect();
             let mut choices = ui_kiosk.booking.borrow_mut();
             choices.days = days;
             choices.day = day;
@@ -260,8 +271,10 @@ fn load_day(window: &MainWindow, kiosk: &Rc<Kiosk>, day: usize) {
             adapter.set_room(availability.room.name.as_str().into());
             adapter.set_buffer_minutes(availability.room.buffer_minutes as i32);
             adapter.set_closes(closes.unwrap_or_default().into());
-            adapter.set_days(ModelRc::new(VecModel::from(labels)));
-            adapter.set_day(day as i32);
+            adapter.set_day(date.format_localized("%A %-d %B", locale).to_string().into());
+            adapter.set_is_today(day == 0);
+            adapter.set_has_day_before(day > 0);
+            adapter.set_has_day_after((day as i64) < DAYS_OFFERED - 1);
             adapter.set_starts(ModelRc::new(VecModel::from(starts)));
             adapter.set_step(BookingStep::Time);
         },

@@ -3,7 +3,7 @@
 use std::rc::Rc;
 use std::time::Duration;
 
-use booking_core::{PassRefusal, ScanOutcome, TodayItem};
+use booking_core::{PassRefusal, PersonId, ScanOutcome, TodayItem};
 use slint::{ComponentHandle, ModelRc, SharedString, Timer, TimerMode, VecModel};
 
 use super::Kiosk;
@@ -20,6 +20,8 @@ pub struct ScanView {
     pub refusal: Refusal,
     /// (time, what) lines of the person's day.
     pub today: Vec<(String, String)>,
+    /// Who has just checked out: a host's notice about them goes.
+    pub left: Option<PersonId>,
 }
 
 impl ScanView {
@@ -42,6 +44,7 @@ impl ScanView {
             ScanOutcome::CheckedOut { person, .. } => {
                 view.result = ScanResult::CheckedOut;
                 view.first_name = person.first_name().into();
+                view.left = Some(person.id);
             }
             ScanOutcome::Repeat { person, on_site } => {
                 view.result = if *on_site { ScanResult::AlreadyIn } else { ScanResult::AlreadyOut };
@@ -62,7 +65,7 @@ impl ScanView {
 
     /// A result with no person attached.
     fn plain(result: ScanResult) -> ScanView {
-        ScanView { result, first_name: String::new(), refusal: Refusal::NotAPass, today: Vec::new() }
+        ScanView { result, first_name: String::new(), refusal: Refusal::NotAPass, today: Vec::new(), left: None }
     }
 }
 
@@ -84,11 +87,18 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
         }
     });
 
+    let (weak, back_kiosk) = (window.as_weak(), kiosk.clone());
+    window.global::<CheckInAdapter>().on_back(move || {
+        if let Some(window) = weak.upgrade() {
+            super::go_home(&window, &back_kiosk);
+        }
+    });
+
     let (weak, done_kiosk) = (window.as_weak(), kiosk.clone());
     window.global::<CheckInAdapter>().on_done(move || {
         return_timer.stop();
         if let Some(window) = weak.upgrade() {
-            super::go_home(&window, &done_kiosk);
+            super::visitor_done(&window, &done_kiosk);
         }
     });
 }
@@ -102,13 +112,9 @@ fn scan(window: &MainWindow, kiosk: &Rc<Kiosk>, text: SharedString, return_timer
     let ui_kiosk = kiosk.clone();
     kiosk.worker.run(
         move |hub| match hub.store.scan(&hub.key, &text, now) {
-            Ok(outcome) => ScanView::from_outcome(&outcome, |slot| {
-                format!(
-                    "{}–{}",
-                    slot.start().with_timezone(&zone).format("%H:%M"),
-                    slot.end().with_timezone(&zone).format("%H:%M")
-                )
-            }),
+            Ok(outcome) => {
+                ScanView::from_outcome(&outcome, |slot| super::time_range_in(zone, slot.start(), slot.end()))
+            }
             Err(error) => {
                 eprintln!("kiosk: a scan failed: {error}");
                 ScanView::plain(ScanResult::Problem)
@@ -116,12 +122,15 @@ fn scan(window: &MainWindow, kiosk: &Rc<Kiosk>, text: SharedString, return_timer
         },
         move |view| {
             let Some(window) = weak.upgrade() else { return };
+            if let Some(person) = view.left {
+                super::welcome::visitor_left(&window, &ui_kiosk, person);
+            }
             show_result(&window, &view);
             super::show(&window, &ui_kiosk, Screen::CheckIn);
             let (weak, home_kiosk) = (window.as_weak(), ui_kiosk.clone());
             return_timer.start(TimerMode::SingleShot, RESULT_SHOWN_FOR, move || {
                 if let Some(window) = weak.upgrade() {
-                    super::go_home(&window, &home_kiosk);
+                    super::visitor_done(&window, &home_kiosk);
                 }
             });
         },

@@ -7,12 +7,18 @@ use booking_core::{SeatOutcome, SeatRefusal, Slot, SlotId, Surgery, SurgeryId, T
 use chrono::{DateTime, Duration, Utc};
 use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
 
-use super::pin_entry::{self, PinEntry};
+use super::pin_entry::{self, PinEntry, PinScreen, Refusal};
 use super::{Kiosk, settings};
 use crate::hub::Hub;
 use crate::ui::{
-    DropInAdapter, DropInProblem, DropInStep, MainWindow, PinMessage, QueueLine, Screen, Settings, SlotChoice,
-    SurgeryCard, TicketState, VisitorLine, WelcomeAdapter,
+    DropInAdapter, DropInProblem, DropInStep, MainWindow, PinMessage, QueueLine, Screen, SlotChoice, SurgeryCard,
+    TicketState, VisitorLine, WelcomeAdapter,
+};
+
+/// Where the host's view keeps its PIN pad's state.
+const PIN: PinScreen = PinScreen {
+    get: |window| window.global::<DropInAdapter>().get_pin(),
+    set: |window, state| window.global::<DropInAdapter>().set_pin(state),
 };
 
 /// What the person has picked so far.
@@ -46,7 +52,7 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     let (weak, for_start) = (window.as_weak(), kiosk.clone());
     window.global::<WelcomeAdapter>().on_drop_in(move || {
         let Some(window) = weak.upgrade() else { return };
-        clear(&window);
+        clear(&window, &for_start);
         load_list(&window, &for_start, false);
         super::show(&window, &for_start, Screen::DropIn);
     });
@@ -130,7 +136,7 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     let (weak, for_done) = (window.as_weak(), kiosk.clone());
     adapter.on_done(move || {
         if let Some(window) = weak.upgrade() {
-            super::go_home(&window, &for_done);
+            super::visitor_done(&window, &for_done);
         }
     });
 
@@ -143,10 +149,10 @@ fn connect_host(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     let (weak, state) = (window.as_weak(), kiosk.drop_in.clone());
     adapter.on_host(move || {
         let Some(window) = weak.upgrade() else { return };
-        state.borrow_mut().pin.clear();
+        let mut picked = state.borrow_mut();
+        let host = picked.surgery().map(|surgery| surgery.host_name.clone()).unwrap_or_default();
+        picked.pin.start(&window, PIN, &host);
         let adapter = window.global::<DropInAdapter>();
-        adapter.set_pin_digits(0);
-        adapter.set_pin_message(PinMessage::None);
         adapter.set_problem(DropInProblem::None);
         adapter.set_step(DropInStep::HostPin);
     });
@@ -154,43 +160,41 @@ fn connect_host(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     let (weak, state) = (window.as_weak(), kiosk.drop_in.clone());
     adapter.on_digit(move |digit| {
         if let Some(window) = weak.upgrade() {
-            window.global::<DropInAdapter>().set_pin_digits(state.borrow_mut().pin.push(&digit));
+            let mut picked = state.borrow_mut();
+            picked.pin.push(&digit);
+            picked.pin.show_digits(&window, PIN);
         }
     });
     let (weak, state) = (window.as_weak(), kiosk.drop_in.clone());
     adapter.on_delete_digit(move || {
         if let Some(window) = weak.upgrade() {
-            window.global::<DropInAdapter>().set_pin_digits(state.borrow_mut().pin.pop());
+            let mut picked = state.borrow_mut();
+            picked.pin.pop();
+            picked.pin.show_digits(&window, PIN);
         }
     });
 
     let (weak, for_pin) = (window.as_weak(), kiosk.clone());
     adapter.on_submit_pin(move || {
         let Some(window) = weak.upgrade() else { return };
-        let adapter = window.global::<DropInAdapter>();
         let (host, pin) = {
             let mut picked = for_pin.drop_in.borrow_mut();
             (picked.surgery().map(|surgery| surgery.host_id), picked.pin.take())
         };
-        adapter.set_pin_digits(0);
         let (Some(host), Some(pin)) = (host, pin) else {
-            adapter.set_pin_message(PinMessage::TooShort);
+            for_pin.drop_in.borrow().pin.show_refusal(&window, PIN, Refusal::of(PinMessage::TooShort));
             return;
         };
         let (weak, ui_kiosk) = (window.as_weak(), for_pin.clone());
         pin_entry::check(&for_pin, host, pin, move |refused| {
             let Some(window) = weak.upgrade() else { return };
-            let adapter = window.global::<DropInAdapter>();
             match refused {
                 None => {
-                    adapter.set_pin_message(PinMessage::None);
-                    adapter.set_step(DropInStep::Host);
+                    ui_kiosk.drop_in.borrow_mut().pin.clear();
+                    window.global::<DropInAdapter>().set_step(DropInStep::Host);
                     queue_job(&window, &ui_kiosk, |_, _, _| Ok(()));
                 }
-                Some((message, number)) => {
-                    adapter.set_pin_message(message);
-                    adapter.set_pin_number(number);
-                }
+                Some(refusal) => ui_kiosk.drop_in.borrow().pin.show_refusal(&window, PIN, refusal),
             }
         });
     });
@@ -299,8 +303,7 @@ fn load_list(window: &MainWindow, kiosk: &Rc<Kiosk>, week: bool) {
             adapter.set_week(week);
             match loaded {
                 Ok(surgeries) => {
-                    let locale = settings::locale(&window.global::<Settings>().get_language());
-                    let zone = ui_kiosk.zone.get();
+                    let locale = settings::current_locale(&window);
                     let cards: Vec<SurgeryCard> = surgeries
                         .iter()
                         .map(|surgery| SurgeryCard {
@@ -308,16 +311,12 @@ fn load_list(window: &MainWindow, kiosk: &Rc<Kiosk>, week: bool) {
                             host: surgery.host_name.as_str().into(),
                             place: surgery.place.as_str().into(),
                             day: if week {
-                                surgery
-                                    .time
-                                    .start()
-                                    .with_timezone(&zone)
-                                    .format_localized("%a %-d %b", locale)
-                                    .to_string()
-                                    .into()
+                                ui_kiosk.short_date(surgery.time.start(), locale).into()
                             } else {
                                 SharedString::new()
                             },
+                            date: ui_kiosk.date_words(surgery.time.start(), locale).into(),
+                            today: ui_kiosk.is_today(surgery.time.start()),
                             time: ui_kiosk.time_range(surgery.time.start(), surgery.time.end()).into(),
                             free_places: free_places(surgery, now) as i32,
                             running: surgery.time.contains(now),
@@ -354,7 +353,7 @@ fn show_detail(window: &MainWindow, kiosk: &Rc<Kiosk>, picked: &mut Picked) {
     let choices: Vec<SlotChoice> = bookable
         .iter()
         .map(|slot| SlotChoice {
-            time: slot.time.start().with_timezone(&kiosk.zone.get()).format("%H:%M").to_string().into(),
+            time: kiosk.hm(slot.time.start()).into(),
             free: slot.free() as i32,
             waiting: slot.waiting as i32,
         })
@@ -414,12 +413,14 @@ pub fn book_by_pass(window: &MainWindow, kiosk: &Rc<Kiosk>, text: String) {
 }
 
 /// Back to the list; the host's queue and visitors' names are dropped, so nobody after them sees those.
-pub fn clear(window: &MainWindow) {
+pub fn clear(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    kiosk.drop_in.borrow_mut().pin.start(window, PIN, "");
     let adapter = window.global::<DropInAdapter>();
     adapter.set_step(DropInStep::List);
     adapter.set_problem(DropInProblem::None);
     adapter.set_week(false);
     adapter.set_visitors(ModelRc::default());
     adapter.set_queue(ModelRc::default());
-    adapter.set_pin_digits(0);
+    adapter.set_slots(ModelRc::default());
+    adapter.set_chosen(SurgeryCard::default());
 }

@@ -34,7 +34,7 @@ pub type SensorKeys = Box<dyn Fn(&str) -> bool>;
 pub struct Kiosk {
     pub worker: Worker,
     pub clock: Clock,
-    /// The hub's time zone, known after the first load; times on screen are in it.
+    /// The hub's time zone (read again with each refresh of Welcome); times on screen are in it.
     pub zone: Cell<Tz>,
     /// Returns to Welcome when nobody has touched the screen for a while.
     idle_timer: Timer,
@@ -42,7 +42,7 @@ pub struct Kiosk {
     /// Repeating timers (clock, refreshes) that run as long as the kiosk does.
     timers: RefCell<Vec<Timer>>,
     /// Hosts whose visitor has checked in, and when: shown on Welcome for a while.
-    pub host_notices: RefCell<Vec<(String, DateTime<Utc>)>>,
+    pub host_notices: RefCell<Vec<welcome::HostNoticeEntry>>,
     /// The staff view's chosen person, typed digits and roll-call ticks.
     pub staff: Rc<RefCell<staff::StaffState>>,
     /// Drop-in help's listed surgeries and the person's picks.
@@ -65,11 +65,11 @@ impl std::fmt::Debug for Kiosk {
 }
 
 impl Kiosk {
-    pub fn new(worker: Worker, clock: Clock, idle_after: Duration, languages: Vec<String>) -> Rc<Kiosk> {
+    pub fn new(worker: Worker, clock: Clock, zone: Tz, idle_after: Duration, languages: Vec<String>) -> Rc<Kiosk> {
         Rc::new(Kiosk {
             worker,
             clock,
-            zone: Cell::new(chrono_tz::UTC),
+            zone: Cell::new(zone),
             idle_timer: Timer::default(),
             idle_after,
             timers: RefCell::new(Vec::new()),
@@ -102,34 +102,60 @@ impl Kiosk {
         instant.with_timezone(&self.zone.get()).format("%H:%M").to_string()
     }
 
-    /// "10:00–11:30" in the hub's zone.
+    /// "10:00–11:30" in the hub's zone (see [`time_range_in`]).
     pub fn time_range(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
-        format!("{}–{}", self.hm(start), self.hm(end))
+        time_range_in(self.zone.get(), start, end)
     }
+
+    /// "Tuesday 5 January" in the hub's zone and the visitor's language.
+    pub fn date_words(&self, instant: DateTime<Utc>, locale: chrono::Locale) -> String {
+        instant.with_timezone(&self.zone.get()).format_localized("%A %-d %B", locale).to_string()
+    }
+
+    /// "Tue 5 Jan", for lists.
+    pub fn short_date(&self, instant: DateTime<Utc>, locale: chrono::Locale) -> String {
+        instant.with_timezone(&self.zone.get()).format_localized("%a %-d %b", locale).to_string()
+    }
+
+    /// Whether `instant` falls on today's date in the hub's zone.
+    pub fn is_today(&self, instant: DateTime<Utc>) -> bool {
+        let zone = self.zone.get();
+        instant.with_timezone(&zone).date_naive() == self.now().with_timezone(&zone).date_naive()
+    }
+}
+
+/// "10:00–11:30" in `zone`, never broken over two lines: word joiners either side of the dash.
+pub fn time_range_in(zone: Tz, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
+    let hm = |instant: DateTime<Utc>| instant.with_timezone(&zone).format("%H:%M").to_string();
+    format!("{}\u{2060}–\u{2060}{}", hm(start), hm(end))
 }
 
 /// A booking nobody has checked in to this long after its start frees the room for others.
 pub const NO_SHOW_GRACE: chrono::Duration = chrono::Duration::minutes(15);
 const NO_SHOW_CHECK_EVERY: Duration = Duration::from_secs(60);
 
-/// Reads what a screen shows from the hub on the database thread, then shows it. A failure is logged and the
-/// screen keeps what it had: a refresh that fails must not blank the kiosk.
+/// Reads what a screen shows from the hub on the database thread, then shows it. A failure is logged and
+/// `failed` tells the screen, which says so in plain words (and, for a refresh, how old what it shows is).
 pub fn load_and_show<T: Send + 'static>(
     window: &MainWindow,
     kiosk: &Rc<Kiosk>,
     what: &'static str,
     load: fn(&mut Hub, DateTime<Utc>) -> anyhow::Result<T>,
     show: fn(&MainWindow, &Rc<Kiosk>, &T),
+    failed: fn(&MainWindow),
 ) {
     let now = kiosk.now();
     let (weak, ui_kiosk) = (window.as_weak(), kiosk.clone());
     kiosk.worker.run(
-        move |hub| load(hub, now).map_err(|error| error.to_string()),
+        move |hub| load(hub, now).map_err(|error| format!("{error:#}")),
         move |loaded| {
             let Some(window) = weak.upgrade() else { return };
             match loaded {
                 Ok(data) => show(&window, &ui_kiosk, &data),
-                Err(error) => eprintln!("kiosk: could not load {what}: {error}"),
+                Err(error) => {
+                    eprintln!("kiosk: could not load {what}: {error}");
+                    failed(&window);
+                }
             }
         },
     );
@@ -181,8 +207,10 @@ pub fn show(window: &MainWindow, kiosk: &Rc<Kiosk>, screen: Screen) {
     restart_idle_timer(window, kiosk);
 }
 
-fn restart_idle_timer(window: &MainWindow, kiosk: &Rc<Kiosk>) {
-    if window.global::<Navigation>().get_screen() == Screen::Welcome {
+/// Starts the countdown to [`visitor_done`] again, unless the kiosk is already at rest: on Welcome, as the hub set
+/// it up.
+pub fn restart_idle_timer(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    if window.global::<Navigation>().get_screen() == Screen::Welcome && settings::at_rest(window, kiosk) {
         kiosk.idle_timer.stop();
         return;
     }
@@ -190,22 +218,25 @@ fn restart_idle_timer(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     let idle_kiosk = kiosk.clone();
     kiosk.idle_timer.start(TimerMode::SingleShot, kiosk.idle_after, move || {
         if let Some(window) = weak.upgrade() {
-            go_home(&window, &idle_kiosk);
+            visitor_done(&window, &idle_kiosk);
         }
     });
 }
 
-/// Back to Welcome, forgetting what the last person saw or typed, and locking the staff view.
+/// Back to Welcome with the visitor still there (Back from a first step): every form is cleared and the staff
+/// view locked, but their language and text size stay.
 pub fn go_home(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     check_in::clear(window);
     walk_in::clear(window);
-    drop_in::clear(window);
+    drop_in::clear(window, kiosk);
     booking::clear(window);
     staff::clear(window, kiosk);
-    // The next visitor starts in the hub's first language, whatever the last one chose.
-    if window.global::<crate::ui::Settings>().get_language() != kiosk.default_language() {
-        settings::choose_language(window, kiosk.default_language());
-        welcome::refresh_clock(window, kiosk);
-    }
     window.global::<Navigation>().set_screen(Screen::Welcome);
+    restart_idle_timer(window, kiosk);
+}
+
+/// The visitor is done (they finished, or left the kiosk alone): Welcome, as the hub set it up, for the next one.
+pub fn visitor_done(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    settings::reset(window, kiosk);
+    go_home(window, kiosk);
 }

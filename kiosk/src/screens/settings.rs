@@ -1,30 +1,54 @@
-//! Language and text size. Switching language changes every screen at once.
+//! Language and text size: chosen by each visitor on Welcome, kept on every screen and every Back until they are
+//! done (the end of what they came to do, or the idle timeout), then both go back to the hub's defaults.
 
 use std::rc::Rc;
 
-use slint::ComponentHandle;
+use slint::{ComponentHandle, ModelRc, VecModel};
 
 use super::{Kiosk, welcome};
-use crate::ui::{MainWindow, Settings};
+use crate::ui::{LanguageChoice, MainWindow, Settings, Theme};
 
 /// The languages the kiosk is translated into, by their code in `translations/` (the configuration file checks
 /// against the same list).
 pub const LANGUAGES: &[&str] = firmware_config::LANGUAGES;
 
+/// Each language's name in itself, so anyone can find their own.
+pub fn native_name(code: &str) -> &'static str {
+    match code {
+        "cy" => "Cymraeg",
+        "pl" => "Polski",
+        "uk" => "Українська",
+        _ => "English",
+    }
+}
+
 pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
-    let settings = window.global::<Settings>();
-    let offered = &kiosk.languages;
-    settings.set_offer_en(offered.iter().any(|code| code == "en"));
-    settings.set_offer_cy(offered.iter().any(|code| code == "cy"));
-    settings.set_offer_pl(offered.iter().any(|code| code == "pl"));
+    let offered: Vec<LanguageChoice> = kiosk
+        .languages
+        .iter()
+        .filter(|code| LANGUAGES.contains(&code.as_str()))
+        .map(|code| LanguageChoice { code: code.as_str().into(), name: native_name(code).into() })
+        .collect();
+    window.global::<Settings>().set_languages(ModelRc::new(VecModel::from(offered)));
     choose_language(window, kiosk.default_language());
-    let weak = window.as_weak();
-    let kiosk = kiosk.clone();
+    let (weak, for_language) = (window.as_weak(), kiosk.clone());
     window.global::<Settings>().on_language_chosen(move |language| {
         let Some(window) = weak.upgrade() else { return };
         choose_language(&window, &language);
-        welcome::refresh_clock(&window, &kiosk);
+        welcome::refresh_clock(&window, &for_language);
+        super::restart_idle_timer(&window, &for_language);
     });
+    let (weak, for_size) = (window.as_weak(), kiosk.clone());
+    window.global::<Settings>().on_larger_text_chosen(move |larger| {
+        let Some(window) = weak.upgrade() else { return };
+        window.global::<Theme>().set_large_text(larger);
+        super::restart_idle_timer(&window, &for_size);
+    });
+}
+
+/// Language and text size are the hub's defaults: nothing of the last visitor's choice is left.
+pub fn at_rest(window: &MainWindow, kiosk: &Kiosk) -> bool {
+    !window.global::<Theme>().get_large_text() && window.global::<Settings>().get_language() == kiosk.default_language()
 }
 
 pub fn choose_language(window: &MainWindow, language: &str) {
@@ -40,11 +64,26 @@ pub fn choose_language(window: &MainWindow, language: &str) {
     window.global::<Settings>().set_language(language.into());
 }
 
+/// The next visitor starts as the hub set it up: its first language and normal text.
+pub fn reset(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    window.global::<Theme>().set_large_text(false);
+    if window.global::<Settings>().get_language() != kiosk.default_language() {
+        choose_language(window, kiosk.default_language());
+        welcome::refresh_clock(window, kiosk);
+    }
+}
+
 /// chrono's locale for day and month names in the chosen language.
 pub fn locale(language: &str) -> chrono::Locale {
     match language {
         "cy" => chrono::Locale::cy_GB,
         "pl" => chrono::Locale::pl_PL,
+        "uk" => chrono::Locale::uk_UA,
         _ => chrono::Locale::en_GB,
     }
+}
+
+/// chrono's locale for the language on screen now.
+pub fn current_locale(window: &MainWindow) -> chrono::Locale {
+    locale(&window.global::<Settings>().get_language())
 }

@@ -11,16 +11,22 @@ use chrono::{DateTime, Timelike, Utc};
 use slint::{ComponentHandle, Model, ModelRc, SharedString, Timer, TimerMode, VecModel};
 
 use super::Kiosk;
-use super::pin_entry::{self, PinEntry};
+use super::pin_entry::{self, PinEntry, PinScreen, Refusal};
 use crate::hub::Hub;
 use crate::sensors::{AlertKind, SensorState};
 use crate::ui::{
-    DoorStatus, MainWindow, MotionStatus, Navigation, PinMessage, RollCallEntry, RoomStatus, Screen, SensorAlert,
-    SensorAlertKind, StaffAdapter, StaffStep, StaffTab, WelcomeAdapter,
+    DoorStatus, MainWindow, MotionStatus, Navigation, PersonRole, PinMessage, RollCallEntry, RoomStatus, Screen,
+    SensorAlert, SensorAlertKind, StaffAdapter, StaffStep, StaffTab, WelcomeAdapter,
 };
 
 /// How often the open staff view re-reads the hub.
 const REFRESH_EVERY: Duration = Duration::from_secs(10);
+
+/// Where the staff view keeps its PIN pad's state.
+const PIN: PinScreen = PinScreen {
+    get: |window| window.global::<StaffAdapter>().get_pin(),
+    set: |window, state| window.global::<StaffAdapter>().set_pin(state),
+};
 
 /// What the staff controller remembers between taps.
 #[derive(Debug, Default)]
@@ -107,27 +113,26 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
         let Some(window) = weak.upgrade() else { return };
         let mut state = chosen.borrow_mut();
         state.chosen = usize::try_from(index).ok().and_then(|index| state.staff.get(index)).copied();
-        state.pin.clear();
         let adapter = window.global::<StaffAdapter>();
-        let names = adapter.get_staff_names();
-        adapter.set_chosen_name(names.row_data(index as usize).unwrap_or_default());
-        adapter.set_pin_digits(0);
-        adapter.set_message(PinMessage::None);
+        let name = adapter.get_staff_names().row_data(index as usize).unwrap_or_default();
+        state.pin.start(&window, PIN, &name);
         adapter.set_step(StaffStep::Pin);
     });
 
     let (weak, typed) = (window.as_weak(), state.clone());
     adapter.on_digit(move |digit| {
         let Some(window) = weak.upgrade() else { return };
-        let count = typed.borrow_mut().pin.push(&digit);
-        window.global::<StaffAdapter>().set_pin_digits(count);
+        let mut state = typed.borrow_mut();
+        state.pin.push(&digit);
+        state.pin.show_digits(&window, PIN);
     });
 
     let (weak, typed) = (window.as_weak(), state.clone());
     adapter.on_delete_digit(move || {
         let Some(window) = weak.upgrade() else { return };
-        let count = typed.borrow_mut().pin.pop();
-        window.global::<StaffAdapter>().set_pin_digits(count);
+        let mut state = typed.borrow_mut();
+        state.pin.pop();
+        state.pin.show_digits(&window, PIN);
     });
 
     let (weak, for_pin) = (window.as_weak(), kiosk.clone());
@@ -161,7 +166,7 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     let (weak, for_lock) = (window.as_weak(), kiosk.clone());
     adapter.on_lock(move || {
         if let Some(window) = weak.upgrade() {
-            super::go_home(&window, &for_lock);
+            super::visitor_done(&window, &for_lock);
         }
     });
 
@@ -195,7 +200,7 @@ fn start(window: &MainWindow, kiosk: &Rc<Kiosk>) {
                 }
                 Err(error) => {
                     eprintln!("kiosk: could not list staff: {error}");
-                    adapter.set_message(PinMessage::Failed);
+                    ui_kiosk.staff.borrow().pin.show_refusal(&window, PIN, Refusal::of(PinMessage::Failed));
                 }
             }
             super::show(&window, &ui_kiosk, Screen::Staff);
@@ -204,43 +209,55 @@ fn start(window: &MainWindow, kiosk: &Rc<Kiosk>) {
 }
 
 fn submit_pin(window: &MainWindow, kiosk: &Rc<Kiosk>) {
-    let adapter = window.global::<StaffAdapter>();
     let (person, pin) = {
         let mut state = kiosk.staff.borrow_mut();
         (state.chosen, state.pin.take())
     };
-    adapter.set_pin_digits(0);
     let (Some(person), Some(pin)) = (person, pin) else {
-        adapter.set_message(PinMessage::TooShort);
+        kiosk.staff.borrow().pin.show_refusal(window, PIN, Refusal::of(PinMessage::TooShort));
         return;
     };
     let (weak, ui_kiosk) = (window.as_weak(), kiosk.clone());
     pin_entry::check(kiosk, person, pin, move |refused| {
         let Some(window) = weak.upgrade() else { return };
-        let adapter = window.global::<StaffAdapter>();
         match refused {
             None => {
-                adapter.set_message(PinMessage::None);
+                ui_kiosk.staff.borrow_mut().pin.clear();
+                let adapter = window.global::<StaffAdapter>();
                 adapter.set_tab(StaffTab::RollCall);
                 adapter.set_step(StaffStep::View);
                 refresh(&window, &ui_kiosk);
             }
-            Some((message, number)) => {
-                adapter.set_message(message);
-                adapter.set_number(number);
-            }
+            Some(refusal) => ui_kiosk.staff.borrow().pin.show_refusal(&window, PIN, refusal),
         }
     });
 }
 
 /// Re-reads the hub into the open staff view.
 fn refresh(window: &MainWindow, kiosk: &Rc<Kiosk>) {
-    super::load_and_show(window, kiosk, "the staff view", load, show_data);
+    super::load_and_show(window, kiosk, "the staff view", load, show_data, |window| {
+        window.global::<StaffAdapter>().set_load_failed(true);
+    });
+}
+
+/// The top of the chart's scale: the first of 5, 10, 20, 25, 50, 100, 200… at least `busiest`.
+pub fn scale_top(busiest: u32) -> u32 {
+    let mut magnitude = 1;
+    loop {
+        for step in [5, 10, 20, 25, 50] {
+            if step * magnitude >= busiest {
+                return step * magnitude;
+            }
+        }
+        magnitude *= 10;
+    }
 }
 
 fn show_data(window: &MainWindow, kiosk: &Rc<Kiosk>, data: &StaffData) {
     let hm = |instant: DateTime<Utc>| SharedString::from(kiosk.hm(instant));
     let adapter = window.global::<StaffAdapter>();
+    adapter.set_load_failed(false);
+    adapter.set_updated_at(hm(kiosk.now()));
     adapter.set_on_site(data.on_site as i32);
     adapter.set_safe_capacity(data.safe_capacity as i32);
     adapter.set_percent(data.percent as i32);
@@ -257,7 +274,7 @@ fn show_data(window: &MainWindow, kiosk: &Rc<Kiosk>, data: &StaffData) {
         .collect();
     adapter.set_rooms(ModelRc::new(VecModel::from(rooms)));
     let arrivals: Vec<i32> = data.hours.clone().map(|hour| data.arrivals_per_hour[hour as usize] as i32).collect();
-    adapter.set_most_arrivals(arrivals.iter().copied().max().unwrap_or(0).max(1));
+    adapter.set_scale_top(scale_top(arrivals.iter().copied().max().unwrap_or(0) as u32) as i32);
     adapter.set_arrivals(ModelRc::new(VecModel::from(arrivals)));
     adapter.set_first_hour(data.hours.start as i32);
 
@@ -268,7 +285,12 @@ fn show_data(window: &MainWindow, kiosk: &Rc<Kiosk>, data: &StaffData) {
         .iter()
         .map(|person| RollCallEntry {
             name: person.display_name.as_str().into(),
-            role: person.role.as_str().into(),
+            role: match person.role {
+                Role::Member => PersonRole::Member,
+                Role::Visitor => PersonRole::Visitor,
+                Role::Host => PersonRole::Host,
+                Role::Staff => PersonRole::Staff,
+            },
             since: hm(person.since),
             ticked: state.ticked.contains(&person.person_id),
         })
@@ -293,12 +315,12 @@ fn show_ticks(window: &MainWindow, state: &StaffState) {
 pub fn clear(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     let mut state = kiosk.staff.borrow_mut();
     state.chosen = None;
-    state.pin.clear();
+    state.pin.start(window, PIN, "");
     let adapter = window.global::<StaffAdapter>();
     adapter.set_step(StaffStep::Who);
-    adapter.set_pin_digits(0);
-    adapter.set_message(PinMessage::None);
     adapter.set_roll_call(ModelRc::default());
+    adapter.set_load_failed(false);
+    adapter.set_updated_at(SharedString::new());
 }
 
 /// The door sensors' live state on the staff view. `None`: the kiosk has sensors but cannot read them.

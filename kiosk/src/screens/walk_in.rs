@@ -1,5 +1,6 @@
-//! Walk-in registration: name on the on-screen keyboard, what brings them, who they are visiting, the house rules,
-//! then a day pass shown large on screen. Three taps and a name; one more when visiting someone.
+//! Walk-in registration: name on the on-screen keyboard, the house rules agreed by choosing what brings them, who
+//! they are visiting (only then), and a day pass shown large on screen. From Welcome: "New here? Register", the
+//! name, Next, a reason: three taps and a name; one more when visiting someone.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -13,8 +14,6 @@ use crate::ui::{MainWindow, Screen, WalkInAdapter, WalkInProblem, WalkInStep};
 
 /// The longest name the form takes (booking-core's limit).
 const MAX_NAME_CHARS: usize = 80;
-/// Hosts are offered two to a row (the screen reports choices in reading order).
-const HOSTS_PER_ROW: usize = 2;
 
 /// What the person has chosen so far. The name itself lives in the adapter, where it is shown.
 #[derive(Debug, Default)]
@@ -65,23 +64,16 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
             show_hosts(&window, &for_hosts, chosen.clone());
         } else {
             chosen.borrow_mut().visiting = None;
-            window.global::<WalkInAdapter>().set_step(WalkInStep::Rules);
+            register(&window, &for_hosts, &chosen.borrow());
         }
     });
 
-    let (weak, chosen) = (window.as_weak(), answers.clone());
+    let (weak, chosen, for_host) = (window.as_weak(), answers.clone(), kiosk.clone());
     adapter.on_host_chosen(move |index| {
         let Some(window) = weak.upgrade() else { return };
         let mut answers = chosen.borrow_mut();
         answers.visiting = usize::try_from(index).ok().and_then(|index| answers.hosts.get(index)).map(|(id, _)| *id);
-        window.global::<WalkInAdapter>().set_step(WalkInStep::Rules);
-    });
-
-    let (weak, chosen, for_agree) = (window.as_weak(), answers.clone(), kiosk.clone());
-    adapter.on_agreed(move || {
-        if let Some(window) = weak.upgrade() {
-            register(&window, &for_agree, &chosen.borrow());
-        }
+        register(&window, &for_host, &answers);
     });
 
     let (weak, chosen, back_kiosk) = (window.as_weak(), answers, kiosk.clone());
@@ -89,20 +81,18 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
         let Some(window) = weak.upgrade() else { return };
         let adapter = window.global::<WalkInAdapter>();
         adapter.set_problem(WalkInProblem::None);
-        let visiting_someone = chosen.borrow().reason == Some(VisitReason::VisitingSomeone);
+        chosen.borrow_mut().visiting = None;
         match adapter.get_step() {
             WalkInStep::Name | WalkInStep::Done => super::go_home(&window, &back_kiosk),
-            WalkInStep::Reason => adapter.set_step(WalkInStep::Name),
-            WalkInStep::Host => adapter.set_step(WalkInStep::Reason),
-            WalkInStep::Rules if visiting_someone => adapter.set_step(WalkInStep::Host),
-            WalkInStep::Rules => adapter.set_step(WalkInStep::Reason),
+            WalkInStep::Agree => adapter.set_step(WalkInStep::Name),
+            WalkInStep::Host => adapter.set_step(WalkInStep::Agree),
         }
     });
 
     let (weak, done_kiosk) = (window.as_weak(), kiosk.clone());
     adapter.on_done(move || {
         if let Some(window) = weak.upgrade() {
-            super::go_home(&window, &done_kiosk);
+            super::visitor_done(&window, &done_kiosk);
         }
     });
 }
@@ -139,18 +129,14 @@ pub fn type_into_name(window: &MainWindow, text: &str) {
 }
 
 /// `name` with `text` typed after it: control characters dropped, no leading or double spaces, at most
-/// [`MAX_NAME_CHARS`], and the start of each word capitalised (people type fast on a kiosk).
+/// [`MAX_NAME_CHARS`]. Capitals are the keyboard's business (it shows them before they are typed).
 pub fn add_to_name(name: &str, text: &str) -> String {
     let mut name = name.to_owned();
     for character in text.chars().filter(|c| !c.is_control()) {
         if name.chars().count() >= MAX_NAME_CHARS || (character == ' ' && (name.is_empty() || name.ends_with(' '))) {
             continue;
         }
-        if name.is_empty() || name.ends_with([' ', '-']) {
-            name.extend(character.to_uppercase());
-        } else {
-            name.push(character);
-        }
+        name.push(character);
     }
     name
 }
@@ -161,7 +147,7 @@ pub fn name_done(window: &MainWindow) {
     let trimmed = adapter.get_name().trim().to_string();
     if !trimmed.is_empty() {
         adapter.set_name(trimmed.into());
-        adapter.set_step(WalkInStep::Reason);
+        adapter.set_step(WalkInStep::Agree);
     }
 }
 
@@ -178,14 +164,8 @@ fn show_hosts(window: &MainWindow, kiosk: &Rc<Kiosk>, answers: Rc<RefCell<Answer
             let adapter = window.global::<WalkInAdapter>();
             match hosts {
                 Ok(hosts) => {
-                    let rows: Vec<ModelRc<SharedString>> = hosts
-                        .chunks(HOSTS_PER_ROW)
-                        .map(|row| {
-                            let names: Vec<SharedString> = row.iter().map(|(_, name)| name.into()).collect();
-                            ModelRc::new(VecModel::from(names))
-                        })
-                        .collect();
-                    adapter.set_host_rows(ModelRc::new(VecModel::from(rows)));
+                    let names: Vec<SharedString> = hosts.iter().map(|(_, name)| name.into()).collect();
+                    adapter.set_hosts(ModelRc::new(VecModel::from(names)));
                     answers.borrow_mut().hosts = hosts;
                     adapter.set_step(WalkInStep::Host);
                 }
@@ -200,8 +180,8 @@ fn show_hosts(window: &MainWindow, kiosk: &Rc<Kiosk>, answers: Rc<RefCell<Answer
 
 /// What the database thread sends back after a registration.
 enum Registered {
-    CheckedIn { first_name: String, payload: String, host: Option<String> },
-    RulesChanged,
+    CheckedIn { visitor: PersonId, first_name: String, payload: String, host: Option<String> },
+    RulesChanged { current_version: u32 },
     Failed,
 }
 
@@ -220,11 +200,12 @@ fn register(window: &MainWindow, kiosk: &Rc<Kiosk>, answers: &Answers) {
     kiosk.worker.run(
         move |hub| match hub.store.walk_in(&hub.key, &walk_in, now) {
             Ok(WalkInOutcome::CheckedIn { person, pass, host_to_notify, .. }) => Registered::CheckedIn {
+                visitor: person.id,
                 first_name: person.first_name().to_owned(),
                 payload: pass.payload,
                 host: host_to_notify.map(|host| host.display_name),
             },
-            Ok(WalkInOutcome::RulesNotAgreed { .. }) => Registered::RulesChanged,
+            Ok(WalkInOutcome::RulesNotAgreed { current_version }) => Registered::RulesChanged { current_version },
             Err(error) => {
                 eprintln!("kiosk: a walk-in registration failed: {error}");
                 Registered::Failed
@@ -234,7 +215,7 @@ fn register(window: &MainWindow, kiosk: &Rc<Kiosk>, answers: &Answers) {
             let Some(window) = weak.upgrade() else { return };
             let adapter = window.global::<WalkInAdapter>();
             match registered {
-                Registered::CheckedIn { first_name, payload, host } => match qr::pass_image(&payload) {
+                Registered::CheckedIn { visitor, first_name, payload, host } => match qr::pass_image(&payload) {
                     Ok(image) => {
                         adapter.set_first_name(first_name.into());
                         adapter.set_pass_code(image);
@@ -242,7 +223,8 @@ fn register(window: &MainWindow, kiosk: &Rc<Kiosk>, answers: &Answers) {
                         adapter.set_problem(WalkInProblem::None);
                         adapter.set_step(WalkInStep::Done);
                         if let Some(host) = host {
-                            welcome::add_host_notice(&window, &ui_kiosk, host, now);
+                            let notice = welcome::HostNoticeEntry { host, visitor, at: now };
+                            welcome::add_host_notice(&window, &ui_kiosk, notice);
                         }
                         super::show(&window, &ui_kiosk, Screen::WalkIn);
                     }
@@ -251,9 +233,10 @@ fn register(window: &MainWindow, kiosk: &Rc<Kiosk>, answers: &Answers) {
                         adapter.set_problem(WalkInProblem::Failed);
                     }
                 },
-                Registered::RulesChanged => {
+                Registered::RulesChanged { current_version } => {
+                    adapter.set_rules_version(current_version as i32);
                     adapter.set_problem(WalkInProblem::RulesChanged);
-                    adapter.set_step(WalkInStep::Rules);
+                    adapter.set_step(WalkInStep::Agree);
                 }
                 Registered::Failed => adapter.set_problem(WalkInProblem::Failed),
             }
@@ -269,5 +252,6 @@ pub fn clear(window: &MainWindow) {
     adapter.set_first_name(SharedString::new());
     adapter.set_host_notified(SharedString::new());
     adapter.set_pass_code(Image::default());
+    adapter.set_hosts(ModelRc::default());
     adapter.set_problem(WalkInProblem::None);
 }

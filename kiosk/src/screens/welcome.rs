@@ -4,17 +4,25 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use anyhow::Result;
-use booking_core::{Opening, local_day};
+use booking_core::{Opening, PersonId, local_day};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use slint::{ComponentHandle, ModelRc, SharedString, Timer, TimerMode, VecModel};
 
-use super::{Kiosk, check_in, settings};
+use super::{Kiosk, check_in, settings, walk_in};
 use crate::hub::Hub;
-use crate::ui::{Highlight, HostNotice, HubInfo, MainWindow, Screen, Settings, WelcomeAdapter};
+use crate::ui::{Highlight, HostNotice, HubInfo, LoadState, MainWindow, Screen, WelcomeAdapter};
 
-/// How long a host's "your visitor is here" notice stays on the Welcome screen.
+/// How long a host's "your visitor is here" notice stays on the Welcome screen (unless the visitor leaves first).
 const HOST_NOTICE_FOR: chrono::Duration = chrono::Duration::minutes(15);
+
+/// A host's visitor has checked in: the host's name, and who and when (the visitor is never named on screen).
+#[derive(Debug, Clone)]
+pub struct HostNoticeEntry {
+    pub host: String,
+    pub visitor: PersonId,
+    pub at: DateTime<Utc>,
+}
 
 /// How often the clock and the day's highlights are brought up to date.
 const CLOCK_EVERY: Duration = Duration::from_secs(1);
@@ -83,6 +91,12 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
             super::show(&window, &for_check_in, Screen::CheckIn);
         }
     });
+    let (weak, for_register) = (window.as_weak(), kiosk.clone());
+    adapter.on_register(move || {
+        if let Some(window) = weak.upgrade() {
+            walk_in::start(&window, &for_register);
+        }
+    });
 
     refresh(window, kiosk);
     refresh_clock(window, kiosk);
@@ -109,12 +123,15 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
 
 /// Reloads the day's highlights from the hub.
 pub fn refresh(window: &MainWindow, kiosk: &Rc<Kiosk>) {
-    super::load_and_show(window, kiosk, "today's highlights", load, show_data);
+    super::load_and_show(window, kiosk, "today's highlights", load, show_data, |window| {
+        window.global::<WelcomeAdapter>().set_state(LoadState::Failed);
+    });
 }
 
 fn show_data(window: &MainWindow, kiosk: &Rc<Kiosk>, data: &WelcomeData) {
     kiosk.zone.set(data.zone);
     window.global::<HubInfo>().set_hub_name(data.hub_name.as_str().into());
+    window.global::<WelcomeAdapter>().set_state(LoadState::Ready);
     let highlights: Vec<Highlight> = data
         .surgeries
         .iter()
@@ -127,14 +144,21 @@ fn show_data(window: &MainWindow, kiosk: &Rc<Kiosk>, data: &WelcomeData) {
         .collect();
     let adapter = window.global::<WelcomeAdapter>();
     adapter.set_surgeries(ModelRc::new(VecModel::from(highlights)));
-    adapter.set_rooms_free_now(SharedString::from(data.rooms_free_now.join(", ")));
+    let free: Vec<SharedString> = data.rooms_free_now.iter().map(|room| room.as_str().into()).collect();
+    adapter.set_rooms_free_now(ModelRc::new(VecModel::from(free)));
     show_host_notices(window, kiosk);
     refresh_clock(window, kiosk);
 }
 
 /// Tells a host on the Welcome screen that their visitor has arrived (without the visitor's name).
-pub fn add_host_notice(window: &MainWindow, kiosk: &Rc<Kiosk>, host: String, at: DateTime<Utc>) {
-    kiosk.host_notices.borrow_mut().push((host, at));
+pub fn add_host_notice(window: &MainWindow, kiosk: &Rc<Kiosk>, notice: HostNoticeEntry) {
+    kiosk.host_notices.borrow_mut().push(notice);
+    show_host_notices(window, kiosk);
+}
+
+/// The visitor has checked out: their host needs no notice any more.
+pub fn visitor_left(window: &MainWindow, kiosk: &Rc<Kiosk>, visitor: PersonId) {
+    kiosk.host_notices.borrow_mut().retain(|notice| notice.visitor != visitor);
     show_host_notices(window, kiosk);
 }
 
@@ -142,25 +166,20 @@ pub fn add_host_notice(window: &MainWindow, kiosk: &Rc<Kiosk>, host: String, at:
 fn show_host_notices(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     let now = kiosk.now();
     let mut notices = kiosk.host_notices.borrow_mut();
-    notices.retain(|(_, at)| now - *at < HOST_NOTICE_FOR);
-    let zone = kiosk.zone.get();
+    notices.retain(|notice| now - notice.at < HOST_NOTICE_FOR);
     let shown: Vec<HostNotice> = notices
         .iter()
-        .map(|(host, at)| HostNotice {
-            host: host.as_str().into(),
-            time: at.with_timezone(&zone).format("%H:%M").to_string().into(),
-        })
+        .map(|notice| HostNotice { host: notice.host.as_str().into(), time: kiosk.hm(notice.at).into() })
         .collect();
     window.global::<WelcomeAdapter>().set_notices(ModelRc::new(VecModel::from(shown)));
 }
 
 /// The clock and the date, in the hub's zone and the chosen language.
 pub fn refresh_clock(window: &MainWindow, kiosk: &Rc<Kiosk>) {
-    let local = kiosk.now().with_timezone(&kiosk.zone.get());
-    let locale = settings::locale(&window.global::<Settings>().get_language());
+    let now = kiosk.now();
     let info = window.global::<HubInfo>();
-    info.set_clock(local.format("%H:%M").to_string().into());
-    info.set_date(local.format_localized("%A %-d %B", locale).to_string().into());
+    info.set_clock(kiosk.hm(now).into());
+    info.set_date(kiosk.date_words(now, settings::current_locale(window)).into());
 }
 
 /// Shows the web pages' address as a QR code on Welcome, so a visitor can carry on on their own phone.

@@ -1,4 +1,4 @@
-//! The web pages in the kiosk's languages. English is the source text; Welsh and Polish come from
+//! The web pages in the kiosk's languages. English is the source text; Welsh, Polish and Ukrainian come from
 //! `translations/<code>/LC_MESSAGES/web.po` (gettext, beside the touchscreen's `kiosk.po`), read into the binary at
 //! build time. A test checks that every `.tr("…")` / `.trf("…")` in `web/` has an entry in each file.
 
@@ -10,11 +10,12 @@ use std::sync::LazyLock;
 pub struct Lang(pub &'static str);
 
 /// Each language's own name, as shown on the switcher.
-pub const NAMES: &[(&str, &str)] = &[("en", "English"), ("cy", "Cymraeg"), ("pl", "Polski")];
+pub const NAMES: &[(&str, &str)] = &[("en", "English"), ("cy", "Cymraeg"), ("pl", "Polski"), ("uk", "Українська")];
 
 const CATALOGUES: &[(&str, &str)] = &[
     ("cy", include_str!("../../translations/cy/LC_MESSAGES/web.po")),
     ("pl", include_str!("../../translations/pl/LC_MESSAGES/web.po")),
+    ("uk", include_str!("../../translations/uk/LC_MESSAGES/web.po")),
 ];
 
 static TRANSLATIONS: LazyLock<HashMap<(&'static str, String), String>> = LazyLock::new(|| {

@@ -47,10 +47,18 @@ pub async fn attempt(state: &WebState, lang: Lang, person: PersonId, pin: &str) 
             let login = Login { person: found.id, name: found.display_name, role: found.role };
             Ok((state.sessions.start(login.clone()), login))
         }
-        Ok(PinOutcome::Wrong { attempts_left }) => refused(
+        Ok(PinOutcome::Wrong { attempts_left, wait_seconds: 0 }) => refused(
             StatusCode::UNAUTHORIZED,
             "wrong_pin",
             lang.trf("That PIN is not right. {} more tries before this account locks.", &[&attempts_left]),
+        ),
+        Ok(PinOutcome::Wrong { attempts_left, wait_seconds }) => refused(
+            StatusCode::UNAUTHORIZED,
+            "wrong_pin",
+            lang.trf(
+                "That PIN is not right. Please wait {} seconds before the next try. {} more tries before this account locks.",
+                &[&wait_seconds, &attempts_left],
+            ),
         ),
         Ok(PinOutcome::Wait { seconds }) => refused(
             StatusCode::TOO_MANY_REQUESTS,
