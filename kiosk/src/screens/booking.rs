@@ -6,7 +6,7 @@ use std::rc::Rc;
 use booking_core::{
     BookingOutcome, BookingRefusal, BookingRequest, IssuedPass, NewPass, Opening, RoomAvailability, RoomId, Slot,
 };
-use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
+use chrono::{DateTime, Duration, Timelike, Utc};
 use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
 
 use super::{Kiosk, settings, walk_in};
@@ -30,7 +30,7 @@ const KIOSK_TITLE: &str = "Booked at the kiosk";
 pub struct Choices {
     rooms: Vec<RoomId>,
     room: Option<RoomId>,
-    days: Vec<NaiveDate>,
+    /// Days from today (0) to the last offered.
     day: usize,
     free: Vec<Slot>,
     starts: Vec<DateTime<Utc>>,
@@ -132,7 +132,7 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
         choices.slot = Some(slot);
         let adapter = window.global::<BookingAdapter>();
         adapter.set_refusal(BookingRefusalKind::None);
-        adapter.set_end(SharedString::from(for_length.hm(slot.end())));
+        adapter.set_times(for_length.time_range(slot.start(), slot.end()).into());
         adapter.set_step(BookingStep::Who);
     });
 
@@ -258,10 +258,7 @@ fn load_day(window: &MainWindow, kiosk: &Rc<Kiosk>, day: usize) {
                 }
             };
             let locale = settings::current_locale(&window);
-            let today = now.with_timezone(&zone).date_naive();
-            let days: Vec<NaiveDate> = (0..DAYS_OFFERED).map(|offset| today + Duration::days(offset)).collect();
             let mut choices = ui_kiosk.booking.borrow_mut();
-            choices.days = days;
             choices.day = day;
             choices.limits = (availability.room.min_minutes, availability.room.max_minutes);
             choices.starts = start_times(&availability.free, availability.room.min_minutes);

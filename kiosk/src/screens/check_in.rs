@@ -123,7 +123,7 @@ fn scan(window: &MainWindow, kiosk: &Rc<Kiosk>, text: SharedString, return_timer
         move |view| {
             let Some(window) = weak.upgrade() else { return };
             if let Some(person) = view.left {
-                super::welcome::visitor_left(&window, &ui_kiosk, person);
+                super::host_notices::visitor_left(&window, &ui_kiosk, person);
             }
             show_result(&window, &view);
             super::show(&window, &ui_kiosk, Screen::CheckIn);

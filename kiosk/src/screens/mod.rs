@@ -4,6 +4,7 @@
 pub mod booking;
 pub mod check_in;
 pub mod drop_in;
+pub mod host_notices;
 pub mod pin_entry;
 pub mod scanner;
 pub mod settings;
@@ -42,7 +43,7 @@ pub struct Kiosk {
     /// Repeating timers (clock, refreshes) that run as long as the kiosk does.
     timers: RefCell<Vec<Timer>>,
     /// Hosts whose visitor has checked in, and when: shown on Welcome for a while.
-    pub host_notices: RefCell<Vec<welcome::HostNoticeEntry>>,
+    pub host_notices: RefCell<Vec<host_notices::Notice>>,
     /// The staff view's chosen person, typed digits and roll-call ticks.
     pub staff: Rc<RefCell<staff::StaffState>>,
     /// Drop-in help's listed surgeries and the person's picks.

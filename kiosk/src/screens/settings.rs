@@ -5,8 +5,8 @@ use std::rc::Rc;
 
 use slint::{ComponentHandle, ModelRc, VecModel};
 
-use super::{Kiosk, welcome};
-use crate::ui::{LanguageChoice, MainWindow, Settings, Theme};
+use super::Kiosk;
+use crate::ui::{HubInfo, LanguageChoice, MainWindow, Settings, Theme};
 
 /// The languages the kiosk is translated into, by their code in `translations/` (the configuration file checks
 /// against the same list).
@@ -35,7 +35,7 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     window.global::<Settings>().on_language_chosen(move |language| {
         let Some(window) = weak.upgrade() else { return };
         choose_language(&window, &language);
-        welcome::refresh_clock(&window, &for_language);
+        show_time(&window, &for_language);
         super::restart_idle_timer(&window, &for_language);
     });
     let (weak, for_size) = (window.as_weak(), kiosk.clone());
@@ -69,7 +69,7 @@ pub fn reset(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     window.global::<Theme>().set_large_text(false);
     if window.global::<Settings>().get_language() != kiosk.default_language() {
         choose_language(window, kiosk.default_language());
-        welcome::refresh_clock(window, kiosk);
+        show_time(window, kiosk);
     }
 }
 
@@ -86,4 +86,12 @@ pub fn locale(language: &str) -> chrono::Locale {
 /// chrono's locale for the language on screen now.
 pub fn current_locale(window: &MainWindow) -> chrono::Locale {
     locale(&window.global::<Settings>().get_language())
+}
+
+/// The clock and the date in the header, in the hub's zone and the visitor's language.
+pub fn show_time(window: &MainWindow, kiosk: &Kiosk) {
+    let now = kiosk.now();
+    let info = window.global::<HubInfo>();
+    info.set_clock(kiosk.hm(now).into());
+    info.set_date(kiosk.date_words(now, current_locale(window)).into());
 }

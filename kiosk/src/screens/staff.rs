@@ -240,16 +240,15 @@ fn refresh(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     });
 }
 
-/// The top of the chart's scale: the first of 5, 10, 20, 25, 50, 100, 200… at least `busiest`.
+/// The top of the chart's scale: a round number at least `busiest` whose half is a whole number too (the axis
+/// marks zero, half and the top): 2, 4, 6, 8, 10, then tens, then fifties, then hundreds.
 pub fn scale_top(busiest: u32) -> u32 {
-    let mut magnitude = 1;
-    loop {
-        for step in [5, 10, 20, 25, 50] {
-            if step * magnitude >= busiest {
-                return step * magnitude;
-            }
-        }
-        magnitude *= 10;
+    let round_up = |step: u32| busiest.div_ceil(step).max(1) * step;
+    match busiest {
+        0..=10 => round_up(2),
+        11..=100 => round_up(10),
+        101..=500 => round_up(50),
+        _ => round_up(100),
     }
 }
 
@@ -364,4 +363,17 @@ pub fn show_sensors(window: &MainWindow, state: Option<&SensorState>) {
         })
         .collect();
     adapter.set_alerts(ModelRc::new(VecModel::from(alerts)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scale_top;
+
+    #[test]
+    fn the_chart_scale_is_round_and_halves_evenly() {
+        for (busiest, top) in [(0, 2), (1, 2), (5, 6), (10, 10), (11, 20), (95, 100), (101, 150), (640, 700)] {
+            assert_eq!(scale_top(busiest), top, "busiest hour {busiest}");
+            assert_eq!(scale_top(busiest) % 2, 0);
+        }
+    }
 }

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use booking_core::{PersonId, Role, VisitReason, WalkIn, WalkInOutcome};
 use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
 
-use super::{Kiosk, welcome};
+use super::{Kiosk, host_notices};
 use crate::qr;
 use crate::ui::{MainWindow, Screen, WalkInAdapter, WalkInProblem, WalkInStep};
 
@@ -223,8 +223,8 @@ fn register(window: &MainWindow, kiosk: &Rc<Kiosk>, answers: &Answers) {
                         adapter.set_problem(WalkInProblem::None);
                         adapter.set_step(WalkInStep::Done);
                         if let Some(host) = host {
-                            let notice = welcome::HostNoticeEntry { host, visitor, at: now };
-                            welcome::add_host_notice(&window, &ui_kiosk, notice);
+                            let notice = host_notices::Notice { host, visitor, at: now };
+                            host_notices::add(&window, &ui_kiosk, notice);
                         }
                         super::show(&window, &ui_kiosk, Screen::WalkIn);
                     }

@@ -4,25 +4,14 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use anyhow::Result;
-use booking_core::{Opening, PersonId, local_day};
+use booking_core::{Opening, local_day};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use slint::{ComponentHandle, ModelRc, SharedString, Timer, TimerMode, VecModel};
 
-use super::{Kiosk, check_in, settings, walk_in};
+use super::{Kiosk, check_in, host_notices, settings, walk_in};
 use crate::hub::Hub;
-use crate::ui::{Highlight, HostNotice, HubInfo, LoadState, MainWindow, Screen, WelcomeAdapter};
-
-/// How long a host's "your visitor is here" notice stays on the Welcome screen (unless the visitor leaves first).
-const HOST_NOTICE_FOR: chrono::Duration = chrono::Duration::minutes(15);
-
-/// A host's visitor has checked in: the host's name, and who and when (the visitor is never named on screen).
-#[derive(Debug, Clone)]
-pub struct HostNoticeEntry {
-    pub host: String,
-    pub visitor: PersonId,
-    pub at: DateTime<Utc>,
-}
+use crate::ui::{Highlight, HubInfo, LoadState, MainWindow, Screen, WelcomeAdapter};
 
 /// How often the clock and the day's highlights are brought up to date.
 const CLOCK_EVERY: Duration = Duration::from_secs(1);
@@ -99,12 +88,12 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     });
 
     refresh(window, kiosk);
-    refresh_clock(window, kiosk);
+    settings::show_time(window, kiosk);
     let (clock_timer, data_timer) = (Timer::default(), Timer::default());
     let (weak, clock_kiosk) = (window.as_weak(), kiosk.clone());
     clock_timer.start(TimerMode::Repeated, CLOCK_EVERY, move || {
         if let Some(window) = weak.upgrade() {
-            refresh_clock(&window, &clock_kiosk);
+            settings::show_time(&window, &clock_kiosk);
             // A place booked on the web shows here within a second, not at the next 30-second refresh.
             if clock_kiosk.web_changed.swap(false, std::sync::atomic::Ordering::Relaxed) {
                 refresh(&window, &clock_kiosk);
@@ -124,7 +113,11 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
 /// Reloads the day's highlights from the hub.
 pub fn refresh(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     super::load_and_show(window, kiosk, "today's highlights", load, show_data, |window| {
-        window.global::<WelcomeAdapter>().set_state(LoadState::Failed);
+        // Say so, rather than keep a list that may no longer be true.
+        let adapter = window.global::<WelcomeAdapter>();
+        adapter.set_state(LoadState::Failed);
+        adapter.set_surgeries(ModelRc::default());
+        adapter.set_rooms_free_now(ModelRc::default());
     });
 }
 
@@ -146,40 +139,8 @@ fn show_data(window: &MainWindow, kiosk: &Rc<Kiosk>, data: &WelcomeData) {
     adapter.set_surgeries(ModelRc::new(VecModel::from(highlights)));
     let free: Vec<SharedString> = data.rooms_free_now.iter().map(|room| room.as_str().into()).collect();
     adapter.set_rooms_free_now(ModelRc::new(VecModel::from(free)));
-    show_host_notices(window, kiosk);
-    refresh_clock(window, kiosk);
-}
-
-/// Tells a host on the Welcome screen that their visitor has arrived (without the visitor's name).
-pub fn add_host_notice(window: &MainWindow, kiosk: &Rc<Kiosk>, notice: HostNoticeEntry) {
-    kiosk.host_notices.borrow_mut().push(notice);
-    show_host_notices(window, kiosk);
-}
-
-/// The visitor has checked out: their host needs no notice any more.
-pub fn visitor_left(window: &MainWindow, kiosk: &Rc<Kiosk>, visitor: PersonId) {
-    kiosk.host_notices.borrow_mut().retain(|notice| notice.visitor != visitor);
-    show_host_notices(window, kiosk);
-}
-
-/// Shows the notices from the last [`HOST_NOTICE_FOR`], dropping older ones.
-fn show_host_notices(window: &MainWindow, kiosk: &Rc<Kiosk>) {
-    let now = kiosk.now();
-    let mut notices = kiosk.host_notices.borrow_mut();
-    notices.retain(|notice| now - notice.at < HOST_NOTICE_FOR);
-    let shown: Vec<HostNotice> = notices
-        .iter()
-        .map(|notice| HostNotice { host: notice.host.as_str().into(), time: kiosk.hm(notice.at).into() })
-        .collect();
-    window.global::<WelcomeAdapter>().set_notices(ModelRc::new(VecModel::from(shown)));
-}
-
-/// The clock and the date, in the hub's zone and the chosen language.
-pub fn refresh_clock(window: &MainWindow, kiosk: &Rc<Kiosk>) {
-    let now = kiosk.now();
-    let info = window.global::<HubInfo>();
-    info.set_clock(kiosk.hm(now).into());
-    info.set_date(kiosk.date_words(now, settings::current_locale(window)).into());
+    host_notices::show(window, kiosk);
+    settings::show_time(window, kiosk);
 }
 
 /// Shows the web pages' address as a QR code on Welcome, so a visitor can carry on on their own phone.

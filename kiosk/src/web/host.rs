@@ -251,7 +251,7 @@ fn render_list(visitor: &Visitor, sessions: &[HostSession], form: &SessionForm, 
             };
             let _ = writeln!(
                 html,
-                "<tr><td>{} {}–{}</td><td><a href=\"/host/sessions/{}\">{}</a> · {}</td><td>{booked}</td></tr>",
+                "<tr><td>{} {}&#8288;–&#8288;{}</td><td><a href=\"/host/sessions/{}\">{}</a> · {}</td><td>{booked}</td></tr>",
                 escape(&long_date(lang, &public.date)),
                 escape(&public.starts),
                 escape(&public.ends),
@@ -302,7 +302,7 @@ fn render_detail(
     let lang = visitor.lang;
     let public = &detail.session.session;
     let mut html = format!(
-        "<p><a href=\"/host\">{}</a></p>\n<h1>{}</h1>\n<p>{} {}–{} · {}</p>\n",
+        "<p><a href=\"/host\">{}</a></p>\n<h1>{}</h1>\n<p>{} {}&#8288;–&#8288;{} · {}</p>\n",
         escape(&lang.tr("Back to my sessions")),
         escape(&public.topic),
         escape(&long_date(lang, &public.date)),

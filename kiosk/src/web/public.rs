@@ -315,7 +315,7 @@ fn sessions_list(html: &mut String, lang: Lang, sessions: &[PublicSession], with
         let date = if with_date { format!("{}, ", long_date(lang, &session.date)) } else { String::new() };
         let _ = writeln!(
             html,
-            "<li><a href=\"/sessions/{}\"><strong>{}</strong></a>, {}{}–{} · {} · {}</li>",
+            "<li><a href=\"/sessions/{}\"><strong>{}</strong></a>, {}{}&#8288;–&#8288;{} · {} · {}</li>",
             session.id,
             escape(&session.topic),
             escape(&date),
@@ -394,7 +394,7 @@ fn render_session(
     let mut html = String::new();
     let _ = write!(
         html,
-        "<p><a href=\"/\">{}</a></p>\n<h1>{}</h1>\n<p>{}, {}–{} · {}</p>\n",
+        "<p><a href=\"/\">{}</a></p>\n<h1>{}</h1>\n<p>{}, {}&#8288;–&#8288;{} · {}</p>\n",
         escape(&lang.tr("Back to today at the hub")),
         escape(&session.topic),
         escape(&long_date(lang, &session.date)),

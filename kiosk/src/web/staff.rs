@@ -142,7 +142,7 @@ fn render_overview(lang: Lang, today: &StaffToday) -> String {
             let who = booking.booked_for.as_deref().map(|name| format!(" ({})", escape(name))).unwrap_or_default();
             let _ = writeln!(
                 html,
-                "<li>{}–{} <strong>{}</strong>{who}</li>",
+                "<li>{}&#8288;–&#8288;{} <strong>{}</strong>{who}</li>",
                 escape(&booking.starts),
                 escape(&booking.ends),
                 escape(&booking.title)

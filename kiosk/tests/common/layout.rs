@@ -310,10 +310,11 @@ impl Walk {
                 ),
             });
         }
-        if name == "ScrollCue" && !rect.intersect(&context.visible).is_empty() {
-            if let Some(parent) = item.parent_item(i_slint_core::item_tree::ParentItemTraversalMode::StopAtPopups) {
-                self.cues.push(parent);
-            }
+        if name == "ScrollCue"
+            && !rect.intersect(&context.visible).is_empty()
+            && let Some(parent) = item.parent_item(i_slint_core::item_tree::ParentItemTraversalMode::StopAtPopups)
+        {
+            self.cues.push(parent);
         }
 
         if let Some(flickable) = item.downcast::<Flickable>() {

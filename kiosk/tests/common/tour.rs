@@ -38,10 +38,10 @@ impl Catalogue {
         for line in text.lines() {
             if let Some(rest) = line.strip_prefix("msgid \"") {
                 id = Some(unquote(rest));
-            } else if let Some(rest) = line.strip_prefix("msgstr \"").or_else(|| line.strip_prefix("msgstr[0] \"")) {
-                if let Some(id) = id.take().filter(|id| !id.is_empty()) {
-                    entries.insert(id, unquote(rest));
-                }
+            } else if let Some(rest) = line.strip_prefix("msgstr \"").or_else(|| line.strip_prefix("msgstr[0] \""))
+                && let Some(id) = id.take().filter(|id| !id.is_empty())
+            {
+                entries.insert(id, unquote(rest));
             }
         }
         Catalogue(entries)
@@ -118,6 +118,17 @@ impl<'a> Tour<'a> {
         }
     }
 
+    fn type_digits(&self, digits: &str) {
+        for digit in digits.chars() {
+            self.tap_label(&digit.to_string());
+        }
+    }
+
+    fn enter_pin(&self, digits: &str) {
+        self.type_digits(digits);
+        self.tap("Unlock");
+    }
+
     fn finds(&self, label: &str) -> bool {
         i_slint_backend_testing::ElementHandle::find_by_accessible_label(self.window, label).next().is_some()
     }
@@ -192,15 +203,9 @@ impl<'a> Tour<'a> {
         self.tap("Drop-in help");
         self.tap_label(&cast.topic);
         self.tap("I am the host");
-        for digit in "9999".chars() {
-            self.tap_label(&digit.to_string());
-        }
-        self.tap("Unlock");
+        self.enter_pin("9999");
         look("drop-in-host-pin");
-        for digit in HOST_PIN.chars() {
-            self.tap_label(&digit.to_string());
-        }
-        self.tap("Unlock");
+        self.enter_pin(HOST_PIN);
         self.tap("Call next");
         look("drop-in-host");
         self.tap("Back");
@@ -244,19 +249,12 @@ impl<'a> Tour<'a> {
         self.tap("Staff");
         look("staff-who");
         window.global::<StaffAdapter>().invoke_staff_chosen(0);
-        for digit in "99".chars() {
-            self.tap_label(&digit.to_string());
-        }
+        self.type_digits("99");
         look("staff-pin");
-        for digit in "99".chars() {
-            self.tap_label(&digit.to_string());
-        }
+        self.type_digits("99");
         self.tap("Unlock");
         look("staff-pin-wrong");
-        for digit in STAFF_PIN.chars() {
-            self.tap_label(&digit.to_string());
-        }
-        self.tap("Unlock");
+        self.enter_pin(STAFF_PIN);
         look("staff-roll-call");
         self.tap("Rooms");
         look("staff-rooms");
