@@ -521,7 +521,7 @@ fn a_room_is_booked_by_scanning_a_pass_and_the_booking_is_stored() {
 
 #[test]
 fn a_booking_that_conflicts_is_refused_with_the_reason_and_fresh_times() {
-    init_no_event_loop();
+    common::init_headless();
     let (dir, hub, pass) = demo_hub();
     let window = open_app(hub, (800, 480));
     choose_studio_first_time(&window);
@@ -548,7 +548,10 @@ fn a_booking_that_conflicts_is_refused_with_the_reason_and_fresh_times() {
     assert_ne!(adapter.get_starts().row_data(0).unwrap(), "12:10");
 
     // Another day is a fresh start: no old refusal, and the times from the top.
+    element(&window, &adapter.get_starts().row_data(0).unwrap()).scroll(0.0, -200.0);
+    assert!(common::layout::scroll_offsets(&window).iter().any(|down| *down > 0.0), "the times were scrolled");
     tap(&window, "The next day");
+    assert_eq!(common::layout::scroll_offsets(&window), [0.0], "the next day's times start at the top");
     assert_eq!(adapter.get_refusal(), BookingRefusalKind::None);
     assert_eq!(adapter.get_day(), "Wednesday 6 January");
     let start = adapter.get_starts().row_data(0).unwrap().to_string();

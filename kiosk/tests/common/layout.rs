@@ -537,3 +537,21 @@ fn find_labelled(item: &ItemRc, label: &str, targets: bool) -> Option<ItemRc> {
     }
     None
 }
+
+/// How far each scroll area on screen is scrolled down, in the order they are drawn.
+pub fn scroll_offsets(window: &MainWindow) -> Vec<f32> {
+    fn collect(item: &ItemRc, offsets: &mut Vec<f32>) {
+        if let Some(flickable) = item.downcast::<Flickable>() {
+            offsets.push(-flickable.as_pin_ref().content_y().get());
+        }
+        let mut child = item.first_child();
+        while let Some(current) = child {
+            collect(&current, offsets);
+            child = current.next_sibling();
+        }
+    }
+    let _ = window.window().take_snapshot();
+    let mut offsets = Vec::new();
+    collect(&ItemRc::new_root(WindowInner::from_pub(window.window()).component()), &mut offsets);
+    offsets
+}
