@@ -18,7 +18,7 @@ use std::path::Path;
 
 use thiserror::Error;
 
-pub use render::{BLOCK_BEGIN, BLOCK_END, Rendered, SystemFile, calibration_matrix, render, with_block};
+pub use render::{BLOCK_BEGIN, BLOCK_END, Rendered, SERVICE_USER, SystemFile, calibration_matrix, render, with_block};
 pub use schema::{
     BackupConfig, BrightnessConfig, DisplayConfig, GpioConfig, KioskConfig, ScannerConfig, SensorConfig, ServerConfig,
     SiteConfig, StaffConfig, TouchConfig,

@@ -29,11 +29,16 @@ pub const BLOCK_BEGIN: &str = "# BEGIN hub-kiosk";
 pub const BLOCK_END: &str = "# END hub-kiosk";
 
 /// The libinput calibration matrix that turns touches with a picture rotated `degrees` clockwise.
+///
+/// Slint's software renderer turns the picture (`SLINT_KMS_ROTATION`) but takes touches as they come, scaled to
+/// the turned window; libinput maps each touch `(x, y)`, as fractions of the panel, to
+/// `(a·x + b·y + c, d·x + e·y + f)`. So each matrix undoes the renderer's turn: kiosk/tests/rotation.rs renders
+/// with Slint and touches every corner of both official screens, at all four rotations, to prove it.
 pub fn calibration_matrix(degrees: u16) -> [f32; 6] {
     match degrees {
-        90 => [0.0, -1.0, 1.0, 1.0, 0.0, 0.0],
+        90 => [0.0, 1.0, 0.0, -1.0, 0.0, 1.0],
         180 => [-1.0, 0.0, 1.0, 0.0, -1.0, 1.0],
-        270 => [0.0, 1.0, 0.0, -1.0, 0.0, 1.0],
+        270 => [0.0, -1.0, 1.0, 1.0, 0.0, 0.0],
         _ => [1.0, 0.0, 0.0, 0.0, 1.0, 0.0],
     }
 }
@@ -47,13 +52,52 @@ pub fn render(config: &KioskConfig, config_path: &Path) -> Vec<Rendered> {
     vec![unit(config, config_path), udev_rules(config, config_path), config_txt(config, config_path)]
 }
 
+/// The user and group the kiosk runs as (made by the package).
+pub const SERVICE_USER: &str = "hub-kiosk";
+
+/// systemd's name for the mount unit of `path` (`systemd-escape --path --suffix=mount`).
+pub(crate) fn mount_unit(path: &Path) -> String {
+    let mut name = String::new();
+    for (index, part) in path.components().filter_map(|part| part.as_os_str().to_str()).skip(1).enumerate() {
+        if index > 0 {
+            name.push('-');
+        }
+        for byte in part.bytes() {
+            match byte {
+                b'.' if name.is_empty() => name += "\\x2e",
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b':' | b'_' | b'.' => name.push(char::from(byte)),
+                _ => name += &format!("\\x{byte:02x}"),
+            }
+        }
+    }
+    if name.is_empty() { "-.mount".into() } else { name + ".mount" }
+}
+
+/// The mount units of `path` and every folder above it, but not the root's.
+fn mount_units_above(path: &Path) -> Vec<String> {
+    let mut units: Vec<String> = path.ancestors().filter(|folder| folder.parent().is_some()).map(mount_unit).collect();
+    units.reverse();
+    units
+}
+
 fn unit(config: &KioskConfig, config_path: &Path) -> Rendered {
     let mut writable: Vec<String> = Vec::new();
+    let mut mounts = String::new();
     if let Some(dir) = &config.data_dir {
         writable.push(dir.display().to_string());
+        mounts += &format!(
+            "# The hub's data folder: the kiosk cannot start without it.\nRequiresMountsFor={}\n",
+            dir.display()
+        );
     }
     if let Some(dir) = &config.backups.dir {
         writable.push(dir.display().to_string());
+        // Ordered after the stick's mount (so a plugged-in stick is there before the first backup), but never
+        // requiring it (RequiresMountsFor would keep the kiosk off the door when the stick is missing).
+        mounts += &format!(
+            "# The backups folder: wait for its disk if it is being mounted, but start without it.\nAfter={}\n",
+            mount_units_above(dir).join(" ")
+        );
     }
     // "-": a USB stick that is not plugged in must not stop the kiosk from starting.
     let writable = if writable.is_empty() {
@@ -66,22 +110,24 @@ fn unit(config: &KioskConfig, config_path: &Path) -> Rendered {
 [Unit]
 Description=Hub Kiosk (the front-door touchscreen)
 Documentation=file:/usr/share/doc/hub-kiosk/install-on-pi.md
-After=systemd-udev-settle.service time-sync.target
-Wants=time-sync.target
+# A Pi has no clock of its own: start once it reads at least the time it last ran. The kiosk does not wait for
+# the network's time, so the door opens without a network; `kiosk doctor` says if the clock is not synchronised.
+After=time-set.target
 # The kiosk owns the screen: no login prompt on it.
 Conflicts=getty@tty1.service
-
+After=getty@tty1.service systemd-user-sessions.service plymouth-quit-wait.service
+{mounts}
 [Service]
 Type=notify
 ExecStart=/usr/bin/kiosk --config {config} run
-User=hub-kiosk
-Group=hub-kiosk
+User={user}
+Group={user}
 SupplementaryGroups=gpio input video render
 StateDirectory=hub-kiosk
 StateDirectoryMode=0750
 Environment=SLINT_BACKEND=linuxkms-software
 Environment=SLINT_KMS_ROTATION={rotation}
-Restart=on-failure
+{output}Restart=on-failure
 RestartSec=3
 # The kiosk tells systemd it is alive from its screen's event loop; a frozen screen is restarted.
 WatchdogSec=30
@@ -97,7 +143,13 @@ WantedBy=multi-user.target
 ",
         header = generated_by(config_path),
         config = config_path.display(),
+        user = SERVICE_USER,
         rotation = config.display.rotation,
+        output = config
+            .display
+            .output
+            .as_ref()
+            .map_or(String::new(), |name| format!("Environment=SLINT_DRM_OUTPUT={name}\n")),
     );
     Rendered {
         path: "/etc/systemd/system/hub-kiosk.service",
@@ -150,8 +202,12 @@ fn udev_rules(config: &KioskConfig, config_path: &Path) -> Rendered {
     if config.sensors.is_empty() {
         lines.push("# Door sensors: none configured.".into());
     } else {
-        lines.push("# Door sensors: the gpio group may read the GPIO devices (as on Raspberry Pi OS).".into());
-        lines.push("SUBSYSTEM==\"bcm2835-gpiomem\", KERNEL==\"gpiomem*\", GROUP=\"gpio\", MODE=\"0660\"".into());
+        lines.push(
+            "# Door sensors: the gpio group may read the GPIO devices, as Raspberry Pi OS's own 99-com.rules allow: \
+             /dev/gpiomem (Pi 1 to 4), /dev/gpiomem0 to 4 (Pi 5) and the GPIO chips."
+                .into(),
+        );
+        lines.push("SUBSYSTEM==\"*gpiomem*\", GROUP=\"gpio\", MODE=\"0660\"".into());
         lines.push("SUBSYSTEM==\"gpio\", KERNEL==\"gpiochip*\", GROUP=\"gpio\", MODE=\"0660\"".into());
     }
     Rendered {
@@ -194,12 +250,16 @@ fn config_txt(config: &KioskConfig, config_path: &Path) -> Rendered {
         }
     }
     if !config.sensors.is_empty() {
-        lines.push("# Sensor pins are inputs with their pulls from power-on, before the kiosk starts.".into());
+        lines.push(
+            "# Sensor pins become inputs with their pulls as the Pi boots (a few seconds after power-on, before the \
+             kiosk starts)."
+                .into(),
+        );
     }
     for sensor in &config.sensors {
         let pins: Vec<String> =
             sensor.pin.into_iter().chain(sensor.pins.clone().unwrap_or_default()).map(|pin| pin.to_string()).collect();
-        let pull = match sensor.pull.as_str() {
+        let pull = match sensor.pull_resistor() {
             "down" => "pd",
             "off" => "pn",
             _ => "pu",
@@ -210,7 +270,7 @@ fn config_txt(config: &KioskConfig, config_path: &Path) -> Rendered {
     Rendered {
         path: "/boot/firmware/config.txt",
         how: SystemFile::Block,
-        purpose: "display driver, interfaces, sensor pins at power-on",
+        purpose: "display driver, interfaces, sensor pins as the Pi boots",
         contents: lines.join("\n") + "\n",
     }
 }

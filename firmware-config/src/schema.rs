@@ -60,6 +60,10 @@ pub struct DisplayConfig {
     /// Degrees clockwise the picture is turned for a screen mounted on its side: 0, 90, 180 or 270.
     #[serde(default)]
     pub rotation: u16,
+    /// The connector of the screen to use when more than one is connected ("DSI-1", "HDMI-A-1"). Default: the
+    /// first connected one Slint finds.
+    #[serde(default)]
+    pub output: Option<String>,
     /// Seconds without a touch before the kiosk goes back to the Welcome screen.
     #[serde(default = "defaults::idle_seconds")]
     pub idle_seconds: u32,
@@ -70,7 +74,7 @@ pub struct DisplayConfig {
 
 impl Default for DisplayConfig {
     fn default() -> Self {
-        DisplayConfig { rotation: 0, idle_seconds: defaults::idle_seconds(), brightness: None }
+        DisplayConfig { rotation: 0, output: None, idle_seconds: defaults::idle_seconds(), brightness: None }
     }
 }
 
@@ -136,12 +140,14 @@ pub struct SensorConfig {
     /// A beam pair's two BCM GPIO numbers: `[outside, inside]`.
     #[serde(default)]
     pub pins: Option<Vec<u8>>,
-    /// "up", "down" or "off". Default: up (a switch or beam pulls the pin to ground).
-    #[serde(default = "defaults::pull")]
-    pub pull: String,
-    /// Which level means "on" (door open, beam broken, motion seen): "low" or "high". Default: low.
-    #[serde(default = "defaults::active")]
-    pub active: String,
+    /// "up", "down" or "off", when not what the kind needs as wired in docs/sensor-wiring.md
+    /// ([`SensorConfig::pull_resistor`]).
+    #[serde(default)]
+    pub pull: Option<String>,
+    /// Which level means "on" (door open, beam broken, motion seen, button pressed): "low" or "high", when not
+    /// the kind's own as wired in docs/sensor-wiring.md ([`SensorConfig::active_level`]).
+    #[serde(default)]
+    pub active: Option<String>,
     /// Changes shorter than this are contact bounce, not events.
     #[serde(default = "defaults::debounce_ms")]
     pub debounce_ms: u32,
@@ -157,6 +163,22 @@ pub struct SensorConfig {
     /// Motion: the room it watches (as named in the hub).
     #[serde(default)]
     pub room: Option<String>,
+}
+
+impl SensorConfig {
+    /// The pull resistor: as written, else down for a motion sensor (whose module drives its output) and up for
+    /// the rest (a contact between the pin and GND).
+    pub fn pull_resistor(&self) -> &str {
+        self.pull.as_deref().unwrap_or(if self.kind == "motion" { "down" } else { "up" })
+    }
+
+    /// The level that means "on": as written, else the level the guide's wiring gives. A door contact or a beam's
+    /// contact is closed to GND at rest (door shut, beam clear), so the pin reads high when the door opens, the
+    /// beam is broken or its cable is cut; a motion sensor drives its output high; an exit button closes to GND
+    /// when pressed, so it reads low.
+    pub fn active_level(&self) -> &str {
+        self.active.as_deref().unwrap_or(if self.kind == "exit_button" { "low" } else { "high" })
+    }
 }
 
 /// `[staff]`: the PIN policy.
@@ -232,12 +254,6 @@ pub(crate) mod defaults {
     }
     pub fn idle_seconds() -> u32 {
         60
-    }
-    pub fn pull() -> String {
-        "up".into()
-    }
-    pub fn active() -> String {
-        "low".into()
     }
     pub fn debounce_ms() -> u32 {
         30

@@ -35,6 +35,36 @@ fn the_example_parses_and_validates_with_and_without_its_sensors() {
     assert_eq!(fitted.sensors[1].pins, Some(vec![23, 24]));
 }
 
+/// Every setting the example leaves commented out can be switched on by removing its "# " and the file stays
+/// valid: no setting sits in the wrong section. A section that is commented out whole is switched on whole.
+#[test]
+fn each_commented_setting_can_be_switched_on_where_it_is() {
+    let lines: Vec<&str> = EXAMPLE.lines().collect();
+    fn setting(line: &str) -> Option<&str> {
+        line.strip_prefix("# ").filter(|rest| !rest.starts_with('[') && toml::from_str::<toml::Table>(rest).is_ok())
+    }
+    let mut switched_on = 0;
+    for (index, line) in lines.iter().enumerate() {
+        let Some(uncommented) = setting(line) else { continue };
+        let header = lines[..index].iter().rposition(|line| line.starts_with('[') || line.starts_with("# ["));
+        let mut edited: Vec<&str> = lines.clone();
+        match header.map(|header| (header, lines[header])) {
+            Some((_, header)) if header.starts_with("# [[") => continue, // the sensors: example_with_sensors
+            Some((header, text)) if text.starts_with("# [") => {
+                edited[header] = &text[2..];
+                let section = lines[header + 1..].iter().position(|line| line.starts_with('[')).unwrap_or(lines.len());
+                for other in header + 1..(header + 1 + section).min(lines.len()) {
+                    edited[other] = setting(lines[other]).unwrap_or(lines[other]);
+                }
+            }
+            _ => edited[index] = uncommented,
+        }
+        assert_eq!(errors_of(&edited.join("\n")), Vec::<String>::new(), "line {}: {uncommented}", index + 1);
+        switched_on += 1;
+    }
+    assert!(switched_on >= 6, "data_dir, matrix, usb_id, device, dir and the server's: {switched_on}");
+}
+
 #[test]
 fn a_minimal_file_gets_the_documented_defaults() {
     let config = parse(MINIMAL, Path::new("kiosk.toml")).unwrap();
@@ -98,23 +128,23 @@ fn each_usual_mistake_gets_its_message() {
         ),
         (
             sensor("kind = \"door\"\nname = \"Back door\"\npin = 2"),
-            "kiosk.toml:9:7: sensors[0].pin = 2: pin 2 is I²C SDA; choose a free GPIO such as 17, 22 or 27",
+            "kiosk.toml:9:7: sensors[0].pin = 2: GPIO 2 is I²C SDA; choose a free GPIO such as 17 (header pin 11), 22 (header pin 15) or 27 (header pin 13)",
         ),
         (
             sensor(
                 "kind = \"door\"\nname = \"Back door\"\npin = 17\n\n[[sensors]]\nkind = \"motion\"\nname = \"Studio\"\nroom = \"Studio\"\npin = 17",
             ),
-            "kiosk.toml:15:7: sensors[1].pin = 17: pin 17 is already used by sensors[0] (\"Back door\"); choose a free GPIO such as 22, 27 or 23",
+            "kiosk.toml:15:7: sensors[1].pin = 17: GPIO 17 is already used by sensors[0] (\"Back door\"); choose a free GPIO such as 22 (header pin 15), 27 (header pin 13) or 23 (header pin 16)",
         ),
         (
             format!(
                 "{MINIMAL}\n[gpio]\ninterfaces = [\"spi\"]\n\n[[sensors]]\nkind = \"door\"\nname = \"Side door\"\npin = 10"
             ),
-            "kiosk.toml:12:7: sensors[0].pin = 10: pin 10 is SPI MOSI; choose a free GPIO such as 17, 22 or 27",
+            "kiosk.toml:12:7: sensors[0].pin = 10: GPIO 10 is SPI MOSI; choose a free GPIO such as 17 (header pin 11), 22 (header pin 15) or 27 (header pin 13)",
         ),
         (
             sensor("kind = \"door\"\nname = \"Back door\"\npin = 40"),
-            "kiosk.toml:9:7: sensors[0].pin = 40: there is no GPIO 40 on the header (GPIOs are 0 to 27); choose a free GPIO such as 17, 22 or 27",
+            "kiosk.toml:9:7: sensors[0].pin = 40: there is no GPIO 40 on the header (GPIOs are 0 to 27); choose a free GPIO such as 17 (header pin 11), 22 (header pin 15) or 27 (header pin 13)",
         ),
         (
             sensor("kind = \"beam_pair\"\nname = \"Counter\"\npins = [23, 23]"),
@@ -149,6 +179,11 @@ fn each_usual_mistake_gets_its_message() {
             format!("{MINIMAL}\n[server]\nlisten = \"8080\"\n"),
             "kiosk.toml:7:10: server.listen = \"8080\": write an address and port, e.g. \"0.0.0.0:8080\" (the hub's \
              network) or \"127.0.0.1:8080\" (this machine only)",
+        ),
+        (
+            format!("{MINIMAL}\n[display]\noutput = \"HDMI 1\"\n"),
+            "kiosk.toml:7:10: display.output = \"HDMI 1\": write the screen's connector as `ls /sys/class/drm` lists it \
+             after \"card1-\", e.g. \"DSI-1\" or \"HDMI-A-1\"",
         ),
         (
             format!("{MINIMAL}\n[server]\npublic_url = \"hub.local\"\n"),
@@ -197,12 +232,22 @@ fn the_kiosk_block_replaces_itself_and_keeps_the_rest() {
     assert_eq!(twice, format!("{original}\n{newer}[all]\n"));
 }
 
+#[test]
+fn mount_units_are_named_as_systemd_escape_names_them() {
+    let name = |path: &str| render::mount_unit(Path::new(path));
+    assert_eq!(name("/media/usb/hub-backups"), "media-usb-hub\\x2dbackups.mount");
+    assert_eq!(name("/media/.hidden/my stick"), "media-.hidden-my\\x20stick.mount");
+    assert_eq!(name("/.data"), "\\x2edata.mount");
+    assert_eq!(name("/mnt/USB_1:x"), "mnt-USB_1:x.mount");
+}
+
 /// Rendered files compared with the reviewed copies in `tests/golden/`. After a deliberate change, run with
 /// `UPDATE_GOLDEN=1` and review the diff.
 #[test]
 fn rendered_files_match_the_reviewed_golden_copies() {
     let portrait = example_with_sensors()
         .replace("rotation = 0", "rotation = 90")
+        .replace("# output = \"DSI-1\"", "output = \"DSI-1\"")
         .replace("# usb_id = \"05e0:1200\"", "usb_id = \"05E0:1200\"")
         .replace("# dir = \"/media/usb/hub-backups\"", "dir = \"/media/usb/hub-backups\"");
     let configs = [
@@ -211,7 +256,7 @@ fn rendered_files_match_the_reviewed_golden_copies() {
         (
             "upside-down-spi",
             format!(
-                "{MINIMAL}\n[display]\nrotation = 180\n\n[gpio]\ninterfaces = [\"spi\", \"one_wire\"]\n\n[[sensors]]\nkind = \"exit_button\"\nname = \"Exit\"\npin = 26\npull = \"off\"\n"
+                "data_dir = \"/srv/hub-kiosk\"\n{MINIMAL}\n[display]\nrotation = 180\n\n[gpio]\ninterfaces = [\"spi\", \"one_wire\"]\n\n[[sensors]]\nkind = \"exit_button\"\nname = \"Exit\"\npin = 26\npull = \"off\"\n"
             ),
         ),
     ];
@@ -241,4 +286,40 @@ proptest! {
         damaged.splice(at..at, noise);
         let _ = parse(&String::from_utf8_lossy(&damaged), Path::new("kiosk.toml"));
     }
+}
+
+/// The header map in docs/sensor-wiring.md is written from [`pins::HEADER`] (`UPDATE_GOLDEN=1` rewrites it), so the
+/// guide, the checks and their suggestions name the same pins.
+#[test]
+fn the_wiring_guide_has_the_header_map() {
+    use pins::HeaderPin;
+    let name = |position: usize| match pins::HEADER[position - 1] {
+        HeaderPin::Power3v3 => "3.3 V power".to_owned(),
+        HeaderPin::Power5v => "5 V power (never to a GPIO)".to_owned(),
+        HeaderPin::Ground => "GND (ground)".to_owned(),
+        HeaderPin::Gpio(gpio) if pins::SUGGESTED.contains(&gpio) => format!("**GPIO {gpio}**: free for sensors"),
+        HeaderPin::Gpio(gpio) => match pins::role(gpio) {
+            Some(role) => format!("GPIO {gpio}: {role}"),
+            None => format!("GPIO {gpio}"),
+        },
+    };
+    let mut table = String::from("| Left row: what it is | Pin | Pin | Right row: what it is |\n|---:|:-:|:-:|:---|\n");
+    for row in 0..20 {
+        let (left, right) = (2 * row + 1, 2 * row + 2);
+        table += &format!("| {} | {left} | {right} | {} |\n", name(left), name(right));
+    }
+    let guide = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/sensor-wiring.md");
+    let text = std::fs::read_to_string(&guide).unwrap();
+    let (begin, end) = ("<!-- header map: made by firmware-config/src/tests.rs -->\n", "<!-- end of header map -->");
+    let start = text.find(begin).expect("the guide has the header map") + begin.len();
+    let stop = text[start..].find(end).expect("the header map ends") + start;
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&guide, format!("{}{table}{}", &text[..start], &text[stop..])).unwrap();
+    } else {
+        assert_eq!(&text[start..stop], table, "docs/sensor-wiring.md: run with UPDATE_GOLDEN=1 to rewrite the map");
+    }
+    assert_eq!(pins::header_pin(17), Some(11));
+    assert_eq!(pins::header_pin(21), Some(40));
+    let gpios = pins::HEADER.iter().filter(|pin| matches!(pin, HeaderPin::Gpio(_))).count();
+    assert_eq!(gpios, usize::from(pins::MAX_PIN) + 1, "GPIO 0 to 27, each once");
 }

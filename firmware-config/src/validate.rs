@@ -47,7 +47,7 @@ fn free_pins(taken: &[u8], interfaces: &[String]) -> String {
         .iter()
         .filter(|pin| !taken.contains(pin) && pins::reserved(**pin, interfaces).is_none())
         .take(3)
-        .map(u8::to_string)
+        .map(|gpio| format!("{gpio} (header pin {})", pins::header_pin(*gpio).unwrap_or(0)))
         .collect();
     match free.as_slice() {
         [] => "every suggested GPIO is taken".into(),
@@ -110,6 +110,24 @@ pub fn problems(config: &KioskConfig) -> Vec<Problem> {
         check.fail("display.rotation", format!(" = {}: choose 0, 90, 180 or 270", display.rotation));
     }
     check.range("display.idle_seconds", display.idle_seconds, 10, 3600, "the idle time in seconds");
+    if let Some(output) = &display.output {
+        // DRM connector names: a type and a number, as in /sys/class/drm/card1-HDMI-A-1.
+        let named = output.rsplit_once('-').is_some_and(|(kind, number)| {
+            !kind.is_empty()
+                && kind.split('-').all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphabetic()))
+                && !number.is_empty()
+                && number.chars().all(|c| c.is_ascii_digit())
+        });
+        if !named {
+            check.fail(
+                "display.output",
+                format!(
+                    " = \"{output}\": write the screen's connector as `ls /sys/class/drm` lists it after \"card1-\", \
+                     e.g. \"DSI-1\" or \"HDMI-A-1\""
+                ),
+            );
+        }
+    }
     if let Some(brightness) = &display.brightness {
         check.range("display.brightness.day_percent", brightness.day_percent, 1, 100, "the brightness in per cent");
         check.range("display.brightness.night_percent", brightness.night_percent, 1, 100, "the brightness in per cent");
@@ -264,7 +282,7 @@ fn check_sensors(check: &mut Check, sensors: &[SensorConfig], interfaces: &[Stri
                 check.fail(
                     path,
                     format!(
-                        " = {pin}: pin {pin} is already used by sensors[{first}] (\"{}\"); {}",
+                        " = {pin}: GPIO {pin} is already used by sensors[{first}] (\"{}\"); {}",
                         sensors[*first].name,
                         free_pins(&taken, interfaces)
                     ),
@@ -274,11 +292,11 @@ fn check_sensors(check: &mut Check, sensors: &[SensorConfig], interfaces: &[Stri
             }
         }
 
-        if !["up", "down", "off"].contains(&sensor.pull.as_str()) {
-            check.fail(at("pull"), format!(" = \"{}\": choose \"up\", \"down\" or \"off\"", sensor.pull));
+        if !["up", "down", "off"].contains(&sensor.pull_resistor()) {
+            check.fail(at("pull"), format!(" = \"{}\": choose \"up\", \"down\" or \"off\"", sensor.pull_resistor()));
         }
-        if !["low", "high"].contains(&sensor.active.as_str()) {
-            check.fail(at("active"), format!(" = \"{}\": choose \"low\" or \"high\"", sensor.active));
+        if !["low", "high"].contains(&sensor.active_level()) {
+            check.fail(at("active"), format!(" = \"{}\": choose \"low\" or \"high\"", sensor.active_level()));
         }
         check.range(&at("debounce_ms"), sensor.debounce_ms, 0, 1000, "the debounce time in milliseconds");
         if sensor.held_open_seconds.is_some() && kind != "door" {

@@ -245,7 +245,9 @@ fn demo_keys(kiosk: &Rc<Kiosk>, running: Rc<Running>) {
         let level = |spec: &SensorSpec, active: bool| active == spec.active_high;
         let script = match (key, &beams, &door, &motion) {
             (F5 | F6, Some(spec), _, _) => match spec.kind {
-                SensorKind::BeamPair { outside, inside } => simulated::walk_through(outside, inside, key == F5),
+                SensorKind::BeamPair { outside, inside } => {
+                    simulated::walk_through(outside, inside, key == F5, spec.active_high)
+                }
                 _ => return false,
             },
             (F7, _, Some(spec), _) => {

@@ -632,8 +632,13 @@ pub fn roll_call(cx: &mut Invocation<'_>) -> Result<Report> {
     Ok(Report::done(text.trim_end(), &people))
 }
 
-/// Reads a PIN from the first line of standard input, so it never appears in the shell history or `ps`.
+/// Reads a PIN from the first line of standard input, so it never appears in the shell history or `ps`; at a
+/// terminal, it asks for it first.
 fn read_pin() -> Result<Pin> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        eprint!("Type the PIN (digits only) and press Enter: ");
+    }
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line).context("could not read the PIN from standard input")?;
     Ok(line.trim().parse()?)

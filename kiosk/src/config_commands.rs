@@ -134,7 +134,7 @@ fn apply(device: &Device, data_dir: &Path, root: &Path, dry_run: bool) -> Result
             "sudo systemctl daemon-reload && sudo systemctl enable --now hub-kiosk",
         ),
         (changed.iter().any(|path| path.ends_with(".rules")), "sudo udevadm control --reload && sudo udevadm trigger"),
-        (changed.iter().any(|path| path.ends_with("config.txt")), "sudo reboot (config.txt is read at power-on)"),
+        (changed.iter().any(|path| path.ends_with("config.txt")), "sudo reboot (config.txt is read as the Pi starts)"),
     ]
     .into_iter()
     .filter_map(|(needed, step)| needed.then_some(step))

@@ -326,11 +326,12 @@ impl Commitments {
 /// motion in the Studio.
 pub fn demo_sensors() -> Vec<crate::sensors::SensorSpec> {
     use crate::sensors::{SensorKind, SensorSpec};
-    let sensor = |name: &str, kind, active_high| SensorSpec {
+    // Wired as docs/sensor-wiring.md shows: contacts closed to GND at rest, the motion sensor driving its pin.
+    let sensor = |name: &str, kind, pull: &str| SensorSpec {
         name: name.into(),
         kind,
-        active_high,
-        pull: if active_high { "down".into() } else { "up".into() },
+        active_high: true,
+        pull: pull.into(),
         debounce: std::time::Duration::from_millis(30),
         held_open: None,
         blocked: None,
@@ -339,14 +340,14 @@ pub fn demo_sensors() -> Vec<crate::sensors::SensorSpec> {
     vec![
         SensorSpec {
             held_open: Some(std::time::Duration::from_secs(120)),
-            ..sensor("Front door", SensorKind::Door { pin: 17 }, false)
+            ..sensor("Front door", SensorKind::Door { pin: 17 }, "up")
         },
         SensorSpec {
             blocked: Some(std::time::Duration::from_secs(120)),
             debounce: std::time::Duration::from_millis(5),
-            ..sensor("Front door counter", SensorKind::BeamPair { outside: 23, inside: 24 }, false)
+            ..sensor("Front door counter", SensorKind::BeamPair { outside: 23, inside: 24 }, "up")
         },
-        sensor("Studio motion", SensorKind::Motion { pin: 27, room: "Studio".into() }, true),
+        sensor("Studio motion", SensorKind::Motion { pin: 27, room: "Studio".into() }, "down"),
     ]
 }
 

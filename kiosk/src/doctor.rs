@@ -1,5 +1,6 @@
 //! `kiosk doctor`: a pre-flight check of the device. Each line is ok, warn or FAIL, with what to do about it. It
 //! says honestly what it finds: on a laptop, "no GPIO" and "no display" are real findings, not errors to hide.
+//! Run as root on a kiosk, it checks as the kiosk's user (what root may do says nothing about what the kiosk may).
 
 use std::fs;
 use std::os::unix::fs::MetadataExt;
@@ -15,6 +16,7 @@ use serde_json::json;
 use crate::device::{self, Device};
 use crate::housekeeping::BackupPlan;
 use crate::hub::{DATABASE_FILE, default_data_dir};
+use crate::ownership;
 use crate::report::Report;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -46,13 +48,47 @@ fn fail(topic: &'static str, text: impl Into<String>, fix: impl Into<String>) ->
     Finding { level: Level::Fail, topic, text: text.into(), fix: Some(fix.into()) }
 }
 
+/// Set in the doctor's own run as the kiosk's user.
+const AS_SERVICE_USER: &str = "HUB_KIOSK_DOCTOR_AS_SERVICE_USER";
+
 /// Runs every check; the report is "refused" (exit code 1) if any check fails.
 pub fn run(config: Option<&Path>, data: Option<&Path>) -> Result<Report> {
-    run_at(config, data, Utc::now())
+    let mut first = Vec::new();
+    if let Some(user) = ownership::when_root().filter(|_| std::env::var_os(AS_SERVICE_USER).is_none()) {
+        match as_service_user(&user) {
+            Ok(report) => return Ok(report),
+            Err(error) => first.push(warn(
+                "user",
+                format!("could not check as {}, the user the kiosk runs as ({error}): checked as root", user.name),
+                "install util-linux (it has setpriv)",
+            )),
+        }
+    }
+    let mut report = run_at(config, data, Utc::now(), first);
+    if std::env::var_os(AS_SERVICE_USER).is_some() {
+        let user = firmware_config::SERVICE_USER;
+        report.text = format!("Checked as {user}, the user the kiosk runs as.\n{}", report.text);
+        report.json["checked_as"] = json!(user);
+    }
+    Ok(report)
 }
 
-pub fn run_at(config: Option<&Path>, data: Option<&Path>, now: DateTime<Utc>) -> Result<Report> {
-    let mut findings = Vec::new();
+/// The doctor again, as the kiosk's user with its groups (`setpriv`, from util-linux), with the same arguments.
+fn as_service_user(user: &ownership::ServiceUser) -> std::io::Result<Report> {
+    let output = Command::new("setpriv")
+        .args(["--reuid", &user.name, "--regid", &user.name, "--init-groups", "--"])
+        .arg(std::env::current_exe()?)
+        .args(std::env::args_os().skip(1))
+        .env(AS_SERVICE_USER, "1")
+        .stderr(std::process::Stdio::inherit())
+        .output()?;
+    let text = String::from_utf8_lossy(&output.stdout).trim_end().to_owned();
+    let json = serde_json::from_str(&text).unwrap_or_else(|_| json!({ "text": text }));
+    Ok(Report { text, json, refused: !output.status.success() })
+}
+
+fn run_at(config: Option<&Path>, data: Option<&Path>, now: DateTime<Utc>, first: Vec<Finding>) -> Report {
+    let mut findings = first;
     let device = check_config(config, &mut findings);
     let dir = data
         .map(Path::to_path_buf)
@@ -87,7 +123,7 @@ pub fn run_at(config: Option<&Path>, data: Option<&Path>, now: DateTime<Utc>) ->
         (n, _) => format!("{n} check(s) failed: fix those before going live."),
     };
     let json = json!({ "findings": findings, "failed": failed, "warnings": warned });
-    Ok(Report { text, json, refused: failed > 0 })
+    Report { text, json, refused: failed > 0 }
 }
 
 fn check_config(explicit: Option<&Path>, findings: &mut Vec<Finding>) -> Option<Device> {
@@ -128,11 +164,12 @@ fn filesystem_of(path: &Path) -> Option<String> {
 }
 
 fn check_data_dir(dir: &Path) -> Finding {
-    if let Err(error) = fs::create_dir_all(dir) {
+    let user = firmware_config::SERVICE_USER;
+    if !dir.exists() {
         return fail(
             "data",
-            format!("cannot create {}: {error}", dir.display()),
-            "create it, owned by the kiosk's user",
+            format!("{} does not exist yet", dir.display()),
+            "sudo kiosk config apply (makes it, for the kiosk's user)",
         );
     }
     let probe = dir.join(".doctor-probe");
@@ -140,7 +177,7 @@ fn check_data_dir(dir: &Path) -> Finding {
         return fail(
             "data",
             format!("cannot write in {}: {error}", dir.display()),
-            "give the kiosk's user write access",
+            format!("sudo chown -R {user}: {} (the kiosk's user must own its data)", dir.display()),
         );
     }
     let _ = fs::remove_file(&probe);

@@ -33,8 +33,21 @@ impl Hub {
     /// Opens the hub in `dir`, creating the folder, database and key on first use.
     pub fn open(dir: &Path) -> Result<Hub> {
         fs::create_dir_all(dir).with_context(|| format!("could not create the data folder {}", dir.display()))?;
-        let store = Store::open(&dir.join(DATABASE_FILE))
-            .with_context(|| format!("could not open the hub database in {}", dir.display()))?;
+        let store = Store::open(&dir.join(DATABASE_FILE)).with_context(|| {
+            let locked_out = fs::OpenOptions::new()
+                .write(true)
+                .open(dir.join(DATABASE_FILE))
+                .is_err_and(|error| error.kind() == std::io::ErrorKind::PermissionDenied);
+            let hint = if locked_out {
+                format!(
+                    " (it belongs to another user: run the command as the kiosk's user, sudo -u {} kiosk …)",
+                    firmware_config::SERVICE_USER
+                )
+            } else {
+                String::new()
+            };
+            format!("could not open the hub database in {}{hint}", dir.display())
+        })?;
         let key = PassKey::load_or_create(&dir.join(PASS_KEY_FILE))?;
         Ok(Hub { store, key, dir: dir.to_path_buf() })
     }

@@ -16,6 +16,7 @@ pub mod doctor;
 pub mod housekeeping;
 pub mod hub;
 pub mod input;
+pub mod ownership;
 pub mod qr;
 pub mod report;
 pub mod scanner_device;

@@ -21,7 +21,7 @@ use kiosk::hub::{Hub, default_data_dir};
 use kiosk::report::Report;
 use kiosk::sensors::{self, Source};
 use kiosk::worker::Worker;
-use kiosk::{commands, config_commands, data, demo, doctor, input};
+use kiosk::{commands, config_commands, data, demo, doctor, input, ownership};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -69,32 +69,57 @@ fn run(cli: &Cli) -> Result<Report> {
         .clone()
         .or_else(|| device.as_ref().map(|device| device.config.data_dir()))
         .unwrap_or_else(default_data_dir);
-    if let Command::Config(command) = command {
-        return config_commands::run(command, device.as_ref(), &dir);
+    // Run as root (sudo), whatever the command makes in the kiosk's own data folder is the kiosk's user's.
+    let owner = device.as_ref().filter(|device| device.config.data_dir() == dir).and_then(|_| ownership::when_root());
+    let result = run_in(cli, command, device.as_ref(), &dir);
+    if let Some(owner) = owner.filter(|_| dir.exists()) {
+        match ownership::hand_over(&dir, &owner) {
+            Ok(0) => {}
+            Ok(handed) => eprintln!(
+                "kiosk: this ran as root, so {handed} file(s) of root's in {} were handed over to {}, the user the \
+                 kiosk runs as.",
+                dir.display(),
+                owner.name
+            ),
+            Err(error) => eprintln!(
+                "kiosk: this ran as root, and {} could not be given to {}, the user the kiosk runs as ({error}). \
+                 The kiosk cannot open root's files: run  sudo chown -R {1}: {0}",
+                dir.display(),
+                owner.name
+            ),
+        }
     }
-    let mut hub = Hub::open(&dir)?;
+    result
+}
+
+/// Runs `command` on the hub in `dir`.
+fn run_in(cli: &Cli, command: &Command, device: Option<&Device>, dir: &std::path::Path) -> Result<Report> {
+    if let Command::Config(command) = command {
+        return config_commands::run(command, device, dir);
+    }
+    let mut hub = Hub::open(dir)?;
     let now = current_time(cli, &hub)?;
     // Long-running commands tick on from `--now` (a demo's pretend day); one-shot commands use `now` itself.
     let clock = if cli.now.is_some() { Clock::starting_at(now) } else { Clock::System };
     match command {
-        Command::Init(args) => return commands::init(&mut hub.store, args, device.as_ref()),
+        Command::Init(args) => return commands::init(&mut hub.store, args, device),
         Command::Import { file } => return data::import(&mut Invocation { hub: &mut hub, now }, file),
         Command::Demo => return demo::run(&mut hub, now),
-        Command::Run(args) => return run_touchscreen(hub, clock, args, device.as_ref()),
+        Command::Run(args) => return run_touchscreen(hub, clock, args, device),
         Command::Serve { listen } => {
             let languages =
-                device.as_ref().map_or_else(AppOptions::all_languages, |device| device.config.site.languages.clone());
+                device.map_or_else(AppOptions::all_languages, |device| device.config.site.languages.clone());
             let listen = listen
-                .or_else(|| device.as_ref().and_then(Device::web_plan).map(|plan| plan.listen))
+                .or_else(|| device.and_then(Device::web_plan).map(|plan| plan.listen))
                 .unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 8080)));
             kiosk::web::serve_hub(hub, clock, &languages, listen)?;
             return Ok(Report::done("The web server has stopped.", serde_json::json!({ "stopped": true })));
         }
         Command::Sensors(SensorsCommand::Watch) => {
-            return sensors::commands::watch(&hub, device.as_ref(), clock);
+            return sensors::commands::watch(&hub, device, clock);
         }
         Command::Sensors(SensorsCommand::Simulate { file }) => {
-            return sensors::commands::simulate(&hub, device.as_ref(), file);
+            return sensors::commands::simulate(&hub, device, file);
         }
         _ => {}
     }

@@ -53,7 +53,7 @@ fn the_example_is_broken_fixed_applied_and_checked() {
     device.write_config(&broken.replace("rotaton", "rotation"));
     let refused = device.run(&["config", "check"]);
     assert!(refused.stderr.contains("site.time_zone = \"London\" is not a known time zone"), "{}", refused.stderr);
-    assert!(refused.stderr.contains("sensors[0].pin = 3: pin 3 is I²C SCL; choose a free GPIO such as 17, 22 or 27"));
+    assert!(refused.stderr.contains("sensors[0].pin = 3: GPIO 3 is I²C SCL; choose a free GPIO such as 17 (header pin 11), 22 (header pin 15) or 27 (header pin 13)"));
     assert_eq!(refused.stderr.matches("kiosk.toml:").count(), 2, "both problems at once:\n{}", refused.stderr);
 
     // Fixed and turned to portrait, it applies: files under the test root, and the hub set up from [site].
@@ -70,7 +70,7 @@ fn the_example_is_broken_fixed_applied_and_checked() {
     let unit = std::fs::read_to_string(root.join("etc/systemd/system/hub-kiosk.service")).unwrap();
     assert!(unit.contains("Environment=SLINT_KMS_ROTATION=90"));
     let rules = std::fs::read_to_string(root.join("etc/udev/rules.d/70-hub-kiosk.rules")).unwrap();
-    assert!(rules.contains("LIBINPUT_CALIBRATION_MATRIX}=\"0 -1 1 1 0 0\""));
+    assert!(rules.contains("LIBINPUT_CALIBRATION_MATRIX}=\"0 1 0 -1 0 1\""));
     assert!(std::fs::read_to_string(root.join("boot/firmware/config.txt")).unwrap().contains("gpio=17=ip,pu"));
     let site = device.run(&["site", "show"]).stdout;
     assert!(site.contains("Sat  10:00–17:00"), "opening hours from the file:\n{site}");

@@ -48,11 +48,11 @@ fn a_script_is_replayed_with_debounce_counting_and_alerts() {
     std::fs::write(
         &script,
         "# the door bounces open, two people come in close together, one steps back, one leaves\n\
-         0 22 low\n0.003 22 high\n0.006 22 low\n\
-         1.0 5 low\n1.2 6 low\n1.4 5 high\n1.5 5 low\n1.6 6 high\n1.8 6 low\n2.0 5 high\n2.2 6 high\n\
-         5 5 low\n5.3 5 high\n\
-         8 6 low\n8.2 5 low\n8.4 6 high\n8.6 5 high\n\
-         70 22 high\n",
+         0 22 high\n0.003 22 low\n0.006 22 high\n\
+         1.0 5 high\n1.2 6 high\n1.4 5 low\n1.5 5 high\n1.6 6 low\n1.8 6 high\n2.0 5 low\n2.2 6 low\n\
+         5 5 high\n5.3 5 low\n\
+         8 6 high\n8.2 5 high\n8.4 6 low\n8.6 5 low\n\
+         70 22 low\n",
     )
     .unwrap();
     let run = run_with_config(&hub, CONFIG, &["sensors", "simulate", script.to_str().unwrap()]);

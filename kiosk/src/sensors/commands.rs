@@ -5,6 +5,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use anyhow::Result;
+use firmware_config::pins;
 use serde_json::json;
 
 use super::monitor::{Monitor, SensorSpec, SensorState};
@@ -25,8 +26,12 @@ pub fn configured(device: Option<&Device>, demo_if_none: bool) -> Vec<SensorSpec
     if specs.is_empty() && demo_if_none { crate::demo::demo_sensors() } else { specs }
 }
 
-/// Prints each event as it comes.
-struct Print;
+/// Prints how each door and beam pair reads at first (so an installer sees a shut door read "shut" and clear beams
+/// read "clear"), then each event as it comes.
+#[derive(Default)]
+struct Print {
+    started: bool,
+}
 
 impl Sink for Print {
     fn record(&mut self, sensor: &str, kind: booking_core::DoorEventKind, detail: &str) {
@@ -36,7 +41,19 @@ impl Sink for Print {
         let _ = std::io::stdout().flush();
     }
 
-    fn show(&mut self, _state: &SensorState) {}
+    fn show(&mut self, state: &SensorState) {
+        if std::mem::replace(&mut self.started, true) {
+            return;
+        }
+        for door in &state.doors {
+            println!("Now: {} reads {}.", door.name, if door.open { "open" } else { "shut" });
+        }
+        for counter in &state.counters {
+            let beams = if counter.blocked { "a beam blocked" } else { "both beams clear" };
+            println!("Now: {} reads {beams}.", counter.name);
+        }
+        let _ = std::io::stdout().flush();
+    }
 }
 
 pub fn watch(hub: &Hub, device: Option<&Device>, clock: Clock) -> Result<Report> {
@@ -44,9 +61,19 @@ pub fn watch(hub: &Hub, device: Option<&Device>, clock: Clock) -> Result<Report>
     if specs.is_empty() {
         return Err(bad_input("there are no [[sensors]] in the configuration file to watch"));
     }
-    let names: Vec<String> = specs.iter().map(|spec| format!("{} (GPIO {:?})", spec.name, spec.pins())).collect();
+    let names: Vec<String> = specs
+        .iter()
+        .map(|spec| {
+            let pins: Vec<String> = spec
+                .pins()
+                .into_iter()
+                .map(|gpio| format!("GPIO {gpio} on header pin {}", pins::header_pin(gpio).unwrap_or(0)))
+                .collect();
+            format!("{} ({})", spec.name, pins.join(" and "))
+        })
+        .collect();
     let plan = plan_for(hub, specs, Source::Gpio, true, clock)?;
-    match start(plan, Print) {
+    match start(plan, Print::default()) {
         Ok(_running) => {
             println!("Watching {}. Open the door, walk through the beams; Ctrl+C stops.", names.join(", "));
             loop {
@@ -63,7 +90,7 @@ pub fn watch(hub: &Hub, device: Option<&Device>, clock: Clock) -> Result<Report>
 /// a settling bounce is due; returns the lines `simulate` prints and the final state.
 pub fn replay(specs: Vec<SensorSpec>, script: &Script, safe_capacity: u32) -> (Vec<String>, SensorState) {
     let rest: std::collections::BTreeMap<u8, bool> =
-        super::pin_setups(&specs).into_iter().map(|setup| (setup.pin, setup.pull.idle_level())).collect();
+        super::pin_setups(&specs).into_iter().map(|setup| (setup.pin, setup.rest)).collect();
     let mut monitor = Monitor::new(specs, |pin| rest.get(&pin).copied().unwrap_or(true), 0, 0, safe_capacity);
     let mut lines = Vec::new();
     let mut now = Duration::ZERO;

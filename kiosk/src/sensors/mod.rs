@@ -33,6 +33,8 @@ pub struct PinSetup {
     pub pin: u8,
     pub pull: Pull,
     pub debounce: Duration,
+    /// The level the pin reads with its sensor at rest (door shut, beam clear, no motion, button not pressed).
+    pub rest: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,11 +52,6 @@ impl Pull {
             _ => Pull::Up,
         }
     }
-
-    /// The level an idle input rests at.
-    pub fn idle_level(self) -> bool {
-        self == Pull::Up
-    }
 }
 
 /// Where pin levels come from.
@@ -68,7 +65,12 @@ pub fn pin_setups(specs: &[SensorSpec]) -> Vec<PinSetup> {
     specs
         .iter()
         .flat_map(|spec| {
-            spec.pins().into_iter().map(|pin| PinSetup { pin, pull: Pull::parse(&spec.pull), debounce: spec.debounce })
+            spec.pins().into_iter().map(|pin| PinSetup {
+                pin,
+                pull: Pull::parse(&spec.pull),
+                debounce: spec.debounce,
+                rest: !spec.active_high,
+            })
         })
         .collect()
 }

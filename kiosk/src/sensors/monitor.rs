@@ -52,8 +52,8 @@ impl SensorSpec {
         Some(SensorSpec {
             name: config.name.clone(),
             kind,
-            active_high: config.active == "high",
-            pull: config.pull.clone(),
+            active_high: config.active_level() == "high",
+            pull: config.pull_resistor().to_owned(),
             debounce: Duration::from_millis(u64::from(config.debounce_ms)),
             held_open: seconds(config.held_open_seconds),
             blocked: seconds(config.blocked_seconds),
@@ -118,6 +118,13 @@ pub struct DoorView {
     pub open_minutes: u64,
 }
 
+/// A beam pair, and whether one of its beams is blocked now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CounterView {
+    pub name: String,
+    pub blocked: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MotionView {
     pub room: String,
@@ -129,6 +136,7 @@ pub struct MotionView {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SensorState {
     pub doors: Vec<DoorView>,
+    pub counters: Vec<CounterView>,
     pub has_counter: bool,
     pub entered: u32,
     pub left: u32,
@@ -369,7 +377,11 @@ impl Monitor {
                     room: room.clone(),
                     minutes_ago: self.last_motion.get(&index).map(|seen| minutes(*seen)),
                 }),
-                _ => {}
+                SensorKind::BeamPair { .. } => state.counters.push(CounterView {
+                    name: spec.name.clone(),
+                    blocked: self.counters.get(&index).is_some_and(|counter| counter.blocked_for(at).is_some()),
+                }),
+                SensorKind::ExitButton { .. } => {}
             }
         }
         state
@@ -412,6 +424,37 @@ mod tests {
     /// All pins idle: pulled up (high) for the active-low ones, low for the motion sensor.
     fn idle(pin: u8) -> bool {
         pin != 27
+    }
+
+    /// The example file's sensors, uncommented as the installer is told to, wired as docs/sensor-wiring.md shows:
+    /// door and beam contacts closed to GND at rest with the pull-up (low), opening when the door opens or the beam
+    /// is broken (high); the motion sensor drives its pin high when it sees someone.
+    #[test]
+    fn sensors_wired_as_the_guide_shows_read_the_right_way_round() {
+        let example = firmware_config::EXAMPLE;
+        let start = example.find("# [[sensors]]").unwrap();
+        let end = start + example[start..].find("\n\n").unwrap();
+        let blocks: String =
+            example[start..end].lines().map(|line| line.strip_prefix("# ").unwrap_or("").to_owned() + "\n").collect();
+        let text = format!("[site]\nname = \"Hub\"\ntime_zone = \"Europe/London\"\nsafe_capacity = 40\n{blocks}");
+        let config = firmware_config::parse(&text, std::path::Path::new("kiosk.toml")).unwrap();
+        let specs: Vec<SensorSpec> = config.sensors.iter().filter_map(SensorSpec::from_config).collect();
+        assert_eq!(specs.len(), 3, "door, beam pair and motion sensor");
+
+        // Door shut, beams clear, nobody moving: every contact closed to GND, the motion sensor's output low.
+        let mut monitor = Monitor::new(specs, |_| false, 0, 0, 60);
+        let state = monitor.state(secs(1), true);
+        assert!(state.doors.iter().all(|door| !door.open), "a shut door reads shut: {:?}", state.doors);
+        assert!(state.counters.iter().all(|counter| !counter.blocked), "clear beams read clear");
+        assert!(state.alerts.is_empty());
+        assert_eq!(monitor.on_level(17, true, secs(2))[0].happening, DoorEventKind::Opened, "the contact opens");
+        assert_eq!(monitor.on_level(17, false, secs(3))[0].happening, DoorEventKind::Closed);
+        let mut seen = Vec::new();
+        for (at, pin, high) in [(10, 23, true), (11, 24, true), (12, 23, false), (13, 24, false)] {
+            seen.extend(monitor.on_level(pin, high, secs(at)));
+        }
+        assert_eq!(seen[0].happening, DoorEventKind::Entered, "outside beam broken first: coming in");
+        assert_eq!(monitor.on_level(27, true, secs(20))[0].happening, DoorEventKind::Motion);
     }
 
     #[test]

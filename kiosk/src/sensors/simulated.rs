@@ -1,4 +1,4 @@
-//! Simulated sensors: pins that rest at their pull's level and change only when told — by a script of timed
+//! Simulated sensors: pins that rest at their sensor's resting level and change only when told — by a script of timed
 //! changes (`kiosk sensors simulate FILE`, `kiosk run --sensors-script FILE`), by keys in the desktop demo, or by
 //! tests.
 //!
@@ -56,7 +56,7 @@ pub struct Simulated {
 
 impl DoorInput for Simulated {
     fn start(&mut self, pins: &[PinSetup], changes: UnboundedSender<PinChange>) -> Result<BTreeMap<u8, bool>> {
-        let levels = pins.iter().map(|setup| (setup.pin, setup.pull.idle_level())).collect();
+        let levels = pins.iter().map(|setup| (setup.pin, setup.rest)).collect();
         if let Some(script) = self.script.take() {
             tokio::spawn(play(script, changes));
         }
@@ -76,12 +76,17 @@ pub async fn play(script: Script, changes: UnboundedSender<PinChange>) {
 }
 
 /// The changes a person makes walking through a beam pair (`outside` beam first when coming in), as a script
-/// starting now: for the desktop demo's keys. Beams are active-low with pull-ups, as wired in the guide.
-pub fn walk_through(outside: u8, inside: u8, coming_in: bool) -> Script {
+/// starting now: for the desktop demo's keys. `broken` is the level a broken beam reads.
+pub fn walk_through(outside: u8, inside: u8, coming_in: bool, broken: bool) -> Script {
     let (first, second) = if coming_in { (outside, inside) } else { (inside, outside) };
     let step = |millis, pin, high| (Duration::from_millis(millis), PinChange { pin, high });
     Script {
-        steps: vec![step(0, first, false), step(150, second, false), step(300, first, true), step(450, second, true)],
+        steps: vec![
+            step(0, first, broken),
+            step(150, second, broken),
+            step(300, first, !broken),
+            step(450, second, !broken),
+        ],
     }
 }
 

@@ -261,10 +261,10 @@ impl<'a> Tour<'a> {
         self.tap("Today");
         look("staff-today");
         // The door sensors as the monitor reports them: seven people in through the beams, the door open 3 minutes.
-        let mut script = String::from("0 17 low\n60 27 high\n62 27 low\n");
+        let mut script = String::from("0 17 high\n60 27 high\n62 27 low\n");
         for person in 0..7 {
             let at = 185.0 + f64::from(person);
-            script += &format!("{at} 23 low\n{} 24 low\n{} 23 high\n{} 24 high\n", at + 0.2, at + 0.4, at + 0.6);
+            script += &format!("{at} 23 high\n{} 24 high\n{} 23 low\n{} 24 low\n", at + 0.2, at + 0.4, at + 0.6);
         }
         let script = kiosk::sensors::parse_script(&script).unwrap();
         let (_, state) = kiosk::sensors::commands::replay(kiosk::demo::demo_sensors(), &script, 80);
