@@ -8,11 +8,11 @@ use chrono_tz::Tz;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 
+use crate::booker::{Booker, Refused};
 use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::ids::{BookingId, PersonId, RoomId, SeriesId};
 use crate::passes::{IssuedPass, NewPass, PassKey, insert_pass};
-use crate::people::{NewPerson, Role, insert_person};
 use crate::recurrence::{Repeat, occurrence_dates};
 use crate::rooms::{Room, load_room};
 use crate::site::{Opening, Site, load_site, opening_on};
@@ -401,27 +401,26 @@ impl Store {
         }
     }
 
-    /// Books a room for someone with no pass yet: if the rules allow it, records them (name only, as a visitor),
-    /// the booking and a booking pass, all in one transaction. A refusal writes nothing, not even the name.
-    pub fn book_for_new_visitor(
+    /// Books a room at the kiosk or on a web page for a [`Booker`], and gives them a pass for the booking: the pass
+    /// check, the booking rules, a newcomer's record, the booking and its pass are one transaction, so none of it
+    /// is written unless all of it is. A newcomer is recorded only if the booking is made.
+    pub fn book_room(
         &mut self,
         key: &PassKey,
         request: &BookingRequest,
-        display_name: &str,
+        booker: Booker<'_>,
         now: DateTime<Utc>,
-    ) -> Result<Result<(Booking, IssuedPass), BookingRefusal>> {
+    ) -> Result<Result<(Booking, IssuedPass), Refused<BookingRefusal>>> {
         let title = text::clean("title", &request.title, 120)?;
         let outcome = self.write(|tx| {
-            if let Some(refusal) = refusal_for(tx, request.room, request.slot, None, now)? {
-                return Ok(Err(refusal));
-            }
-            let new = NewPerson {
-                display_name: display_name.into(),
-                contact: None,
-                role: Role::Visitor,
-                rules_version: None,
+            let found = match booker.find(tx, key, now)? {
+                Ok(found) => found,
+                Err(refusal) => return Ok(Err(Refused::Pass(refusal))),
             };
-            let person = insert_person(tx, &new, now)?;
+            if let Some(refusal) = refusal_for(tx, request.room, request.slot, None, now)? {
+                return Ok(Err(Refused::Rule(refusal)));
+            }
+            let person = found.person(tx, now)?;
             let request = BookingRequest { booked_by: Some(person), booked_for: Some(person), ..request.clone() };
             let id = insert_booking(tx, &request, &title, None, now)?;
             let pass = insert_pass(tx, key, person, NewPass::Booking(id), now)?;
@@ -639,6 +638,8 @@ fn round_up_to_minute(instant: DateTime<Utc>) -> DateTime<Utc> {
 mod tests {
     use chrono::{TimeZone, Weekday};
 
+    use crate::passes::PassRefusal;
+    use crate::people::{NewPerson, Role};
     use crate::recurrence::Nth;
     use crate::rooms::NewRoom;
     use crate::site::DayHours;
@@ -857,24 +858,50 @@ mod tests {
     }
 
     #[test]
-    fn a_refused_booking_for_a_new_visitor_leaves_no_name_behind() {
+    fn a_refused_booking_for_a_newcomer_leaves_no_name_behind() {
         let (mut store, room, now) = hub_with_studio();
         let key = PassKey::from_secret([1; 32]);
         booked(store.book(&request(room.id, slot("2027-01-05 10:00", "2027-01-05 11:00")), now).unwrap());
-        let clash = store.book_for_new_visitor(
-            &key,
-            &request(room.id, slot("2027-01-05 10:30", "2027-01-05 11:30")),
-            "Robin",
-            now,
-        );
-        assert!(matches!(clash.unwrap(), Err(BookingRefusal::Conflict { .. })));
+        let clash = request(room.id, slot("2027-01-05 10:30", "2027-01-05 11:30"));
+        let refused = store.book_room(&key, &clash, Booker::Newcomer("Robin"), now).unwrap();
+        assert!(matches!(refused, Err(Refused::Rule(BookingRefusal::Conflict { .. }))));
         assert!(store.people(None).unwrap().is_empty());
 
         let later = request(room.id, slot("2027-01-05 14:00", "2027-01-05 15:00"));
-        let (booking, pass) = store.book_for_new_visitor(&key, &later, "Robin", now).unwrap().unwrap();
+        let (booking, pass) = store.book_room(&key, &later, Booker::Newcomer("Robin"), now).unwrap().unwrap();
         assert_eq!(booking.booked_for, Some(pass.pass.person_id));
         assert_eq!(store.person(pass.pass.person_id).unwrap().display_name, "Robin");
         assert_eq!(store.verify_pass(&key, &pass.payload, now).unwrap().unwrap().booking_id, Some(booking.id));
+    }
+
+    /// Booking with a pass is one use-case: the pass is checked, the room booked for its holder and a pass for
+    /// the booking issued together, and a pass that cannot be used writes nothing.
+    #[test]
+    fn a_pass_holder_books_a_room_and_gets_its_pass_in_one_step() {
+        let (mut store, room, now) = hub_with_studio();
+        let key = PassKey::from_secret([1; 32]);
+        let member = store
+            .add_person(
+                &NewPerson {
+                    display_name: "Ada Lovelace".into(),
+                    contact: None,
+                    role: Role::Member,
+                    rules_version: None,
+                },
+                now,
+            )
+            .unwrap();
+        let card = store.issue_pass(&key, member.id, NewPass::Member, now).unwrap();
+        let wanted = request(room.id, slot("2027-01-05 14:00", "2027-01-05 15:00"));
+        let (booking, pass) = store.book_room(&key, &wanted, Booker::Pass(&card.payload), now).unwrap().unwrap();
+        assert_eq!((booking.booked_by, booking.booked_for), (Some(member.id), Some(member.id)));
+        assert_eq!(store.verify_pass(&key, &pass.payload, now).unwrap().unwrap().booking_id, Some(booking.id));
+
+        let other = request(room.id, slot("2027-01-05 16:00", "2027-01-05 17:00"));
+        let refused = store.book_room(&key, &other, Booker::Pass("NOT-A-PASS"), now).unwrap();
+        assert_eq!(refused, Err(Refused::Pass(PassRefusal::Malformed)));
+        let later = store.bookings_overlapping(other.slot, Some(room.id)).unwrap();
+        assert!(later.is_empty(), "a refused pass books nothing");
     }
 
     #[test]

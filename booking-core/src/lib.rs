@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 mod backup;
+mod booker;
 mod bookings;
 mod calendar;
 mod db;
@@ -28,6 +29,7 @@ mod time;
 mod visits;
 
 pub use backup::{BackupCheck, BackupFile, BackupReport, list_backups, verify_backup};
+pub use booker::{Booker, Refused};
 pub use bookings::{
     Booking, BookingOutcome, BookingRefusal, BookingRequest, BookingStatus, CancelOutcome, RoomAvailability,
     SeriesOutcome, SeriesRequest, duration_words,
@@ -46,11 +48,11 @@ pub use people::{NewPerson, Person, Role};
 pub use privacy::{ERASED_NAME, EraseOutcome, EraseRefusal, Erasure, PERSON_EXPORT_FORMAT, PersonExport, PurgeReport};
 pub use recurrence::{MAX_OCCURRENCES, Nth, Repeat, occurrence_dates};
 pub use rooms::{NewRoom, Room};
-pub use site::{Closure, DayHours, NewSite, Opening, Site, SiteSettings};
+pub use site::{Closure, DayHours, NewSite, Opening, OpeningRules, Site, SiteSettings};
 pub use staff::{LOCK_AFTER, Pin, PinOutcome, UnlockOutcome};
 pub use surgeries::{
-    NewSurgery, SeatCancelled, SeatHolder, SeatOutcome, SeatRefusal, Surgery, SurgeryEdit, SurgerySlot, Ticket,
-    TicketIssued, TicketStatus, WhenFull,
+    NewSurgery, PlaceTaken, SeatCancelled, SeatHolder, SeatOutcome, SeatRefusal, Surgery, SurgeryEdit, SurgerySlot,
+    Ticket, TicketIssued, TicketStatus, WhenFull,
 };
 pub use time::{NonexistentLocalTime, Slot, local_day, parse_zone, resolve_local, resolve_local_boundary};
 pub use visits::{

@@ -152,8 +152,8 @@ mod tests {
             slot_minutes: 30,
             seats_per_slot: 1,
         };
-        store.add_surgery(&session("Digital help", " café ", at(10, 0), at(13, 0))).unwrap();
-        store.add_surgery(&session("CV help", "Studio", at(15, 0), at(16, 0))).unwrap();
+        store.add_surgery(&session("Digital help", " café ", at(10, 0), at(13, 0)), at(8, 0)).unwrap();
+        store.add_surgery(&session("CV help", "Studio", at(15, 0), at(16, 0)), at(8, 0)).unwrap();
         let booking = BookingRequest {
             room: studio.id,
             slot: Slot::new(at(12, 0), at(13, 0)).unwrap(),

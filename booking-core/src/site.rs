@@ -1,6 +1,6 @@
 //! The hub itself: name, time zone, safe capacity, opening hours and closures.
 
-use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -202,6 +202,16 @@ impl Store {
     pub fn opening_on(&self, date: NaiveDate) -> Result<Opening> {
         opening_on(&self.conn, &self.site()?, date)
     }
+
+    /// Whether the hub is open at `instant`.
+    pub fn is_open_at(&self, instant: DateTime<Utc>) -> Result<bool> {
+        Ok(self.opening_rules()?.is_open_at(instant))
+    }
+
+    /// The opening rules as they are now, to ask about many instants.
+    pub fn opening_rules(&self) -> Result<OpeningRules> {
+        Ok(OpeningRules { zone: self.site()?.time_zone, week: self.opening_hours()?, closures: self.closures()? })
+    }
 }
 
 pub(crate) fn load_site(conn: &Connection) -> Result<Site> {
@@ -233,9 +243,6 @@ pub(crate) fn opening_on(conn: &Connection, site: &Site, date: NaiveDate) -> Res
     let closure: Option<String> = conn
         .query_row("SELECT reason FROM closures WHERE date = ?1", [date.to_string()], |row| row.get(0))
         .optional()?;
-    if let Some(reason) = closure {
-        return Ok(Opening::Closed { reason });
-    }
     let hours: Option<(String, String)> = conn
         .query_row(
             "SELECT opens, closes FROM opening_hours WHERE weekday = ?1",
@@ -243,16 +250,50 @@ pub(crate) fn opening_on(conn: &Connection, site: &Site, date: NaiveDate) -> Res
             |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .optional()?;
-    let Some((opens, closes)) = hours else {
-        return Ok(Opening::Closed { reason: format!("the hub is closed on {}s", date.format("%A")) });
+    let hours = match hours {
+        Some((opens, closes)) => Some(DayHours { opens: parse_hm(&opens)?, closes: parse_hm(&closes)? }),
+        None => None,
     };
-    let hours = DayHours { opens: parse_hm(&opens)?, closes: parse_hm(&closes)? };
-    let start = resolve_local_boundary(site.time_zone, date.and_time(hours.opens));
-    let end = resolve_local_boundary(site.time_zone, date.and_time(hours.closes));
-    Ok(match Slot::new(start, end) {
+    Ok(opening(site.time_zone, date, hours, closure.as_deref()))
+}
+
+/// The rule itself: closed on a closure or a weekday without hours, else open from the opening to the closing
+/// time, local to the hub (a boundary that falls in a daylight-saving gap moves to the first instant after it).
+fn opening(zone: Tz, date: NaiveDate, hours: Option<DayHours>, closure: Option<&str>) -> Opening {
+    if let Some(reason) = closure {
+        return Opening::Closed { reason: reason.to_owned() };
+    }
+    let Some(hours) = hours else {
+        return Opening::Closed { reason: format!("the hub is closed on {}s", date.format("%A")) };
+    };
+    let start = resolve_local_boundary(zone, date.and_time(hours.opens));
+    let end = resolve_local_boundary(zone, date.and_time(hours.closes));
+    match Slot::new(start, end) {
         Ok(slot) => Opening::Open { hours, slot },
         Err(_) => Opening::Closed { reason: "the hub is closed that day".into() },
-    })
+    }
+}
+
+/// The hub's opening rules — its time zone, weekly hours and closures — read once, so "is the hub open at this
+/// instant" can be asked often without the database (the door sensors ask from their own thread).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpeningRules {
+    zone: Tz,
+    week: [Option<DayHours>; 7],
+    closures: Vec<Closure>,
+}
+
+impl OpeningRules {
+    /// Whether and when the hub is open on a local date.
+    pub fn on(&self, date: NaiveDate) -> Opening {
+        let closure = self.closures.iter().find(|closure| closure.date == date).map(|closure| closure.reason.as_str());
+        opening(self.zone, date, self.week[date.weekday().num_days_from_monday() as usize], closure)
+    }
+
+    /// Whether the hub is open at `instant`.
+    pub fn is_open_at(&self, instant: DateTime<Utc>) -> bool {
+        matches!(self.on(instant.with_timezone(&self.zone).date_naive()), Opening::Open { slot, .. } if slot.contains(instant))
+    }
 }
 
 /// Whether and when the hub is open on one date.
@@ -319,5 +360,33 @@ pub(crate) mod tests {
         let Opening::Open { slot: summer_slot, .. } = store.opening_on(summer).unwrap() else { panic!() };
         assert_eq!(winter_slot.start().format("%H:%M").to_string(), "09:00");
         assert_eq!(summer_slot.start().format("%H:%M").to_string(), "08:00");
+    }
+
+    /// "Is the hub open now" is one rule: asked of the rules read once (as the door sensors do) or of the store,
+    /// it answers the same at every quarter hour of a month that crosses the change to summer time, with a
+    /// closure and a closed weekday in it.
+    #[test]
+    fn open_at_an_instant_agrees_with_the_day_s_opening_across_the_clock_change() {
+        use chrono::{Duration, TimeZone};
+        let mut store = london_hub();
+        store.add_closure(NaiveDate::from_ymd_opt(2027, 3, 30).unwrap(), "Staff training").unwrap();
+        let rules = store.opening_rules().unwrap();
+        let (mut instant, end) =
+            (Utc.with_ymd_and_hms(2027, 3, 15, 0, 0, 0).unwrap(), Utc.with_ymd_and_hms(2027, 4, 15, 0, 0, 0).unwrap());
+        let mut open = 0;
+        while instant < end {
+            let date = instant.with_timezone(&chrono_tz::Europe::London).date_naive();
+            let by_day =
+                matches!(store.opening_on(date).unwrap(), Opening::Open { slot, .. } if slot.contains(instant));
+            assert_eq!(rules.is_open_at(instant), by_day, "{instant}");
+            assert_eq!(rules.on(date), store.opening_on(date).unwrap(), "{date}");
+            open += usize::from(by_day);
+            instant += Duration::minutes(15);
+        }
+        // 26 open days (31 days, 4 Sundays, 1 closure) of 9 hours, 36 quarter hours each.
+        assert_eq!(open, 26 * 36);
+        let summer_morning = Utc.with_ymd_and_hms(2027, 3, 29, 8, 30, 0).unwrap(); // 09:30 in London
+        assert!(store.is_open_at(summer_morning).unwrap());
+        assert!(!store.is_open_at(Utc.with_ymd_and_hms(2027, 3, 26, 8, 30, 0).unwrap()).unwrap(), "08:30 in winter");
     }
 }

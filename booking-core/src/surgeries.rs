@@ -7,11 +7,12 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
+use crate::booker::{Booker, Found, Refused};
 use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::ids::{PersonId, SeatId, SlotId, SurgeryId, TicketId};
 use crate::passes::{IssuedPass, NewPass, PassKey, insert_pass};
-use crate::people::{NewPerson, Role, insert_person, load_person};
+use crate::people::{Role, load_person};
 use crate::site::load_site;
 use crate::text;
 use crate::time::{Slot, from_db, to_db};
@@ -119,6 +120,14 @@ impl fmt::Display for SeatRefusal {
             SeatRefusal::SlotOver => "This time has already passed. Please choose a later time.",
         })
     }
+}
+
+/// A place a [`Booker`] took: a seat, or a place on the waiting list (1 = next), and the day pass a newcomer gets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlaceTaken {
+    pub seat: SeatId,
+    pub waiting_position: Option<u32>,
+    pub pass: Option<IssuedPass>,
 }
 
 /// A freed seat and who, if anyone, moved up from the waiting list into it.
@@ -342,6 +351,20 @@ fn insert_seat(
     if let Some(refusal) = seat_refusal(tx, slot, Some(person), when_full, now)? {
         return Ok(SeatOutcome::Refused(refusal));
     }
+    Ok(match place_seat(tx, slot, person, now)? {
+        (seat, None) => SeatOutcome::Booked { seat },
+        (seat, Some(position)) => SeatOutcome::Waiting { seat, position },
+    })
+}
+
+/// Writes the seat, or the waiting-list place when the slot is full (with its position, 1 = next), once
+/// [`seat_refusal`] has found nothing.
+fn place_seat(
+    tx: &Transaction<'_>,
+    slot: SlotId,
+    person: PersonId,
+    now: DateTime<Utc>,
+) -> Result<(SeatId, Option<u32>)> {
     let status = if slot_has_room(tx, slot)? { "booked" } else { "waiting" };
     tx.execute(
         "INSERT INTO slot_seats (slot_id, person_id, status, created_at) VALUES (?1, ?2, ?3, ?4)",
@@ -349,19 +372,23 @@ fn insert_seat(
     )?;
     let seat = SeatId(tx.last_insert_rowid());
     if status == "booked" {
-        return Ok(SeatOutcome::Booked { seat });
+        return Ok((seat, None));
     }
     let position: u32 = tx.query_row(
         "SELECT count(*) FROM slot_seats WHERE slot_id = ?1 AND status = 'waiting' AND id <= ?2",
         params![slot, seat],
         |row| row.get(0),
     )?;
-    Ok(SeatOutcome::Waiting { seat, position })
+    Ok((seat, Some(position)))
 }
 
 impl Store {
-    /// Creates a surgery and its slots. The host must be a host or staff member.
-    pub fn add_surgery(&mut self, new: &NewSurgery) -> Result<Surgery> {
+    /// Creates a surgery and its slots. The host must be a host or staff member, and the session must not be over
+    /// already (one under way may be planned: its past slots simply cannot be booked).
+    pub fn add_surgery(&mut self, new: &NewSurgery, now: DateTime<Utc>) -> Result<Surgery> {
+        if new.time.end() <= now {
+            return Err(StoreError::invalid("that session is already over: please choose a later time"));
+        }
         let topic = text::clean("topic", &new.topic, 120)?;
         let place = text::clean("place", &new.place, 80)?;
         if !(5..=240).contains(&new.slot_minutes) {
@@ -445,29 +472,37 @@ impl Store {
         })
     }
 
-    /// Books a seat (or a waiting-list place) for someone with no pass yet, as the public web page does: if the
-    /// slot can take them, records them (name only, as a visitor), the seat and a day pass for the session's day,
-    /// all in one transaction. A refusal writes nothing, not even the name.
-    pub fn book_seat_for_new_visitor(
+    /// Books a place in a slot at the kiosk or on a web page for a [`Booker`]: a seat, or a waiting-list place when
+    /// the slot is full and `when_full` allows it. A newcomer also gets a day pass for the session's day; a pass
+    /// holder keeps theirs. The pass check, the rules, a newcomer's record, the place and the pass are one
+    /// transaction: a refusal writes nothing, not even the name.
+    pub fn book_place(
         &mut self,
         key: &PassKey,
         slot: SlotId,
-        display_name: &str,
+        booker: Booker<'_>,
         when_full: WhenFull,
         now: DateTime<Utc>,
-    ) -> Result<Result<(SeatOutcome, IssuedPass), SeatRefusal>> {
-        let display_name = text::clean("name", display_name, 80)?;
+    ) -> Result<Result<PlaceTaken, Refused<SeatRefusal>>> {
         self.write(|tx| {
-            if let Some(refusal) = seat_refusal(tx, slot, None, when_full, now)? {
-                return Ok(Err(refusal));
+            let found = match booker.find(tx, key, now)? {
+                Ok(found) => found,
+                Err(refusal) => return Ok(Err(Refused::Pass(refusal))),
+            };
+            if let Some(refusal) = seat_refusal(tx, slot, found.holder(), when_full, now)? {
+                return Ok(Err(Refused::Rule(refusal)));
             }
-            let new = NewPerson { display_name, contact: None, role: Role::Visitor, rules_version: None };
-            let person = insert_person(tx, &new, now)?;
-            let outcome = insert_seat(tx, slot, person, when_full, now)?;
-            let (_, time, _) = slot_context(tx, slot)?;
-            let zone = load_site(tx)?.time_zone;
-            let day = time.start().with_timezone(&zone).date_naive();
-            Ok(Ok((outcome, insert_pass(tx, key, person, NewPass::DayOf(day), now)?)))
+            let person = found.person(tx, now)?;
+            let (seat, waiting_position) = place_seat(tx, slot, person, now)?;
+            let pass = match found {
+                Found::Holder(_) => None,
+                Found::Newcomer(_) => {
+                    let (_, time, _) = slot_context(tx, slot)?;
+                    let day = time.start().with_timezone(&load_site(tx)?.time_zone).date_naive();
+                    Some(insert_pass(tx, key, person, NewPass::DayOf(day), now)?)
+                }
+            };
+            Ok(Ok(PlaceTaken { seat, waiting_position, pass }))
         })
     }
 
@@ -710,14 +745,17 @@ mod tests {
     fn benefits_surgery(store: &mut Store, seats: u32) -> Surgery {
         let host = person(store, "Grace Host", Role::Host);
         store
-            .add_surgery(&NewSurgery {
-                topic: "Benefits advice".into(),
-                host,
-                place: "Room 2".into(),
-                time: Slot::new(at(10, 0), at(12, 0)).unwrap(),
-                slot_minutes: 30,
-                seats_per_slot: seats,
-            })
+            .add_surgery(
+                &NewSurgery {
+                    topic: "Benefits advice".into(),
+                    host,
+                    place: "Room 2".into(),
+                    time: Slot::new(at(10, 0), at(12, 0)).unwrap(),
+                    slot_minutes: 30,
+                    seats_per_slot: seats,
+                },
+                at(8, 0),
+            )
             .unwrap()
     }
 
@@ -794,14 +832,17 @@ mod tests {
         let mut store = london_hub();
         let visitor = person(&mut store, "Val", Role::Visitor);
         let error = store
-            .add_surgery(&NewSurgery {
-                topic: "Tea".into(),
-                host: visitor,
-                place: "Café".into(),
-                time: Slot::new(at(10, 0), at(11, 0)).unwrap(),
-                slot_minutes: 15,
-                seats_per_slot: 1,
-            })
+            .add_surgery(
+                &NewSurgery {
+                    topic: "Tea".into(),
+                    host: visitor,
+                    place: "Café".into(),
+                    time: Slot::new(at(10, 0), at(11, 0)).unwrap(),
+                    slot_minutes: 15,
+                    seats_per_slot: 1,
+                },
+                at(8, 0),
+            )
             .unwrap_err();
         assert!(error.to_string().contains("not a host"), "{error}");
     }
@@ -826,27 +867,53 @@ mod tests {
         let surgery = benefits_surgery(&mut store, 1);
         let slot = surgery.slots[0].id;
         let days_before = at(9, 0) - Duration::days(3);
-        let (outcome, pass) =
-            store.book_seat_for_new_visitor(&key, slot, "Nia", WhenFull::Refuse, days_before).unwrap().unwrap();
-        assert!(matches!(outcome, SeatOutcome::Booked { .. }));
+        let place = |store: &mut Store, booker, when_full| store.book_place(&key, slot, booker, when_full, days_before);
+        let nia = place(&mut store, Booker::Newcomer("Nia"), WhenFull::Refuse).unwrap().unwrap();
+        assert_eq!(nia.waiting_position, None);
         // Valid on the session's day (not only the day it was booked), until that day ends.
+        let pass = nia.pass.expect("a newcomer gets a day pass");
         assert!(store.verify_pass(&key, &pass.payload, at(9, 55)).unwrap().is_ok());
         assert_eq!(pass.pass.expires_at, Utc.with_ymd_and_hms(2027, 1, 13, 0, 0, 0).unwrap());
         let people = store.people(None).unwrap().len();
         assert_eq!(
-            store.book_seat_for_new_visitor(&key, slot, "Owen", WhenFull::Refuse, days_before).unwrap(),
-            Err(SeatRefusal::Full)
+            place(&mut store, Booker::Newcomer("Owen"), WhenFull::Refuse).unwrap(),
+            Err(Refused::Rule(SeatRefusal::Full))
         );
         assert_eq!(store.people(None).unwrap().len(), people, "a refused booking keeps no name");
-        let (outcome, _) = store
-            .book_seat_for_new_visitor(&key, slot, "Owen", WhenFull::JoinWaitingList, days_before)
-            .unwrap()
-            .unwrap();
-        assert!(matches!(outcome, SeatOutcome::Waiting { position: 1, .. }));
+        let owen = place(&mut store, Booker::Newcomer("Owen"), WhenFull::JoinWaitingList).unwrap().unwrap();
+        assert_eq!(owen.waiting_position, Some(1));
         let names: Vec<_> =
             store.seat_holders(surgery.id).unwrap().into_iter().map(|h| (h.display_name, h.status)).collect();
         assert_eq!(names, vec![("Nia".into(), "booked".into()), ("Owen".into(), "waiting".into())]);
-        assert!(store.book_seat_for_new_visitor(&key, slot, "  ", WhenFull::Refuse, days_before).is_err());
+        assert!(place(&mut store, Booker::Newcomer("  "), WhenFull::Refuse).is_err());
+
+        // Nia's pass books her nothing twice, and a pass holder keeps their own pass.
+        assert_eq!(
+            place(&mut store, Booker::Pass(&pass.payload), WhenFull::JoinWaitingList).unwrap(),
+            Err(Refused::Rule(SeatRefusal::AlreadyBooked))
+        );
+        assert_eq!(
+            place(&mut store, Booker::Pass("NOT-A-PASS"), WhenFull::JoinWaitingList).unwrap(),
+            Err(Refused::Pass(crate::PassRefusal::Malformed))
+        );
+    }
+
+    #[test]
+    fn a_session_that_is_already_over_cannot_be_planned() {
+        let mut store = london_hub();
+        let host = person(&mut store, "Hana", Role::Host);
+        let new = |start, end| NewSurgery {
+            topic: "Benefits".into(),
+            host,
+            place: "Café".into(),
+            time: Slot::new(start, end).unwrap(),
+            slot_minutes: 20,
+            seats_per_slot: 1,
+        };
+        let over = store.add_surgery(&new(at(9, 0), at(10, 0)), at(10, 0));
+        assert!(over.unwrap_err().to_string().contains("already over"));
+        // Still running: planned, and its past slots simply cannot be booked.
+        assert!(store.add_surgery(&new(at(9, 0), at(11, 0)), at(10, 0)).is_ok());
     }
 
     #[test]

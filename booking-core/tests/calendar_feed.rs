@@ -103,7 +103,7 @@ fn hub() -> (Store, booking_core::RoomId) {
         slot_minutes: 20,
         seats_per_slot: 1,
     };
-    store.add_surgery(&surgery).unwrap();
+    store.add_surgery(&surgery, now()).unwrap();
     (store, room)
 }
 

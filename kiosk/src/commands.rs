@@ -335,14 +335,17 @@ pub fn surgery(cx: &mut Invocation<'_>, command: &SurgeryCommand) -> Result<Repo
         SurgeryCommand::Add(args) => {
             let host = cx.person(&args.host)?;
             let (_, time) = time_range(&args.time, zone, cx.now, None)?;
-            let surgery = cx.hub.store.add_surgery(&NewSurgery {
-                topic: args.topic.clone(),
-                host: host.id,
-                place: args.place.clone(),
-                time,
-                slot_minutes: parse_minutes(&args.slot)?,
-                seats_per_slot: args.seats,
-            })?;
+            let surgery = cx.hub.store.add_surgery(
+                &NewSurgery {
+                    topic: args.topic.clone(),
+                    host: host.id,
+                    place: args.place.clone(),
+                    time,
+                    slot_minutes: parse_minutes(&args.slot)?,
+                    seats_per_slot: args.seats,
+                },
+                cx.now,
+            )?;
             Ok(Report::done(
                 format!(
                     "Added surgery #{} \"{}\" with {} slots of {} seats",

@@ -241,14 +241,17 @@ pub fn run(hub: &mut Hub, now: DateTime<Utc>) -> Result<Report> {
             let Some(start) = local(date, plan.start) else {
                 continue;
             };
-            let surgery = store.add_surgery(&NewSurgery {
-                topic: plan.topic.into(),
-                host: hosts[plan.host],
-                place: plan.place.into(),
-                time: Slot::new(start, start + Duration::minutes(i64::from(plan.minutes)))?,
-                slot_minutes: plan.slot_minutes,
-                seats_per_slot: plan.seats_per_slot,
-            })?;
+            let surgery = store.add_surgery(
+                &NewSurgery {
+                    topic: plan.topic.into(),
+                    host: hosts[plan.host],
+                    place: plan.place.into(),
+                    time: Slot::new(start, start + Duration::minutes(i64::from(plan.minutes)))?,
+                    slot_minutes: plan.slot_minutes,
+                    seats_per_slot: plan.seats_per_slot,
+                },
+                now,
+            )?;
             surgeries += 1;
             for (slot_index, slot) in surgery.slots.iter().enumerate().filter(|(i, _)| i % 2 == 0) {
                 let first = slot_index + offset as usize + index;
@@ -266,7 +269,7 @@ pub fn run(hub: &mut Hub, now: DateTime<Utc>) -> Result<Report> {
     for member in &members {
         passes.push((*member, store.issue_pass(&hub.key, *member, NewPass::Member, now)?.payload));
     }
-    let open_now = matches!(store.opening_on(today)?, Opening::Open { slot, .. } if slot.contains(now));
+    let open_now = store.is_open_at(now)?;
     let mut here = 0;
     if open_now {
         for (_, payload) in passes.iter().skip(1).take(3) {

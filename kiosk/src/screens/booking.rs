@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use booking_core::{
-    BookingOutcome, BookingRefusal, BookingRequest, IssuedPass, NewPass, Opening, RoomAvailability, RoomId, Slot,
+    Booker, BookingRefusal, BookingRequest, IssuedPass, Opening, Refused, RoomAvailability, RoomId, Slot,
 };
 use chrono::{DateTime, Duration, Timelike, Utc};
 use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
@@ -295,24 +295,15 @@ enum Made {
 }
 
 fn make(hub: &mut Hub, request: &BookingRequest, who: Who, now: DateTime<Utc>) -> booking_core::Result<Made> {
-    match who {
-        Who::Named(name) => Ok(match hub.store.book_for_new_visitor(&hub.key, request, &name, now)? {
-            Ok((_, pass)) => Made::Booked(pass),
-            Err(refusal) => Made::Refused(refusal),
-        }),
-        Who::Pass(text) => {
-            let Ok(pass) = hub.store.verify_pass(&hub.key, &text, now)? else { return Ok(Made::PassRefused) };
-            let request =
-                BookingRequest { booked_by: Some(pass.person_id), booked_for: Some(pass.person_id), ..request.clone() };
-            match hub.store.book(&request, now)? {
-                BookingOutcome::Booked(booking) => {
-                    let pass = hub.store.issue_pass(&hub.key, pass.person_id, NewPass::Booking(booking.id), now)?;
-                    Ok(Made::Booked(pass))
-                }
-                BookingOutcome::Refused(refusal) => Ok(Made::Refused(refusal)),
-            }
-        }
-    }
+    let booker = match &who {
+        Who::Pass(text) => Booker::Pass(text),
+        Who::Named(name) => Booker::Newcomer(name),
+    };
+    Ok(match hub.store.book_room(&hub.key, request, booker, now)? {
+        Ok((_, pass)) => Made::Booked(pass),
+        Err(Refused::Rule(refusal)) => Made::Refused(refusal),
+        Err(Refused::Pass(_)) => Made::PassRefused,
+    })
 }
 
 /// Books the chosen room and time for `who`; a pass scanned on the "who" step comes here.

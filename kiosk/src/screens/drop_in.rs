@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use booking_core::{SeatOutcome, SeatRefusal, Slot, SlotId, Surgery, SurgeryId, TicketStatus, WhenFull, local_day};
+use booking_core::{Booker, Refused, SeatRefusal, Slot, SlotId, Surgery, SurgeryId, TicketStatus, WhenFull, local_day};
 use chrono::{DateTime, Duration, Utc};
 use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
 
@@ -370,38 +370,28 @@ pub fn book_by_pass(window: &MainWindow, kiosk: &Rc<Kiosk>, text: String) {
     let now = kiosk.now();
     let weak = window.as_weak();
     kiosk.worker.run(
-        move |hub| -> Result<Result<SeatOutcome, ()>, String> {
-            match hub.store.verify_pass(&hub.key, &text, now).map_err(|error| error.to_string())? {
-                Err(_refusal) => Ok(Err(())),
-                Ok(pass) => hub
-                    .store
-                    .book_seat(slot, pass.person_id, WhenFull::JoinWaitingList, now)
-                    .map(Ok)
-                    .map_err(|error| error.to_string()),
-            }
+        move |hub| {
+            hub.store
+                .book_place(&hub.key, slot, Booker::Pass(&text), WhenFull::JoinWaitingList, now)
+                .map_err(|error| error.to_string())
         },
         move |outcome| {
             let Some(window) = weak.upgrade() else { return };
             let adapter = window.global::<DropInAdapter>();
             let problem = match outcome {
-                Ok(Ok(SeatOutcome::Booked { .. })) => {
-                    adapter.set_waiting_list(false);
+                Ok(Ok(place)) => {
+                    adapter.set_waiting_list(place.waiting_position.is_some());
+                    adapter.set_position(place.waiting_position.unwrap_or(0) as i32);
                     adapter.set_step(DropInStep::Booked);
                     DropInProblem::None
                 }
-                Ok(Ok(SeatOutcome::Waiting { position, .. })) => {
-                    adapter.set_waiting_list(true);
-                    adapter.set_position(position as i32);
-                    adapter.set_step(DropInStep::Booked);
-                    DropInProblem::None
-                }
-                Ok(Ok(SeatOutcome::Refused(refusal))) => match refusal {
+                Ok(Err(Refused::Rule(refusal))) => match refusal {
                     SeatRefusal::Full => DropInProblem::Full,
                     SeatRefusal::AlreadyBooked => DropInProblem::AlreadyBooked,
                     SeatRefusal::SlotOver => DropInProblem::Over,
                     SeatRefusal::SurgeryCancelled => DropInProblem::Cancelled,
                 },
-                Ok(Err(())) => DropInProblem::PassRefused,
+                Ok(Err(Refused::Pass(_))) => DropInProblem::PassRefused,
                 Err(error) => {
                     eprintln!("kiosk: a surgery booking failed: {error}");
                     DropInProblem::Failed

@@ -4,7 +4,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use anyhow::Result;
-use booking_core::{Opening, local_day};
+use booking_core::local_day;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use slint::{ComponentHandle, ModelRc, SharedString, Timer, TimerMode, VecModel};
@@ -54,8 +54,7 @@ pub fn load(hub: &mut Hub, now: DateTime<Utc>) -> Result<WelcomeData> {
             end: surgery.time.end(),
         })
         .collect();
-    let open_now = matches!(hub.store.opening_on(now.with_timezone(&zone).date_naive())?,
-        Opening::Open { slot, .. } if slot.contains(now));
+    let open_now = hub.store.is_open_at(now)?;
     let rooms_free_now = if open_now {
         let occupancy = hub.store.occupancy(now)?;
         occupancy

@@ -131,17 +131,11 @@ pub fn plan_for(
 ) -> anyhow::Result<SensorPlan> {
     let site = hub.store.site()?;
     let zone = site.time_zone;
-    let week = hub.store.opening_hours()?;
-    let closures: Vec<chrono::NaiveDate> = hub.store.closures()?.into_iter().map(|closure| closure.date).collect();
     let today = clock.now().with_timezone(&zone).date_naive();
     let counts = hub.store.door_day(today)?;
-    let hub_open = move || {
-        use chrono::Datelike;
-        let local = clock.now().with_timezone(&zone);
-        let hours = week[local.weekday().num_days_from_monday() as usize];
-        !closures.contains(&local.date_naive())
-            && hours.is_some_and(|hours| hours.opens <= local.time() && local.time() < hours.closes)
-    };
+    // booking-core's own rule, asked of the rules as they were when the sensors started.
+    let rules = hub.store.opening_rules()?;
+    let hub_open = move || rules.is_open_at(clock.now());
     Ok(SensorPlan {
         specs,
         source,

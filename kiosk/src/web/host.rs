@@ -151,20 +151,17 @@ pub fn create_on(hub: &mut Hub, login: &Login, form: &SessionForm, now: DateTime
     };
     let local = |at: NaiveTime| resolve_local(zone, date.and_time(at)).map_err(|gap| Failure::Invalid(gap.to_string()));
     let (start, end) = (local(time(&form.from)?)?, local(time(&form.until)?)?);
-    if end <= start {
-        return Err(Failure::Invalid("the session must end after it starts".into()));
-    }
-    if start < now {
-        return Err(Failure::Invalid("that time has already passed: please choose a later one".into()));
-    }
-    let surgery = hub.store.add_surgery(&NewSurgery {
-        topic: form.topic.clone(),
-        host: login.person,
-        place: form.place.clone(),
-        time: Slot::new(start, end)?,
-        slot_minutes: number(&form.minutes_each, "minutes for each person")?,
-        seats_per_slot: number(&form.places, "number of places")?,
-    })?;
+    let surgery = hub.store.add_surgery(
+        &NewSurgery {
+            topic: form.topic.clone(),
+            host: login.person,
+            place: form.place.clone(),
+            time: Slot::new(start, end)?,
+            slot_minutes: number(&form.minutes_each, "minutes for each person")?,
+            seats_per_slot: number(&form.places, "number of places")?,
+        },
+        now,
+    )?;
     Ok(surgery.id)
 }
 

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
-use booking_core::{Feed, PassRefusal, RoomId, SeatOutcome, SeatRefusal, SlotId, Surgery, SurgeryId, WhenFull};
+use booking_core::{Booker, Feed, PassRefusal, Refused, RoomId, SeatRefusal, SlotId, Surgery, SurgeryId, WhenFull};
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -254,38 +254,25 @@ pub fn book_place_on(
         return Ok(Err(PlaceRefused::NoTime));
     };
     let (pass_text, name) = (request.pass.trim(), request.name.trim());
-    let booked = if !pass_text.is_empty() {
-        let pass = match hub.store.verify_pass(&hub.key, pass_text, now)? {
-            Ok(pass) => pass,
-            Err(refusal) => return Ok(Err(PlaceRefused::Pass(refusal))),
-        };
-        match hub.store.book_seat(slot.id, pass.person_id, WhenFull::JoinWaitingList, now)? {
-            SeatOutcome::Refused(refusal) => Err(refusal),
-            outcome => Ok((outcome, pass_text.to_owned())),
-        }
-    } else if !name.is_empty() {
-        match hub.store.book_seat_for_new_visitor(&hub.key, slot.id, name, WhenFull::JoinWaitingList, now) {
-            Ok(booked) => booked.map(|(outcome, issued)| (outcome, issued.payload)),
-            Err(booking_core::StoreError::Invalid(message)) => return Ok(Err(PlaceRefused::Invalid(message))),
-            Err(other) => return Err(other.into()),
-        }
-    } else {
-        return Ok(Err(PlaceRefused::NoName));
+    let booker = match (pass_text.is_empty(), name.is_empty()) {
+        (false, _) => Booker::Pass(pass_text),
+        (true, false) => Booker::Newcomer(name),
+        (true, true) => return Ok(Err(PlaceRefused::NoName)),
+    };
+    let place = match hub.store.book_place(&hub.key, slot.id, booker, WhenFull::JoinWaitingList, now) {
+        Ok(Ok(place)) => place,
+        Ok(Err(Refused::Pass(refusal))) => return Ok(Err(PlaceRefused::Pass(refusal))),
+        Ok(Err(Refused::Rule(refusal))) => return Ok(Err(PlaceRefused::Seat(refusal))),
+        Err(booking_core::StoreError::Invalid(message)) => return Ok(Err(PlaceRefused::Invalid(message))),
+        Err(other) => return Err(other.into()),
     };
     let zone = hub.store.site()?.time_zone;
-    let session = public_session_for(&hub.store.surgery(id)?, zone, now);
-    Ok(match booked {
-        Err(refusal) => Err(PlaceRefused::Seat(refusal)),
-        Ok((outcome, pass)) => Ok(PlaceBooked {
-            session,
-            time: hm(zone, slot.time.start()),
-            waiting_position: match outcome {
-                SeatOutcome::Waiting { position, .. } => Some(position),
-                _ => None,
-            },
-            pass,
-        }),
-    })
+    Ok(Ok(PlaceBooked {
+        session: public_session_for(&hub.store.surgery(id)?, zone, now),
+        time: hm(zone, slot.time.start()),
+        waiting_position: place.waiting_position,
+        pass: place.pass.map_or_else(|| pass_text.to_owned(), |issued| issued.payload),
+    }))
 }
 
 // ---- pages ----

@@ -142,14 +142,17 @@ pub fn build(hub: &mut Hub) -> Crowded {
         let start = if index == 0 { at(11, 0) } else { at(10 + index as u32, 30) };
         let place = if index % 2 == 0 { ROOMS[CAFE] } else { ROOMS[index] };
         let surgery = store
-            .add_surgery(&NewSurgery {
-                topic: (*topic).into(),
-                host: host_ids[index],
-                place: place.into(),
-                time: Slot::new(start, start + Duration::minutes(20 * 15)).unwrap(),
-                slot_minutes: 15,
-                seats_per_slot: 2,
-            })
+            .add_surgery(
+                &NewSurgery {
+                    topic: (*topic).into(),
+                    host: host_ids[index],
+                    place: place.into(),
+                    time: Slot::new(start, start + Duration::minutes(20 * 15)).unwrap(),
+                    slot_minutes: 15,
+                    seats_per_slot: 2,
+                },
+                now,
+            )
             .unwrap();
         for seat in 0..2 {
             let who = members[20 + index * 2 + seat];
