@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use firmware_config::{Rendered, SystemFile, render, with_block};
 use serde_json::json;
+use similar::{ChangeTag, TextDiff};
 
 use crate::cli::ConfigCommand;
 use crate::device::{self, Device};
@@ -149,45 +150,29 @@ fn apply(device: &Device, data_dir: &Path, root: &Path, dry_run: bool) -> Result
     Ok(Report::done(text, json!({ "changed": changed, "hub": hub_changes, "dry_run": dry_run })))
 }
 
-/// A line diff: `-` old lines, `+` new ones, with one line of context and long unchanged runs left out.
+/// A line diff: `-` old lines, `+` new ones, with one line of context and unchanged runs between left out (`…`).
 pub fn diff(old: &str, new: &str) -> String {
-    let (a, b): (Vec<&str>, Vec<&str>) = (old.lines().collect(), new.lines().collect());
-    // Longest common subsequence table, from the end.
-    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for i in (0..a.len()).rev() {
-        for j in (0..b.len()).rev() {
-            lcs[i][j] = if a[i] == b[j] { lcs[i + 1][j + 1] + 1 } else { lcs[i + 1][j].max(lcs[i][j + 1]) };
-        }
-    }
-    let mut lines: Vec<(char, &str)> = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() || j < b.len() {
-        if i < a.len() && j < b.len() && a[i] == b[j] {
-            lines.push((' ', a[i]));
-            (i, j) = (i + 1, j + 1);
-        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] > lcs[i + 1][j]) {
-            lines.push(('+', b[j]));
-            j += 1;
-        } else {
-            lines.push(('-', a[i]));
-            i += 1;
-        }
-    }
-    let near_change = |index: usize| {
-        lines[index.saturating_sub(1)..(index + 2).min(lines.len())].iter().any(|(mark, _)| *mark != ' ')
-    };
+    let diff = TextDiff::from_lines(old, new);
     let mut text = String::new();
-    let mut skipped = false;
-    for (index, (mark, line)) in lines.iter().enumerate() {
-        if *mark == ' ' && !near_change(index) {
-            if !skipped {
-                text += "    …\n";
-                skipped = true;
-            }
-            continue;
+    let mut shown_until = 0;
+    for group in diff.grouped_ops(1) {
+        if group.first().is_some_and(|op| op.old_range().start > shown_until) {
+            text += "    …\n";
         }
-        skipped = false;
-        text += &format!("  {mark} {line}\n");
+        for op in &group {
+            for change in diff.iter_changes(op) {
+                let mark = match change.tag() {
+                    ChangeTag::Delete => '-',
+                    ChangeTag::Insert => '+',
+                    ChangeTag::Equal => ' ',
+                };
+                text += &format!("  {mark} {}\n", change.value().trim_end_matches('\n'));
+            }
+            shown_until = op.old_range().end;
+        }
+    }
+    if shown_until < old.lines().count() && !text.is_empty() {
+        text += "    …\n";
     }
     text
 }
@@ -202,6 +187,8 @@ mod tests {
         let new = "a\nb\nc\nD\ne\nf\ng\n";
         assert_eq!(diff(old, new), "    …\n    c\n  - d\n  + D\n    e\n    f\n  + g\n");
         assert_eq!(diff("", "x\n"), "  + x\n");
+        assert_eq!(diff("a\nb\nc\nd\ne\n", "a\nB\nc\nd\ne\n"), "    a\n  - b\n  + B\n    c\n    …\n");
+        assert_eq!(diff("same\n", "same\n"), "");
     }
 
     /// The Debian package ships the unit and udev rules made from the example configuration; they must not drift.

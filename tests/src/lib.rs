@@ -1,19 +1,37 @@
 //! Helpers for end-to-end tests: run the real `kiosk` binary against a throwaway data folder.
 //!
-//! The binary is the one `cargo test --workspace` builds beside these tests (the `kiosk` package has integration
-//! tests of its own, so cargo builds its binary before any test runs).
+//! The binary is built on first use by the same cargo, profile and target folder as the running test, so
+//! `cargo test -p end-to-end` works on its own and never runs a stale binary.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
 
-/// The `kiosk` binary in the same target folder as the running test.
+/// The `kiosk` binary in the same target folder as the running test, built (or found up to date) once per test run.
 pub fn kiosk_binary() -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(build_kiosk).clone()
+}
+
+fn build_kiosk() -> PathBuf {
     let test_exe = std::env::current_exe().expect("the test knows where it is");
     let profile_dir = test_exe.parent().and_then(|deps| deps.parent()).expect("tests run from target/<profile>/deps");
-    let binary = profile_dir.join(format!("kiosk{}", std::env::consts::EXE_SUFFIX));
-    assert!(binary.exists(), "{} is missing: run the tests with `cargo test --workspace`", binary.display());
-    binary
+    let target_dir = profile_dir.parent().expect("a target folder above the profile's");
+    let profile = match profile_dir.file_name().and_then(|name| name.to_str()) {
+        Some("debug") => "dev",
+        Some(other) => other,
+        None => panic!("{} has no profile name", profile_dir.display()),
+    };
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "--locked", "-p", "kiosk", "--bin", "kiosk", "--profile", profile])
+        .arg("--target-dir")
+        .arg(target_dir)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "building the kiosk binary failed");
+    profile_dir.join(format!("kiosk{}", std::env::consts::EXE_SUFFIX))
 }
 
 /// A hub in a temporary data folder, driven through the command line.
