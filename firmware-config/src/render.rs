@@ -32,7 +32,7 @@ pub const BLOCK_END: &str = "# END hub-kiosk";
 ///
 /// Slint's software renderer turns the picture (`SLINT_KMS_ROTATION`) but takes touches as they come, scaled to
 /// the turned window; libinput maps each touch `(x, y)`, as fractions of the panel, to
-/// `(a·x + b·y + c, d·x + e·y + f)`. So each matrix undoes the renderer's turn: kiosk/tests/rotation.rs renders
+/// `(a·x + b·y + c, d·x + e·y + f)`. So each matrix undoes the renderer's turn: kiosk/touchscreen/tests/rotation.rs renders
 /// with Slint and touches every corner of both official screens, at all four rotations, to prove it.
 pub fn calibration_matrix(degrees: u16) -> [f32; 6] {
     match degrees {
@@ -132,6 +132,8 @@ RestartSec=3
 # The kiosk tells systemd it is alive from its screen's event loop; a frozen screen is restarted.
 WatchdogSec=30
 TimeoutStartSec=90
+# Asked to stop, the kiosk finishes what it is writing and exits within 5 seconds; after 10 it is killed.
+TimeoutStopSec=10
 # The kiosk needs its data, the screen, input devices and GPIO, and nothing else.
 NoNewPrivileges=yes
 ProtectSystem=strict

@@ -4,48 +4,14 @@
 //!
 //! `cargo bench -p kiosk --bench first_frame`
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const RUNS: usize = 20;
 
-/// An Xvfb started for this run, stopped when dropped.
-struct Display(Option<Child>);
-
-impl Drop for Display {
-    fn drop(&mut self) {
-        if let Some(child) = &mut self.0 {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-fn display() -> (String, Display) {
-    if let Ok(existing) = std::env::var("DISPLAY") {
-        return (existing, Display(None));
-    }
-    let number = 90 + std::process::id() % 100;
-    let child = Command::new("Xvfb")
-        .arg(format!(":{number}"))
-        .args(["-screen", "0", "1280x1024x24"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("no DISPLAY and no Xvfb: apt-get install xvfb");
-    let socket = format!("/tmp/.X11-unix/X{number}");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !Path::new(&socket).exists() {
-        assert!(Instant::now() < deadline, "Xvfb did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    (format!(":{number}"), Display(Some(child)))
-}
-
 fn main() {
     let kiosk = env!("CARGO_BIN_EXE_kiosk");
-    let (display, _xvfb) = display();
+    let display = end_to_end::XDisplay::start();
     let data = tempfile::tempdir().unwrap();
     let made = Command::new(kiosk).arg("--data").arg(data.path()).arg("demo").output().unwrap();
     assert!(made.status.success(), "the demo hub: {}", String::from_utf8_lossy(&made.stderr));
@@ -58,7 +24,7 @@ fn main() {
                     .arg("--data")
                     .arg(data.path())
                     .args(["run", "--size", size, "--exit-after-first-frame"])
-                    .env("DISPLAY", &display)
+                    .env("DISPLAY", &display.name)
                     .stdout(Stdio::null())
                     .stderr(Stdio::null())
                     .status()

@@ -1,4 +1,9 @@
-//! The touchscreen app: builds the main window over a hub and runs it.
+//! Running the kiosk: one tokio runtime (the web pages, the door sensors, housekeeping and the stop signals) beside
+//! Slint's event loop on the main thread, all over one database thread — and stopping them in order.
+//!
+//! On SIGTERM (systemd) or SIGINT (Ctrl+C) the screen stops taking touches and scans, the web pages stop taking
+//! connections and finish the requests in progress, the sensors stop, the database thread finishes what is queued
+//! and closes the database, and the process exits 0.
 
 use std::path::PathBuf;
 use std::rc::Rc;
@@ -6,202 +11,239 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use booking_core::{DoorEvent, DoorEventKind};
-use firmware_config::BrightnessConfig;
+use kiosk_runtime::clock::Clock;
+use kiosk_runtime::housekeeping::{self, BackupPlan};
+use kiosk_runtime::hub::Hub;
+use kiosk_runtime::systemd;
+use kiosk_runtime::worker::{DatabaseThread, JobSender};
+use kiosk_sensors::{PinChange, Running, Script, SensorKind, SensorPlan, SensorSpec, SensorState, Sink, Source};
+use kiosk_touchscreen::app::{AppOptions, HubIdentity};
+use kiosk_touchscreen::screens::{self, Kiosk};
+use kiosk_touchscreen::ui::{MainWindow, Scanner};
+use kiosk_touchscreen::worker::Worker;
+use kiosk_touchscreen::{scanner_device, watchdog};
 use slint::ComponentHandle;
+use tokio::signal::unix::{Signal, SignalKind, signal};
+use tokio::sync::watch;
 
-use crate::backlight;
-use crate::clock::Clock;
-use crate::device::WebPlan;
-use crate::housekeeping::{self, BackupPlan};
-use crate::hub::Hub;
-use crate::screens::{self, Kiosk};
-use crate::sensors::{
-    self, PinChange, Running, Script, SensorKind, SensorPlan, SensorSpec, SensorState, Sink, Source, simulated,
-};
-use crate::ui::{HubInfo, MainWindow, Scanner};
-use crate::worker::{JobSender, Worker};
-use crate::{scanner_device, systemd, web};
+use crate::cli::device::WebPlan;
 
-/// How the window is laid out and behaves.
-#[derive(Debug, Clone)]
-pub struct AppOptions {
-    /// Logical size of the window on a desktop; the device's screen decides on the Pi.
-    pub size: (u32, u32),
-    /// Back to Welcome after this long without a touch or a key.
-    pub idle_after: Duration,
+/// How long the web pages have to finish their requests once asked to stop.
+const WEB_GRACE: Duration = Duration::from_secs(3);
+
+/// Everything `kiosk run` starts beside the screen.
+#[derive(Debug)]
+pub struct RunPlan {
+    pub options: AppOptions,
     /// The scanner's input device, read directly (and grabbed); without it, scans arrive as keys.
     pub scanner: Option<PathBuf>,
-    /// Scheduled backups (and the daily retention purge that runs with them); `None` in tests.
+    /// Scheduled backups (and the retention purge that runs with them).
     pub backups: Option<BackupPlan>,
-    /// Languages offered on Welcome; the first is where every visitor starts.
-    pub languages: Vec<String>,
-    /// Day and night backlight levels, for screens that have a backlight the Pi can set.
-    pub brightness: Option<BrightnessConfig>,
     /// The web pages, served beside the touchscreen from the same database thread.
     pub web: Option<WebPlan>,
+    pub sensors: Option<SensorPlan>,
     /// Quit once the first frame is drawn (measuring start-up).
     pub exit_after_first_frame: bool,
 }
 
-impl AppOptions {
-    pub fn all_languages() -> Vec<String> {
-        firmware_config::LANGUAGES.iter().map(|code| (*code).to_owned()).collect()
-    }
+/// The process's one tokio runtime.
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("kiosk-tasks")
+        .enable_all()
+        .build()
+        .context("could not start the kiosk's background tasks")
 }
 
-impl Default for AppOptions {
-    fn default() -> Self {
-        AppOptions {
-            size: (800, 480),
-            idle_after: Duration::from_secs(60),
-            scanner: None,
-            backups: None,
-            languages: AppOptions::all_languages(),
-            brightness: None,
-            web: None,
-            exit_after_first_frame: false,
+/// SIGTERM (systemd, `kill`) and SIGINT (Ctrl+C), listened for from the moment they are installed, so a stop
+/// asked for during start-up is not missed.
+struct StopSignals {
+    terminate: Signal,
+    interrupt: Signal,
+}
+
+impl StopSignals {
+    fn install(runtime: &tokio::runtime::Runtime) -> Result<StopSignals> {
+        let _entered = runtime.enter();
+        let listen = |kind| signal(kind).context("could not listen for the signals that stop the kiosk");
+        Ok(StopSignals { terminate: listen(SignalKind::terminate())?, interrupt: listen(SignalKind::interrupt())? })
+    }
+
+    /// Completes when the process is asked to stop.
+    async fn requested(mut self) {
+        tokio::select! {
+            _ = self.terminate.recv() => {}
+            _ = self.interrupt.recv() => {}
         }
+        eprintln!("kiosk: asked to stop; stopping in order");
     }
 }
 
-/// What the first frame shows before the database thread has answered: the hub's own name, and its time zone for
-/// the clock. Read once at start-up, before the window exists.
-#[derive(Debug, Clone)]
-pub struct HubIdentity {
-    pub name: String,
-    pub zone: chrono_tz::Tz,
+/// Completes once `stop` says true (or its sender is gone).
+async fn stopped(mut stop: watch::Receiver<bool>) {
+    let _ = stop.wait_for(|stop| *stop).await;
 }
 
-impl HubIdentity {
-    pub fn of(hub: &Hub) -> Result<HubIdentity> {
-        let site = hub.store.site()?;
-        Ok(HubIdentity { name: site.name, zone: site.time_zone })
-    }
-}
-
-/// Creates the main window with every screen wired to the hub behind `worker`.
-pub fn build(
-    worker: Worker,
-    clock: Clock,
-    identity: HubIdentity,
-    options: AppOptions,
-) -> Result<(MainWindow, Rc<Kiosk>)> {
-    let window = MainWindow::new().context("could not create the kiosk window")?;
-    window.window().set_size(slint::LogicalSize::new(options.size.0 as f32, options.size.1 as f32));
-    let kiosk = Kiosk::new(worker, clock, identity.zone, options.idle_after, options.languages);
-    window.global::<HubInfo>().set_hub_name(identity.name.into());
-    screens::connect(&window, &kiosk);
-    if let Some(plan) = options.backups {
-        housekeeping::start(&kiosk, plan);
-    }
-    if let Some(brightness) = options.brightness {
-        backlight::start(&kiosk, brightness);
-    }
-    Ok((window, kiosk))
-}
-
-/// Opens the kiosk window and runs until it is closed.
-pub fn run(
-    worker: Worker,
-    clock: Clock,
-    identity: HubIdentity,
-    options: AppOptions,
-    sensors: Option<SensorPlan>,
-) -> Result<()> {
-    let scanner = options.scanner.clone();
-    let jobs = worker.sender();
-    let (web, languages, exit_early) = (options.web.clone(), options.languages.clone(), options.exit_after_first_frame);
-    let (window, kiosk) = build(worker, clock, identity, options)?;
-    if let (Some(plan), Some(jobs)) = (web, &jobs) {
-        let state = web::WebState::new(jobs.clone(), clock, &languages).reporting_to(kiosk.web_changed.clone());
-        serve_web(&window, plan, state);
-    }
-    // Kept alive until the window closes: dropping it stops the sensors.
-    let mut simulated = false;
-    let running_sensors = match sensors {
-        None => None,
-        Some(plan) => {
-            let required = plan.required;
-            simulated = matches!(plan.source, Source::Simulated(_));
-            let sink = KioskSink { jobs, clock, window: window.as_weak() };
-            match sensors::start(plan, sink) {
-                Ok(running) => Some(Rc::new(running)),
-                Err(reason) if required => bail!("the door sensors are required but cannot be read: {reason}"),
-                Err(reason) => {
-                    eprintln!("kiosk: the door sensors cannot be read: {reason}. The kiosk carries on without them.");
-                    screens::staff::show_sensors(&window, None);
-                    None
-                }
-            }
+/// `kiosk serve`: the web pages without the screen, until the process is asked to stop.
+pub fn serve(hub: Hub, clock: Clock, languages: &[String], address: std::net::SocketAddr) -> Result<()> {
+    hub.store.site()?;
+    let listener = kiosk_web::bind(address)?;
+    let runtime = runtime()?;
+    let database = DatabaseThread::spawn(hub)?;
+    let (stop, stop_seen) = watch::channel(false);
+    let signals = StopSignals::install(&runtime)?;
+    let state = kiosk_web::WebState::new(database.sender(), clock, languages);
+    let mut served = runtime.spawn(kiosk_web::serve_on(state, listener, stopped(stop_seen)));
+    systemd::ready();
+    let ended_early = runtime.block_on(async {
+        tokio::select! {
+            () = signals.requested() => None,
+            ended = &mut served => Some(ended),
         }
+    });
+    systemd::stopping();
+    let finished = match ended_early {
+        None => {
+            let _ = stop.send(true);
+            finish_web(&runtime, served)
+        }
+        Some(Ok(served)) => served,
+        Some(Err(error)) => Err(anyhow::anyhow!("the web pages failed: {error}")),
     };
-    // Only simulated sensors take keys: on a real door, a keyboard must never invent people.
-    if let (Some(running), true) = (&running_sensors, simulated) {
-        demo_keys(&kiosk, running.clone());
-    }
-    if let Some(path) = scanner {
-        let weak = window.as_weak();
-        let read = scanner_device::spawn(&path, move |scan| {
-            let weak = weak.clone();
-            // The window closing is the only reason this fails, and then there is nobody to show the scan to.
-            let _ = slint::invoke_from_event_loop(move || {
-                if let Some(window) = weak.upgrade() {
-                    window.global::<Scanner>().invoke_device_scanned(scan.into());
-                }
-            });
-        });
-        // A kiosk without its scanner still checks people in by typed code and walk-in: say so, and carry on.
-        if let Err(error) = read {
-            eprintln!("kiosk: {error}. Scans typed as keys still work.");
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    database.stop();
+    finished
+}
+
+/// Waits (at most [`WEB_GRACE`]) for the web pages to finish the requests in progress once told to stop.
+fn finish_web(runtime: &tokio::runtime::Runtime, served: tokio::task::JoinHandle<Result<()>>) -> Result<()> {
+    match runtime.block_on(async { tokio::time::timeout(WEB_GRACE, served).await }) {
+        Ok(Ok(served)) => served,
+        Ok(Err(error)) => bail!("the web pages failed: {error}"),
+        Err(_) => {
+            eprintln!("kiosk: the web pages did not finish their requests within {} s", WEB_GRACE.as_secs());
+            Ok(())
         }
     }
+}
+
+/// Opens the kiosk window over `hub` and runs until it is closed or the process is asked to stop.
+pub fn run(hub: Hub, clock: Clock, plan: RunPlan) -> Result<()> {
+    let identity = HubIdentity::of(&hub)?;
+    let runtime = runtime()?;
+    let database = DatabaseThread::spawn(hub)?;
+    let jobs = database.sender();
+    let (stop, stop_seen) = watch::channel(false);
+    let languages = plan.options.languages.clone();
+    let (window, kiosk) = kiosk_touchscreen::app::build(Worker::Thread(jobs.clone()), clock, identity, plan.options)?;
+
+    let signals = StopSignals::install(&runtime)?;
+    runtime.spawn(async {
+        signals.requested().await;
+        // Fails only when the event loop has already stopped.
+        let _ = slint::invoke_from_event_loop(|| {
+            let _ = slint::quit_event_loop();
+        });
+    });
+    if let Some(backups) = plan.backups {
+        runtime.spawn(housekeeping::every_hour(jobs.clone(), clock, backups));
+    }
+    let web = plan.web.and_then(|web| {
+        let state = kiosk_web::WebState::new(jobs.clone(), clock, &languages).reporting_to(kiosk.web_changed.clone());
+        let listener = kiosk_web::bind(web.listen)
+            .inspect_err(|error| eprintln!("kiosk: the web pages are off: {error:#}"))
+            .ok()?;
+        let served = runtime.spawn(kiosk_web::serve_on(state, listener, stopped(stop_seen.clone())));
+        if let Some(url) = web.public_url {
+            screens::welcome::show_web_address(&window, &url);
+        }
+        Some(served)
+    });
+    let sensors = start_sensors(plan.sensors, &window, &kiosk, &jobs, clock, runtime.handle())?;
+    if let Some(path) = plan.scanner {
+        read_scanner(&window, &path);
+    }
+
     window.show().context("could not show the kiosk window")?;
-    if exit_early {
+    if plan.exit_after_first_frame {
         // The software renderer has no frame notifier: the window is shown and its first redraw is queued, so the
         // event loop's first turn draws it; quit right after that turn.
         slint::Timer::single_shot(Duration::ZERO, || {
             let _ = slint::invoke_from_event_loop(|| {
-                // Only fails when the loop has already stopped.
                 let _ = slint::quit_event_loop();
             });
         });
     }
-    systemd::ready_and_watchdog(&kiosk);
-    slint::run_event_loop().context("the kiosk window stopped with an error")?;
-    Ok(())
+    systemd::ready();
+    watchdog::start(&kiosk);
+    let ran = slint::run_event_loop().context("the kiosk window stopped with an error");
+
+    systemd::stopping();
+    let _ = window.hide();
+    let _ = stop.send(true);
+    drop(sensors);
+    if let Some(Err(error)) = web.map(|served| finish_web(&runtime, served)) {
+        eprintln!("kiosk: the web pages stopped with an error: {error:#}");
+    }
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    database.stop();
+    ran
 }
 
-/// Serves the web pages on a thread of their own; the Welcome screen shows their address once they are listening.
-/// A port already in use is reported and the touchscreen carries on: the front door matters more.
-fn serve_web(window: &MainWindow, plan: WebPlan, state: web::WebState) {
-    let listener = match web::bind(plan.listen) {
-        Ok(listener) => listener,
-        Err(error) => {
-            eprintln!("kiosk: the web pages are off: {error:#}");
-            return;
-        }
-    };
-    let started = std::thread::Builder::new().name("web".into()).spawn(move || {
-        let served = tokio::runtime::Runtime::new()
-            .map_err(anyhow::Error::from)
-            .and_then(|runtime| runtime.block_on(web::serve_on(state, listener)));
-        if let Err(error) = served {
-            eprintln!("kiosk: the web pages stopped: {error:#}");
-        }
-    });
-    match started {
-        Ok(_) => {
-            if let Some(url) = plan.public_url {
-                screens::welcome::show_web_address(window, &url);
+/// Starts the door sensors on the runtime, if any are planned. Required sensors that cannot be read stop the
+/// kiosk; others are reported and the kiosk carries on without them.
+fn start_sensors(
+    plan: Option<SensorPlan>,
+    window: &MainWindow,
+    kiosk: &Rc<Kiosk>,
+    jobs: &JobSender,
+    clock: Clock,
+    runtime: &tokio::runtime::Handle,
+) -> Result<Option<Rc<Running>>> {
+    let Some(plan) = plan else { return Ok(None) };
+    let required = plan.required;
+    let simulated = matches!(plan.source, Source::Simulated(_));
+    let sink = KioskSink { jobs: jobs.clone(), clock, window: window.as_weak() };
+    match kiosk_sensors::start(plan, sink, runtime) {
+        Ok(running) => {
+            let running = Rc::new(running);
+            // Only simulated sensors take keys: on a real door, a keyboard must never invent people.
+            if simulated {
+                demo_keys(kiosk, running.clone());
             }
+            Ok(Some(running))
         }
-        Err(error) => eprintln!("kiosk: the web pages are off: {error}"),
+        Err(reason) if required => bail!("the door sensors are required but cannot be read: {reason}"),
+        Err(reason) => {
+            eprintln!("kiosk: the door sensors cannot be read: {reason}. The kiosk carries on without them.");
+            screens::staff::show_sensors(window, None);
+            Ok(None)
+        }
+    }
+}
+
+/// Reads the scanner's own input device; each scan goes to the screen on the UI thread.
+fn read_scanner(window: &MainWindow, path: &std::path::Path) {
+    let weak = window.as_weak();
+    let read = scanner_device::spawn(path, move |scan| {
+        let weak = weak.clone();
+        // The window closing is the only reason this fails, and then there is nobody to show the scan to.
+        let _ = slint::invoke_from_event_loop(move || {
+            if let Some(window) = weak.upgrade() {
+                window.global::<Scanner>().invoke_device_scanned(scan.into());
+            }
+        });
+    });
+    // A kiosk without its scanner still checks people in by typed code and walk-in: say so, and carry on.
+    if let Err(error) = read {
+        eprintln!("kiosk: {error}. Scans typed as keys still work.");
     }
 }
 
 /// Records what the door sensors see (on the database thread) and shows it on the staff view (on the UI thread).
 struct KioskSink {
-    jobs: Option<JobSender>,
+    jobs: JobSender,
     clock: Clock,
     window: slint::Weak<MainWindow>,
 }
@@ -212,8 +254,7 @@ impl Sink for KioskSink {
             eprintln!("kiosk: alert: {detail}");
         }
         let event = DoorEvent { at: self.clock.now(), sensor: sensor.into(), kind, detail: detail.into() };
-        let Some(jobs) = &self.jobs else { return };
-        jobs.submit(move |hub| {
+        self.jobs.submit(move |hub| {
             if let Err(error) = hub.store.record_door_event(&event) {
                 eprintln!("kiosk: could not record a door event: {error}");
             }
@@ -246,7 +287,7 @@ fn demo_keys(kiosk: &Rc<Kiosk>, running: Rc<Running>) {
         let script = match (key, &beams, &door, &motion) {
             (F5 | F6, Some(spec), _, _) => match spec.kind {
                 SensorKind::BeamPair { outside, inside } => {
-                    simulated::walk_through(outside, inside, key == F5, spec.active_high)
+                    kiosk_sensors::simulated::walk_through(outside, inside, key == F5, spec.active_high)
                 }
                 _ => return false,
             },

@@ -1,27 +1,27 @@
 //! The `kiosk` binary. Exit codes: 0 done, 1 refused by a rule (the reason is printed), 2 bad input,
 //! 3 the machine failed (disk, damaged database).
 
+mod app;
+mod cli;
+
 use std::io::Write;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Result;
 use booking_core::StoreError;
 use chrono::{DateTime, Utc};
 use clap::Parser;
+use kiosk_runtime::clock::Clock;
+use kiosk_runtime::housekeeping::BackupPlan;
+use kiosk_runtime::hub::{Hub, default_data_dir};
+use kiosk_sensors::Source;
+use kiosk_touchscreen::app::AppOptions;
 
-use std::time::Duration;
-
-use kiosk::app::{self, AppOptions};
-use kiosk::cli::{Cli, Command, ConfigCommand, RunArgs, SensorsCommand};
-use kiosk::clock::Clock;
-use kiosk::commands::Invocation;
-use kiosk::device::{self, Device};
-use kiosk::housekeeping::BackupPlan;
-use kiosk::hub::{Hub, default_data_dir};
-use kiosk::report::Report;
-use kiosk::sensors::{self, Source};
-use kiosk::worker::Worker;
-use kiosk::{commands, config_commands, data, demo, doctor, input, ownership};
+use cli::args::{Cli, Command, ConfigCommand, RunArgs, SensorsCommand};
+use cli::device::{self, Device};
+use cli::report::Report;
+use cli::{Invocation, commands, data, doctor, input, ownership};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -95,7 +95,7 @@ fn run(cli: &Cli) -> Result<Report> {
 /// Runs `command` on the hub in `dir`.
 fn run_in(cli: &Cli, command: &Command, device: Option<&Device>, dir: &std::path::Path) -> Result<Report> {
     if let Command::Config(command) = command {
-        return config_commands::run(command, device, dir);
+        return cli::config::run(command, device, dir);
     }
     let mut hub = Hub::open(dir)?;
     let now = current_time(cli, &hub)?;
@@ -104,7 +104,10 @@ fn run_in(cli: &Cli, command: &Command, device: Option<&Device>, dir: &std::path
     match command {
         Command::Init(args) => return commands::init(&mut hub.store, args, device),
         Command::Import { file } => return data::import(&mut Invocation { hub: &mut hub, now }, file),
-        Command::Demo => return demo::run(&mut hub, now),
+        Command::Demo => {
+            let demo = kiosk_runtime::demo::run(&mut hub, now)?;
+            return Ok(Report::done(demo.text, demo.json));
+        }
         Command::Run(args) => return run_touchscreen(hub, clock, args, device),
         Command::Serve { listen } => {
             let languages =
@@ -112,14 +115,14 @@ fn run_in(cli: &Cli, command: &Command, device: Option<&Device>, dir: &std::path
             let listen = listen
                 .or_else(|| device.and_then(Device::web_plan).map(|plan| plan.listen))
                 .unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 8080)));
-            kiosk::web::serve_hub(hub, clock, &languages, listen)?;
+            app::serve(hub, clock, &languages, listen)?;
             return Ok(Report::done("The web server has stopped.", serde_json::json!({ "stopped": true })));
         }
         Command::Sensors(SensorsCommand::Watch) => {
-            return sensors::commands::watch(&hub, device, clock);
+            return cli::sensors::watch(&hub, device, clock);
         }
         Command::Sensors(SensorsCommand::Simulate { file }) => {
-            return sensors::commands::simulate(&hub, device, file);
+            return cli::sensors::simulate(&hub, device, file);
         }
         _ => {}
     }
@@ -161,7 +164,7 @@ fn run_in(cli: &Cli, command: &Command, device: Option<&Device>, dir: &std::path
 /// over the configuration file, which wins over the defaults.
 fn run_touchscreen(mut hub: Hub, clock: Clock, args: &RunArgs, device: Option<&Device>) -> Result<Report> {
     if args.demo && hub.store.rooms()?.is_empty() {
-        demo::run(&mut hub, clock.now())?;
+        kiosk_runtime::demo::run(&mut hub, clock.now())?;
     }
     eprintln!("kiosk: opening the touchscreen app. On a desktop, type a pass code and press Enter to scan it.");
     let config = device.map(|device| &device.config);
@@ -169,14 +172,10 @@ fn run_touchscreen(mut hub: Hub, clock: Clock, args: &RunArgs, device: Option<&D
     let options = AppOptions {
         size: args.size,
         idle_after: Duration::from_secs(idle_seconds),
-        scanner: args.scanner.clone().or_else(|| device.and_then(Device::scanner)),
-        backups: Some(device.map_or_else(|| BackupPlan::daily(&hub.dir), |device| device.backup_plan(&hub.dir))),
         languages: config.map_or_else(AppOptions::all_languages, |config| config.site.languages.clone()),
         brightness: config.and_then(|config| config.display.brightness.clone()),
-        web: device.and_then(Device::web_plan),
-        exit_after_first_frame: args.exit_after_first_frame,
     };
-    let specs = sensors::commands::configured(device, args.demo);
+    let specs = cli::sensors::configured(device, args.demo);
     let sensors = if specs.is_empty() {
         None
     } else {
@@ -186,7 +185,7 @@ fn run_touchscreen(mut hub: Hub, clock: Clock, args: &RunArgs, device: Option<&D
                 let text = std::fs::read_to_string(file)
                     .map_err(|error| input::bad_input(format!("could not read {}: {error}", file.display())))?;
                 Source::Simulated(Some(
-                    sensors::parse_script(&text)
+                    kiosk_sensors::parse_script(&text)
                         .map_err(|error| input::bad_input(format!("{}: {error}", file.display())))?,
                 ))
             }
@@ -196,14 +195,21 @@ fn run_touchscreen(mut hub: Hub, clock: Clock, args: &RunArgs, device: Option<&D
         let required = config.is_some_and(|config| config.gpio.sensors_required);
         // Required sensors that cannot be read stop the kiosk before its window opens, with the reason.
         if let (Source::Gpio, true) = (&source, required)
-            && let Err(reason) = sensors::gpio::PiGpio::open()
+            && let Err(reason) = kiosk_sensors::open_gpio()
         {
             anyhow::bail!("the door sensors are required (gpio.sensors_required) but cannot be read: {reason}");
         }
-        Some(sensors::plan_for(&hub, specs, source, required, clock)?)
+        Some(kiosk_sensors::plan_for(&hub, specs, source, required, clock)?)
     };
-    let identity = app::HubIdentity::of(&hub)?;
-    app::run(Worker::spawn(hub)?, clock, identity, options, sensors)?;
+    let plan = app::RunPlan {
+        options,
+        scanner: args.scanner.clone().or_else(|| device.and_then(Device::scanner)),
+        backups: Some(device.map_or_else(|| BackupPlan::daily(&hub.dir), |device| device.backup_plan(&hub.dir))),
+        web: device.and_then(Device::web_plan),
+        sensors,
+        exit_after_first_frame: args.exit_after_first_frame,
+    };
+    app::run(hub, clock, plan)?;
     Ok(Report::done("The kiosk has closed.", serde_json::json!({ "closed": true })))
 }
 

@@ -140,3 +140,45 @@ pub fn finish(output: Output) -> Run {
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
+
+/// An X display for the touchscreen's window: `$DISPLAY` if there is one, else an Xvfb started here (Debian's
+/// `xvfb`, which `tests/run` installs) and stopped when this is dropped.
+#[derive(Debug)]
+pub struct XDisplay {
+    pub name: String,
+    xvfb: Option<std::process::Child>,
+}
+
+impl XDisplay {
+    pub fn start() -> XDisplay {
+        if let Ok(existing) = std::env::var("DISPLAY") {
+            return XDisplay { name: existing, xvfb: None };
+        }
+        // A display number of this process's own, so test binaries running side by side do not meet.
+        let number = 90 + std::process::id() % 500;
+        let xvfb = Command::new("Xvfb")
+            .arg(format!(":{number}"))
+            .args(["-screen", "0", "1280x1024x24", "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("no DISPLAY and no Xvfb: apt-get install xvfb (tests/run does)");
+        let display = XDisplay { name: format!(":{number}"), xvfb: Some(xvfb) };
+        let socket = format!("/tmp/.X11-unix/X{number}");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !std::path::Path::new(&socket).exists() {
+            assert!(std::time::Instant::now() < deadline, "Xvfb did not start");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        display
+    }
+}
+
+impl Drop for XDisplay {
+    fn drop(&mut self) {
+        if let Some(xvfb) = &mut self.xvfb {
+            let _ = xvfb.kill();
+            let _ = xvfb.wait();
+        }
+    }
+}

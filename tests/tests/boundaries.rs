@@ -1,4 +1,4 @@
-//! The architecture's promises about booking-core, checked so they cannot quietly erode.
+//! The architecture's promises about which crate may build on which, checked so they cannot quietly erode.
 
 use std::fs;
 use std::path::Path;
@@ -30,15 +30,20 @@ fn booking_core_never_reads_the_clock() {
     }
 }
 
-/// Every package `package` builds on (normal dependencies, transitively, as Cargo resolved them for this machine).
-fn built_on(package: &str) -> Vec<String> {
+/// The workspace as Cargo resolved it for this machine.
+fn metadata() -> serde_json::Value {
     let output = std::process::Command::new(env!("CARGO"))
         .args(["metadata", "--format-version", "1", "--locked", "--manifest-path"])
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml"))
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// Every package `package` builds on (normal dependencies, transitively, features unified across the workspace).
+fn built_on(package: &str) -> Vec<String> {
+    let metadata = metadata();
     let nodes = metadata["resolve"]["nodes"].as_array().unwrap();
     let name_of = |id: &str| {
         let package = metadata["packages"].as_array().unwrap().iter().find(|package| package["id"] == id).unwrap();
@@ -59,13 +64,58 @@ fn built_on(package: &str) -> Vec<String> {
     seen.iter().map(|id| name_of(id)).collect()
 }
 
-#[test]
-fn booking_core_builds_on_no_runtime_ui_web_or_gpio_crate() {
-    let deps = built_on("booking-core");
-    assert!(deps.iter().any(|name| name == "rusqlite"), "the walk found booking-core's own dependencies: {deps:?}");
+/// Fails naming the first of `package`'s dependencies that starts with one of `forbidden`.
+fn assert_builds_on_none_of(package: &str, forbidden: &[&str]) {
+    let deps = built_on(package);
+    assert!(
+        deps.iter().any(|name| name == "booking-core" || name == "rusqlite"),
+        "the walk found {package}'s own: {deps:?}"
+    );
     for dep in &deps {
-        for forbidden in ["tokio", "slint", "i-slint", "axum", "hyper", "rppal", "rpi-pal"] {
-            assert!(!dep.starts_with(forbidden), "booking-core builds on {dep} (through its dependencies)");
+        for crate_name in forbidden {
+            assert!(!dep.starts_with(crate_name), "{package} builds on {dep} (through its dependencies)");
         }
     }
+}
+
+const UI: &[&str] = &["slint", "i-slint"];
+const WEB: &[&str] = &["axum", "hyper", "tower"];
+const GPIO: &[&str] = &["rppal", "rpi-pal"];
+
+#[test]
+fn booking_core_builds_on_no_runtime_ui_web_or_gpio_crate() {
+    assert_builds_on_none_of("booking-core", &[&["tokio"], UI, WEB, GPIO].concat());
+}
+
+#[test]
+fn the_shared_runtime_builds_on_no_front_end() {
+    assert_builds_on_none_of(
+        "kiosk-runtime",
+        &[UI, WEB, GPIO, &["kiosk-touchscreen", "kiosk-web", "kiosk-sensors"]].concat(),
+    );
+}
+
+#[test]
+fn the_web_pages_build_on_no_ui_and_no_other_front_end() {
+    assert_builds_on_none_of("kiosk-web", &[UI, GPIO, &["kiosk-touchscreen", "kiosk-sensors"]].concat());
+}
+
+#[test]
+fn the_touchscreen_builds_on_no_web_server() {
+    assert_builds_on_none_of("kiosk-touchscreen", &[WEB, &["kiosk-web"]].concat());
+}
+
+#[test]
+fn the_sensors_build_on_neither_ui_nor_web_and_on_gpio_only_when_asked() {
+    assert_builds_on_none_of("kiosk-sensors", &[UI, WEB, &["kiosk-touchscreen", "kiosk-web"]].concat());
+    let metadata = metadata();
+    let sensors = metadata["packages"].as_array().unwrap().iter().find(|package| package["name"] == "kiosk-sensors");
+    let gpio: Vec<&serde_json::Value> = sensors.unwrap()["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|dep| GPIO.iter().any(|name| dep["name"] == *name))
+        .collect();
+    assert!(!gpio.is_empty(), "the sensors read real pins through rppal");
+    assert!(gpio.iter().all(|dep| dep["optional"] == true), "GPIO is behind the `gpio` feature: {gpio:?}");
 }

@@ -1,0 +1,106 @@
+//! The hub's one database thread. It owns the hub and runs jobs in the order they come, so every front end (the
+//! touchscreen, the web pages, the door sensors, housekeeping) queues behind the others' writes instead of racing
+//! them, and no front end ever waits on SQLite on its own thread (a durable commit waits for the disk).
+
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+
+use crate::hub::Hub;
+
+type Job = Box<dyn FnOnce(&mut Hub) + Send>;
+
+enum Message {
+    Job(Job),
+    /// Finish what is queued, close the database and end the thread.
+    Stop,
+}
+
+/// The running database thread. [`DatabaseThread::stop`] closes it in order; dropping it without stopping leaves
+/// the thread to end when every [`JobSender`] is gone.
+#[derive(Debug)]
+pub struct DatabaseThread {
+    sender: JobSender,
+    thread: JoinHandle<()>,
+}
+
+/// A handle any thread uses to queue work for the database thread.
+#[derive(Clone)]
+pub struct JobSender(mpsc::Sender<Message>);
+
+impl std::fmt::Debug for JobSender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JobSender")
+    }
+}
+
+impl DatabaseThread {
+    /// Moves `hub` to a thread of its own.
+    pub fn spawn(mut hub: Hub) -> std::io::Result<DatabaseThread> {
+        let (sender, queue) = mpsc::channel::<Message>();
+        let thread = std::thread::Builder::new().name("hub-database".into()).spawn(move || {
+            for message in queue {
+                match message {
+                    Message::Job(job) => job(&mut hub),
+                    Message::Stop => break,
+                }
+            }
+            // `hub` is dropped here: the database is closed on this thread, after its last write.
+        })?;
+        Ok(DatabaseThread { sender: JobSender(sender), thread })
+    }
+
+    pub fn sender(&self) -> JobSender {
+        self.sender.clone()
+    }
+
+    /// Runs every job queued so far, closes the database and waits for the thread to end. Jobs sent afterwards
+    /// are refused ([`JobSender::submit`] returns false).
+    pub fn stop(self) {
+        let _ = self.sender.0.send(Message::Stop);
+        if self.thread.join().is_err() {
+            eprintln!("kiosk: the database thread failed while stopping");
+        }
+    }
+}
+
+impl JobSender {
+    /// Queues `job`; false if the database thread has stopped.
+    pub fn submit(&self, job: impl FnOnce(&mut Hub) + Send + 'static) -> bool {
+        self.0.send(Message::Job(Box::new(job))).is_ok()
+    }
+
+    /// Runs `job` on the database thread and waits (asynchronously) for its result; `None` if the thread has
+    /// stopped.
+    pub async fn ask<R: Send + 'static>(&self, job: impl FnOnce(&mut Hub) -> R + Send + 'static) -> Option<R> {
+        let (answer, result) = tokio::sync::oneshot::channel();
+        let sent = self.submit(move |hub| {
+            let _ = answer.send(job(hub));
+        });
+        if !sent {
+            return None;
+        }
+        result.await.ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    #[test]
+    fn stopping_runs_what_is_queued_then_refuses_more() {
+        let dir = tempfile::tempdir().unwrap();
+        let thread = DatabaseThread::spawn(Hub::open(dir.path()).unwrap()).unwrap();
+        let sender = thread.sender();
+        let done = Arc::new(Mutex::new(Vec::new()));
+        for n in 0..50 {
+            let done = done.clone();
+            assert!(sender.submit(move |_| done.lock().unwrap().push(n)));
+        }
+        thread.stop();
+        assert_eq!(*done.lock().unwrap(), (0..50).collect::<Vec<_>>());
+        assert!(!sender.submit(|_| {}), "a stopped thread takes no more work");
+    }
+}

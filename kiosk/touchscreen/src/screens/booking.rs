@@ -1,0 +1,381 @@
+//! Book a room: a room, a day and start time inside its free time (buffers and closing time already left out),
+//! a length that fits, then who — a scanned pass, or a typed name — and the booking's QR code to keep.
+
+use std::rc::Rc;
+
+use booking_core::{
+    Booker, BookingRefusal, BookingRequest, IssuedPass, Opening, Refused, RoomAvailability, RoomId, Slot,
+};
+use chrono::{DateTime, Duration, Timelike, Utc};
+use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
+
+use super::{Kiosk, settings, walk_in};
+use crate::qr;
+use crate::ui::{
+    BookingAdapter, BookingRefusalKind, BookingStep, LengthChoice, MainWindow, RoomCard, Screen, WelcomeAdapter,
+};
+use kiosk_runtime::hub::Hub;
+
+/// How many days ahead the kiosk offers (a room's own limit may be shorter; the core then says so).
+const DAYS_OFFERED: i64 = 7;
+/// Start times are offered on these minute marks within free time, besides the start of each free range.
+const START_STEP_MINUTES: i64 = 30;
+const MAX_STARTS: usize = 20;
+const LENGTHS: [u32; 8] = [30, 60, 90, 120, 180, 240, 360, 480];
+/// What a booking made at the kiosk is called on the staff view and in calendars.
+const KIOSK_TITLE: &str = "Booked at the kiosk";
+
+/// What the person has chosen so far.
+#[derive(Debug, Default)]
+pub struct Choices {
+    rooms: Vec<RoomId>,
+    room: Option<RoomId>,
+    /// Days from today (0) to the last offered.
+    day: usize,
+    free: Vec<Slot>,
+    starts: Vec<DateTime<Utc>>,
+    start: Option<DateTime<Utc>>,
+    lengths: Vec<u32>,
+    slot: Option<Slot>,
+    /// The chosen room's shortest and longest booking, in minutes.
+    limits: (u32, u32),
+}
+
+/// Start times to offer within free ranges: each range's start, then every half hour, while the shortest booking
+/// still fits.
+fn start_times(free: &[Slot], min_minutes: u32) -> Vec<DateTime<Utc>> {
+    let shortest = Duration::minutes(i64::from(min_minutes));
+    let mut starts = Vec::new();
+    for range in free {
+        let mut start = range.start();
+        while start + shortest <= range.end() && starts.len() < MAX_STARTS {
+            starts.push(start);
+            let minutes = i64::from(start.minute()) % START_STEP_MINUTES;
+            let step = if minutes == 0 { START_STEP_MINUTES } else { START_STEP_MINUTES - minutes };
+            start = (start + Duration::minutes(step)).with_second(0).unwrap_or(start);
+        }
+    }
+    starts
+}
+
+/// Lengths that fit from `start` to the end of its free range, within the room's limits.
+fn lengths_from(start: DateTime<Utc>, free: &[Slot], min_minutes: u32, max_minutes: u32) -> Vec<u32> {
+    let Some(range) = free.iter().find(|range| range.contains(start)) else { return Vec::new() };
+    let room_left = (range.end() - start).num_minutes().max(0) as u32;
+    let longest = room_left.min(max_minutes);
+    let mut lengths: Vec<u32> = LENGTHS.iter().copied().filter(|m| *m >= min_minutes && *m <= longest).collect();
+    if lengths.is_empty() && min_minutes <= longest {
+        lengths.push(min_minutes);
+    }
+    lengths
+}
+
+pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    let (weak, for_start) = (window.as_weak(), kiosk.clone());
+    window.global::<WelcomeAdapter>().on_book_room(move || {
+        let Some(window) = weak.upgrade() else { return };
+        clear(&window);
+        load_rooms(&window, &for_start);
+        super::show(&window, &for_start, Screen::Booking);
+    });
+
+    let adapter = window.global::<BookingAdapter>();
+    let (weak, for_room) = (window.as_weak(), kiosk.clone());
+    adapter.on_choose_room(move |index| {
+        let Some(window) = weak.upgrade() else { return };
+        let room = usize::try_from(index).ok().and_then(|index| for_room.booking.borrow().rooms.get(index).copied());
+        for_room.booking.borrow_mut().room = room;
+        load_day(&window, &for_room, 0);
+    });
+
+    let (weak, for_day) = (window.as_weak(), kiosk.clone());
+    adapter.on_move_day(move |step| {
+        let Some(window) = weak.upgrade() else { return };
+        let day = for_day.booking.borrow().day as i64 + i64::from(step);
+        if (0..DAYS_OFFERED).contains(&day) {
+            window.global::<BookingAdapter>().set_refusal(BookingRefusalKind::None);
+            load_day(&window, &for_day, day as usize);
+        }
+    });
+
+    let (weak, for_time) = (window.as_weak(), kiosk.clone());
+    adapter.on_choose_start(move |index| {
+        let Some(window) = weak.upgrade() else { return };
+        let mut choices = for_time.booking.borrow_mut();
+        let Some(start) = usize::try_from(index).ok().and_then(|index| choices.starts.get(index).copied()) else {
+            return;
+        };
+        choices.start = Some(start);
+        choices.lengths = choices.lengths_for(start);
+        let lengths: Vec<LengthChoice> = choices
+            .lengths
+            .iter()
+            .map(|minutes| LengthChoice {
+                minutes: *minutes as i32,
+                until: for_time.hm(start + Duration::minutes(i64::from(*minutes))).into(),
+            })
+            .collect();
+        let adapter = window.global::<BookingAdapter>();
+        adapter.set_refusal(BookingRefusalKind::None);
+        adapter.set_start(SharedString::from(for_time.hm(start)));
+        adapter.set_lengths(ModelRc::new(VecModel::from(lengths)));
+        adapter.set_step(BookingStep::Length);
+    });
+
+    let (weak, for_length) = (window.as_weak(), kiosk.clone());
+    adapter.on_choose_length(move |index| {
+        let Some(window) = weak.upgrade() else { return };
+        let mut choices = for_length.booking.borrow_mut();
+        let length = usize::try_from(index).ok().and_then(|index| choices.lengths.get(index).copied());
+        let (Some(start), Some(minutes)) = (choices.start, length) else { return };
+        let Ok(slot) = Slot::new(start, start + Duration::minutes(i64::from(minutes))) else { return };
+        choices.slot = Some(slot);
+        let adapter = window.global::<BookingAdapter>();
+        adapter.set_refusal(BookingRefusalKind::None);
+        adapter.set_times(for_length.time_range(slot.start(), slot.end()).into());
+        adapter.set_step(BookingStep::Who);
+    });
+
+    let weak = window.as_weak();
+    adapter.on_type_name(move || {
+        if let Some(window) = weak.upgrade() {
+            let adapter = window.global::<BookingAdapter>();
+            adapter.set_refusal(BookingRefusalKind::None);
+            adapter.set_step(BookingStep::Name);
+        }
+    });
+    let weak = window.as_weak();
+    adapter.on_typed(move |text| {
+        if let Some(window) = weak.upgrade() {
+            let adapter = window.global::<BookingAdapter>();
+            adapter.set_name(walk_in::add_to_name(&adapter.get_name(), &text).into());
+        }
+    });
+    let weak = window.as_weak();
+    adapter.on_backspace(move || {
+        if let Some(window) = weak.upgrade() {
+            let adapter = window.global::<BookingAdapter>();
+            let mut name = adapter.get_name().to_string();
+            name.pop();
+            adapter.set_name(name.into());
+        }
+    });
+    let (weak, for_name) = (window.as_weak(), kiosk.clone());
+    adapter.on_name_done(move || {
+        let Some(window) = weak.upgrade() else { return };
+        let name = window.global::<BookingAdapter>().get_name().trim().to_string();
+        if !name.is_empty() {
+            book(&window, &for_name, Who::Named(name));
+        }
+    });
+
+    let (weak, for_back) = (window.as_weak(), kiosk.clone());
+    adapter.on_back(move || {
+        let Some(window) = weak.upgrade() else { return };
+        let adapter = window.global::<BookingAdapter>();
+        adapter.set_refusal(BookingRefusalKind::None);
+        match adapter.get_step() {
+            BookingStep::Name => adapter.set_step(BookingStep::Who),
+            BookingStep::Who => adapter.set_step(BookingStep::Length),
+            BookingStep::Length => adapter.set_step(BookingStep::Time),
+            BookingStep::Time => adapter.set_step(BookingStep::Room),
+            BookingStep::Room | BookingStep::Done => super::go_home(&window, &for_back),
+        }
+    });
+    let (weak, for_done) = (window.as_weak(), kiosk.clone());
+    adapter.on_done(move || {
+        if let Some(window) = weak.upgrade() {
+            super::visitor_done(&window, &for_done);
+        }
+    });
+}
+
+impl Choices {
+    fn lengths_for(&self, start: DateTime<Utc>) -> Vec<u32> {
+        let (min, max) = self.limits;
+        lengths_from(start, &self.free, min, max)
+    }
+}
+
+fn load_rooms(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    let now = kiosk.now();
+    let (weak, ui_kiosk) = (window.as_weak(), kiosk.clone());
+    kiosk.worker.run(
+        move |hub| hub.store.occupancy(now).map_err(|error| error.to_string()),
+        move |occupancy| {
+            let Some(window) = weak.upgrade() else { return };
+            let adapter = window.global::<BookingAdapter>();
+            let Ok(occupancy) = occupancy.inspect_err(|error| eprintln!("kiosk: could not list rooms: {error}")) else {
+                adapter.set_refusal(BookingRefusalKind::Failed);
+                return;
+            };
+            let rooms: Vec<_> = occupancy.rooms.into_iter().filter(|room| room.room.bookable).collect();
+            let cards: Vec<RoomCard> = rooms
+                .iter()
+                .map(|room| RoomCard {
+                    name: room.room.name.as_str().into(),
+                    capacity: room.room.capacity as i32,
+                    busy_until: room
+                        .now
+                        .as_ref()
+                        .map(|b| SharedString::from(ui_kiosk.hm(b.slot.end())))
+                        .unwrap_or_default(),
+                })
+                .collect();
+            adapter.set_rooms(ModelRc::new(VecModel::from(cards)));
+            ui_kiosk.booking.borrow_mut().rooms = rooms.iter().map(|room| room.room.id).collect();
+            adapter.set_step(BookingStep::Room);
+        },
+    );
+}
+
+/// Loads the chosen room's free time on day `day` (0 = today) and offers start times.
+fn load_day(window: &MainWindow, kiosk: &Rc<Kiosk>, day: usize) {
+    let Some(room) = kiosk.booking.borrow().room else { return };
+    let now = kiosk.now();
+    let zone = kiosk.zone.get();
+    let date = now.with_timezone(&zone).date_naive() + Duration::days(day as i64);
+    let (weak, ui_kiosk) = (window.as_weak(), kiosk.clone());
+    kiosk.worker.run(
+        move |hub| -> Result<(RoomAvailability, Option<String>), String> {
+            let day = hub.store.availability(date, now).map_err(|error| error.to_string())?;
+            let found = day.into_iter().find(|entry| entry.room.id == room).ok_or("the room is no longer bookable")?;
+            let closes = match hub.store.opening_on(date).map_err(|error| error.to_string())? {
+                Opening::Open { hours, .. } => Some(hours.closes.format("%H:%M").to_string()),
+                Opening::Closed { .. } => None,
+            };
+            Ok((found, closes))
+        },
+        move |loaded| {
+            let Some(window) = weak.upgrade() else { return };
+            let adapter = window.global::<BookingAdapter>();
+            let (availability, closes) = match loaded {
+                Ok(loaded) => loaded,
+                Err(error) => {
+                    eprintln!("kiosk: could not load free times: {error}");
+                    adapter.set_refusal(BookingRefusalKind::Failed);
+                    return;
+                }
+            };
+            let locale = settings::current_locale(&window);
+            let mut choices = ui_kiosk.booking.borrow_mut();
+            choices.day = day;
+            choices.limits = (availability.room.min_minutes, availability.room.max_minutes);
+            choices.starts = start_times(&availability.free, availability.room.min_minutes);
+            choices.free = availability.free;
+            let starts: Vec<SharedString> =
+                choices.starts.iter().map(|start| SharedString::from(ui_kiosk.hm(*start))).collect();
+            adapter.set_room(availability.room.name.as_str().into());
+            adapter.set_buffer_minutes(availability.room.buffer_minutes as i32);
+            adapter.set_closes(closes.unwrap_or_default().into());
+            adapter.set_day(date.format_localized("%A %-d %B", locale).to_string().into());
+            adapter.set_is_today(day == 0);
+            adapter.set_has_day_before(day > 0);
+            adapter.set_has_day_after((day as i64) < DAYS_OFFERED - 1);
+            adapter.set_starts(ModelRc::new(VecModel::from(starts)));
+            adapter.set_step(BookingStep::Time);
+        },
+    );
+}
+
+/// Who the booking is for.
+#[derive(Debug, Clone)]
+pub enum Who {
+    /// A scanned pass (its text).
+    Pass(String),
+    /// Someone with no pass: their name, and they get a booking pass.
+    Named(String),
+}
+
+/// What the database thread sends back.
+enum Made {
+    Booked(IssuedPass),
+    Refused(BookingRefusal),
+    PassRefused,
+}
+
+fn make(hub: &mut Hub, request: &BookingRequest, who: Who, now: DateTime<Utc>) -> booking_core::Result<Made> {
+    let booker = match &who {
+        Who::Pass(text) => Booker::Pass(text),
+        Who::Named(name) => Booker::Newcomer(name),
+    };
+    Ok(match hub.store.book_room(&hub.key, request, booker, now)? {
+        Ok((_, pass)) => Made::Booked(pass),
+        Err(Refused::Rule(refusal)) => Made::Refused(refusal),
+        Err(Refused::Pass(_)) => Made::PassRefused,
+    })
+}
+
+/// Books the chosen room and time for `who`; a pass scanned on the "who" step comes here.
+pub fn book(window: &MainWindow, kiosk: &Rc<Kiosk>, who: Who) {
+    let (room, slot) = {
+        let choices = kiosk.booking.borrow();
+        (choices.room, choices.slot)
+    };
+    let (Some(room), Some(slot)) = (room, slot) else { return };
+    let request = BookingRequest { room, slot, title: KIOSK_TITLE.into(), booked_by: None, booked_for: None };
+    let now = kiosk.now();
+    let (weak, ui_kiosk) = (window.as_weak(), kiosk.clone());
+    kiosk.worker.run(
+        move |hub| make(hub, &request, who, now).map_err(|error| error.to_string()),
+        move |made| {
+            let Some(window) = weak.upgrade() else { return };
+            let adapter = window.global::<BookingAdapter>();
+            let (kind, detail) = match made {
+                Ok(Made::Booked(pass)) => match qr::pass_image(&pass.payload) {
+                    Ok(image) => {
+                        adapter.set_booking_code(image);
+                        adapter.set_refusal(BookingRefusalKind::None);
+                        adapter.set_step(BookingStep::Done);
+                        return;
+                    }
+                    Err(error) => {
+                        eprintln!("kiosk: could not draw the booking code: {error}");
+                        (BookingRefusalKind::Failed, String::new())
+                    }
+                },
+                Ok(Made::PassRefused) => (BookingRefusalKind::PassRefused, String::new()),
+                Ok(Made::Refused(refusal)) => refusal_kind(&refusal),
+                Err(error) => {
+                    eprintln!("kiosk: a booking failed: {error}");
+                    (BookingRefusalKind::Failed, String::new())
+                }
+            };
+            adapter.set_refusal(kind);
+            adapter.set_refusal_detail(detail.into());
+            // Someone else may have taken the time: show the day's free times as they are now.
+            if kind != BookingRefusalKind::PassRefused && kind != BookingRefusalKind::Failed {
+                let day = ui_kiosk.booking.borrow().day;
+                load_day(&window, &ui_kiosk, day);
+            }
+        },
+    );
+}
+
+fn refusal_kind(refusal: &BookingRefusal) -> (BookingRefusalKind, String) {
+    match refusal {
+        BookingRefusal::Conflict { start, end, .. } => {
+            (BookingRefusalKind::Conflict, format!("{}–{}", start.format("%H:%M"), end.format("%H:%M")))
+        }
+        BookingRefusal::Closed { reason, .. } => (BookingRefusalKind::Closed, reason.clone()),
+        BookingRefusal::OutsideHours { opens, closes } => {
+            (BookingRefusalKind::OutsideHours, format!("{}–{}", opens.format("%H:%M"), closes.format("%H:%M")))
+        }
+        BookingRefusal::TooShort { min_minutes, .. } => (BookingRefusalKind::TooShort, min_minutes.to_string()),
+        BookingRefusal::TooLong { max_minutes, .. } => (BookingRefusalKind::TooLong, max_minutes.to_string()),
+        BookingRefusal::TooFarAhead { advance_days, .. } => (BookingRefusalKind::TooFarAhead, advance_days.to_string()),
+        BookingRefusal::InPast => (BookingRefusalKind::InPast, String::new()),
+        BookingRefusal::NotBookable { .. } => (BookingRefusalKind::NotBookable, String::new()),
+        // The kiosk only offers times that exist; a series could meet one, a single booking cannot.
+        BookingRefusal::NonexistentTime { detail, .. } => (BookingRefusalKind::Failed, detail.clone()),
+    }
+}
+
+/// Forgets the last person's choices and name.
+pub fn clear(window: &MainWindow) {
+    let adapter = window.global::<BookingAdapter>();
+    adapter.set_step(BookingStep::Room);
+    adapter.set_name(SharedString::new());
+    adapter.set_booking_code(Image::default());
+    adapter.set_refusal(BookingRefusalKind::None);
+}

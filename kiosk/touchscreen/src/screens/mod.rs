@@ -1,0 +1,243 @@
+//! One controller per screen: each `connect` sets the screen's models and wires its callbacks to booking-core
+//! through the worker. Shared here: what every screen needs, and going back to Welcome.
+
+pub mod booking;
+pub mod check_in;
+pub mod drop_in;
+pub mod host_notices;
+pub mod pin_entry;
+pub mod scanner;
+pub mod settings;
+pub mod staff;
+pub mod walk_in;
+pub mod welcome;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use slint::{ComponentHandle, Timer, TimerMode};
+
+use crate::ui::{Activity, MainWindow, Navigation, Screen};
+use crate::worker::Worker;
+use kiosk_runtime::clock::Clock;
+use kiosk_runtime::hub::Hub;
+
+/// Turns a key into simulated sensor changes; true if it used the key.
+pub type SensorKeys = Box<dyn Fn(&str) -> bool>;
+
+/// What every screen controller shares. Lives on the UI thread.
+pub struct Kiosk {
+    pub worker: Worker,
+    pub clock: Clock,
+    /// The hub's time zone (read again with each refresh of Welcome); times on screen are in it.
+    pub zone: Cell<Tz>,
+    /// Returns to Welcome when nobody has touched the screen for a while.
+    idle_timer: Timer,
+    idle_after: Duration,
+    /// Repeating timers (clock, refreshes) that run as long as the kiosk does.
+    timers: RefCell<Vec<Timer>>,
+    /// Hosts whose visitor has checked in, and when: shown on Welcome for a while.
+    pub host_notices: RefCell<Vec<host_notices::Notice>>,
+    /// The staff view's chosen person, typed digits and roll-call ticks.
+    pub staff: Rc<RefCell<staff::StaffState>>,
+    /// Drop-in help's listed surgeries and the person's picks.
+    pub drop_in: Rc<RefCell<drop_in::Picked>>,
+    /// Book a room: the person's choices so far.
+    pub booking: Rc<RefCell<booking::Choices>>,
+    /// The languages offered, the first being the one each new visitor starts in.
+    pub languages: Vec<String>,
+    /// With simulated door sensors, function keys play someone walking in or out (the desktop demo); returns
+    /// whether it used the key.
+    pub sensor_keys: RefCell<Option<SensorKeys>>,
+    /// Set by the web server after it books or changes something, so Welcome shows it within a second.
+    pub web_changed: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for Kiosk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Kiosk").field("worker", &self.worker).field("clock", &self.clock).finish_non_exhaustive()
+    }
+}
+
+impl Kiosk {
+    pub fn new(worker: Worker, clock: Clock, zone: Tz, idle_after: Duration, languages: Vec<String>) -> Rc<Kiosk> {
+        Rc::new(Kiosk {
+            worker,
+            clock,
+            zone: Cell::new(zone),
+            idle_timer: Timer::default(),
+            idle_after,
+            timers: RefCell::new(Vec::new()),
+            host_notices: RefCell::new(Vec::new()),
+            staff: Rc::default(),
+            drop_in: Rc::default(),
+            booking: Rc::default(),
+            languages,
+            sensor_keys: RefCell::new(None),
+            web_changed: Arc::default(),
+        })
+    }
+
+    /// The language each visitor starts in.
+    pub fn default_language(&self) -> &str {
+        self.languages.first().map_or("en", String::as_str)
+    }
+
+    /// Keeps a running timer alive for the life of the kiosk.
+    pub fn keep(&self, timer: Timer) {
+        self.timers.borrow_mut().push(timer);
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// "10:00" in the hub's zone.
+    pub fn hm(&self, instant: DateTime<Utc>) -> String {
+        instant.with_timezone(&self.zone.get()).format("%H:%M").to_string()
+    }
+
+    /// "10:00–11:30" in the hub's zone (see [`time_range_in`]).
+    pub fn time_range(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
+        time_range_in(self.zone.get(), start, end)
+    }
+
+    /// "Tuesday 5 January" in the hub's zone and the visitor's language.
+    pub fn date_words(&self, instant: DateTime<Utc>, locale: chrono::Locale) -> String {
+        instant.with_timezone(&self.zone.get()).format_localized("%A %-d %B", locale).to_string()
+    }
+
+    /// "Tue 5 Jan", for lists.
+    pub fn short_date(&self, instant: DateTime<Utc>, locale: chrono::Locale) -> String {
+        instant.with_timezone(&self.zone.get()).format_localized("%a %-d %b", locale).to_string()
+    }
+
+    /// Whether `instant` falls on today's date in the hub's zone.
+    pub fn is_today(&self, instant: DateTime<Utc>) -> bool {
+        let zone = self.zone.get();
+        instant.with_timezone(&zone).date_naive() == self.now().with_timezone(&zone).date_naive()
+    }
+}
+
+/// "10:00–11:30" in `zone`, never broken over two lines: word joiners either side of the dash.
+pub fn time_range_in(zone: Tz, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
+    let hm = |instant: DateTime<Utc>| instant.with_timezone(&zone).format("%H:%M").to_string();
+    format!("{}\u{2060}–\u{2060}{}", hm(start), hm(end))
+}
+
+/// A booking nobody has checked in to this long after its start frees the room for others.
+pub const NO_SHOW_GRACE: chrono::Duration = chrono::Duration::minutes(15);
+const NO_SHOW_CHECK_EVERY: Duration = Duration::from_secs(60);
+
+/// Reads what a screen shows from the hub on the database thread, then shows it. A failure is logged and
+/// `failed` tells the screen, which says so in plain words (and, for a refresh, how old what it shows is).
+pub fn load_and_show<T: Send + 'static>(
+    window: &MainWindow,
+    kiosk: &Rc<Kiosk>,
+    what: &'static str,
+    load: fn(&mut Hub, DateTime<Utc>) -> anyhow::Result<T>,
+    show: fn(&MainWindow, &Rc<Kiosk>, &T),
+    failed: fn(&MainWindow),
+) {
+    let now = kiosk.now();
+    let (weak, ui_kiosk) = (window.as_weak(), kiosk.clone());
+    kiosk.worker.run(
+        move |hub| load(hub, now).map_err(|error| format!("{error:#}")),
+        move |loaded| {
+            let Some(window) = weak.upgrade() else { return };
+            match loaded {
+                Ok(data) => show(&window, &ui_kiosk, &data),
+                Err(error) => {
+                    eprintln!("kiosk: could not load {what}: {error}");
+                    failed(&window);
+                }
+            }
+        },
+    );
+}
+
+/// Wires every screen to the window.
+pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    release_no_shows_every_minute(kiosk);
+    scanner::connect(window, kiosk);
+    settings::connect(window, kiosk);
+    welcome::connect(window, kiosk);
+    check_in::connect(window, kiosk);
+    walk_in::connect(window, kiosk);
+    staff::connect(window, kiosk);
+    drop_in::connect(window, kiosk);
+    booking::connect(window, kiosk);
+    let weak = window.as_weak();
+    let idle = kiosk.clone();
+    window.global::<Activity>().on_touched(move || {
+        if let Some(window) = weak.upgrade() {
+            restart_idle_timer(&window, &idle);
+        }
+    });
+}
+
+/// Frees rooms whose booking started more than [`NO_SHOW_GRACE`] ago with nobody checked in.
+fn release_no_shows_every_minute(kiosk: &Rc<Kiosk>) {
+    let timer = Timer::default();
+    let job_kiosk = kiosk.clone();
+    timer.start(TimerMode::Repeated, NO_SHOW_CHECK_EVERY, move || {
+        let now = job_kiosk.now();
+        job_kiosk.worker.run(
+            move |hub| hub.store.release_no_shows(now, NO_SHOW_GRACE),
+            |released| match released {
+                Ok(released) if !released.is_empty() => {
+                    eprintln!("kiosk: released {} booking(s) nobody checked in to", released.len());
+                }
+                Ok(_) => {}
+                Err(error) => eprintln!("kiosk: could not release no-shows: {error}"),
+            },
+        );
+    });
+    kiosk.keep(timer);
+}
+
+/// Shows `screen`, and starts the idle countdown back to Welcome for any other screen.
+pub fn show(window: &MainWindow, kiosk: &Rc<Kiosk>, screen: Screen) {
+    window.global::<Navigation>().set_screen(screen);
+    restart_idle_timer(window, kiosk);
+}
+
+/// Starts the countdown to [`visitor_done`] again, unless the kiosk is already at rest: on Welcome, as the hub set
+/// it up.
+pub fn restart_idle_timer(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    if window.global::<Navigation>().get_screen() == Screen::Welcome && settings::at_rest(window, kiosk) {
+        kiosk.idle_timer.stop();
+        return;
+    }
+    let weak = window.as_weak();
+    let idle_kiosk = kiosk.clone();
+    kiosk.idle_timer.start(TimerMode::SingleShot, kiosk.idle_after, move || {
+        if let Some(window) = weak.upgrade() {
+            visitor_done(&window, &idle_kiosk);
+        }
+    });
+}
+
+/// Back to Welcome with the visitor still there (Back from a first step): every form is cleared and the staff
+/// view locked, but their language and text size stay.
+pub fn go_home(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    check_in::clear(window);
+    walk_in::clear(window);
+    drop_in::clear(window, kiosk);
+    booking::clear(window);
+    staff::clear(window, kiosk);
+    window.global::<Navigation>().set_screen(Screen::Welcome);
+    restart_idle_timer(window, kiosk);
+}
+
+/// The visitor is done (they finished, or left the kiosk alone): Welcome, as the hub set it up, for the next one.
+pub fn visitor_done(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    settings::reset(window, kiosk);
+    go_home(window, kiosk);
+}

@@ -1,0 +1,562 @@
+//! The host's pages, after a PIN sign-in: my sessions for the next eight weeks, who has booked each time and who
+//! is waiting, the walk-in queue; plan a new session, change its topic, place or places, or cancel it with a reason
+//! (shown on the public page). Staff can open any session; a host only their own.
+
+use std::fmt::Write as _;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use booking_core::{NewSurgery, Slot, SurgeryEdit, SurgeryId, TicketStatus, resolve_local};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::i18n::Lang;
+use super::page::{Posted, Visitor, escape};
+use super::public::{PublicSession, hm, long_date, public_session_for};
+use super::sessions::Login;
+use super::{Failure, WebState, on_hub, unavailable};
+use kiosk_runtime::hub::Hub;
+
+/// How far ahead "my sessions" looks.
+const AHEAD_DAYS: i64 = 56;
+
+/// A session as its host sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct HostSession {
+    #[serde(flatten)]
+    pub session: PublicSession,
+    pub booked: u32,
+    pub waiting: u32,
+    pub seats_per_slot: u32,
+}
+
+/// One time in a session, with who has it.
+#[derive(Debug, Clone, Serialize)]
+pub struct HostSlot {
+    pub starts: String,
+    pub places: u32,
+    /// Names with their state: booked, arrived, seen, no_show, waiting or cancelled.
+    pub people: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueEntry {
+    pub number: u32,
+    pub status: TicketStatus,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HostSessionDetail {
+    #[serde(flatten)]
+    pub session: HostSession,
+    pub slots: Vec<HostSlot>,
+    pub queue: Vec<QueueEntry>,
+}
+
+fn host_session(surgery: &booking_core::Surgery, zone: chrono_tz::Tz, now: DateTime<Utc>) -> HostSession {
+    HostSession {
+        session: public_session_for(surgery, zone, now),
+        booked: surgery.slots.iter().map(|slot| slot.taken).sum(),
+        waiting: surgery.slots.iter().map(|slot| slot.waiting).sum(),
+        seats_per_slot: surgery.seats_per_slot,
+    }
+}
+
+/// `login`'s sessions from the start of today for [`AHEAD_DAYS`].
+pub fn my_sessions_on(hub: &mut Hub, login: &Login, now: DateTime<Utc>) -> Result<Vec<HostSession>, Failure> {
+    let zone = hub.store.site()?.time_zone;
+    let today = booking_core::local_day(zone, now.with_timezone(&zone).date_naive());
+    let range = Slot::new(today.start(), today.start() + Duration::days(AHEAD_DAYS))?;
+    Ok(hub
+        .store
+        .surgeries_overlapping(range)?
+        .iter()
+        .filter(|surgery| surgery.host_id == login.person)
+        .map(|surgery| host_session(surgery, zone, now))
+        .collect())
+}
+
+/// The surgery, if `login` may manage it.
+fn own_surgery(hub: &Hub, login: &Login, id: SurgeryId) -> Result<booking_core::Surgery, Failure> {
+    let surgery = hub.store.surgery(id)?;
+    if surgery.host_id != login.person && !login.is_staff() {
+        return Err(Failure::Invalid(format!("there is no surgery number {id}")));
+    }
+    Ok(surgery)
+}
+
+pub fn session_on(
+    hub: &mut Hub,
+    login: &Login,
+    id: SurgeryId,
+    now: DateTime<Utc>,
+) -> Result<HostSessionDetail, Failure> {
+    let zone = hub.store.site()?.time_zone;
+    let surgery = own_surgery(hub, login, id)?;
+    let holders = hub.store.seat_holders(id)?;
+    let slots = surgery
+        .slots
+        .iter()
+        .map(|slot| HostSlot {
+            starts: hm(zone, slot.time.start()),
+            places: slot.seats,
+            people: holders
+                .iter()
+                .filter(|holder| holder.slot == slot.id && holder.status != "cancelled")
+                .map(|holder| (holder.display_name.clone(), holder.status.clone()))
+                .collect(),
+        })
+        .collect();
+    let queue = hub
+        .store
+        .queue(id)?
+        .into_iter()
+        .map(|ticket| QueueEntry { number: ticket.number, status: ticket.status })
+        .collect();
+    Ok(HostSessionDetail { session: host_session(&surgery, zone, now), slots, queue })
+}
+
+/// A new session as typed into the form (or sent as JSON): local date and times in the hub's zone.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct SessionForm {
+    #[serde(default)]
+    pub topic: String,
+    #[serde(default)]
+    pub place: String,
+    #[serde(default)]
+    pub date: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub until: String,
+    #[serde(default)]
+    pub minutes_each: String,
+    #[serde(default)]
+    pub places: String,
+}
+
+fn number(text: &str, what: &str) -> Result<u32, Failure> {
+    text.trim().parse().map_err(|_| Failure::Invalid(format!("the {what} must be a whole number")))
+}
+
+pub fn create_on(hub: &mut Hub, login: &Login, form: &SessionForm, now: DateTime<Utc>) -> Result<SurgeryId, Failure> {
+    let zone = hub.store.site()?.time_zone;
+    let date = NaiveDate::parse_from_str(form.date.trim(), "%Y-%m-%d")
+        .map_err(|_| Failure::Invalid("please give the date as year-month-day, like 2027-01-05".into()))?;
+    let time = |text: &str| {
+        NaiveTime::parse_from_str(text.trim(), "%H:%M")
+            .map_err(|_| Failure::Invalid("please give times as hours:minutes, like 10:00".into()))
+    };
+    let local = |at: NaiveTime| resolve_local(zone, date.and_time(at)).map_err(|gap| Failure::Invalid(gap.to_string()));
+    let (start, end) = (local(time(&form.from)?)?, local(time(&form.until)?)?);
+    let surgery = hub.store.add_surgery(
+        &NewSurgery {
+            topic: form.topic.clone(),
+            host: login.person,
+            place: form.place.clone(),
+            time: Slot::new(start, end)?,
+            slot_minutes: number(&form.minutes_each, "minutes for each person")?,
+            seats_per_slot: number(&form.places, "number of places")?,
+        },
+        now,
+    )?;
+    Ok(surgery.id)
+}
+
+/// A change to a session: `edit` (topic, place, places) or `cancel` (with a reason).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct ChangeForm {
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub topic: String,
+    #[serde(default)]
+    pub place: String,
+    #[serde(default)]
+    pub places: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+pub fn change_on(
+    hub: &mut Hub,
+    login: &Login,
+    id: SurgeryId,
+    change: &ChangeForm,
+    now: DateTime<Utc>,
+) -> Result<(), Failure> {
+    own_surgery(hub, login, id)?;
+    match change.action.as_str() {
+        "edit" => {
+            let edit = SurgeryEdit {
+                topic: change.topic.clone(),
+                place: change.place.clone(),
+                seats_per_slot: number(&change.places, "number of places")?,
+            };
+            hub.store.edit_surgery(id, &edit)?;
+        }
+        "cancel" => {
+            hub.store.cancel_surgery(id, &change.reason, now)?;
+        }
+        _ => return Err(Failure::Invalid("choose whether to save changes or cancel the session".into())),
+    }
+    Ok(())
+}
+
+// ---- pages ----
+
+fn status_words(lang: Lang, status: &str) -> String {
+    match status {
+        "booked" => lang.tr("booked"),
+        "arrived" => lang.tr("arrived"),
+        "seen" => lang.tr("seen"),
+        "no_show" => lang.tr("did not come"),
+        "waiting" => lang.tr("waiting list"),
+        other => other.to_owned(),
+    }
+}
+
+fn field(html: &mut String, id: &str, label: &str, kind: &str, value: &str, extra: &str) {
+    let _ = writeln!(
+        html,
+        "<label for=\"{id}\">{}</label>\n<input type=\"{kind}\" id=\"{id}\" name=\"{id}\" value=\"{}\" {extra}>",
+        escape(label),
+        escape(value)
+    );
+}
+
+fn render_list(visitor: &Visitor, sessions: &[HostSession], form: &SessionForm, problem: Option<&str>) -> String {
+    let lang = visitor.lang;
+    let mut html = format!("<h1>{}</h1>\n", escape(&lang.tr("My drop-in sessions")));
+    if sessions.is_empty() {
+        let _ = writeln!(html, "<p>{}</p>", escape(&lang.tr("You have no sessions planned in the next eight weeks.")));
+    } else {
+        let _ = writeln!(
+            html,
+            "<table>\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>",
+            escape(&lang.tr("When")),
+            escape(&lang.tr("Session")),
+            escape(&lang.tr("Booked"))
+        );
+        for session in sessions {
+            let public = &session.session;
+            let booked = match &public.cancelled {
+                Some(_) => format!("<span class=\"cancelled\">{}</span>", escape(&lang.tr("cancelled"))),
+                None => escape(&lang.trf("{} booked, {} waiting", &[&session.booked, &session.waiting])),
+            };
+            let _ = writeln!(
+                html,
+                "<tr><td>{} {}&#8288;–&#8288;{}</td><td><a href=\"/host/sessions/{}\">{}</a> · {}</td><td>{booked}</td></tr>",
+                escape(&long_date(lang, &public.date)),
+                escape(&public.starts),
+                escape(&public.ends),
+                public.id,
+                escape(&public.topic),
+                escape(&public.place),
+            );
+        }
+        html.push_str("</tbody>\n</table>\n");
+    }
+    let _ = writeln!(html, "<h2 id=\"new\">{}</h2>", escape(&lang.tr("Plan a new session")));
+    if let Some(problem) = problem {
+        let _ = writeln!(html, "<p class=\"error\" role=\"alert\">{}</p>", escape(problem));
+    }
+    let _ = writeln!(html, "<form method=\"post\" action=\"/host\">\n{}", visitor.csrf_field());
+    field(&mut html, "topic", &lang.tr("Topic"), "text", &form.topic, "maxlength=\"120\" required");
+    field(&mut html, "place", &lang.tr("Place"), "text", &form.place, "maxlength=\"80\" required");
+    field(&mut html, "date", &lang.tr("Date"), "date", &form.date, "required");
+    field(&mut html, "from", &lang.tr("From"), "time", &form.from, "required");
+    field(&mut html, "until", &lang.tr("Until"), "time", &form.until, "required");
+    let or_default = |value: &str, default: &str| if value.is_empty() { default.to_owned() } else { value.to_owned() };
+    field(
+        &mut html,
+        "minutes_each",
+        &lang.tr("Minutes for each person"),
+        "number",
+        &or_default(&form.minutes_each, "20"),
+        "min=\"5\" max=\"240\" required",
+    );
+    field(
+        &mut html,
+        "places",
+        &lang.tr("People seen at the same time"),
+        "number",
+        &or_default(&form.places, "1"),
+        "min=\"1\" max=\"50\" required",
+    );
+    let _ = writeln!(html, "<button type=\"submit\">{}</button>\n</form>", escape(&lang.tr("Plan this session")));
+    html
+}
+
+fn render_detail(
+    visitor: &Visitor,
+    detail: &HostSessionDetail,
+    change: Option<&ChangeForm>,
+    problem: Option<&str>,
+) -> String {
+    let lang = visitor.lang;
+    let public = &detail.session.session;
+    let mut html = format!(
+        "<p><a href=\"/host\">{}</a></p>\n<h1>{}</h1>\n<p>{} {}&#8288;–&#8288;{} · {}</p>\n",
+        escape(&lang.tr("Back to my sessions")),
+        escape(&public.topic),
+        escape(&long_date(lang, &public.date)),
+        escape(&public.starts),
+        escape(&public.ends),
+        escape(&public.place)
+    );
+    if let Some(problem) = problem {
+        let _ = writeln!(html, "<p class=\"error\" role=\"alert\">{}</p>", escape(problem));
+    }
+    if let Some(reason) = &public.cancelled {
+        let _ = writeln!(html, "<p class=\"cancelled\">{}</p>", escape(&lang.trf("Cancelled: {}", &[reason])));
+    }
+    let _ = writeln!(html, "<h2>{}</h2>\n<ul>", escape(&lang.tr("Who has booked")));
+    for slot in &detail.slots {
+        let people = if slot.people.is_empty() {
+            escape(&lang.tr("nobody yet"))
+        } else {
+            slot.people
+                .iter()
+                .map(|(name, status)| format!("{} ({})", escape(name), escape(&status_words(lang, status))))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let _ = writeln!(html, "<li><strong>{}</strong>: {people}</li>", escape(&slot.starts));
+    }
+    html.push_str("</ul>\n");
+    let waiting = detail.queue.iter().filter(|entry| entry.status == TicketStatus::Waiting).count();
+    let _ = writeln!(
+        html,
+        "<h2>{}</h2>\n<p>{}</p>",
+        escape(&lang.tr("Walk-in queue")),
+        escape(&lang.trf("{} tickets taken, {} still waiting.", &[&detail.queue.len(), &waiting]))
+    );
+    if public.cancelled.is_some() {
+        return html;
+    }
+    let change = change.cloned().unwrap_or_else(|| ChangeForm {
+        topic: public.topic.clone(),
+        place: public.place.clone(),
+        places: detail.session.seats_per_slot.to_string(),
+        ..ChangeForm::default()
+    });
+    let _ = writeln!(
+        html,
+        "<h2>{}</h2>\n<form method=\"post\" action=\"/host/sessions/{}\">\n{}\n<input type=\"hidden\" name=\"action\" value=\"edit\">",
+        escape(&lang.tr("Change this session")),
+        public.id,
+        visitor.csrf_field()
+    );
+    field(&mut html, "topic", &lang.tr("Topic"), "text", &change.topic, "maxlength=\"120\" required");
+    field(&mut html, "place", &lang.tr("Place"), "text", &change.place, "maxlength=\"80\" required");
+    field(
+        &mut html,
+        "places",
+        &lang.tr("People seen at the same time"),
+        "number",
+        &change.places,
+        "min=\"1\" max=\"50\" required",
+    );
+    let _ = writeln!(html, "<button type=\"submit\">{}</button>\n</form>", escape(&lang.tr("Save changes")));
+    let _ = writeln!(
+        html,
+        "<h2>{}</h2>\n<form method=\"post\" action=\"/host/sessions/{}\">\n{}\n<input type=\"hidden\" name=\"action\" value=\"cancel\">\n\
+         <label for=\"reason\">{}<span class=\"hint\">{}</span></label>\n\
+         <input type=\"text\" id=\"reason\" name=\"reason\" maxlength=\"200\" required value=\"{}\">\n\
+         <button type=\"submit\" class=\"danger\">{}</button>\n</form>",
+        escape(&lang.tr("Cancel this session")),
+        public.id,
+        visitor.csrf_field(),
+        escape(&lang.tr("Reason")),
+        escape(&lang.tr("Shown on the hub's public page, so people know why.")),
+        escape(&change.reason),
+        escape(&lang.tr("Cancel the session")),
+    );
+    html
+}
+
+/// The signed-in person, or a page that sends them to sign in.
+fn signed_in(visitor: &Visitor) -> Result<Login, Response> {
+    visitor.login.clone().ok_or_else(|| Redirect::to("/login").into_response())
+}
+
+fn problem_text(failure: Failure, lang: Lang) -> Result<String, Response> {
+    match failure {
+        Failure::Invalid(message) => Ok(super::public::capitalised(&message)),
+        Failure::Broken(_) => Err(unavailable(lang)),
+    }
+}
+
+pub async fn my_sessions(State(state): State<WebState>, visitor: Visitor) -> Response {
+    let login = match signed_in(&visitor) {
+        Ok(login) => login,
+        Err(response) => return response,
+    };
+    match on_hub(&state, move |hub, now| my_sessions_on(hub, &login, now)).await {
+        Ok(sessions) => visitor.page(
+            StatusCode::OK,
+            &visitor.lang.tr("My drop-in sessions"),
+            &render_list(&visitor, &sessions, &SessionForm::default(), None),
+        ),
+        Err(_) => unavailable(visitor.lang),
+    }
+}
+
+pub async fn create(
+    State(state): State<WebState>,
+    visitor: Visitor,
+    Form(form): Form<Posted<SessionForm>>,
+) -> Response {
+    let login = match signed_in(&visitor) {
+        Ok(login) => login,
+        Err(response) => return response,
+    };
+    if let Err(refused) = visitor.check_form(&form.csrf) {
+        return refused;
+    }
+    let session = form.fields.clone();
+    // The list is read again only to show the form once more after a refusal.
+    let outcome = on_hub(&state, move |hub, now| match create_on(hub, &login, &session, now) {
+        Ok(id) => Ok(Ok(id)),
+        Err(failure) => Ok(Err((failure, my_sessions_on(hub, &login, now)?))),
+    })
+    .await;
+    match outcome {
+        Ok(Ok(id)) => {
+            state.note_change();
+            Redirect::to(&format!("/host/sessions/{id}")).into_response()
+        }
+        Ok(Err((failure, sessions))) => match problem_text(failure, visitor.lang) {
+            Ok(problem) => visitor.page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &visitor.lang.tr("My drop-in sessions"),
+                &render_list(&visitor, &sessions, &form.fields, Some(&problem)),
+            ),
+            Err(response) => response,
+        },
+        Err(_) => unavailable(visitor.lang),
+    }
+}
+
+async fn show_session(
+    state: &WebState,
+    visitor: &Visitor,
+    login: Login,
+    id: SurgeryId,
+    status: StatusCode,
+    change: Option<&ChangeForm>,
+    problem: Option<&str>,
+) -> Response {
+    match on_hub(state, move |hub, now| session_on(hub, &login, id, now)).await {
+        Ok(detail) => {
+            visitor.page(status, &detail.session.session.topic, &render_detail(visitor, &detail, change, problem))
+        }
+        Err(Failure::Invalid(_)) => super::not_found().await,
+        Err(Failure::Broken(_)) => unavailable(visitor.lang),
+    }
+}
+
+pub async fn session(State(state): State<WebState>, visitor: Visitor, Path(id): Path<i64>) -> Response {
+    match signed_in(&visitor) {
+        Ok(login) => show_session(&state, &visitor, login, SurgeryId(id), StatusCode::OK, None, None).await,
+        Err(response) => response,
+    }
+}
+
+pub async fn change(
+    State(state): State<WebState>,
+    visitor: Visitor,
+    Path(id): Path<i64>,
+    Form(form): Form<Posted<ChangeForm>>,
+) -> Response {
+    let login = match signed_in(&visitor) {
+        Ok(login) => login,
+        Err(response) => return response,
+    };
+    if let Err(refused) = visitor.check_form(&form.csrf) {
+        return refused;
+    }
+    let (id, change, by) = (SurgeryId(id), form.fields.clone(), login.clone());
+    match on_hub(&state, move |hub, now| change_on(hub, &by, id, &change, now)).await {
+        Ok(()) => {
+            state.note_change();
+            Redirect::to(&format!("/host/sessions/{id}")).into_response()
+        }
+        Err(failure) => match problem_text(failure, visitor.lang) {
+            Ok(problem) => {
+                show_session(
+                    &state,
+                    &visitor,
+                    login,
+                    id,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some(&form.fields),
+                    Some(&problem),
+                )
+                .await
+            }
+            Err(response) => response,
+        },
+    }
+}
+
+/// The JSON forms, for `api`.
+pub mod json {
+    use super::*;
+    use crate::api::{failed, needs_login};
+
+    pub async fn list(State(state): State<WebState>, visitor: Visitor) -> Response {
+        let Some(login) = visitor.login else { return needs_login() };
+        match on_hub(&state, move |hub, now| my_sessions_on(hub, &login, now)).await {
+            Ok(sessions) => Json(sessions).into_response(),
+            Err(failure) => failed(failure),
+        }
+    }
+
+    pub async fn create(State(state): State<WebState>, visitor: Visitor, Json(form): Json<SessionForm>) -> Response {
+        let Some(login) = visitor.login else { return needs_login() };
+        let created = on_hub(&state, move |hub, now| {
+            let id = create_on(hub, &login, &form, now)?;
+            session_on(hub, &login, id, now)
+        });
+        match created.await {
+            Ok(detail) => {
+                state.note_change();
+                (StatusCode::CREATED, Json(detail)).into_response()
+            }
+            Err(failure) => failed(failure),
+        }
+    }
+
+    pub async fn detail(State(state): State<WebState>, visitor: Visitor, Path(id): Path<i64>) -> Response {
+        let Some(login) = visitor.login else { return needs_login() };
+        match on_hub(&state, move |hub, now| session_on(hub, &login, SurgeryId(id), now)).await {
+            Ok(detail) => Json(detail).into_response(),
+            Err(failure) => failed(failure),
+        }
+    }
+
+    pub async fn change(
+        State(state): State<WebState>,
+        visitor: Visitor,
+        Path(id): Path<i64>,
+        Json(change): Json<ChangeForm>,
+    ) -> Response {
+        let Some(login) = visitor.login else { return needs_login() };
+        let id = SurgeryId(id);
+        let changed = on_hub(&state, move |hub, now| {
+            change_on(hub, &login, id, &change, now)?;
+            session_on(hub, &login, id, now)
+        });
+        match changed.await {
+            Ok(detail) => {
+                state.note_change();
+                Json(detail).into_response()
+            }
+            Err(failure) => failed(failure),
+        }
+    }
+}

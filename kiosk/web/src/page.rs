@@ -1,0 +1,263 @@
+//! What every page shares: the visitor's language, the form token against cross-site requests, the signed-in
+//! person, and the HTML around each page (large text, high contrast, no JavaScript, readable at 200 % zoom).
+
+use std::fmt::Write as _;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+
+use super::WebState;
+use super::i18n::{self, Lang};
+use super::sessions::{Login, SESSION_COOKIE};
+
+/// The cookie holding the form token; each form carries the same value in a hidden field.
+pub const CSRF_COOKIE: &str = "hub_csrf";
+const LANG_COOKIE: &str = "hub_lang";
+
+/// Text made safe to put in HTML.
+pub fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for character in text.chars() {
+        match character {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            other => escaped.push(other),
+        }
+    }
+    escaped
+}
+
+/// The value of cookie `name` in the request, if any.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find_map(|(key, value)| (key == name).then_some(value))
+}
+
+/// A cookie only this site's own pages send back, invisible to scripts.
+pub fn set_cookie(name: &str, value: &str, max_age_seconds: u64) -> (header::HeaderName, HeaderValue) {
+    let cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_seconds}");
+    (header::SET_COOKIE, HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static("")))
+}
+
+/// 32 random bytes as hex: form tokens and session ids.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    // Without randomness no token is safe to hand out; the OS failing here is not something to carry on from.
+    getrandom::fill(&mut bytes).expect("the operating system gave no random bytes");
+    bytes.iter().fold(String::with_capacity(64), |mut hex, byte| {
+        let _ = write!(hex, "{byte:02x}");
+        hex
+    })
+}
+
+/// Who is asking, in which language, with which form token: read from the request before the handler runs.
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    pub lang: Lang,
+    pub offered: Vec<Lang>,
+    pub login: Option<Login>,
+    csrf: String,
+    new_csrf: bool,
+    chose_lang: bool,
+    /// The request named an `Origin` other than this server (a form posted from another site).
+    foreign_origin: bool,
+    path: String,
+}
+
+impl FromRequestParts<WebState> for Visitor {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Visitor, Self::Rejection> {
+        let headers = &parts.headers;
+        let asked = parts
+            .uri
+            .query()
+            .and_then(|query| query.split('&').find_map(|pair| pair.strip_prefix("lang=")))
+            .and_then(Lang::from_code)
+            .filter(|lang| state.languages.contains(lang));
+        let remembered =
+            cookie(headers, LANG_COOKIE).and_then(Lang::from_code).filter(|lang| state.languages.contains(lang));
+        let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|value| value.to_str().ok());
+        let lang = asked.or(remembered).unwrap_or_else(|| i18n::negotiate(accept, &state.languages));
+        let existing = cookie(headers, CSRF_COOKIE).filter(|token| token.len() == 64).map(str::to_owned);
+        let host = headers.get(header::HOST).and_then(|value| value.to_str().ok());
+        let foreign_origin = match (headers.get(header::ORIGIN).and_then(|value| value.to_str().ok()), host) {
+            (Some("null"), _) => true,
+            (Some(origin), Some(host)) => origin.split_once("://").map(|(_, rest)| rest) != Some(host),
+            _ => false,
+        };
+        let login = cookie(headers, SESSION_COOKIE).and_then(|token| state.sessions.get(token));
+        Ok(Visitor {
+            lang,
+            offered: state.languages.clone(),
+            login,
+            new_csrf: existing.is_none(),
+            csrf: existing.unwrap_or_else(random_token),
+            chose_lang: asked.is_some(),
+            foreign_origin,
+            path: parts.uri.path().to_owned(),
+        })
+    }
+}
+
+/// A posted form: its token (checked with [`Visitor::check_form`]) and its own fields. Fields arrive as text
+/// through the flattening, so numbers in `T` are parsed by hand.
+#[derive(Debug, serde::Deserialize)]
+pub struct Posted<T> {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(flatten)]
+    pub fields: T,
+}
+
+/// What a refused form looks like.
+pub fn forbidden(lang: Lang) -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        Html(format!(
+            "<!doctype html><html lang=\"{}\"><meta charset=\"utf-8\"><title>{}</title><p>{}</p><p><a href=\"/\">{}</a></p></html>",
+            lang.0,
+            escape(&lang.tr("This form cannot be used")),
+            escape(&lang.tr(
+                "This form has expired or was sent from another website. Please go back, reload the page and try again."
+            )),
+            escape(&lang.tr("Back to today at the hub")),
+        )),
+    )
+        .into_response()
+}
+
+impl Visitor {
+    /// The hidden field every form carries.
+    pub fn csrf_field(&self) -> String {
+        format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", self.csrf)
+    }
+
+    /// Whether a posted form is this site's own: it carries the token from this visitor's cookie and, if the
+    /// browser says where it came from, it came from here. `SameSite=Strict` means another site's form arrives
+    /// without the cookie.
+    pub fn check_form(&self, token: &str) -> Result<(), Response> {
+        if self.new_csrf || self.foreign_origin || token != self.csrf {
+            return Err(forbidden(self.lang));
+        }
+        Ok(())
+    }
+
+    /// `html` as a whole page titled `title`, with the cookies this visit needs.
+    pub fn page(&self, status: StatusCode, title: &str, body: &str) -> Response {
+        let lang = self.lang;
+        let mut html = String::with_capacity(body.len() + 2048);
+        let _ = write!(
+            html,
+            "<!doctype html>\n<html lang=\"{code}\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n\
+             <style>{STYLE}</style>\n</head>\n<body>\n<a class=\"skip\" href=\"#main\">{skip}</a>\n<header>\n\
+             <nav aria-label=\"{language}\">",
+            code = lang.0,
+            title = escape(title),
+            skip = escape(&lang.tr("Skip to the main content")),
+            language = escape(&lang.tr("Language")),
+        );
+        if self.offered.len() > 1 {
+            for other in &self.offered {
+                let name = kiosk_runtime::languages::native_name(other.0);
+                if *other == lang {
+                    let _ = write!(html, "<span aria-current=\"true\">{name}</span> ");
+                } else {
+                    let _ = write!(
+                        html,
+                        "<a href=\"{}?lang={}\" lang=\"{}\" hreflang=\"{}\">{name}</a> ",
+                        escape(&self.path),
+                        other.0,
+                        other.0,
+                        other.0
+                    );
+                }
+            }
+        }
+        html.push_str("</nav>\n");
+        if let Some(login) = &self.login {
+            let _ = writeln!(
+                html,
+                "<form method=\"post\" action=\"/logout\" class=\"signed-in\">{}<span>{}</span> \
+                 <button type=\"submit\">{}</button></form>",
+                self.csrf_field(),
+                escape(&lang.trf("Signed in as {}", &[&login.name])),
+                escape(&lang.tr("Sign out")),
+            );
+        }
+        let _ = write!(html, "</header>\n<main id=\"main\">\n{body}</main>\n</body>\n</html>\n");
+        let mut response = (status, Html(html)).into_response();
+        let headers = response.headers_mut();
+        if self.new_csrf {
+            let (name, value) = set_cookie(CSRF_COOKIE, &self.csrf, 12 * 3600);
+            headers.append(name, value);
+        }
+        if self.chose_lang {
+            let (name, value) = set_cookie(LANG_COOKIE, lang.0, 365 * 24 * 3600);
+            headers.append(name, value);
+        }
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+    }
+}
+
+/// One style sheet for every page: system fonts, 1.2 rem text, dark on cream (contrast above 12:1), big targets,
+/// a visible focus ring, and a print layout for the roll-call.
+const STYLE: &str = "
+body { font-family: system-ui, sans-serif; font-size: 1.2rem; line-height: 1.5; max-width: 44rem; margin: 0 auto;
+       padding: 1rem; color: #1b1b1f; background: #f4f1ea; }
+h1 { font-size: 1.7rem; } h2 { font-size: 1.35rem; margin-top: 1.6rem; }
+a { color: #0b4f8a; } a:focus, button:focus, input:focus, select:focus, textarea:focus { outline: 3px solid #c75b00; outline-offset: 2px; }
+.skip { position: absolute; left: -100rem; } .skip:focus { position: static; }
+header { display: flex; flex-wrap: wrap; gap: 1rem; justify-content: space-between; align-items: center; }
+header nav span[aria-current] { font-weight: 700; }
+.free { color: #1e6b45; font-weight: 700; } .busy, .error, .cancelled { color: #9a2a1f; font-weight: 700; }
+.error { border: 3px solid #9a2a1f; padding: 0.5rem 1rem; background: #fff; }
+.done { border: 3px solid #1e6b45; padding: 0.5rem 1rem; background: #fff; }
+li { margin: 0.4rem 0; }
+label { display: block; font-weight: 700; margin-top: 1rem; }
+.hint { display: block; font-weight: 400; font-size: 1rem; }
+input, select, textarea, button { font: inherit; padding: 0.6rem; border: 2px solid #1b1b1f; border-radius: 6px; }
+input[type=text], input[type=password], input[type=date], input[type=time], input[type=number], select, textarea
+  { width: 100%; box-sizing: border-box; background: #fff; }
+input[type=radio] { width: 1.6rem; height: 1.6rem; vertical-align: middle; }
+fieldset { border: 2px solid #1b1b1f; border-radius: 6px; margin-top: 1rem; }
+fieldset label { font-weight: 400; margin: 0.5rem 0; }
+button { background: #0b4f8a; color: #fff; border-color: #0b4f8a; min-height: 3rem; margin-top: 1rem; cursor: pointer; }
+button.danger { background: #9a2a1f; border-color: #9a2a1f; }
+.signed-in button { margin: 0; min-height: 2.5rem; }
+table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: 0.4rem; border-bottom: 1px solid #888; }
+.qr svg { width: 16rem; height: 16rem; background: #fff; }
+.tick { display: inline-block; width: 1.4rem; height: 1.4rem; border: 2px solid #1b1b1f; }
+.code { font-family: monospace; font-size: 0.9rem; word-break: break-all; }
+@media print { header, form, .noprint { display: none; } body { background: #fff; max-width: none; font-size: 12pt; } }
+";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(escape("<b>Tom & \"Jerry\"</b>"), "&lt;b&gt;Tom &amp; &quot;Jerry&quot;&lt;/b&gt;");
+    }
+
+    #[test]
+    fn cookies_are_read_by_name() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, HeaderValue::from_static("a=1; hub_csrf=xyz; b=2"));
+        assert_eq!(cookie(&headers, CSRF_COOKIE), Some("xyz"));
+        assert_eq!(cookie(&headers, "hub"), None);
+    }
+}

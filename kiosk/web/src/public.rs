@@ -1,0 +1,594 @@
+//! The public pages: today and this week (rooms free or busy, drop-in sessions with free places), one session's
+//! times with a form to book a place or join its waiting list (with a pass code, or just a name), the booking's QR,
+//! and the calendar feeds. No personal data: rooms are free or busy (never who booked them or what for), sessions
+//! show topic, place, times and free places, and feeds hold no names.
+
+use std::fmt::Write as _;
+
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Form, Json};
+use booking_core::{Booker, Feed, PassRefusal, Refused, RoomId, SeatRefusal, SlotId, Surgery, SurgeryId, WhenFull};
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use super::i18n::Lang;
+use super::page::{Posted, Visitor, escape};
+use super::{Failure, WebState, on_hub, unavailable};
+use kiosk_runtime::hub::Hub;
+
+/// A room right now, as the public sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicRoom {
+    pub name: String,
+    pub capacity: u32,
+    pub free_now: bool,
+    /// When the current booking ends, if the room is busy ("14:30", hub time).
+    pub busy_until: Option<String>,
+    /// When the next booking today starts, if there is one.
+    pub next_booking_at: Option<String>,
+}
+
+/// A drop-in session as the public sees it: never who hosts it or who has booked.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicSession {
+    pub id: SurgeryId,
+    pub topic: String,
+    pub place: String,
+    /// Local date ("2027-01-05") and times, hub time.
+    pub date: String,
+    pub starts: String,
+    pub ends: String,
+    pub free_places: u32,
+    pub places: u32,
+    /// Set when the host has called it off: their reason.
+    pub cancelled: Option<String>,
+}
+
+/// The public page's content.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicToday {
+    pub hub: String,
+    /// Local date, hub time ("2027-01-05").
+    pub date: String,
+    pub rooms: Vec<PublicRoom>,
+    pub sessions_today: Vec<PublicSession>,
+    pub sessions_later_this_week: Vec<PublicSession>,
+}
+
+/// One bookable time in a session.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicSlot {
+    pub id: SlotId,
+    pub starts: String,
+    pub free: u32,
+    pub waiting: u32,
+}
+
+/// A session with the times that can still be booked.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicSessionDetail {
+    #[serde(flatten)]
+    pub session: PublicSession,
+    pub slots: Vec<PublicSlot>,
+}
+
+/// "14:30", hub time.
+pub(super) fn hm(zone: Tz, instant: DateTime<Utc>) -> String {
+    instant.with_timezone(&zone).format("%H:%M").to_string()
+}
+
+pub(super) fn public_session_for(surgery: &Surgery, zone: Tz, now: DateTime<Utc>) -> PublicSession {
+    let open: Vec<_> = surgery.slots.iter().filter(|slot| slot.time.start() >= now).collect();
+    PublicSession {
+        id: surgery.id,
+        topic: surgery.topic.clone(),
+        place: surgery.place.clone(),
+        date: surgery.time.start().with_timezone(&zone).date_naive().to_string(),
+        starts: hm(zone, surgery.time.start()),
+        ends: hm(zone, surgery.time.end()),
+        free_places: if surgery.cancelled { 0 } else { open.iter().map(|slot| slot.free()).sum() },
+        places: open.iter().map(|slot| slot.seats).sum(),
+        cancelled: surgery.cancelled.then(|| surgery.cancel_reason.clone().unwrap_or_default()),
+    }
+}
+
+/// Reads the public picture of the hub at `now` (on the database thread).
+pub fn public_today(hub: &mut Hub, now: DateTime<Utc>) -> Result<PublicToday, Failure> {
+    let site = hub.store.site()?;
+    let zone = site.time_zone;
+    let occupancy = hub.store.occupancy(now)?;
+    let rooms = occupancy
+        .rooms
+        .iter()
+        .filter(|room| room.room.bookable)
+        .map(|room| PublicRoom {
+            name: room.room.name.clone(),
+            capacity: room.room.capacity,
+            free_now: room.now.is_none(),
+            busy_until: room.now.as_ref().map(|booking| hm(zone, booking.slot.end())),
+            next_booking_at: room.next.as_ref().map(|booking| hm(zone, booking.slot.start())),
+        })
+        .collect();
+    let local_today = now.with_timezone(&zone).date_naive();
+    let today = booking_core::local_day(zone, local_today);
+    let week_end = booking_core::local_day(zone, local_today + Duration::days(6)).end();
+    let week = booking_core::Slot::new(now, week_end)?;
+    let (mut sessions_today, mut sessions_later_this_week) = (Vec::new(), Vec::new());
+    for surgery in hub.store.surgeries_overlapping(week)? {
+        let session = public_session_for(&surgery, zone, now);
+        if surgery.time.overlaps(&today) {
+            sessions_today.push(session);
+        } else {
+            sessions_later_this_week.push(session);
+        }
+    }
+    Ok(PublicToday { hub: site.name, date: local_today.to_string(), rooms, sessions_today, sessions_later_this_week })
+}
+
+/// One session and its times still to come.
+pub fn session_detail(hub: &mut Hub, id: SurgeryId, now: DateTime<Utc>) -> Result<PublicSessionDetail, Failure> {
+    let zone = hub.store.site()?.time_zone;
+    let surgery = hub.store.surgery(id)?;
+    let slots = surgery
+        .slots
+        .iter()
+        .filter(|slot| slot.time.start() >= now && !surgery.cancelled)
+        .map(|slot| PublicSlot {
+            id: slot.id,
+            starts: hm(zone, slot.time.start()),
+            free: slot.free(),
+            waiting: slot.waiting,
+        })
+        .collect();
+    Ok(PublicSessionDetail { session: public_session_for(&surgery, zone, now), slots })
+}
+
+/// Booking a place: the time chosen, and either a pass code or a name.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PlaceRequest {
+    #[serde(default, deserialize_with = "slot_id")]
+    pub slot: Option<SlotId>,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub pass: String,
+}
+
+/// A slot id from JSON (a number) or a form (text, which serde's flattening hands over as a string); anything
+/// else counts as no time chosen.
+fn slot_id<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<SlotId>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Given {
+        Number(i64),
+        Text(String),
+    }
+    Ok(match Option::<Given>::deserialize(deserializer)? {
+        Some(Given::Number(id)) => Some(SlotId(id)),
+        Some(Given::Text(text)) => text.trim().parse().ok().map(SlotId),
+        None => None,
+    })
+}
+
+/// A place booked, or a waiting-list place, and the pass to show at the kiosk.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlaceBooked {
+    pub session: PublicSession,
+    pub time: String,
+    /// Set when the time was full: the place on its waiting list (1 = next).
+    pub waiting_position: Option<u32>,
+    /// The text of the QR code to show at the kiosk.
+    pub pass: String,
+}
+
+/// Why a place was not booked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlaceRefused {
+    NoTime,
+    NoName,
+    Pass(PassRefusal),
+    Seat(SeatRefusal),
+    /// A name the hub cannot keep (too long, control characters): booking-core's sentence.
+    Invalid(String),
+}
+
+impl PlaceRefused {
+    /// A stable word for the JSON API.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PlaceRefused::NoTime => "no_time",
+            PlaceRefused::NoName => "no_name",
+            PlaceRefused::Pass(_) => "pass_refused",
+            PlaceRefused::Seat(SeatRefusal::Full) => "full",
+            PlaceRefused::Seat(SeatRefusal::AlreadyBooked) => "already_booked",
+            PlaceRefused::Seat(SeatRefusal::SurgeryCancelled) => "cancelled",
+            PlaceRefused::Seat(SeatRefusal::SlotOver) => "over",
+            PlaceRefused::Invalid(_) => "invalid",
+        }
+    }
+
+    /// What to tell the person, in their language.
+    pub fn reason(&self, lang: Lang) -> String {
+        match self {
+            PlaceRefused::NoTime => lang.tr("Please choose a time."),
+            PlaceRefused::NoName => lang.tr("Please write your name, or the code of your pass."),
+            PlaceRefused::Pass(PassRefusal::Malformed) => {
+                lang.tr("This code is not a pass for this hub. Please check it, or write your name instead.")
+            }
+            PlaceRefused::Pass(PassRefusal::Expired { .. }) => {
+                lang.tr("This pass has run out. Please write your name instead, or ask at the desk for a new pass.")
+            }
+            PlaceRefused::Pass(_) => {
+                lang.tr("This pass cannot be used. Please write your name instead, or ask at the desk.")
+            }
+            PlaceRefused::Seat(SeatRefusal::Full) => lang.tr("This time is full. Please choose another time."),
+            PlaceRefused::Seat(SeatRefusal::AlreadyBooked) => lang.tr("You already have a place at this time."),
+            PlaceRefused::Seat(SeatRefusal::SurgeryCancelled) => lang.tr("This session has been cancelled."),
+            PlaceRefused::Seat(SeatRefusal::SlotOver) => {
+                lang.tr("This time has already passed. Please choose a later time.")
+            }
+            PlaceRefused::Invalid(message) => capitalised(message),
+        }
+    }
+}
+
+/// booking-core's sentence ("the name is empty: …") as a sentence on its own.
+pub(super) fn capitalised(message: &str) -> String {
+    let mut characters = message.chars();
+    characters.next().map_or_else(String::new, |first| first.to_uppercase().chain(characters).collect::<String>() + ".")
+}
+
+/// Books a place in session `id` for the holder of a pass, or for a newcomer by name (who then gets a day pass).
+/// A full time gives a waiting-list place: the form said so beside the time.
+pub fn book_place_on(
+    hub: &mut Hub,
+    id: SurgeryId,
+    request: &PlaceRequest,
+    now: DateTime<Utc>,
+) -> Result<Result<PlaceBooked, PlaceRefused>, Failure> {
+    let surgery = hub.store.surgery(id)?;
+    let Some(slot) = request.slot.and_then(|slot| surgery.slots.iter().find(|known| known.id == slot)) else {
+        return Ok(Err(PlaceRefused::NoTime));
+    };
+    let (pass_text, name) = (request.pass.trim(), request.name.trim());
+    let booker = match (pass_text.is_empty(), name.is_empty()) {
+        (false, _) => Booker::Pass(pass_text),
+        (true, false) => Booker::Newcomer(name),
+        (true, true) => return Ok(Err(PlaceRefused::NoName)),
+    };
+    let place = match hub.store.book_place(&hub.key, slot.id, booker, WhenFull::JoinWaitingList, now) {
+        Ok(Ok(place)) => place,
+        Ok(Err(Refused::Pass(refusal))) => return Ok(Err(PlaceRefused::Pass(refusal))),
+        Ok(Err(Refused::Rule(refusal))) => return Ok(Err(PlaceRefused::Seat(refusal))),
+        Err(booking_core::StoreError::Invalid(message)) => return Ok(Err(PlaceRefused::Invalid(message))),
+        Err(other) => return Err(other.into()),
+    };
+    let zone = hub.store.site()?.time_zone;
+    Ok(Ok(PlaceBooked {
+        session: public_session_for(&hub.store.surgery(id)?, zone, now),
+        time: hm(zone, slot.time.start()),
+        waiting_position: place.waiting_position,
+        pass: place.pass.map_or_else(|| pass_text.to_owned(), |issued| issued.payload),
+    }))
+}
+
+// ---- pages ----
+
+fn places_words(lang: Lang, session: &PublicSession) -> String {
+    if let Some(reason) = &session.cancelled {
+        return format!("<span class=\"cancelled\">{}</span>", escape(&lang.trf("Cancelled: {}", &[reason])));
+    }
+    escape(&match session.free_places {
+        0 if session.places == 0 => lang.tr("no times left to book; just come along"),
+        0 => lang.tr("full: you can join a waiting list"),
+        1 => lang.tr("1 place free"),
+        n => lang.trf("{} places free", &[&n]),
+    })
+}
+
+/// "Tuesday 5 January" in `lang`, from "2027-01-05".
+pub(super) fn long_date(lang: Lang, date: &str) -> String {
+    date.parse::<chrono::NaiveDate>()
+        .map(|date| date.format_localized("%A %-d %B", lang.locale()).to_string())
+        .unwrap_or_else(|_| date.to_owned())
+}
+
+fn sessions_list(html: &mut String, lang: Lang, sessions: &[PublicSession], with_date: bool) {
+    html.push_str("<ul>\n");
+    for session in sessions {
+        let date = if with_date { format!("{}, ", long_date(lang, &session.date)) } else { String::new() };
+        let _ = writeln!(
+            html,
+            "<li><a href=\"/sessions/{}\"><strong>{}</strong></a>, {}{}&#8288;–&#8288;{} · {} · {}</li>",
+            session.id,
+            escape(&session.topic),
+            escape(&date),
+            escape(&session.starts),
+            escape(&session.ends),
+            escape(&session.place),
+            places_words(lang, session),
+        );
+    }
+    html.push_str("</ul>\n");
+}
+
+/// The public page's body.
+pub fn render_today(lang: Lang, today: &PublicToday) -> String {
+    let mut html = String::new();
+    let _ = write!(
+        html,
+        "<h1>{}</h1>\n<p>{}</p>\n<h2>{}</h2>\n<ul>\n",
+        escape(&today.hub),
+        escape(&long_date(lang, &today.date)),
+        escape(&lang.tr("Rooms now"))
+    );
+    for room in &today.rooms {
+        let state = match (&room.busy_until, &room.next_booking_at) {
+            (Some(until), _) => format!("<span class=\"busy\">{}</span>", escape(&lang.trf("busy until {}", &[until]))),
+            (None, Some(next)) => {
+                format!("<span class=\"free\">{}</span>", escape(&lang.trf("free until {}", &[next])))
+            }
+            (None, None) => format!("<span class=\"free\">{}</span>", escape(&lang.tr("free for the rest of the day"))),
+        };
+        let _ = writeln!(
+            html,
+            "<li><strong>{}</strong> ({}): {state}</li>",
+            escape(&room.name),
+            escape(&lang.trf("for {} people", &[&room.capacity]))
+        );
+    }
+    let _ = writeln!(html, "</ul>\n<h2>{}</h2>", escape(&lang.tr("Drop-in help today")));
+    if today.sessions_today.is_empty() {
+        let _ = writeln!(html, "<p>{}</p>", escape(&lang.tr("No more drop-in sessions today.")));
+    } else {
+        sessions_list(&mut html, lang, &today.sessions_today, false);
+    }
+    let _ = writeln!(html, "<h2>{}</h2>", escape(&lang.tr("Later this week")));
+    if today.sessions_later_this_week.is_empty() {
+        let _ = writeln!(html, "<p>{}</p>", escape(&lang.tr("No drop-in sessions later this week.")));
+    } else {
+        sessions_list(&mut html, lang, &today.sessions_later_this_week, true);
+    }
+    let _ = writeln!(
+        html,
+        "<p>{}</p>\n<p class=\"noprint\"><a href=\"/login\">{}</a></p>",
+        escape(&lang.tr("Choose a session to book a place. Rooms are booked at the kiosk by the front door.")),
+        escape(&lang.tr("Hosts and staff: sign in"))
+    );
+    html
+}
+
+pub async fn today_page(State(state): State<WebState>, visitor: Visitor) -> Response {
+    match on_hub(&state, public_today).await {
+        Ok(today) => visitor.page(StatusCode::OK, &today.hub, &render_today(visitor.lang, &today)),
+        Err(_) => unavailable(visitor.lang),
+    }
+}
+
+/// The session page's body: times to choose from and the booking form, with `problem` at the top if the last
+/// try was refused and the person's entries kept.
+fn render_session(
+    visitor: &Visitor,
+    detail: &PublicSessionDetail,
+    asked: &PlaceRequest,
+    problem: Option<&str>,
+) -> String {
+    let lang = visitor.lang;
+    let session = &detail.session;
+    let mut html = String::new();
+    let _ = write!(
+        html,
+        "<p><a href=\"/\">{}</a></p>\n<h1>{}</h1>\n<p>{}, {}&#8288;–&#8288;{} · {}</p>\n",
+        escape(&lang.tr("Back to today at the hub")),
+        escape(&session.topic),
+        escape(&long_date(lang, &session.date)),
+        escape(&session.starts),
+        escape(&session.ends),
+        escape(&session.place),
+    );
+    if let Some(problem) = problem {
+        let _ = writeln!(html, "<p class=\"error\" role=\"alert\">{}</p>", escape(problem));
+    }
+    if let Some(reason) = &session.cancelled {
+        let _ = writeln!(
+            html,
+            "<p class=\"error\">{}</p>",
+            escape(&lang.trf("This session has been cancelled: {}", &[reason]))
+        );
+        return html;
+    }
+    if detail.slots.is_empty() {
+        let _ = writeln!(html, "<p>{}</p>", escape(&lang.tr("There are no times left to book in this session.")));
+        return html;
+    }
+    let _ = write!(
+        html,
+        "<form method=\"post\" action=\"/sessions/{}\">\n{}\n<fieldset>\n<legend>{}</legend>\n",
+        session.id,
+        visitor.csrf_field(),
+        escape(&lang.tr("Choose a time"))
+    );
+    for slot in &detail.slots {
+        let words = match (slot.free, slot.waiting) {
+            (0, 0) => lang.tr("full: join the waiting list"),
+            (0, waiting) => lang.trf("full: join the waiting list ({} waiting)", &[&waiting]),
+            (1, _) => lang.tr("1 place free"),
+            (free, _) => lang.trf("{} places free", &[&free]),
+        };
+        let checked = if asked.slot == Some(slot.id) { " checked" } else { "" };
+        let _ = writeln!(
+            html,
+            "<label><input type=\"radio\" name=\"slot\" value=\"{}\"{checked}> {} — {}</label>",
+            slot.id,
+            escape(&slot.starts),
+            escape(&words)
+        );
+    }
+    let _ = write!(
+        html,
+        "</fieldset>\n\
+         <label for=\"name\">{name_label}<span class=\"hint\">{name_hint}</span></label>\n\
+         <input type=\"text\" id=\"name\" name=\"name\" autocomplete=\"given-name\" maxlength=\"80\" value=\"{name}\">\n\
+         <label for=\"pass\">{pass_label}<span class=\"hint\">{pass_hint}</span></label>\n\
+         <input type=\"text\" id=\"pass\" name=\"pass\" autocomplete=\"off\" autocapitalize=\"characters\" \
+         spellcheck=\"false\" maxlength=\"200\" value=\"{pass}\">\n\
+         <button type=\"submit\">{submit}</button>\n</form>\n",
+        name_label = escape(&lang.tr("Your name")),
+        name_hint = escape(&lang.tr("Your first name is enough.")),
+        name = escape(&asked.name),
+        pass_label = escape(&lang.tr("Or the code of your pass")),
+        pass_hint =
+            escape(&lang.tr("If you have a hub pass, type the code printed under its QR code instead of your name.")),
+        pass = escape(&asked.pass),
+        submit = escape(&lang.tr("Book my place")),
+    );
+    html
+}
+
+/// The page after booking: the place (or waiting-list place) and the QR to show at the kiosk.
+fn render_booked(lang: Lang, booked: &PlaceBooked) -> String {
+    let session = &booked.session;
+    let (heading, explanation) = match booked.waiting_position {
+        None => {
+            (lang.tr("You have a place"), lang.tr("Show this QR code at the kiosk when you arrive: it checks you in."))
+        }
+        Some(position) => (
+            lang.trf("You are number {} on the waiting list", &[&position]),
+            lang.tr("If a place frees up it is yours. Show this QR code at the kiosk when you arrive."),
+        ),
+    };
+    let qr = kiosk_runtime::qr::pass_svg(&booked.pass).unwrap_or_default();
+    format!(
+        "<div class=\"done\" role=\"status\"><h1>{}</h1>\n<p>{}, {}, {} · {}</p></div>\n<p>{}</p>\n\
+         <div class=\"qr\" role=\"img\" aria-label=\"{}\">{qr}</div>\n\
+         <p>{}</p>\n<p class=\"code\">{}</p>\n<p><a href=\"/\">{}</a></p>\n",
+        escape(&heading),
+        escape(&session.topic),
+        escape(&long_date(lang, &session.date)),
+        escape(&booked.time),
+        escape(&session.place),
+        escape(&explanation),
+        escape(&lang.tr("Your pass as a QR code")),
+        escape(&lang.tr("Keep this page or take a screenshot. The code under it works too:")),
+        escape(&booked.pass),
+        escape(&lang.tr("Back to today at the hub")),
+    )
+}
+
+pub async fn session_page(State(state): State<WebState>, visitor: Visitor, Path(id): Path<i64>) -> Response {
+    let id = SurgeryId(id);
+    match on_hub(&state, move |hub, now| session_detail(hub, id, now)).await {
+        Ok(detail) => visitor.page(
+            StatusCode::OK,
+            &detail.session.topic,
+            &render_session(&visitor, &detail, &PlaceRequest::default(), None),
+        ),
+        Err(Failure::Invalid(_)) => no_such_session(&visitor),
+        Err(Failure::Broken(_)) => unavailable(visitor.lang),
+    }
+}
+
+fn no_such_session(visitor: &Visitor) -> Response {
+    let lang = visitor.lang;
+    let body = format!(
+        "<h1>{}</h1>\n<p><a href=\"/\">{}</a></p>\n",
+        escape(&lang.tr("There is no such session")),
+        escape(&lang.tr("Back to today at the hub"))
+    );
+    visitor.page(StatusCode::NOT_FOUND, &lang.tr("There is no such session"), &body)
+}
+
+pub async fn book_place(
+    State(state): State<WebState>,
+    visitor: Visitor,
+    Path(id): Path<i64>,
+    Form(form): Form<Posted<PlaceRequest>>,
+) -> Response {
+    if let Err(refused) = visitor.check_form(&form.csrf) {
+        return refused;
+    }
+    let id = SurgeryId(id);
+    let request = form.fields.clone();
+    // The session's times are read again only to show the form once more after a refusal.
+    let result = on_hub(&state, move |hub, now| match book_place_on(hub, id, &request, now)? {
+        Ok(booked) => Ok(Ok(booked)),
+        Err(refused) => Ok(Err((refused, session_detail(hub, id, now)?))),
+    })
+    .await;
+    match result {
+        Ok(Ok(booked)) => {
+            state.note_change();
+            visitor.page(StatusCode::OK, &visitor.lang.tr("You have a place"), &render_booked(visitor.lang, &booked))
+        }
+        Ok(Err((refused, detail))) => {
+            let problem = refused.reason(visitor.lang);
+            let body = render_session(&visitor, &detail, &form.fields, Some(&problem));
+            visitor.page(StatusCode::UNPROCESSABLE_ENTITY, &detail.session.topic, &body)
+        }
+        Err(Failure::Invalid(_)) => no_such_session(&visitor),
+        Err(Failure::Broken(_)) => unavailable(visitor.lang),
+    }
+}
+
+/// `/calendar/all.ics`, `/calendar/surgeries.ics`, `/calendar/room-<id>.ics`: the feeds of `kiosk ics`, from 90
+/// days ago on, for calendar apps to subscribe to. They hold no names.
+pub async fn calendar(State(state): State<WebState>, Path(file): Path<String>) -> Response {
+    let feed = match file.strip_suffix(".ics") {
+        Some("all") => Feed::All,
+        Some("surgeries") => Feed::Surgeries,
+        Some(other) => match other.strip_prefix("room-").and_then(|id| id.parse().ok()) {
+            Some(id) => Feed::Room(RoomId(id)),
+            None => return super::not_found().await,
+        },
+        None => return super::not_found().await,
+    };
+    match on_hub(&state, move |hub, now| Ok(hub.store.calendar(feed, now - Duration::days(90), now)?)).await {
+        Ok(text) => ([(header::CONTENT_TYPE, "text/calendar; charset=utf-8")], text).into_response(),
+        Err(Failure::Invalid(_)) => super::not_found().await,
+        Err(Failure::Broken(_)) => unavailable(Lang::ENGLISH),
+    }
+}
+
+/// The JSON forms of the above, for `api`.
+pub mod json {
+    use super::*;
+
+    pub async fn today(State(state): State<WebState>) -> Response {
+        match on_hub(&state, public_today).await {
+            Ok(today) => Json(today).into_response(),
+            Err(failure) => crate::api::failed(failure),
+        }
+    }
+
+    pub async fn session(State(state): State<WebState>, Path(id): Path<i64>) -> Response {
+        match on_hub(&state, move |hub, now| session_detail(hub, SurgeryId(id), now)).await {
+            Ok(detail) => Json(detail).into_response(),
+            Err(failure) => crate::api::failed(failure),
+        }
+    }
+
+    pub async fn book(
+        State(state): State<WebState>,
+        visitor: Visitor,
+        Path(id): Path<i64>,
+        Json(request): Json<PlaceRequest>,
+    ) -> Response {
+        match on_hub(&state, move |hub, now| book_place_on(hub, SurgeryId(id), &request, now)).await {
+            Ok(Ok(booked)) => {
+                state.note_change();
+                (StatusCode::CREATED, Json(booked)).into_response()
+            }
+            Ok(Err(refused)) => {
+                let status = match refused {
+                    PlaceRefused::Seat(_) => StatusCode::CONFLICT,
+                    _ => StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                crate::api::refusal(status, refused.code(), &refused.reason(visitor.lang))
+            }
+            Err(failure) => crate::api::failed(failure),
+        }
+    }
+}

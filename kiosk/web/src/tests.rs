@@ -1,0 +1,465 @@
+//! Every route, through the real router and a real database thread: status, content, refusals, the form token,
+//! and the PIN lock shared with the kiosk.
+
+use std::collections::HashMap;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use chrono::{TimeZone, Utc};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+use super::*;
+use kiosk_runtime::demo::{DEMO_HOST_PIN, DEMO_STAFF_PIN};
+use kiosk_runtime::worker::DatabaseThread;
+
+/// The demo hub on Tuesday 5 January 2027 at 11:00, behind a real database thread.
+fn demo_state() -> (tempfile::TempDir, WebState, DatabaseThread) {
+    let now = Utc.with_ymd_and_hms(2027, 1, 5, 11, 0, 0).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut hub = Hub::open(dir.path()).unwrap();
+    kiosk_runtime::demo::run(&mut hub, now).unwrap();
+    let database = DatabaseThread::spawn(hub).unwrap();
+    let languages: Vec<String> = ["en", "cy", "pl"].map(String::from).to_vec();
+    let state = WebState::new(database.sender(), Clock::Fixed(now), &languages);
+    (dir, state, database)
+}
+
+/// A browser: keeps cookies, and the last form token it saw.
+struct Browser {
+    state: WebState,
+    cookies: HashMap<String, String>,
+}
+
+struct Answer {
+    status: StatusCode,
+    location: Option<String>,
+    kind: String,
+    body: String,
+}
+
+impl Answer {
+    /// The value of the first hidden form token on the page.
+    fn csrf(&self) -> String {
+        let at = self.body.find("name=\"csrf\" value=\"").expect("a form on the page") + 19;
+        self.body[at..at + 64].to_owned()
+    }
+}
+
+impl Browser {
+    fn new(state: &WebState) -> Browser {
+        Browser { state: state.clone(), cookies: HashMap::new() }
+    }
+
+    async fn send(&mut self, request: axum::http::request::Builder, body: Body) -> Answer {
+        let cookies: Vec<String> = self.cookies.iter().map(|(name, value)| format!("{name}={value}")).collect();
+        let request = request.header(header::HOST, "hub.test").header(header::COOKIE, cookies.join("; "));
+        let response = router(self.state.clone()).oneshot(request.body(body).unwrap()).await.unwrap();
+        for set in response.headers().get_all(header::SET_COOKIE) {
+            let text = set.to_str().unwrap();
+            assert!(text.contains("HttpOnly") && text.contains("SameSite=Strict"), "{text}");
+            let (name, value) = text.split(';').next().unwrap().split_once('=').unwrap();
+            if value.is_empty() {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        let status = response.status();
+        let header_text =
+            |name| response.headers().get(name).map(|v: &header::HeaderValue| v.to_str().unwrap().to_owned());
+        let (location, kind) = (header_text(header::LOCATION), header_text(header::CONTENT_TYPE).unwrap_or_default());
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        Answer { status, location, kind, body: String::from_utf8(body.to_vec()).unwrap() }
+    }
+
+    async fn get(&mut self, path: &str) -> Answer {
+        self.send(Request::builder().uri(path), Body::empty()).await
+    }
+
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let body: String =
+            fields.iter().map(|(name, value)| format!("{name}={}", form_encode(value))).collect::<Vec<_>>().join("&");
+        let request = Request::builder()
+            .method("POST")
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        self.send(request, Body::from(body)).await
+    }
+
+    async fn post_json(&mut self, path: &str, json: serde_json::Value) -> (StatusCode, serde_json::Value) {
+        let request = Request::builder().method("POST").uri(path).header(header::CONTENT_TYPE, "application/json");
+        let answer = self.send(request, Body::from(json.to_string())).await;
+        (answer.status, serde_json::from_str(&answer.body).unwrap_or(serde_json::Value::Null))
+    }
+
+    async fn get_json(&mut self, path: &str) -> (StatusCode, serde_json::Value) {
+        let answer = self.get(path).await;
+        (answer.status, serde_json::from_str(&answer.body).unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Signs in as `name` with `pin` through the sign-in form.
+    async fn sign_in(&mut self, name: &str, pin: &str) -> Answer {
+        let page = self.get("/login").await;
+        let id = person_option(&page.body, name);
+        self.post("/login", &[("csrf", &page.csrf()), ("person", &id), ("pin", pin)]).await
+    }
+}
+
+fn form_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (byte as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+/// The value of the `<option>` naming `name`.
+fn person_option(page: &str, name: &str) -> String {
+    let end = page.find(&format!("\">{name}</option>")).unwrap_or_else(|| panic!("{name} is not offered"));
+    let start = page[..end].rfind("value=\"").unwrap() + 7;
+    page[start..end].trim_end_matches("\" selected").to_owned()
+}
+
+/// The id of the first session on the public page whose link text is `topic`, and its first radio's slot.
+async fn session_and_slot(browser: &mut Browser, topic: &str) -> (String, String, Answer) {
+    let today = browser.get("/").await;
+    let end = today.body.find(&format!("\"><strong>{topic}</strong>")).expect("the session is listed");
+    let start = today.body[..end].rfind("/sessions/").unwrap() + 10;
+    let id = today.body[start..end].to_owned();
+    let page = browser.get(&format!("/sessions/{id}")).await;
+    // The first time with a place free (the demo has booked some).
+    let line =
+        page.body.lines().find(|line| line.contains("name=\"slot\"") && line.contains("free")).expect("a free time");
+    let at = line.find("value=\"").unwrap() + 7;
+    let slot = line[at..].split('"').next().unwrap().to_owned();
+    (id, slot, page)
+}
+
+#[tokio::test]
+async fn the_public_page_and_its_json_agree_and_hold_no_personal_data() {
+    let (_dir, state, _worker) = demo_state();
+    let mut browser = Browser::new(&state);
+    let page = browser.get("/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.kind.starts_with("text/html"), "{}", page.kind);
+    let (status, today) = browser.get_json("/api/v1/today").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(today["hub"], "Riverside Community Tech Hub");
+    assert_eq!(today["date"], "2027-01-05");
+    assert!(page.body.contains("Tuesday 5 January"));
+    for room in today["rooms"].as_array().unwrap() {
+        assert!(page.body.contains(&format!("<strong>{}</strong>", room["name"].as_str().unwrap())));
+    }
+    for session in today["sessions_today"].as_array().unwrap() {
+        assert!(page.body.contains(session["topic"].as_str().unwrap()));
+    }
+    assert!(!today["rooms"].as_array().unwrap().is_empty() && !today["sessions_today"].as_array().unwrap().is_empty());
+    let json = today.to_string();
+    // Who booked what, and who hosts, is nobody else's business.
+    for private in ["Ada Lovelace", "Grace Okafor", "Lovelace", "Robotics", "Podcast recording"] {
+        assert!(!page.body.contains(private) && !json.contains(private), "{private} is on the public page");
+    }
+}
+
+#[tokio::test]
+async fn pages_come_in_the_language_asked_for_and_remember_it() {
+    let (_dir, state, _worker) = demo_state();
+    let mut browser = Browser::new(&state);
+    let welsh = browser.get("/?lang=cy").await;
+    let tuesday = chrono::NaiveDate::from_ymd_opt(2027, 1, 5).unwrap().format_localized("%A", Lang("cy").locale());
+    assert!(welsh.body.contains("<html lang=\"cy\">") && welsh.body.contains(&tuesday.to_string()), "{}", welsh.body);
+    assert!(welsh.body.contains(&Lang("cy").tr("Rooms now")) && Lang("cy").tr("Rooms now") != "Rooms now");
+    let again = browser.get("/login").await;
+    assert!(again.body.contains("<html lang=\"cy\">"), "the choice is remembered");
+    let request = Request::builder().uri("/").header(header::ACCEPT_LANGUAGE, "pl-PL,pl;q=0.9");
+    let polish = Browser::new(&state).send(request, Body::empty()).await;
+    assert!(polish.body.contains("<html lang=\"pl\">"));
+}
+
+#[tokio::test]
+async fn a_newcomer_books_a_place_by_name_and_gets_a_pass_that_opens_the_door() {
+    let (_dir, state, _worker) = demo_state();
+    let mut browser = Browser::new(&state);
+    let (id, slot, page) = session_and_slot(&mut browser, "Benefits and money advice").await;
+    let booked =
+        browser.post(&format!("/sessions/{id}"), &[("csrf", &page.csrf()), ("slot", &slot), ("name", "Nia")]).await;
+    assert_eq!(booked.status, StatusCode::OK, "{}", booked.body);
+    assert!(booked.body.contains("You have a place") && booked.body.contains("<svg"), "{}", booked.body);
+    assert!(state.changed.load(std::sync::atomic::Ordering::Relaxed), "the touchscreen is told at once");
+    let code_at = booked.body.find("class=\"code\">").unwrap() + 13;
+    let pass = booked.body[code_at..].split('<').next().unwrap().to_owned();
+    // The pass checks Nia in at the kiosk on the day.
+    let scanned = state
+        .jobs
+        .ask(move |hub| {
+            let on_day = Utc.with_ymd_and_hms(2027, 1, 5, 13, 55, 0).unwrap();
+            hub.store.scan(&hub.key, &pass, on_day).unwrap()
+        })
+        .await
+        .unwrap();
+    assert!(format!("{scanned:?}").contains("Nia"), "{scanned:?}");
+    // The time is now full: the next person joins its waiting list, and the pass code books too.
+    let page = browser.get(&format!("/sessions/{id}")).await;
+    assert!(page.body.contains("full: join the waiting list"), "{}", page.body);
+}
+
+#[tokio::test]
+async fn refusals_are_plain_and_keep_what_was_typed() {
+    let (_dir, state, _worker) = demo_state();
+    let mut browser = Browser::new(&state);
+    let (id, slot, page) = session_and_slot(&mut browser, "CV and job applications").await;
+    let path = format!("/sessions/{id}");
+    let csrf = page.csrf();
+    for (fields, expected) in [
+        (vec![("name", "Nia")], "Please choose a time."),
+        (vec![("slot", slot.as_str())], "Please write your name, or the code of your pass."),
+        (vec![("slot", slot.as_str()), ("pass", "HKNOTAPASS")], "This code is not a pass for this hub."),
+        (vec![("slot", slot.as_str()), ("name", "Nia\u{7}")], "invisible control characters"),
+    ] {
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend(fields);
+        let answer = browser.post(&path, &all).await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            answer.body.contains("role=\"alert\"") && answer.body.contains(expected),
+            "{expected}: {}",
+            answer.body
+        );
+    }
+    let kept = browser.post(&path, &[("csrf", &csrf), ("name", "<Nia & co>")]).await;
+    assert!(kept.body.contains("value=\"&lt;Nia &amp; co&gt;\""), "the name is kept, escaped");
+    let missing = browser.get("/sessions/99999").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(browser.get("/sessions/not-a-number").await.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn a_form_without_the_token_or_from_another_site_changes_nothing() {
+    let (_dir, state, _worker) = demo_state();
+    let mut browser = Browser::new(&state);
+    let (id, slot, page) = session_and_slot(&mut browser, "Benefits and money advice").await;
+    let path = format!("/sessions/{id}");
+    let wrong = browser.post(&path, &[("csrf", &"0".repeat(64)), ("slot", &slot), ("name", "Mallory")]).await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    assert!(wrong.body.contains("This form has expired or was sent from another website"));
+    // Another site's page: the browser sends its Origin (and, with SameSite=Strict, none of our cookies).
+    let request = Request::builder()
+        .method("POST")
+        .uri(&path)
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    let body = format!("csrf={}&slot={slot}&name=Mallory", page.csrf());
+    assert_eq!(browser.send(request, Body::from(body)).await.status, StatusCode::FORBIDDEN);
+    let mut stranger = Browser::new(&state);
+    let body = format!("csrf={}&slot={slot}&name=Mallory", page.csrf());
+    let request =
+        Request::builder().method("POST").uri(&path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    assert_eq!(stranger.send(request, Body::from(body)).await.status, StatusCode::FORBIDDEN);
+    let people = state.jobs.ask(|hub| hub.store.people(None).unwrap()).await.unwrap();
+    assert!(people.iter().all(|person| person.display_name != "Mallory"), "nothing was booked");
+}
+
+#[tokio::test]
+async fn a_host_signs_in_plans_changes_and_cancels_a_session_and_sees_who_booked() {
+    let (_dir, state, _worker) = demo_state();
+    let mut visitor = Browser::new(&state);
+    let (id, slot, page) = session_and_slot(&mut visitor, "Benefits and money advice").await;
+    visitor.post(&format!("/sessions/{id}"), &[("csrf", &page.csrf()), ("slot", &slot), ("name", "Nia")]).await;
+
+    let mut host = Browser::new(&state);
+    assert_eq!(host.get("/host").await.location.as_deref(), Some("/login"), "signed out goes to sign in");
+    let signed = host.sign_in("Tomasz Nowak", DEMO_HOST_PIN).await;
+    assert_eq!((signed.status, signed.location.as_deref()), (StatusCode::SEE_OTHER, Some("/host")));
+    let mine = host.get("/host").await;
+    assert!(mine.body.contains("Signed in as Tomasz Nowak") && mine.body.contains("Benefits and money advice"));
+    assert!(!mine.body.contains("Digital help drop-in"), "only their own sessions");
+    let detail = host.get(&format!("/host/sessions/{id}")).await;
+    assert!(detail.body.contains("Nia (booked)"), "{}", detail.body);
+
+    let csrf = detail.csrf();
+    let fewer = host
+        .post(
+            &format!("/host/sessions/{id}"),
+            &[("csrf", &csrf), ("action", "edit"), ("topic", "Money advice"), ("place", "Café"), ("places", "0")],
+        )
+        .await;
+    assert_eq!(fewer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(fewer.body.contains("A slot has 1 to 50 places, not 0."), "{}", fewer.body);
+    let edited = host
+        .post(
+            &format!("/host/sessions/{id}"),
+            &[("csrf", &csrf), ("action", "edit"), ("topic", "Money advice"), ("place", "Café"), ("places", "2")],
+        )
+        .await;
+    assert_eq!(edited.status, StatusCode::SEE_OTHER);
+    assert!(host.get(&format!("/host/sessions/{id}")).await.body.contains("<h1>Money advice</h1>"));
+    let no_reason = host.post(&format!("/host/sessions/{id}"), &[("csrf", &csrf), ("action", "cancel")]).await;
+    assert!(no_reason.body.contains("The reason is empty"), "{}", no_reason.body);
+    host.post(&format!("/host/sessions/{id}"), &[("csrf", &csrf), ("action", "cancel"), ("reason", "Adviser ill")])
+        .await;
+    let public = visitor.get(&format!("/sessions/{id}")).await;
+    assert!(public.body.contains("This session has been cancelled: Adviser ill"), "{}", public.body);
+
+    let planned = host
+        .post(
+            "/host",
+            &[
+                ("csrf", &csrf),
+                ("topic", "Pension questions"),
+                ("place", "Meeting Room 2"),
+                ("date", "2027-01-12"),
+                ("from", "10:00"),
+                ("until", "11:00"),
+                ("minutes_each", "30"),
+                ("places", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(planned.status, StatusCode::SEE_OTHER, "{}", planned.body);
+    let new_page = host.get(planned.location.as_deref().unwrap()).await;
+    assert!(new_page.body.contains("Pension questions") && new_page.body.contains("10:30"));
+    let past = host
+        .post(
+            "/host",
+            &[
+                ("csrf", &csrf),
+                ("topic", "Late"),
+                ("place", "Café"),
+                ("date", "2027-01-04"),
+                ("from", "10:00"),
+                ("until", "11:00"),
+                ("minutes_each", "30"),
+                ("places", "1"),
+            ],
+        )
+        .await;
+    assert!(
+        past.body.contains("That session is already over") && past.body.contains("value=\"Late\""),
+        "{}",
+        past.body
+    );
+    // Another host's session is not theirs to see, and the staff pages are not for hosts.
+    let others = host.get("/").await;
+    let grace_session = others.body.split("/sessions/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    assert_eq!(host.get(&format!("/host/sessions/{grace_session}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(host.get("/staff").await.status, StatusCode::FORBIDDEN);
+    let out = host.post("/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(out.location.as_deref(), Some("/"));
+    assert_eq!(host.get("/host").await.location.as_deref(), Some("/login"));
+}
+
+#[tokio::test]
+async fn staff_see_rooms_the_roll_call_the_export_and_the_calendars() {
+    let (_dir, state, _worker) = demo_state();
+    let mut staff = Browser::new(&state);
+    assert_eq!(staff.get("/staff").await.location.as_deref(), Some("/login"));
+    assert_eq!(staff.sign_in("Sam Taylor", DEMO_STAFF_PIN).await.location.as_deref(), Some("/staff"));
+    let overview = staff.get("/staff").await;
+    assert!(
+        overview.body.contains("Podcast recording") && overview.body.contains("people on site"),
+        "{}",
+        overview.body
+    );
+    let on_site = state.jobs.ask(|hub| hub.store.roll_call().unwrap()).await.unwrap();
+    assert!(!on_site.is_empty());
+    let roll_call = staff.get("/staff/roll-call").await;
+    for person in &on_site {
+        assert!(roll_call.body.contains(&page::escape(&person.display_name)));
+    }
+    assert!(roll_call.body.contains(&format!("{} people on site", on_site.len())));
+    let export = staff.get("/staff/export.json").await;
+    let document: booking_core::HubExport = serde_json::from_str(&export.body).unwrap();
+    assert_eq!(document.format, booking_core::EXPORT_FORMAT);
+    let (status, today) = staff.get_json("/api/v1/staff/today").await;
+    assert_eq!((status, today["on_site"].as_array().unwrap().len()), (StatusCode::OK, on_site.len()));
+    for feed in ["/calendar/all.ics", "/calendar/surgeries.ics", "/calendar/room-1.ics"] {
+        let calendar = Browser::new(&state).get(feed).await;
+        assert_eq!(calendar.status, StatusCode::OK, "{feed}");
+        assert!(calendar.kind.starts_with("text/calendar") && calendar.body.starts_with("BEGIN:VCALENDAR"));
+        assert!(!calendar.body.contains("Ada Lovelace"), "feeds hold no names");
+    }
+    assert_eq!(Browser::new(&state).get("/calendar/room-x.ics").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(Browser::new(&state).get("/staff/export.json").await.location.as_deref(), Some("/login"));
+}
+
+#[tokio::test]
+async fn wrong_pins_on_the_web_count_towards_the_kiosk_lock() {
+    let (_dir, state, _worker) = demo_state();
+    let mut browser = Browser::new(&state);
+    let first = browser.sign_in("Rhiannon Evans", "0000").await;
+    assert_eq!(first.status, StatusCode::UNAUTHORIZED);
+    assert!(first.body.contains("That PIN is not right. 9 more tries"), "{}", first.body);
+    browser.sign_in("Rhiannon Evans", "0000").await;
+    browser.sign_in("Rhiannon Evans", "0000").await;
+    let waiting = browser.sign_in("Rhiannon Evans", DEMO_HOST_PIN).await;
+    assert_eq!(waiting.status, StatusCode::TOO_MANY_REQUESTS, "even the right PIN waits");
+    assert!(waiting.body.contains("Please wait 5 seconds"));
+    // The same count the kiosk keeps: its own check sees the wait too.
+    let kiosk = state
+        .jobs
+        .ask(|hub| {
+            let rhiannon = hub.store.person_by_name_or_id("Rhiannon Evans").unwrap();
+            let now = Utc.with_ymd_and_hms(2027, 1, 5, 11, 0, 0).unwrap();
+            hub.store.check_pin(rhiannon.id, &DEMO_HOST_PIN.parse().unwrap(), now).unwrap()
+        })
+        .await
+        .unwrap();
+    assert!(matches!(kiosk, booking_core::PinOutcome::Wait { .. }), "{kiosk:?}");
+    let (status, body) = browser.post_json("/api/v1/login", serde_json::json!({ "person": 1, "pin": "12" })).await;
+    assert_eq!((status, body["refused"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid")));
+}
+
+#[tokio::test]
+async fn the_json_api_books_signs_in_and_manages_sessions() {
+    let (_dir, state, _worker) = demo_state();
+    let mut client = Browser::new(&state);
+    let (id, slot, _) = session_and_slot(&mut client, "CV and job applications").await;
+    let (status, detail) = client.get_json(&format!("/api/v1/sessions/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(detail["slots"].as_array().unwrap().iter().any(|known| known["id"] == slot.parse::<i64>().unwrap()));
+    let slot: i64 = slot.parse().unwrap();
+    let place = |name: &str| serde_json::json!({ "slot": slot, "name": name });
+    let (status, booked) = client.post_json(&format!("/api/v1/sessions/{id}/places"), place("Nia")).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(booked["pass"].as_str().unwrap().starts_with("HK") && booked["waiting_position"].is_null());
+    let (_, waiting) = client.post_json(&format!("/api/v1/sessions/{id}/places"), place("Owen")).await;
+    assert_eq!(waiting["waiting_position"], 1);
+    let again = serde_json::json!({ "slot": slot, "pass": booked["pass"] });
+    let (status, refused) = client.post_json(&format!("/api/v1/sessions/{id}/places"), again).await;
+    assert_eq!((status, refused["refused"].as_str()), (StatusCode::CONFLICT, Some("already_booked")));
+    assert_eq!(refused["reason"], "You already have a place at this time.");
+
+    let (status, _) = client.get_json("/api/v1/host/sessions").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let rhiannon = state.jobs.ask(|hub| hub.store.person_by_name_or_id("Rhiannon Evans").unwrap().id).await.unwrap();
+    let login = serde_json::json!({ "person": rhiannon, "pin": DEMO_HOST_PIN });
+    let (status, me) = client.post_json("/api/v1/login", login).await;
+    assert_eq!((status, me["name"].as_str()), (StatusCode::OK, Some("Rhiannon Evans")));
+    let (_, mine) = client.get_json("/api/v1/host/sessions").await;
+    assert!(mine.as_array().unwrap().iter().any(|session| session["id"] == id.parse::<i64>().unwrap()));
+    let (_, queue) = client.get_json(&format!("/api/v1/host/sessions/{id}")).await;
+    assert!(
+        queue["slots"].as_array().unwrap().iter().any(|time| time["people"][0] == serde_json::json!(["Nia", "booked"]))
+    );
+    let (status, cancelled) = client
+        .post_json(&format!("/api/v1/host/sessions/{id}"), serde_json::json!({ "action": "cancel", "reason": "Snow" }))
+        .await;
+    assert_eq!((status, cancelled["cancelled"].as_str()), (StatusCode::OK, Some("Snow")));
+    let new = serde_json::json!({ "topic": "x", "place": "y", "date": "2027-03-28", "from": "01:30", "until": "03:00",
+                                  "minutes_each": "30", "places": "1" });
+    let (status, gap) = client.post_json("/api/v1/host/sessions", new).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(gap["reason"].as_str().unwrap().contains("the clocks go forward"), "{gap}");
+    let (status, _) = client.get_json("/api/v1/staff/today").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn unknown_paths_are_a_plain_404() {
+    let (_dir, state, _worker) = demo_state();
+    let answer = Browser::new(&state).get("/admin").await;
+    assert_eq!((answer.status, answer.body.as_str()), (StatusCode::NOT_FOUND, "There is no such page here."));
+}
