@@ -17,7 +17,6 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::bookings::load_booking;
 use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::ids::{BookingId, PassId, PersonId};
@@ -284,11 +283,18 @@ pub(crate) fn insert_pass(
         }
         NewPass::Member => (PassKind::Member, None, now + Duration::days(MEMBER_PASS_DAYS)),
         NewPass::Booking(id) => {
-            let booking = load_booking(tx, id)?;
-            if booking.booked_for != Some(person) && booking.booked_by != Some(person) {
+            // Only who the booking is for or by, and when it ends: read here rather than through bookings.rs,
+            // which issues passes itself.
+            let (by, for_, ends): (Option<PersonId>, Option<PersonId>, i64) = tx
+                .query_row("SELECT booked_by, booked_for, end_utc FROM bookings WHERE id = ?1", [id], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                })
+                .optional()?
+                .ok_or_else(|| StoreError::invalid(format!("there is no booking #{id}")))?;
+            if for_ != Some(person) && by != Some(person) {
                 return Err(StoreError::invalid(format!("booking #{id} is not for person #{person}")));
             }
-            (PassKind::Booking, Some(id), booking.slot.end())
+            (PassKind::Booking, Some(id), from_db(ends))
         }
     };
     tx.execute(

@@ -12,10 +12,11 @@ use booking_core::PersonId;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::answer::refusal;
 use super::login::{attempt, session_cookie};
 use super::page::{Visitor, cookie, set_cookie};
-use super::sessions::SESSION_COOKIE;
-use super::{Failure, WebState, host, public, staff};
+use super::sign_ins::SIGN_IN_COOKIE;
+use super::{WebState, host, public, staff};
 
 pub fn router() -> Router<WebState> {
     Router::new()
@@ -27,27 +28,6 @@ pub fn router() -> Router<WebState> {
         .route("/host/sessions", get(host::json::list).post(host::json::create))
         .route("/host/sessions/{id}", get(host::json::detail).post(host::json::change))
         .route("/staff/today", get(staff::json_today))
-}
-
-pub fn refusal(status: StatusCode, code: &str, reason: &str) -> Response {
-    (status, Json(json!({ "refused": code, "reason": reason }))).into_response()
-}
-
-pub fn failed(failure: Failure) -> Response {
-    match failure {
-        Failure::Invalid(message) => {
-            refusal(StatusCode::UNPROCESSABLE_ENTITY, "invalid", &public::capitalised(&message))
-        }
-        Failure::Broken(_) => refusal(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-            "The hub's information cannot be read right now. Please try again in a minute.",
-        ),
-    }
-}
-
-pub fn needs_login() -> Response {
-    refusal(StatusCode::UNAUTHORIZED, "sign_in", "Please sign in with your PIN first.")
 }
 
 #[derive(Debug, Deserialize)]
@@ -70,9 +50,9 @@ async fn login(State(state): State<WebState>, visitor: Visitor, Json(request): J
 }
 
 async fn logout(State(state): State<WebState>, headers: HeaderMap) -> Response {
-    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
-        state.sessions.end(token);
+    if let Some(token) = cookie(&headers, SIGN_IN_COOKIE) {
+        state.sign_ins.end(token);
     }
-    let (name, value) = set_cookie(SESSION_COOKIE, "", 0);
+    let (name, value) = set_cookie(SIGN_IN_COOKIE, "", 0);
     (StatusCode::NO_CONTENT, [(name, value)]).into_response()
 }

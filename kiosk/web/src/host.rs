@@ -14,8 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use super::i18n::Lang;
 use super::page::{Posted, Visitor, escape};
-use super::public::{PublicSession, hm, long_date, public_session_for};
-use super::sessions::Login;
+use super::public::{PublicSession, public_session_for};
+use super::sign_ins::SignedIn;
+use super::words::{hm, long_date};
 use super::{Failure, WebState, on_hub, unavailable};
 use kiosk_runtime::hub::Hub;
 
@@ -65,7 +66,7 @@ fn host_session(surgery: &booking_core::Surgery, zone: chrono_tz::Tz, now: DateT
 }
 
 /// `login`'s sessions from the start of today for [`AHEAD_DAYS`].
-pub fn my_sessions_on(hub: &mut Hub, login: &Login, now: DateTime<Utc>) -> Result<Vec<HostSession>, Failure> {
+pub fn my_sessions_on(hub: &mut Hub, login: &SignedIn, now: DateTime<Utc>) -> Result<Vec<HostSession>, Failure> {
     let zone = hub.store.site()?.time_zone;
     let today = booking_core::local_day(zone, now.with_timezone(&zone).date_naive());
     let range = Slot::new(today.start(), today.start() + Duration::days(AHEAD_DAYS))?;
@@ -79,7 +80,7 @@ pub fn my_sessions_on(hub: &mut Hub, login: &Login, now: DateTime<Utc>) -> Resul
 }
 
 /// The surgery, if `login` may manage it.
-fn own_surgery(hub: &Hub, login: &Login, id: SurgeryId) -> Result<booking_core::Surgery, Failure> {
+fn own_surgery(hub: &Hub, login: &SignedIn, id: SurgeryId) -> Result<booking_core::Surgery, Failure> {
     let surgery = hub.store.surgery(id)?;
     if surgery.host_id != login.person && !login.is_staff() {
         return Err(Failure::Invalid(format!("there is no surgery number {id}")));
@@ -89,7 +90,7 @@ fn own_surgery(hub: &Hub, login: &Login, id: SurgeryId) -> Result<booking_core::
 
 pub fn session_on(
     hub: &mut Hub,
-    login: &Login,
+    login: &SignedIn,
     id: SurgeryId,
     now: DateTime<Utc>,
 ) -> Result<HostSessionDetail, Failure> {
@@ -141,7 +142,12 @@ fn number(text: &str, what: &str) -> Result<u32, Failure> {
     text.trim().parse().map_err(|_| Failure::Invalid(format!("the {what} must be a whole number")))
 }
 
-pub fn create_on(hub: &mut Hub, login: &Login, form: &SessionForm, now: DateTime<Utc>) -> Result<SurgeryId, Failure> {
+pub fn create_on(
+    hub: &mut Hub,
+    login: &SignedIn,
+    form: &SessionForm,
+    now: DateTime<Utc>,
+) -> Result<SurgeryId, Failure> {
     let zone = hub.store.site()?.time_zone;
     let date = NaiveDate::parse_from_str(form.date.trim(), "%Y-%m-%d")
         .map_err(|_| Failure::Invalid("please give the date as year-month-day, like 2027-01-05".into()))?;
@@ -182,7 +188,7 @@ pub struct ChangeForm {
 
 pub fn change_on(
     hub: &mut Hub,
-    login: &Login,
+    login: &SignedIn,
     id: SurgeryId,
     change: &ChangeForm,
     now: DateTime<Utc>,
@@ -379,13 +385,13 @@ fn render_detail(
 }
 
 /// The signed-in person, or a page that sends them to sign in.
-fn signed_in(visitor: &Visitor) -> Result<Login, Response> {
+fn signed_in(visitor: &Visitor) -> Result<SignedIn, Response> {
     visitor.login.clone().ok_or_else(|| Redirect::to("/login").into_response())
 }
 
 fn problem_text(failure: Failure, lang: Lang) -> Result<String, Response> {
     match failure {
-        Failure::Invalid(message) => Ok(super::public::capitalised(&message)),
+        Failure::Invalid(message) => Ok(super::words::capitalised(&message)),
         Failure::Broken(_) => Err(unavailable(lang)),
     }
 }
@@ -444,7 +450,7 @@ pub async fn create(
 async fn show_session(
     state: &WebState,
     visitor: &Visitor,
-    login: Login,
+    login: SignedIn,
     id: SurgeryId,
     status: StatusCode,
     change: Option<&ChangeForm>,
@@ -506,7 +512,7 @@ pub async fn change(
 /// The JSON forms, for `api`.
 pub mod json {
     use super::*;
-    use crate::api::{failed, needs_login};
+    use crate::answer::{failed, needs_login};
 
     pub async fn list(State(state): State<WebState>, visitor: Visitor) -> Response {
         let Some(login) = visitor.login else { return needs_login() };

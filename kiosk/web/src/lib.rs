@@ -15,14 +15,16 @@
 // Handlers answer with a `Response` whichever way things go; boxing the refusals would only add noise.
 #![allow(clippy::result_large_err)]
 
+mod answer;
 mod api;
 mod host;
 pub mod i18n;
 mod login;
 mod page;
 pub mod public;
-mod sessions;
+mod sign_ins;
 mod staff;
+mod words;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -38,7 +40,7 @@ use kiosk_runtime::clock::Clock;
 use kiosk_runtime::hub::Hub;
 use kiosk_runtime::worker::JobSender;
 pub use public::{PublicToday, public_today};
-use sessions::Sessions;
+use sign_ins::SignIns;
 
 /// What every request needs: the database thread, the clock, the languages offered and who is signed in.
 #[derive(Debug, Clone)]
@@ -46,7 +48,7 @@ pub struct WebState {
     pub jobs: JobSender,
     pub clock: Clock,
     pub languages: Vec<Lang>,
-    sessions: Arc<Sessions>,
+    sign_ins: Arc<SignIns>,
     /// Raised after every change the web makes; the touchscreen watches it (see [`WebState::reporting_to`]).
     changed: Arc<AtomicBool>,
 }
@@ -58,7 +60,7 @@ impl WebState {
         if offered.is_empty() {
             offered.push(Lang::ENGLISH);
         }
-        WebState { jobs, clock, languages: offered, sessions: Arc::default(), changed: Arc::default() }
+        WebState { jobs, clock, languages: offered, sign_ins: Arc::default(), changed: Arc::default() }
     }
 
     /// Raises `flag` after each booking or change, so the touchscreen can show it at once.

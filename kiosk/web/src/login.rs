@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::i18n::Lang;
 use super::page::{Visitor, cookie, escape, set_cookie};
-use super::sessions::{IDLE, Login, SESSION_COOKIE};
+use super::sign_ins::{IDLE, SIGN_IN_COOKIE, SignedIn};
 use super::{Failure, WebState, on_hub, unavailable};
 
 /// Hosts and staff who can sign in, by name.
@@ -32,7 +32,7 @@ pub struct Refused {
 }
 
 /// Checks `pin` for `person` (counting a wrong one), and opens a session when it is right.
-pub async fn attempt(state: &WebState, lang: Lang, person: PersonId, pin: &str) -> Result<(String, Login), Refused> {
+pub async fn attempt(state: &WebState, lang: Lang, person: PersonId, pin: &str) -> Result<(String, SignedIn), Refused> {
     let Ok(pin) = pin.parse::<Pin>() else {
         return Err(Refused {
             status: StatusCode::UNPROCESSABLE_ENTITY,
@@ -44,8 +44,8 @@ pub async fn attempt(state: &WebState, lang: Lang, person: PersonId, pin: &str) 
     let refused = |status, code, reason| Err(Refused { status, code, reason });
     match outcome {
         Ok(PinOutcome::Accepted(found)) => {
-            let login = Login { person: found.id, name: found.display_name, role: found.role };
-            Ok((state.sessions.start(login.clone()), login))
+            let login = SignedIn { person: found.id, name: found.display_name, role: found.role };
+            Ok((state.sign_ins.start(login.clone()), login))
         }
         Ok(PinOutcome::Wrong { attempts_left, wait_seconds: 0 }) => refused(
             StatusCode::UNAUTHORIZED,
@@ -83,7 +83,7 @@ pub async fn attempt(state: &WebState, lang: Lang, person: PersonId, pin: &str) 
 
 /// The session cookie for a new session.
 pub fn session_cookie(token: &str) -> (header::HeaderName, HeaderValue) {
-    set_cookie(SESSION_COOKIE, token, IDLE.as_secs())
+    set_cookie(SIGN_IN_COOKIE, token, IDLE.as_secs())
 }
 
 fn render(visitor: &Visitor, people: &[(PersonId, String)], chosen: Option<PersonId>, problem: Option<&str>) -> String {
@@ -119,7 +119,7 @@ fn render(visitor: &Visitor, people: &[(PersonId, String)], chosen: Option<Perso
 }
 
 /// Where a signed-in person starts.
-fn home(login: &Login) -> &'static str {
+fn home(login: &SignedIn) -> &'static str {
     if login.is_staff() { "/staff" } else { "/host" }
 }
 
@@ -188,11 +188,11 @@ pub async fn sign_out(
     if let Err(refused) = visitor.check_form(&form.csrf) {
         return refused;
     }
-    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
-        state.sessions.end(token);
+    if let Some(token) = cookie(&headers, SIGN_IN_COOKIE) {
+        state.sign_ins.end(token);
     }
     let mut response = Redirect::to("/").into_response();
-    let (name, value) = set_cookie(SESSION_COOKIE, "", 0);
+    let (name, value) = set_cookie(SIGN_IN_COOKIE, "", 0);
     response.headers_mut().append(name, value);
     response
 }

@@ -10,7 +10,7 @@ use axum::response::{Html, IntoResponse, Response};
 
 use super::WebState;
 use super::i18n::{self, Lang};
-use super::sessions::{Login, SESSION_COOKIE};
+use super::sign_ins::{SIGN_IN_COOKIE, SignedIn, random_token};
 
 /// The cookie holding the form token; each form carries the same value in a hidden field.
 pub const CSRF_COOKIE: &str = "hub_csrf";
@@ -49,23 +49,12 @@ pub fn set_cookie(name: &str, value: &str, max_age_seconds: u64) -> (header::Hea
     (header::SET_COOKIE, HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static("")))
 }
 
-/// 32 random bytes as hex: form tokens and session ids.
-pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    // Without randomness no token is safe to hand out; the OS failing here is not something to carry on from.
-    getrandom::fill(&mut bytes).expect("the operating system gave no random bytes");
-    bytes.iter().fold(String::with_capacity(64), |mut hex, byte| {
-        let _ = write!(hex, "{byte:02x}");
-        hex
-    })
-}
-
 /// Who is asking, in which language, with which form token: read from the request before the handler runs.
 #[derive(Debug, Clone)]
 pub struct Visitor {
     pub lang: Lang,
     pub offered: Vec<Lang>,
-    pub login: Option<Login>,
+    pub login: Option<SignedIn>,
     csrf: String,
     new_csrf: bool,
     chose_lang: bool,
@@ -96,7 +85,7 @@ impl FromRequestParts<WebState> for Visitor {
             (Some(origin), Some(host)) => origin.split_once("://").map(|(_, rest)| rest) != Some(host),
             _ => false,
         };
-        let login = cookie(headers, SESSION_COOKIE).and_then(|token| state.sessions.get(token));
+        let login = cookie(headers, SIGN_IN_COOKIE).and_then(|token| state.sign_ins.get(token));
         Ok(Visitor {
             lang,
             offered: state.languages.clone(),

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::i18n::Lang;
 use super::page::{Posted, Visitor, escape};
+use super::words::{capitalised, hm, long_date};
 use super::{Failure, WebState, on_hub, unavailable};
 use kiosk_runtime::hub::Hub;
 
@@ -73,11 +74,6 @@ pub struct PublicSessionDetail {
     #[serde(flatten)]
     pub session: PublicSession,
     pub slots: Vec<PublicSlot>,
-}
-
-/// "14:30", hub time.
-pub(super) fn hm(zone: Tz, instant: DateTime<Utc>) -> String {
-    instant.with_timezone(&zone).format("%H:%M").to_string()
 }
 
 pub(super) fn public_session_for(surgery: &Surgery, zone: Tz, now: DateTime<Utc>) -> PublicSession {
@@ -235,12 +231,6 @@ impl PlaceRefused {
     }
 }
 
-/// booking-core's sentence ("the name is empty: …") as a sentence on its own.
-pub(super) fn capitalised(message: &str) -> String {
-    let mut characters = message.chars();
-    characters.next().map_or_else(String::new, |first| first.to_uppercase().chain(characters).collect::<String>() + ".")
-}
-
 /// Books a place in session `id` for the holder of a pass, or for a newcomer by name (who then gets a day pass).
 /// A full time gives a waiting-list place: the form said so beside the time.
 pub fn book_place_on(
@@ -287,13 +277,6 @@ fn places_words(lang: Lang, session: &PublicSession) -> String {
         1 => lang.tr("1 place free"),
         n => lang.trf("{} places free", &[&n]),
     })
-}
-
-/// "Tuesday 5 January" in `lang`, from "2027-01-05".
-pub(super) fn long_date(lang: Lang, date: &str) -> String {
-    date.parse::<chrono::NaiveDate>()
-        .map(|date| date.format_localized("%A %-d %B", lang.locale()).to_string())
-        .unwrap_or_else(|_| date.to_owned())
 }
 
 fn sessions_list(html: &mut String, lang: Lang, sessions: &[PublicSession], with_date: bool) {
@@ -559,14 +542,14 @@ pub mod json {
     pub async fn today(State(state): State<WebState>) -> Response {
         match on_hub(&state, public_today).await {
             Ok(today) => Json(today).into_response(),
-            Err(failure) => crate::api::failed(failure),
+            Err(failure) => crate::answer::failed(failure),
         }
     }
 
     pub async fn session(State(state): State<WebState>, Path(id): Path<i64>) -> Response {
         match on_hub(&state, move |hub, now| session_detail(hub, SurgeryId(id), now)).await {
             Ok(detail) => Json(detail).into_response(),
-            Err(failure) => crate::api::failed(failure),
+            Err(failure) => crate::answer::failed(failure),
         }
     }
 
@@ -586,9 +569,9 @@ pub mod json {
                     PlaceRefused::Seat(_) => StatusCode::CONFLICT,
                     _ => StatusCode::UNPROCESSABLE_ENTITY,
                 };
-                crate::api::refusal(status, refused.code(), &refused.reason(visitor.lang))
+                crate::answer::refusal(status, refused.code(), &refused.reason(visitor.lang))
             }
-            Err(failure) => crate::api::failed(failure),
+            Err(failure) => crate::answer::failed(failure),
         }
     }
 }

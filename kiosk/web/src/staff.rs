@@ -13,8 +13,8 @@ use serde::Serialize;
 
 use super::i18n::Lang;
 use super::page::{Visitor, escape};
-use super::public::{hm, long_date};
-use super::sessions::Login;
+use super::sign_ins::SignedIn;
+use super::words::{hm, long_date};
 use super::{Failure, WebState, on_hub, unavailable};
 use kiosk_runtime::hub::Hub;
 
@@ -101,7 +101,7 @@ pub fn staff_today(hub: &mut Hub, now: DateTime<Utc>) -> Result<StaffToday, Fail
 }
 
 /// The signed-in staff member, or the page to show instead.
-fn staff_only(visitor: &Visitor) -> Result<Login, Response> {
+fn staff_only(visitor: &Visitor) -> Result<SignedIn, Response> {
     match &visitor.login {
         None => Err(Redirect::to("/login").into_response()),
         Some(login) if login.is_staff() => Ok(login.clone()),
@@ -263,13 +263,15 @@ pub async fn export(State(state): State<WebState>, visitor: Visitor) -> Response
 /// The JSON form of the overview, for `api`.
 pub async fn json_today(State(state): State<WebState>, visitor: Visitor) -> Response {
     match visitor.login {
-        None => super::api::needs_login(),
-        Some(login) if !login.is_staff() => {
-            super::api::refusal(StatusCode::FORBIDDEN, "staff_only", &visitor.lang.tr("Only staff can see this page"))
-        }
+        None => super::answer::needs_login(),
+        Some(login) if !login.is_staff() => super::answer::refusal(
+            StatusCode::FORBIDDEN,
+            "staff_only",
+            &visitor.lang.tr("Only staff can see this page"),
+        ),
         Some(_) => match on_hub(&state, staff_today).await {
             Ok(today) => Json(today).into_response(),
-            Err(failure) => super::api::failed(failure),
+            Err(failure) => super::answer::failed(failure),
         },
     }
 }

@@ -9,7 +9,8 @@ use booking_core::{
 use chrono::{DateTime, Duration, Timelike, Utc};
 use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
 
-use super::{Kiosk, settings, walk_in};
+use super::name::add_to_name;
+use super::{Controller, Kiosk, settings};
 use crate::qr;
 use crate::ui::{
     BookingAdapter, BookingRefusalKind, BookingStep, LengthChoice, MainWindow, RoomCard, Screen, WelcomeAdapter,
@@ -70,7 +71,7 @@ fn lengths_from(start: DateTime<Utc>, free: &[Slot], min_minutes: u32, max_minut
     lengths
 }
 
-pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     let (weak, for_start) = (window.as_weak(), kiosk.clone());
     window.global::<WelcomeAdapter>().on_book_room(move || {
         let Some(window) = weak.upgrade() else { return };
@@ -148,7 +149,7 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     adapter.on_typed(move |text| {
         if let Some(window) = weak.upgrade() {
             let adapter = window.global::<BookingAdapter>();
-            adapter.set_name(walk_in::add_to_name(&adapter.get_name(), &text).into());
+            adapter.set_name(add_to_name(&adapter.get_name(), &text).into());
         }
     });
     let weak = window.as_weak();
@@ -307,7 +308,7 @@ fn make(hub: &mut Hub, request: &BookingRequest, who: Who, now: DateTime<Utc>) -
 }
 
 /// Books the chosen room and time for `who`; a pass scanned on the "who" step comes here.
-pub fn book(window: &MainWindow, kiosk: &Rc<Kiosk>, who: Who) {
+fn book(window: &MainWindow, kiosk: &Rc<Kiosk>, who: Who) {
     let (room, slot) = {
         let choices = kiosk.booking.borrow();
         (choices.room, choices.slot)
@@ -372,10 +373,37 @@ fn refusal_kind(refusal: &BookingRefusal) -> (BookingRefusalKind, String) {
 }
 
 /// Forgets the last person's choices and name.
-pub fn clear(window: &MainWindow) {
+fn clear(window: &MainWindow) {
     let adapter = window.global::<BookingAdapter>();
     adapter.set_step(BookingStep::Room);
     adapter.set_name(SharedString::new());
     adapter.set_booking_code(Image::default());
     adapter.set_refusal(BookingRefusalKind::None);
+}
+
+/// Book a room: room, day and time, length, then who (a pass, or a name).
+#[derive(Debug)]
+pub struct BookingScreen;
+
+impl Controller for BookingScreen {
+    fn screen(&self) -> Screen {
+        Screen::Booking
+    }
+
+    fn connect(&self, window: &MainWindow, kiosk: &Rc<Kiosk>) {
+        connect(window, kiosk);
+    }
+
+    fn clear(&self, window: &MainWindow, _kiosk: &Rc<Kiosk>) {
+        clear(window);
+    }
+
+    /// On "who is booking", a pass says who.
+    fn scanned(&self, window: &MainWindow, kiosk: &Rc<Kiosk>, scan: &str) -> bool {
+        let waiting = window.global::<BookingAdapter>().get_step() == BookingStep::Who;
+        if waiting {
+            book(window, kiosk, Who::Pass(scan.to_owned()));
+        }
+        waiting
+    }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use booking_core::{PassRefusal, PersonId, ScanOutcome, TodayItem};
 use slint::{ComponentHandle, ModelRc, SharedString, Timer, TimerMode, VecModel};
 
-use super::Kiosk;
+use super::{Controller, Kiosk};
 use crate::ui::{CheckInAdapter, MainWindow, Refusal, ScanResult, Scanner, Screen, TodayLine};
 
 /// How long a result stays on screen before Welcome comes back by itself.
@@ -69,7 +69,7 @@ impl ScanView {
     }
 }
 
-pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     let return_timer = Rc::new(Timer::default());
 
     let weak = window.as_weak();
@@ -83,7 +83,7 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     let (weak, walk_in_kiosk) = (window.as_weak(), kiosk.clone());
     window.global::<CheckInAdapter>().on_walk_in(move || {
         if let Some(window) = weak.upgrade() {
-            super::walk_in::start(&window, &walk_in_kiosk);
+            super::open(&window, &walk_in_kiosk, Screen::WalkIn);
         }
     });
 
@@ -148,6 +148,24 @@ pub fn show_result(window: &MainWindow, view: &ScanView) {
 }
 
 /// Forgets the last person's result: the screen goes back to "hold your pass under the scanner".
-pub fn clear(window: &MainWindow) {
+fn clear(window: &MainWindow) {
     show_result(window, &ScanView::plain(ScanResult::Waiting));
+}
+
+/// Check in or out: hold a pass under the scanner.
+#[derive(Debug)]
+pub struct CheckInScreen;
+
+impl Controller for CheckInScreen {
+    fn screen(&self) -> Screen {
+        Screen::CheckIn
+    }
+
+    fn connect(&self, window: &MainWindow, kiosk: &Rc<Kiosk>) {
+        connect(window, kiosk);
+    }
+
+    fn clear(&self, window: &MainWindow, _kiosk: &Rc<Kiosk>) {
+        clear(window);
+    }
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
 
 use super::pin_entry::{self, PinEntry, PinScreen, Refusal};
-use super::{Kiosk, settings};
+use super::{Controller, Kiosk, settings};
 use crate::ui::{
     DropInAdapter, DropInProblem, DropInStep, MainWindow, PinMessage, QueueLine, Screen, SlotChoice, SurgeryCard,
     TicketState, VisitorLine, WelcomeAdapter,
@@ -48,7 +48,7 @@ fn upcoming(hub: &mut Hub, now: DateTime<Utc>, week: bool) -> booking_core::Resu
     Ok(hub.store.surgeries_overlapping(range)?.into_iter().filter(|s| !s.cancelled && s.time.end() > now).collect())
 }
 
-pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     let (weak, for_start) = (window.as_weak(), kiosk.clone());
     window.global::<WelcomeAdapter>().on_drop_in(move || {
         let Some(window) = weak.upgrade() else { return };
@@ -365,7 +365,7 @@ fn show_detail(window: &MainWindow, kiosk: &Rc<Kiosk>, picked: &mut Picked) {
 }
 
 /// A pass scanned on the "hold your pass" step: the holder gets the chosen time, or a waiting-list place.
-pub fn book_by_pass(window: &MainWindow, kiosk: &Rc<Kiosk>, text: String) {
+fn book_by_pass(window: &MainWindow, kiosk: &Rc<Kiosk>, text: String) {
     let Some(slot) = kiosk.drop_in.borrow().slot else { return };
     let now = kiosk.now();
     let weak = window.as_weak();
@@ -403,7 +403,7 @@ pub fn book_by_pass(window: &MainWindow, kiosk: &Rc<Kiosk>, text: String) {
 }
 
 /// Back to the list; the host's queue and visitors' names are dropped, so nobody after them sees those.
-pub fn clear(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+fn clear(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     kiosk.drop_in.borrow_mut().pin.start(window, PIN, "");
     let adapter = window.global::<DropInAdapter>();
     adapter.set_step(DropInStep::List);
@@ -413,4 +413,31 @@ pub fn clear(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     adapter.set_queue(ModelRc::default());
     adapter.set_slots(ModelRc::default());
     adapter.set_chosen(SurgeryCard::default());
+}
+
+/// Drop-in help: today's and this week's sessions, a place or the walk-in queue, and the host's own view.
+#[derive(Debug)]
+pub struct DropInScreen;
+
+impl Controller for DropInScreen {
+    fn screen(&self) -> Screen {
+        Screen::DropIn
+    }
+
+    fn connect(&self, window: &MainWindow, kiosk: &Rc<Kiosk>) {
+        connect(window, kiosk);
+    }
+
+    fn clear(&self, window: &MainWindow, kiosk: &Rc<Kiosk>) {
+        clear(window, kiosk);
+    }
+
+    /// On "hold your pass", a pass says who is booking the chosen time.
+    fn scanned(&self, window: &MainWindow, kiosk: &Rc<Kiosk>, scan: &str) -> bool {
+        let waiting = window.global::<DropInAdapter>().get_step() == DropInStep::Scan;
+        if waiting {
+            book_by_pass(window, kiosk, scan.to_owned());
+        }
+        waiting
+    }
 }

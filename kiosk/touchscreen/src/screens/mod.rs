@@ -1,10 +1,13 @@
-//! One controller per screen: each `connect` sets the screen's models and wires its callbacks to booking-core
-//! through the worker. Shared here: what every screen needs, and going back to Welcome.
+//! One controller per screen, each a [`Controller`] in [`SCREENS`]: it sets its screen's models and wires its
+//! callbacks to booking-core through the worker. Controllers never call each other: they go to another screen
+//! with [`open`], and going home clears every screen through the registry, so a new screen touches its own file
+//! and `SCREENS`. Shared here: what every screen needs, and going back to Welcome.
 
 pub mod booking;
 pub mod check_in;
 pub mod drop_in;
 pub mod host_notices;
+pub mod name;
 pub mod pin_entry;
 pub mod scanner;
 pub mod settings;
@@ -162,17 +165,67 @@ pub fn load_and_show<T: Send + 'static>(
     );
 }
 
+/// One screen's controller, as the rest of the app sees it.
+pub trait Controller: Sync {
+    /// The screen it runs.
+    fn screen(&self) -> Screen;
+
+    /// Sets the screen's models and wires its callbacks, once at start-up.
+    fn connect(&self, window: &MainWindow, kiosk: &Rc<Kiosk>);
+
+    /// Forgets everything a visitor left on the screen: it is back at its first step (Back home, idle, done).
+    fn clear(&self, window: &MainWindow, kiosk: &Rc<Kiosk>);
+
+    /// Opens the screen at its first step, with nothing of the last visitor's on it.
+    fn open(&self, window: &MainWindow, kiosk: &Rc<Kiosk>) {
+        self.clear(window, kiosk);
+        show(window, kiosk, self.screen());
+    }
+
+    /// A key typed while the screen shows, before it counts towards a scan; true if the screen used it.
+    fn key(&self, _window: &MainWindow, _text: &str) -> bool {
+        false
+    }
+
+    /// A finished scan while the screen shows; false leaves it to check the person in or out.
+    fn scanned(&self, _window: &MainWindow, _kiosk: &Rc<Kiosk>, _scan: &str) -> bool {
+        false
+    }
+}
+
+/// Every screen, Welcome first.
+pub const SCREENS: &[&dyn Controller] = &[
+    &welcome::WelcomeScreen,
+    &check_in::CheckInScreen,
+    &walk_in::WalkInScreen,
+    &booking::BookingScreen,
+    &drop_in::DropInScreen,
+    &staff::StaffScreen,
+];
+
+/// The controller of `screen`.
+pub fn controller(screen: Screen) -> &'static dyn Controller {
+    SCREENS.iter().copied().find(|controller| controller.screen() == screen).unwrap_or(SCREENS[0])
+}
+
+/// The controller of the screen showing now.
+pub fn showing(window: &MainWindow) -> &'static dyn Controller {
+    controller(window.global::<Navigation>().get_screen())
+}
+
+/// Goes to `screen`, opened at its first step.
+pub fn open(window: &MainWindow, kiosk: &Rc<Kiosk>, screen: Screen) {
+    controller(screen).open(window, kiosk);
+}
+
 /// Wires every screen to the window.
 pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     release_no_shows_every_minute(kiosk);
     scanner::connect(window, kiosk);
     settings::connect(window, kiosk);
-    welcome::connect(window, kiosk);
-    check_in::connect(window, kiosk);
-    walk_in::connect(window, kiosk);
-    staff::connect(window, kiosk);
-    drop_in::connect(window, kiosk);
-    booking::connect(window, kiosk);
+    for screen in SCREENS {
+        screen.connect(window, kiosk);
+    }
     let weak = window.as_weak();
     let idle = kiosk.clone();
     window.global::<Activity>().on_touched(move || {
@@ -227,11 +280,9 @@ pub fn restart_idle_timer(window: &MainWindow, kiosk: &Rc<Kiosk>) {
 /// Back to Welcome with the visitor still there (Back from a first step): every form is cleared and the staff
 /// view locked, but their language and text size stay.
 pub fn go_home(window: &MainWindow, kiosk: &Rc<Kiosk>) {
-    check_in::clear(window);
-    walk_in::clear(window);
-    drop_in::clear(window, kiosk);
-    booking::clear(window);
-    staff::clear(window, kiosk);
+    for screen in SCREENS {
+        screen.clear(window, kiosk);
+    }
     window.global::<Navigation>().set_screen(Screen::Welcome);
     restart_idle_timer(window, kiosk);
 }
@@ -240,4 +291,29 @@ pub fn go_home(window: &MainWindow, kiosk: &Rc<Kiosk>) {
 pub fn visitor_done(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     settings::reset(window, kiosk);
     go_home(window, kiosk);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_screen_has_exactly_one_controller() {
+        // An exhaustive match: a new screen in main.slint does not compile until it is named here and registered.
+        let all = [Screen::Welcome, Screen::CheckIn, Screen::WalkIn, Screen::Staff, Screen::DropIn, Screen::Booking];
+        for screen in all {
+            match screen {
+                Screen::Welcome
+                | Screen::CheckIn
+                | Screen::WalkIn
+                | Screen::Staff
+                | Screen::DropIn
+                | Screen::Booking => {}
+            }
+            let registered = SCREENS.iter().filter(|controller| controller.screen() == screen).count();
+            assert_eq!(registered, 1, "{screen:?} has {registered} controllers in SCREENS");
+        }
+        assert_eq!(SCREENS.len(), all.len());
+        assert_eq!(SCREENS[0].screen(), Screen::Welcome, "Welcome comes first: it is where an unknown screen goes");
+    }
 }

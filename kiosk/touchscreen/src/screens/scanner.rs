@@ -6,11 +6,8 @@ use std::rc::Rc;
 
 use slint::ComponentHandle;
 
-use super::{Kiosk, booking, drop_in, walk_in};
-use crate::ui::{
-    BookingAdapter, BookingStep, DropInAdapter, DropInStep, MainWindow, Navigation, Scanner, Screen, WalkInAdapter,
-    WalkInStep,
-};
+use super::{Kiosk, showing};
+use crate::ui::{MainWindow, Scanner};
 
 /// Longer input is not a pass (a pass is 78 characters): it is dropped rather than kept growing.
 const MAX_SCAN_CHARS: usize = 512;
@@ -43,9 +40,6 @@ impl ScanBuffer {
     }
 }
 
-/// Slint's text for the Backspace key.
-const BACKSPACE: &str = "\u{8}";
-
 pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     let buffer = Rc::new(RefCell::new(ScanBuffer::default()));
     let (weak, key_kiosk) = (window.as_weak(), kiosk.clone());
@@ -54,16 +48,9 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
         if key_kiosk.sensor_keys.borrow().as_ref().is_some_and(|keys| keys(&text)) {
             return;
         }
-        // While a walk-in types their name on a desktop keyboard, keys edit the name. A scanner read as keys would
-        // type into the name too; reading it from its own input device (evdev, grabbed) is what avoids that.
-        let typing_name = window.global::<Navigation>().get_screen() == Screen::WalkIn
-            && window.global::<WalkInAdapter>().get_step() == WalkInStep::Name;
-        if typing_name {
-            match text.as_str() {
-                "\n" | "\r" => walk_in::name_done(&window),
-                BACKSPACE => window.global::<WalkInAdapter>().invoke_backspace(),
-                other => walk_in::type_into_name(&window, other),
-            }
+        // A screen may take keys itself (a name typed on a desktop keyboard). A scanner read as keys would type
+        // there too; reading it from its own input device (evdev, grabbed) is what avoids that.
+        if showing(&window).key(&window, &text) {
             return;
         }
         if let Some(scan) = buffer.borrow_mut().key(&text) {
@@ -78,16 +65,10 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     });
 }
 
-/// Sends a finished scan where it belongs.
+/// Sends a finished scan where it belongs: the screen showing, if it is waiting for one (a pass that says who is
+/// booking), else check in or out.
 fn deliver(window: &MainWindow, kiosk: &Rc<Kiosk>, scan: String) {
-    // Waiting for a pass to book a drop-in time or a room, a scan says who is booking; anywhere else it checks in
-    // or out.
-    let screen = window.global::<Navigation>().get_screen();
-    if screen == Screen::DropIn && window.global::<DropInAdapter>().get_step() == DropInStep::Scan {
-        drop_in::book_by_pass(window, kiosk, scan);
-    } else if screen == Screen::Booking && window.global::<BookingAdapter>().get_step() == BookingStep::Who {
-        booking::book(window, kiosk, booking::Who::Pass(scan));
-    } else {
+    if !showing(window).scanned(window, kiosk, &scan) {
         window.global::<Scanner>().invoke_scanned(scan.into());
     }
 }

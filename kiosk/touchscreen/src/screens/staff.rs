@@ -10,8 +10,8 @@ use booking_core::{OnSite, Opening, PersonId, Role};
 use chrono::{DateTime, Timelike, Utc};
 use slint::{ComponentHandle, Model, ModelRc, SharedString, Timer, TimerMode, VecModel};
 
-use super::Kiosk;
 use super::pin_entry::{self, PinEntry, PinScreen, Refusal};
+use super::{Controller, Kiosk};
 use crate::ui::{
     DoorStatus, MainWindow, MotionStatus, Navigation, PersonRole, PinMessage, RollCallEntry, RoomStatus, Screen,
     SensorAlert, SensorAlertKind, StaffAdapter, StaffStep, StaffTab, WelcomeAdapter,
@@ -97,7 +97,7 @@ pub fn load(hub: &mut Hub, now: DateTime<Utc>) -> Result<StaffData> {
     })
 }
 
-pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     let state = kiosk.staff.clone();
 
     let (weak, for_start) = (window.as_weak(), kiosk.clone());
@@ -311,7 +311,7 @@ fn show_ticks(window: &MainWindow, state: &StaffState) {
 }
 
 /// Locks the staff view: back to choosing a name, no digits remembered. Roll-call ticks are kept.
-pub fn clear(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+fn clear(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     let mut state = kiosk.staff.borrow_mut();
     state.chosen = None;
     state.pin.start(window, PIN, "");
@@ -363,6 +363,24 @@ pub fn show_sensors(window: &MainWindow, state: Option<&SensorState>) {
         })
         .collect();
     adapter.set_alerts(ModelRc::new(VecModel::from(alerts)));
+}
+
+/// Staff: a PIN, then who is on site (the roll-call), rooms now and next, today's numbers and the doors.
+#[derive(Debug)]
+pub struct StaffScreen;
+
+impl Controller for StaffScreen {
+    fn screen(&self) -> Screen {
+        Screen::Staff
+    }
+
+    fn connect(&self, window: &MainWindow, kiosk: &Rc<Kiosk>) {
+        connect(window, kiosk);
+    }
+
+    fn clear(&self, window: &MainWindow, kiosk: &Rc<Kiosk>) {
+        clear(window, kiosk);
+    }
 }
 
 #[cfg(test)]

@@ -8,12 +8,10 @@ use std::rc::Rc;
 use booking_core::{PersonId, Role, VisitReason, WalkIn, WalkInOutcome};
 use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
 
-use super::{Kiosk, host_notices};
+use super::name::add_to_name;
+use super::{Controller, Kiosk, host_notices};
 use crate::qr;
 use crate::ui::{MainWindow, Screen, WalkInAdapter, WalkInProblem, WalkInStep};
-
-/// The longest name the form takes (booking-core's limit).
-const MAX_NAME_CHARS: usize = 80;
 
 /// What the person has chosen so far. The name itself lives in the adapter, where it is shown.
 #[derive(Debug, Default)]
@@ -23,7 +21,7 @@ struct Answers {
     visiting: Option<PersonId>,
 }
 
-pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     let adapter = window.global::<WalkInAdapter>();
     let answers = Rc::new(RefCell::new(Answers::default()));
 
@@ -98,7 +96,7 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
 }
 
 /// Starts a new registration: an empty form, and the hub's current house-rules version and retention.
-pub fn start(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+fn start(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     clear(window);
     let weak = window.as_weak();
     let ui_kiosk = kiosk.clone();
@@ -123,26 +121,13 @@ pub fn start(window: &MainWindow, kiosk: &Rc<Kiosk>) {
 }
 
 /// Adds typed text to the name field.
-pub fn type_into_name(window: &MainWindow, text: &str) {
+fn type_into_name(window: &MainWindow, text: &str) {
     let adapter = window.global::<WalkInAdapter>();
     adapter.set_name(add_to_name(&adapter.get_name(), text).into());
 }
 
-/// `name` with `text` typed after it: control characters dropped, no leading or double spaces, at most
-/// [`MAX_NAME_CHARS`]. Capitals are the keyboard's business (it shows them before they are typed).
-pub fn add_to_name(name: &str, text: &str) -> String {
-    let mut name = name.to_owned();
-    for character in text.chars().filter(|c| !c.is_control()) {
-        if name.chars().count() >= MAX_NAME_CHARS || (character == ' ' && (name.is_empty() || name.ends_with(' '))) {
-            continue;
-        }
-        name.push(character);
-    }
-    name
-}
-
 /// Enter on the name step: go on if there is a name.
-pub fn name_done(window: &MainWindow) {
+fn name_done(window: &MainWindow) {
     let adapter = window.global::<WalkInAdapter>();
     let trimmed = adapter.get_name().trim().to_string();
     if !trimmed.is_empty() {
@@ -245,7 +230,7 @@ fn register(window: &MainWindow, kiosk: &Rc<Kiosk>, answers: &Answers) {
 }
 
 /// Forgets everything the last person entered.
-pub fn clear(window: &MainWindow) {
+fn clear(window: &MainWindow) {
     let adapter = window.global::<WalkInAdapter>();
     adapter.set_step(WalkInStep::Name);
     adapter.set_name(SharedString::new());
@@ -254,4 +239,43 @@ pub fn clear(window: &MainWindow) {
     adapter.set_pass_code(Image::default());
     adapter.set_hosts(ModelRc::default());
     adapter.set_problem(WalkInProblem::None);
+}
+
+/// Slint's text for the Backspace key.
+const BACKSPACE: &str = "\u{8}";
+
+/// New here? Register: name, house rules and reason, then a pass.
+#[derive(Debug)]
+pub struct WalkInScreen;
+
+impl Controller for WalkInScreen {
+    fn screen(&self) -> Screen {
+        Screen::WalkIn
+    }
+
+    fn connect(&self, window: &MainWindow, kiosk: &Rc<Kiosk>) {
+        connect(window, kiosk);
+    }
+
+    fn clear(&self, window: &MainWindow, _kiosk: &Rc<Kiosk>) {
+        clear(window);
+    }
+
+    /// Also reads the hub's current house-rules version and retention for the rules step.
+    fn open(&self, window: &MainWindow, kiosk: &Rc<Kiosk>) {
+        start(window, kiosk);
+    }
+
+    /// On the name step, a desktop keyboard types the name.
+    fn key(&self, window: &MainWindow, text: &str) -> bool {
+        if window.global::<WalkInAdapter>().get_step() != WalkInStep::Name {
+            return false;
+        }
+        match text {
+            "\n" | "\r" => name_done(window),
+            BACKSPACE => window.global::<WalkInAdapter>().invoke_backspace(),
+            other => type_into_name(window, other),
+        }
+        true
+    }
 }

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use slint::{ComponentHandle, ModelRc, SharedString, Timer, TimerMode, VecModel};
 
-use super::{Kiosk, check_in, host_notices, settings, walk_in};
+use super::{Controller, Kiosk, host_notices, settings};
 use crate::ui::{Highlight, HubInfo, LoadState, MainWindow, Screen, WelcomeAdapter};
 use kiosk_runtime::hub::Hub;
 
@@ -69,20 +69,19 @@ pub fn load(hub: &mut Hub, now: DateTime<Utc>) -> Result<WelcomeData> {
     Ok(WelcomeData { hub_name: site.name, zone, surgeries, rooms_free_now })
 }
 
-pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     let adapter = window.global::<WelcomeAdapter>();
     let weak = window.as_weak();
     let for_check_in = kiosk.clone();
     adapter.on_check_in_out(move || {
         if let Some(window) = weak.upgrade() {
-            check_in::clear(&window);
-            super::show(&window, &for_check_in, Screen::CheckIn);
+            super::open(&window, &for_check_in, Screen::CheckIn);
         }
     });
     let (weak, for_register) = (window.as_weak(), kiosk.clone());
     adapter.on_register(move || {
         if let Some(window) = weak.upgrade() {
-            walk_in::start(&window, &for_register);
+            super::open(&window, &for_register, Screen::WalkIn);
         }
     });
 
@@ -152,4 +151,21 @@ pub fn show_web_address(window: &MainWindow, url: &str) {
         }
         Err(error) => eprintln!("kiosk: no QR code for {url}: {error:#}"),
     }
+}
+
+/// Welcome: today at the hub, and the way into everything else.
+#[derive(Debug)]
+pub struct WelcomeScreen;
+
+impl Controller for WelcomeScreen {
+    fn screen(&self) -> Screen {
+        Screen::Welcome
+    }
+
+    fn connect(&self, window: &MainWindow, kiosk: &Rc<Kiosk>) {
+        connect(window, kiosk);
+    }
+
+    /// Welcome keeps nothing of a visitor's (host notices go when the visitor checks out).
+    fn clear(&self, _window: &MainWindow, _kiosk: &Rc<Kiosk>) {}
 }

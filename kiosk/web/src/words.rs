@@ -1,0 +1,24 @@
+//! Words and times as the pages write them.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::i18n::Lang;
+
+/// "14:30", hub time.
+pub fn hm(zone: Tz, instant: DateTime<Utc>) -> String {
+    instant.with_timezone(&zone).format("%H:%M").to_string()
+}
+
+/// booking-core's sentence ("the name is empty: …") as a sentence on its own.
+pub fn capitalised(message: &str) -> String {
+    let mut characters = message.chars();
+    characters.next().map_or_else(String::new, |first| first.to_uppercase().chain(characters).collect::<String>() + ".")
+}
+
+/// "Tuesday 5 January" in `lang`, from "2027-01-05".
+pub fn long_date(lang: Lang, date: &str) -> String {
+    date.parse::<chrono::NaiveDate>()
+        .map(|date| date.format_localized("%A %-d %B", lang.locale()).to_string())
+        .unwrap_or_else(|_| date.to_owned())
+}
