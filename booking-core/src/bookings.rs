@@ -261,7 +261,7 @@ pub(crate) fn load_booking(conn: &Connection, id: BookingId) -> Result<Booking> 
         booking_from_row,
     )
     .optional()?
-    .ok_or_else(|| StoreError::invalid(format!("there is no booking number {id}")))
+    .ok_or_else(|| StoreError::not_found(format!("there is no booking number {id}")))
 }
 
 /// Bookings of any status overlapping `range`, earliest first; `room` narrows to one room.
@@ -549,7 +549,7 @@ impl Store {
             let exists: bool =
                 tx.query_row("SELECT EXISTS (SELECT 1 FROM series WHERE id = ?1)", [series], |row| row.get(0))?;
             if !exists {
-                return Err(StoreError::invalid(format!("there is no series number {series}")));
+                return Err(StoreError::not_found(format!("there is no series number {series}")));
             }
             Ok(tx.execute(
                 "UPDATE bookings SET status = 'cancelled'

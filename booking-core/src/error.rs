@@ -8,6 +8,9 @@ pub enum StoreError {
     /// The caller passed something that cannot be used (an empty name, an unknown room). Shown to the person as is.
     #[error("{0}")]
     Invalid(String),
+    /// The record asked for by its number does not exist ("there is no room number 9"). Shown as is.
+    #[error("{0}")]
+    NotFound(String),
     /// The database said no or failed (disk full, corrupt file, a constraint the Rust code should have caught).
     #[error("database problem: {0}")]
     Database(#[from] rusqlite::Error),
@@ -26,6 +29,10 @@ pub enum StoreError {
 impl StoreError {
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
         StoreError::Invalid(message.into())
+    }
+
+    pub(crate) fn not_found(message: impl Into<String>) -> Self {
+        StoreError::NotFound(message.into())
     }
 }
 

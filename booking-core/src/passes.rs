@@ -290,7 +290,7 @@ pub(crate) fn insert_pass(
                     Ok((row.get(0)?, row.get(1)?, row.get(2)?))
                 })
                 .optional()?
-                .ok_or_else(|| StoreError::invalid(format!("there is no booking #{id}")))?;
+                .ok_or_else(|| StoreError::not_found(format!("there is no booking #{id}")))?;
             if for_ != Some(person) && by != Some(person) {
                 return Err(StoreError::invalid(format!("booking #{id} is not for person #{person}")));
             }
@@ -365,7 +365,7 @@ impl Store {
     pub fn revoke_pass(&mut self, id: PassId, now: DateTime<Utc>) -> Result<bool> {
         self.write(|tx| {
             if load_pass(tx, id)?.is_none() {
-                return Err(StoreError::invalid(format!("there is no pass number {id}")));
+                return Err(StoreError::not_found(format!("there is no pass number {id}")));
             }
             let changed = tx.execute(
                 "UPDATE passes SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",

@@ -112,7 +112,7 @@ pub(crate) fn load_person(conn: &rusqlite::Connection, id: PersonId) -> Result<P
     conn.prepare_cached(&format!("SELECT {PERSON_COLUMNS} FROM people WHERE id = ?1"))?
         .query_row([id], person_from_row)
         .optional()?
-        .ok_or_else(|| StoreError::invalid(format!("there is no person number {id}")))
+        .ok_or_else(|| StoreError::not_found(format!("there is no person number {id}")))
 }
 
 impl Store {

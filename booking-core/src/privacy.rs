@@ -301,7 +301,7 @@ impl Store {
     pub fn person_export(&self, person: PersonId, now: DateTime<Utc>) -> Result<PersonExport> {
         let mut found = rows_where(&self.conn, "people", "id = ?1", [person], &[])?;
         if found.is_empty() {
-            return Err(StoreError::invalid(format!("there is no person number {person}")));
+            return Err(StoreError::not_found(format!("there is no person number {person}")));
         }
         let mut records = BTreeMap::new();
         for (table, filter) in PERSON_RECORDS {

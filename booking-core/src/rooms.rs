@@ -75,7 +75,7 @@ fn room_from_row(row: &Row<'_>) -> rusqlite::Result<Room> {
 pub(crate) fn load_room(conn: &Connection, id: RoomId) -> Result<Room> {
     conn.query_row(&format!("SELECT {ROOM_COLUMNS} FROM rooms WHERE id = ?1"), [id], room_from_row)
         .optional()?
-        .ok_or_else(|| StoreError::invalid(format!("there is no room number {id}")))
+        .ok_or_else(|| StoreError::not_found(format!("there is no room number {id}")))
 }
 
 impl Store {

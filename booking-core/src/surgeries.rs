@@ -226,7 +226,7 @@ fn load_surgery(conn: &Connection, id: SurgeryId) -> Result<Surgery> {
     let Some((topic, host_id, host_name, place, start, end, slot_minutes, seats_per_slot, cancelled, cancel_reason)) =
         row
     else {
-        return Err(StoreError::invalid(format!("there is no surgery number {id}")));
+        return Err(StoreError::not_found(format!("there is no surgery number {id}")));
     };
     Ok(Surgery {
         id,
@@ -254,7 +254,7 @@ fn slot_context(conn: &Connection, slot: SlotId) -> Result<(SurgeryId, Slot, boo
         )
         .optional()?;
     let (surgery, start, end, cancelled) =
-        row.ok_or_else(|| StoreError::invalid(format!("there is no surgery slot number {slot}")))?;
+        row.ok_or_else(|| StoreError::not_found(format!("there is no surgery slot number {slot}")))?;
     Ok((surgery, Slot::new(from_db(start), from_db(end))?, cancelled))
 }
 
@@ -598,7 +598,7 @@ impl Store {
                     Ok((row.get(0)?, row.get(1)?))
                 })
                 .optional()?;
-            let (slot, status) = row.ok_or_else(|| StoreError::invalid(format!("there is no seat number {seat}")))?;
+            let (slot, status) = row.ok_or_else(|| StoreError::not_found(format!("there is no seat number {seat}")))?;
             if !matches!(status.as_str(), "booked" | "waiting") {
                 return Err(StoreError::invalid(format!("seat #{seat} is {status}, so it cannot be cancelled")));
             }

@@ -34,9 +34,11 @@ fn main() -> ExitCode {
             if report.refused { ExitCode::from(1) } else { ExitCode::SUCCESS }
         }
         Err(error) => {
-            let bad_input = error.chain().any(|cause| matches!(cause.downcast_ref(), Some(StoreError::Invalid(_))));
+            let bad_input = error
+                .chain()
+                .any(|cause| matches!(cause.downcast_ref(), Some(StoreError::Invalid(_) | StoreError::NotFound(_))));
             let message = match error.chain().find_map(|cause| cause.downcast_ref::<StoreError>()) {
-                Some(StoreError::Invalid(message)) => message.clone(),
+                Some(StoreError::Invalid(message) | StoreError::NotFound(message)) => message.clone(),
                 _ => format!("{error:#}"),
             };
             if cli.json {

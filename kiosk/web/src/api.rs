@@ -12,7 +12,7 @@ use booking_core::PersonId;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::answer::refusal;
+use super::answer::{Body, method_not_allowed, not_found, refusal};
 use super::login::{attempt, session_cookie};
 use super::page::{Visitor, cookie, set_cookie};
 use super::sign_ins::SIGN_IN_COOKIE;
@@ -28,6 +28,8 @@ pub fn router() -> Router<WebState> {
         .route("/host/sessions", get(host::json::list).post(host::json::create))
         .route("/host/sessions/{id}", get(host::json::detail).post(host::json::change))
         .route("/staff/today", get(staff::json_today))
+        .fallback(|| async { not_found() })
+        .method_not_allowed_fallback(|| async { method_not_allowed() })
 }
 
 #[derive(Debug, Deserialize)]
@@ -36,7 +38,7 @@ struct LoginRequest {
     pin: String,
 }
 
-async fn login(State(state): State<WebState>, visitor: Visitor, Json(request): Json<LoginRequest>) -> Response {
+async fn login(State(state): State<WebState>, visitor: Visitor, Body(request): Body<LoginRequest>) -> Response {
     match attempt(&state, visitor.lang, PersonId(request.person), &request.pin).await {
         Ok((token, login)) => {
             let body = json!({ "person": login.person, "name": login.name, "role": login.role.as_str() });

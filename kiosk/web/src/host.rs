@@ -83,7 +83,7 @@ pub fn my_sessions_on(hub: &mut Hub, login: &SignedIn, now: DateTime<Utc>) -> Re
 fn own_surgery(hub: &Hub, login: &SignedIn, id: SurgeryId) -> Result<booking_core::Surgery, Failure> {
     let surgery = hub.store.surgery(id)?;
     if surgery.host_id != login.person && !login.is_staff() {
-        return Err(Failure::Invalid(format!("there is no surgery number {id}")));
+        return Err(Failure::NotFound(format!("there is no surgery number {id}")));
     }
     Ok(surgery)
 }
@@ -391,7 +391,7 @@ fn signed_in(visitor: &Visitor) -> Result<SignedIn, Response> {
 
 fn problem_text(failure: Failure, lang: Lang) -> Result<String, Response> {
     match failure {
-        Failure::Invalid(message) => Ok(super::words::capitalised(&message)),
+        Failure::Invalid(message) | Failure::NotFound(message) => Ok(super::words::capitalised(&message)),
         Failure::Broken(_) => Err(unavailable(lang)),
     }
 }
@@ -460,7 +460,7 @@ async fn show_session(
         Ok(detail) => {
             visitor.page(status, &detail.session.session.topic, &render_detail(visitor, &detail, change, problem))
         }
-        Err(Failure::Invalid(_)) => super::not_found().await,
+        Err(Failure::Invalid(_) | Failure::NotFound(_)) => super::not_found().await,
         Err(Failure::Broken(_)) => unavailable(visitor.lang),
     }
 }
@@ -512,7 +512,7 @@ pub async fn change(
 /// The JSON forms, for `api`.
 pub mod json {
     use super::*;
-    use crate::answer::{failed, needs_login};
+    use crate::answer::{Body, Number, failed, needs_login};
 
     pub async fn list(State(state): State<WebState>, visitor: Visitor) -> Response {
         let Some(login) = visitor.login else { return needs_login() };
@@ -522,7 +522,7 @@ pub mod json {
         }
     }
 
-    pub async fn create(State(state): State<WebState>, visitor: Visitor, Json(form): Json<SessionForm>) -> Response {
+    pub async fn create(State(state): State<WebState>, visitor: Visitor, Body(form): Body<SessionForm>) -> Response {
         let Some(login) = visitor.login else { return needs_login() };
         let created = on_hub(&state, move |hub, now| {
             let id = create_on(hub, &login, &form, now)?;
@@ -537,7 +537,7 @@ pub mod json {
         }
     }
 
-    pub async fn detail(State(state): State<WebState>, visitor: Visitor, Path(id): Path<i64>) -> Response {
+    pub async fn detail(State(state): State<WebState>, visitor: Visitor, Number(id): Number) -> Response {
         let Some(login) = visitor.login else { return needs_login() };
         match on_hub(&state, move |hub, now| session_on(hub, &login, SurgeryId(id), now)).await {
             Ok(detail) => Json(detail).into_response(),
@@ -548,8 +548,8 @@ pub mod json {
     pub async fn change(
         State(state): State<WebState>,
         visitor: Visitor,
-        Path(id): Path<i64>,
-        Json(change): Json<ChangeForm>,
+        Number(id): Number,
+        Body(change): Body<ChangeForm>,
     ) -> Response {
         let Some(login) = visitor.login else { return needs_login() };
         let id = SurgeryId(id);

@@ -78,6 +78,8 @@ impl WebState {
 pub enum Failure {
     /// Input the person can correct: the sentence says how (from booking-core, in English).
     Invalid(String),
+    /// What the request named (a session, a time) does not exist.
+    NotFound(String),
     /// The hub could not be read or written; logged, and the person is asked to try again.
     Broken(String),
 }
@@ -86,6 +88,7 @@ impl From<booking_core::StoreError> for Failure {
     fn from(error: booking_core::StoreError) -> Failure {
         match error {
             booking_core::StoreError::Invalid(message) => Failure::Invalid(message),
+            booking_core::StoreError::NotFound(message) => Failure::NotFound(message),
             other => Failure::Broken(other.to_string()),
         }
     }

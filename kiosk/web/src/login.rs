@@ -73,6 +73,8 @@ pub async fn attempt(state: &WebState, lang: Lang, person: PersonId, pin: &str) 
             ),
         ),
         Err(Failure::Invalid(message)) => refused(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message),
+        // Said like a wrong PIN, so sign-in does not tell a stranger who exists.
+        Err(Failure::NotFound(_)) => refused(StatusCode::UNAUTHORIZED, "wrong_pin", lang.tr("That PIN is not right.")),
         Err(Failure::Broken(_)) => refused(
             StatusCode::SERVICE_UNAVAILABLE,
             "unavailable",

@@ -240,8 +240,9 @@ pub fn book_place_on(
     now: DateTime<Utc>,
 ) -> Result<Result<PlaceBooked, PlaceRefused>, Failure> {
     let surgery = hub.store.surgery(id)?;
-    let Some(slot) = request.slot.and_then(|slot| surgery.slots.iter().find(|known| known.id == slot)) else {
-        return Ok(Err(PlaceRefused::NoTime));
+    let Some(chosen) = request.slot else { return Ok(Err(PlaceRefused::NoTime)) };
+    let Some(slot) = surgery.slots.iter().find(|known| known.id == chosen) else {
+        return Err(Failure::NotFound(format!("time number {chosen} is not one of this session's times")));
     };
     let (pass_text, name) = (request.pass.trim(), request.name.trim());
     let booker = match (pass_text.is_empty(), name.is_empty()) {
@@ -469,7 +470,7 @@ pub async fn session_page(State(state): State<WebState>, visitor: Visitor, Path(
             &detail.session.topic,
             &render_session(&visitor, &detail, &PlaceRequest::default(), None),
         ),
-        Err(Failure::Invalid(_)) => no_such_session(&visitor),
+        Err(Failure::Invalid(_) | Failure::NotFound(_)) => no_such_session(&visitor),
         Err(Failure::Broken(_)) => unavailable(visitor.lang),
     }
 }
@@ -511,7 +512,7 @@ pub async fn book_place(
             let body = render_session(&visitor, &detail, &form.fields, Some(&problem));
             visitor.page(StatusCode::UNPROCESSABLE_ENTITY, &detail.session.topic, &body)
         }
-        Err(Failure::Invalid(_)) => no_such_session(&visitor),
+        Err(Failure::Invalid(_) | Failure::NotFound(_)) => no_such_session(&visitor),
         Err(Failure::Broken(_)) => unavailable(visitor.lang),
     }
 }
@@ -530,7 +531,7 @@ pub async fn calendar(State(state): State<WebState>, Path(file): Path<String>) -
     };
     match on_hub(&state, move |hub, now| Ok(hub.store.calendar(feed, now - Duration::days(90), now)?)).await {
         Ok(text) => ([(header::CONTENT_TYPE, "text/calendar; charset=utf-8")], text).into_response(),
-        Err(Failure::Invalid(_)) => super::not_found().await,
+        Err(Failure::Invalid(_) | Failure::NotFound(_)) => super::not_found().await,
         Err(Failure::Broken(_)) => unavailable(Lang::ENGLISH),
     }
 }
@@ -538,6 +539,7 @@ pub async fn calendar(State(state): State<WebState>, Path(file): Path<String>) -
 /// The JSON forms of the above, for `api`.
 pub mod json {
     use super::*;
+    use crate::answer::{Body, Number};
 
     pub async fn today(State(state): State<WebState>) -> Response {
         match on_hub(&state, public_today).await {
@@ -546,7 +548,7 @@ pub mod json {
         }
     }
 
-    pub async fn session(State(state): State<WebState>, Path(id): Path<i64>) -> Response {
+    pub async fn session(State(state): State<WebState>, Number(id): Number) -> Response {
         match on_hub(&state, move |hub, now| session_detail(hub, SurgeryId(id), now)).await {
             Ok(detail) => Json(detail).into_response(),
             Err(failure) => crate::answer::failed(failure),
@@ -556,8 +558,8 @@ pub mod json {
     pub async fn book(
         State(state): State<WebState>,
         visitor: Visitor,
-        Path(id): Path<i64>,
-        Json(request): Json<PlaceRequest>,
+        Number(id): Number,
+        Body(request): Body<PlaceRequest>,
     ) -> Response {
         match on_hub(&state, move |hub, now| book_place_on(hub, SurgeryId(id), &request, now)).await {
             Ok(Ok(booked)) => {

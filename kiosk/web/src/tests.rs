@@ -463,3 +463,45 @@ async fn unknown_paths_are_a_plain_404() {
     let answer = Browser::new(&state).get("/admin").await;
     assert_eq!((answer.status, answer.body.as_str()), (StatusCode::NOT_FOUND, "There is no such page here."));
 }
+
+#[tokio::test]
+async fn malformed_api_requests_get_a_plain_json_refusal() {
+    let (_dir, state, _worker) = demo_state();
+    let mut client = Browser::new(&state);
+    let refused = |answer: Answer| {
+        assert!(answer.kind.starts_with("application/json"), "{} {}", answer.kind, answer.body);
+        let body: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
+        (answer.status, body["refused"].as_str().unwrap_or_default().to_owned())
+    };
+    let post = |path: &str, kind: Option<&str>, body: &str| {
+        let request = Request::builder().method("POST").uri(path);
+        let request = match kind {
+            Some(kind) => request.header(header::CONTENT_TYPE, kind),
+            None => request,
+        };
+        (request, Body::from(body.to_owned()))
+    };
+    let (request, body) = post("/api/v1/sessions/1/places", None, r#"{"slot": 1, "name": "Nia"}"#);
+    assert_eq!(refused(client.send(request, body).await), (StatusCode::UNSUPPORTED_MEDIA_TYPE, "not_json".into()));
+    let (request, body) = post("/api/v1/sessions/1/places", Some("application/json"), "{\"slot\": ");
+    assert_eq!(refused(client.send(request, body).await), (StatusCode::BAD_REQUEST, "malformed".into()));
+    let (request, body) = post("/api/v1/login", Some("application/json"), r#"{"person": "one", "pin": "1234"}"#);
+    assert_eq!(refused(client.send(request, body).await), (StatusCode::UNPROCESSABLE_ENTITY, "invalid".into()));
+    for path in
+        ["/api/v1/sessions/abc", "/api/v1/sessions/0", "/api/v1/sessions/99999999999999999999", "/api/v1/nothing"]
+    {
+        assert_eq!(refused(client.get(path).await), (StatusCode::NOT_FOUND, "not_found".into()), "{path}");
+    }
+    let (request, body) = (Request::builder().method("DELETE").uri("/api/v1/today"), Body::empty());
+    assert_eq!(
+        refused(client.send(request, body).await),
+        (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed".into())
+    );
+    let (status, answer) =
+        client.post_json("/api/v1/sessions/1/places", serde_json::json!({ "slot": 999_999, "name": "Nia" })).await;
+    assert_eq!(
+        (status, answer["refused"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found")),
+        "a time of another session"
+    );
+}
