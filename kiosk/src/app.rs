@@ -27,6 +27,7 @@ use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::watch;
 
 use crate::cli::device::WebPlan;
+use tracing::{error, info, warn};
 
 /// How long the web pages have to finish their requests once asked to stop.
 const WEB_GRACE: Duration = Duration::from_secs(3);
@@ -76,7 +77,7 @@ impl StopSignals {
             _ = self.terminate.recv() => {}
             _ = self.interrupt.recv() => {}
         }
-        eprintln!("kiosk: asked to stop; stopping in order");
+        info!("asked to stop; stopping in order");
     }
 }
 
@@ -122,7 +123,7 @@ fn finish_web(runtime: &tokio::runtime::Runtime, served: tokio::task::JoinHandle
         Ok(Ok(served)) => served,
         Ok(Err(error)) => bail!("the web pages failed: {error}"),
         Err(_) => {
-            eprintln!("kiosk: the web pages did not finish their requests within {} s", WEB_GRACE.as_secs());
+            warn!("the web pages did not finish their requests within {} s", WEB_GRACE.as_secs());
             Ok(())
         }
     }
@@ -151,9 +152,8 @@ pub fn run(hub: Hub, clock: Clock, plan: RunPlan) -> Result<()> {
     }
     let web = plan.web.and_then(|web| {
         let state = kiosk_web::WebState::new(jobs.clone(), clock, &languages).reporting_to(kiosk.web_changed.clone());
-        let listener = kiosk_web::bind(web.listen)
-            .inspect_err(|error| eprintln!("kiosk: the web pages are off: {error:#}"))
-            .ok()?;
+        let listener =
+            kiosk_web::bind(web.listen).inspect_err(|error| warn!("the web pages are off: {error:#}")).ok()?;
         let served = runtime.spawn(kiosk_web::serve_on(state, listener, stopped(stop_seen.clone())));
         if let Some(url) = web.public_url {
             screens::welcome::show_web_address(&window, &url);
@@ -184,7 +184,7 @@ pub fn run(hub: Hub, clock: Clock, plan: RunPlan) -> Result<()> {
     let _ = stop.send(true);
     drop(sensors);
     if let Some(Err(error)) = web.map(|served| finish_web(&runtime, served)) {
-        eprintln!("kiosk: the web pages stopped with an error: {error:#}");
+        error!("the web pages stopped with an error: {error:#}");
     }
     runtime.shutdown_timeout(Duration::from_secs(1));
     database.stop();
@@ -216,7 +216,7 @@ fn start_sensors(
         }
         Err(reason) if required => bail!("the door sensors are required but cannot be read: {reason}"),
         Err(reason) => {
-            eprintln!("kiosk: the door sensors cannot be read: {reason}. The kiosk carries on without them.");
+            warn!("the door sensors cannot be read: {reason}. The kiosk carries on without them.");
             screens::staff::show_sensors(window, None);
             Ok(None)
         }
@@ -237,7 +237,7 @@ fn read_scanner(window: &MainWindow, path: &std::path::Path) {
     });
     // A kiosk without its scanner still checks people in by typed code and walk-in: say so, and carry on.
     if let Err(error) = read {
-        eprintln!("kiosk: {error}. Scans typed as keys still work.");
+        warn!("{error}. Scans typed as keys still work.");
     }
 }
 
@@ -251,12 +251,12 @@ struct KioskSink {
 impl Sink for KioskSink {
     fn record(&mut self, sensor: &str, kind: DoorEventKind, detail: &str) {
         if kind == DoorEventKind::Alert {
-            eprintln!("kiosk: alert: {detail}");
+            warn!("alert: {detail}");
         }
         let event = DoorEvent { at: self.clock.now(), sensor: sensor.into(), kind, detail: detail.into() };
         self.jobs.submit(move |hub| {
             if let Err(error) = hub.store.record_door_event(&event) {
-                eprintln!("kiosk: could not record a door event: {error}");
+                error!("could not record a door event: {error}");
             }
         });
     }

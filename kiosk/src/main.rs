@@ -3,6 +3,7 @@
 
 mod app;
 mod cli;
+mod logging;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -25,6 +26,7 @@ use cli::{Invocation, commands, data, doctor, input, ownership};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    logging::init();
     match run(&cli) {
         Ok(report) => {
             let text =

@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::clock::Clock;
 use crate::hub::{BACKUP_DIR, Hub};
 use crate::worker::JobSender;
+use tracing::{error, info};
 
 /// How often to look whether a purge or backup is due.
 const CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(60 * 60);
@@ -55,8 +56,8 @@ pub async fn every_hour(jobs: JobSender, clock: Clock, plan: BackupPlan) {
         let (now, plan_now) = (clock.now(), plan.clone());
         match jobs.ask(move |hub| run_due(hub, &plan_now, now).map_err(|error| format!("{error:#}"))).await {
             None => return,
-            Some(Ok(done)) => done.iter().for_each(|line| eprintln!("kiosk: {line}")),
-            Some(Err(error)) => eprintln!("kiosk: housekeeping failed: {error}"),
+            Some(Ok(done)) => done.iter().for_each(|line| info!("{line}")),
+            Some(Err(error)) => error!("housekeeping failed: {error}"),
         }
         tokio::time::sleep(CHECK_EVERY).await;
     }

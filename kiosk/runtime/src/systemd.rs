@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use sd_notify::NotifyState;
+use tracing::warn;
 
 /// The kiosk is up: its screen or its web pages are serving.
 pub fn ready() {
@@ -28,6 +29,6 @@ pub fn feed_watchdog() {
 
 fn send(state: NotifyState<'_>, what: &str) {
     if let Err(error) = sd_notify::notify(&[state]) {
-        eprintln!("kiosk: could not tell systemd {what}: {error}");
+        warn!("could not tell systemd {what}: {error}");
     }
 }

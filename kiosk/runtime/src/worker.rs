@@ -6,6 +6,7 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 
 use crate::hub::Hub;
+use tracing::error;
 
 type Job = Box<dyn FnOnce(&mut Hub) + Send>;
 
@@ -58,7 +59,7 @@ impl DatabaseThread {
     pub fn stop(self) {
         let _ = self.sender.0.send(Message::Stop);
         if self.thread.join().is_err() {
-            eprintln!("kiosk: the database thread failed while stopping");
+            error!("the database thread failed while stopping");
         }
     }
 }

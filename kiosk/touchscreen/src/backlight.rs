@@ -10,6 +10,7 @@ use firmware_config::BrightnessConfig;
 use slint::{Timer, TimerMode};
 
 use crate::screens::Kiosk;
+use tracing::{error, warn};
 
 const BACKLIGHTS: &str = "/sys/class/backlight";
 
@@ -31,9 +32,7 @@ pub fn set(dir: &Path, percent: u8) -> std::io::Result<u32> {
 /// Applies the brightness for the hub's local time now and then every minute.
 pub fn start(kiosk: &Rc<Kiosk>, config: BrightnessConfig) {
     let Some(dir) = find() else {
-        eprintln!(
-            "kiosk: display.brightness is set, but this screen has no backlight the kiosk can set ({BACKLIGHTS} is empty)"
-        );
+        warn!("display.brightness is set, but this screen has no backlight the kiosk can set ({BACKLIGHTS} is empty)");
         return;
     };
     let kiosk_for_timer = kiosk.clone();
@@ -44,7 +43,7 @@ pub fn start(kiosk: &Rc<Kiosk>, config: BrightnessConfig) {
         if last != Some(percent) {
             match set(&dir, percent) {
                 Ok(_) => last = Some(percent),
-                Err(error) => eprintln!("kiosk: could not set the brightness in {}: {error}", dir.display()),
+                Err(error) => error!("could not set the brightness in {}: {error}", dir.display()),
             }
         }
     };

@@ -6,6 +6,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use evdev::{Device, EventSummary, KeyCode};
+use tracing::warn;
 
 /// Longer input is not a pass: it is dropped rather than kept growing.
 const MAX_SCAN_CHARS: usize = 512;
@@ -115,7 +116,7 @@ pub fn spawn(path: &Path, on_scan: impl Fn(String) + Send + 'static) -> io::Resu
             let events = match device.fetch_events() {
                 Ok(events) => events,
                 Err(error) => {
-                    eprintln!("kiosk: stopped reading the scanner at {}: {error}", path.display());
+                    warn!("stopped reading the scanner at {}: {error}", path.display());
                     return;
                 }
             };

@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use kiosk_runtime::hub::Hub;
 use kiosk_runtime::worker::JobSender;
+use tracing::error;
 
 #[derive(Clone)]
 pub enum Worker {
@@ -52,7 +53,7 @@ impl Worker {
                     let _ = result_sender.send(job(hub));
                 });
                 if !sent {
-                    eprintln!("kiosk: the database thread has stopped");
+                    error!("the database thread has stopped");
                     return;
                 }
                 let shown = slint::spawn_local(async move {
@@ -61,7 +62,7 @@ impl Worker {
                     }
                 });
                 if let Err(error) = shown {
-                    eprintln!("kiosk: no event loop to show a result on: {error}");
+                    error!("no event loop to show a result on: {error}");
                 }
             }
             Worker::Inline(hub) => {

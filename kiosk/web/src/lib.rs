@@ -41,6 +41,7 @@ use kiosk_runtime::hub::Hub;
 use kiosk_runtime::worker::JobSender;
 pub use public::{PublicToday, public_today};
 use sign_ins::SignIns;
+use tracing::{error, info};
 
 /// What every request needs: the database thread, the clock, the languages offered and who is signed in.
 #[derive(Debug, Clone)]
@@ -109,7 +110,7 @@ pub async fn on_hub<R: Send + 'static>(
     match state.jobs.ask(move |hub| job(hub, now)).await {
         Some(result) => {
             if let Err(Failure::Broken(error)) = &result {
-                eprintln!("kiosk: web: {error}");
+                error!("{error}");
             }
             result
         }
@@ -166,7 +167,7 @@ pub async fn serve_on(
     stop: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::from_std(listener)?;
-    eprintln!("kiosk: serving the hub's pages at http://{}/", listener.local_addr()?);
+    info!("serving the hub's pages at http://{}/", listener.local_addr()?);
     axum::serve(listener, router(state)).with_graceful_shutdown(stop).await?;
     Ok(())
 }

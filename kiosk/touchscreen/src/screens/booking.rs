@@ -16,6 +16,7 @@ use crate::ui::{
     BookingAdapter, BookingRefusalKind, BookingStep, LengthChoice, MainWindow, RoomCard, Screen, WelcomeAdapter,
 };
 use kiosk_runtime::hub::Hub;
+use tracing::error;
 
 /// How many days ahead the kiosk offers (a room's own limit may be shorter; the core then says so).
 const DAYS_OFFERED: i64 = 7;
@@ -206,7 +207,7 @@ fn load_rooms(window: &MainWindow, kiosk: &Rc<Kiosk>) {
         move |occupancy| {
             let Some(window) = weak.upgrade() else { return };
             let adapter = window.global::<BookingAdapter>();
-            let Ok(occupancy) = occupancy.inspect_err(|error| eprintln!("kiosk: could not list rooms: {error}")) else {
+            let Ok(occupancy) = occupancy.inspect_err(|error| error!("could not list rooms: {error}")) else {
                 adapter.set_refusal(BookingRefusalKind::Failed);
                 return;
             };
@@ -253,7 +254,7 @@ fn load_day(window: &MainWindow, kiosk: &Rc<Kiosk>, day: usize) {
             let (availability, closes) = match loaded {
                 Ok(loaded) => loaded,
                 Err(error) => {
-                    eprintln!("kiosk: could not load free times: {error}");
+                    error!("could not load free times: {error}");
                     adapter.set_refusal(BookingRefusalKind::Failed);
                     return;
                 }
@@ -331,14 +332,14 @@ fn book(window: &MainWindow, kiosk: &Rc<Kiosk>, who: Who) {
                         return;
                     }
                     Err(error) => {
-                        eprintln!("kiosk: could not draw the booking code: {error}");
+                        error!("could not draw the booking code: {error}");
                         (BookingRefusalKind::Failed, String::new())
                     }
                 },
                 Ok(Made::PassRefused) => (BookingRefusalKind::PassRefused, String::new()),
                 Ok(Made::Refused(refusal)) => refusal_kind(&refusal),
                 Err(error) => {
-                    eprintln!("kiosk: a booking failed: {error}");
+                    error!("a booking failed: {error}");
                     (BookingRefusalKind::Failed, String::new())
                 }
             };

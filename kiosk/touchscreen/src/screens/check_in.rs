@@ -8,6 +8,7 @@ use slint::{ComponentHandle, ModelRc, SharedString, Timer, TimerMode, VecModel};
 
 use super::{Controller, Kiosk};
 use crate::ui::{CheckInAdapter, MainWindow, Refusal, ScanResult, Scanner, Screen, TodayLine};
+use tracing::error;
 
 /// How long a result stays on screen before Welcome comes back by itself.
 pub const RESULT_SHOWN_FOR: Duration = Duration::from_secs(8);
@@ -116,7 +117,7 @@ fn scan(window: &MainWindow, kiosk: &Rc<Kiosk>, text: SharedString, return_timer
                 ScanView::from_outcome(&outcome, |slot| super::time_range_in(zone, slot.start(), slot.end()))
             }
             Err(error) => {
-                eprintln!("kiosk: a scan failed: {error}");
+                error!("a scan failed: {error}");
                 ScanView::plain(ScanResult::Problem)
             }
         },

@@ -14,6 +14,7 @@ use crate::ui::{
     TicketState, VisitorLine, WelcomeAdapter,
 };
 use kiosk_runtime::hub::Hub;
+use tracing::error;
 
 /// Where the host's view keeps its PIN pad's state.
 const PIN: PinScreen = PinScreen {
@@ -93,7 +94,7 @@ fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
                         adapter.set_step(DropInStep::Ticket);
                     }
                     Err(error) => {
-                        eprintln!("kiosk: could not give a queue ticket: {error}");
+                        error!("could not give a queue ticket: {error}");
                         adapter.set_problem(DropInProblem::Failed);
                     }
                 }
@@ -284,7 +285,7 @@ fn queue_job(
                     adapter.set_problem(DropInProblem::None);
                 }
                 Err(error) => {
-                    eprintln!("kiosk: could not update the queue: {error}");
+                    error!("could not update the queue: {error}");
                     adapter.set_problem(DropInProblem::Failed);
                 }
             }
@@ -329,7 +330,7 @@ fn load_list(window: &MainWindow, kiosk: &Rc<Kiosk>, week: bool) {
                     adapter.set_step(DropInStep::List);
                 }
                 Err(error) => {
-                    eprintln!("kiosk: could not list surgeries: {error}");
+                    error!("could not list surgeries: {error}");
                     adapter.set_problem(DropInProblem::Failed);
                 }
             }
@@ -393,7 +394,7 @@ fn book_by_pass(window: &MainWindow, kiosk: &Rc<Kiosk>, text: String) {
                 },
                 Ok(Err(Refused::Pass(_))) => DropInProblem::PassRefused,
                 Err(error) => {
-                    eprintln!("kiosk: a surgery booking failed: {error}");
+                    error!("a surgery booking failed: {error}");
                     DropInProblem::Failed
                 }
             };

@@ -30,6 +30,7 @@ use crate::ui::{Activity, MainWindow, Navigation, Screen};
 use crate::worker::Worker;
 use kiosk_runtime::clock::Clock;
 use kiosk_runtime::hub::Hub;
+use tracing::{error, info};
 
 /// Turns a key into simulated sensor changes; true if it used the key.
 pub type SensorKeys = Box<dyn Fn(&str) -> bool>;
@@ -157,7 +158,7 @@ pub fn load_and_show<T: Send + 'static>(
             match loaded {
                 Ok(data) => show(&window, &ui_kiosk, &data),
                 Err(error) => {
-                    eprintln!("kiosk: could not load {what}: {error}");
+                    error!("could not load {what}: {error}");
                     failed(&window);
                 }
             }
@@ -245,10 +246,10 @@ fn release_no_shows_every_minute(kiosk: &Rc<Kiosk>) {
             move |hub| hub.store.release_no_shows(now, NO_SHOW_GRACE),
             |released| match released {
                 Ok(released) if !released.is_empty() => {
-                    eprintln!("kiosk: released {} booking(s) nobody checked in to", released.len());
+                    info!("released {} booking(s) nobody checked in to", released.len());
                 }
                 Ok(_) => {}
-                Err(error) => eprintln!("kiosk: could not release no-shows: {error}"),
+                Err(error) => error!("could not release no-shows: {error}"),
             },
         );
     });

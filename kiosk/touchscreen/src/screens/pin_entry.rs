@@ -10,6 +10,7 @@ use slint::{ComponentHandle, Timer, TimerMode};
 
 use super::Kiosk;
 use crate::ui::{MainWindow, PinMessage, PinState};
+use tracing::error;
 
 const MAX_PIN_DIGITS: usize = 8;
 
@@ -141,7 +142,7 @@ pub fn check(kiosk: &Rc<Kiosk>, person: PersonId, pin: Pin, then: impl FnOnce(Op
                 }
                 Ok(PinOutcome::Locked) => Some(Refusal::of(PinMessage::Locked)),
                 Err(error) => {
-                    eprintln!("kiosk: a PIN check failed: {error}");
+                    error!("a PIN check failed: {error}");
                     Some(Refusal::of(PinMessage::Failed))
                 }
             })

@@ -10,6 +10,7 @@ use crate::ui::{HubInfo, LanguageChoice, MainWindow, Settings, Theme};
 
 pub use kiosk_runtime::languages::LANGUAGES;
 use kiosk_runtime::languages::{locale, native_name};
+use tracing::error;
 
 pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     let offered: Vec<LanguageChoice> = kiosk
@@ -47,7 +48,7 @@ pub fn choose_language(window: &MainWindow, language: &str) {
     // English is the source language: selecting it means "no translation".
     let bundle = if language == "en" { "" } else { language };
     if let Err(error) = slint::select_bundled_translation(bundle) {
-        eprintln!("kiosk: could not switch to {language}: {error}");
+        error!("could not switch to {language}: {error}");
         return;
     }
     window.global::<Settings>().set_language(language.into());

@@ -18,6 +18,7 @@ use crate::ui::{
 };
 use kiosk_runtime::hub::Hub;
 use kiosk_sensors::{AlertKind, SensorState};
+use tracing::error;
 
 /// How often the open staff view re-reads the hub.
 const REFRESH_EVERY: Duration = Duration::from_secs(10);
@@ -199,7 +200,7 @@ fn start(window: &MainWindow, kiosk: &Rc<Kiosk>) {
                     ui_kiosk.staff.borrow_mut().staff = staff.into_iter().map(|p| p.id).collect();
                 }
                 Err(error) => {
-                    eprintln!("kiosk: could not list staff: {error}");
+                    error!("could not list staff: {error}");
                     ui_kiosk.staff.borrow().pin.show_refusal(&window, PIN, Refusal::of(PinMessage::Failed));
                 }
             }

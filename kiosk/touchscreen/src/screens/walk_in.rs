@@ -12,6 +12,7 @@ use super::name::add_to_name;
 use super::{Controller, Kiosk, host_notices};
 use crate::qr;
 use crate::ui::{MainWindow, Screen, WalkInAdapter, WalkInProblem, WalkInStep};
+use tracing::error;
 
 /// What the person has chosen so far. The name itself lives in the adapter, where it is shown.
 #[derive(Debug, Default)]
@@ -111,7 +112,7 @@ fn start(window: &MainWindow, kiosk: &Rc<Kiosk>) {
                     adapter.set_retention_days(site.retention_days as i32);
                 }
                 Err(error) => {
-                    eprintln!("kiosk: could not read the hub's settings: {error}");
+                    error!("could not read the hub's settings: {error}");
                     adapter.set_problem(WalkInProblem::Failed);
                 }
             }
@@ -155,7 +156,7 @@ fn show_hosts(window: &MainWindow, kiosk: &Rc<Kiosk>, answers: Rc<RefCell<Answer
                     adapter.set_step(WalkInStep::Host);
                 }
                 Err(error) => {
-                    eprintln!("kiosk: could not list hosts: {error}");
+                    error!("could not list hosts: {error}");
                     adapter.set_problem(WalkInProblem::Failed);
                 }
             }
@@ -192,7 +193,7 @@ fn register(window: &MainWindow, kiosk: &Rc<Kiosk>, answers: &Answers) {
             },
             Ok(WalkInOutcome::RulesNotAgreed { current_version }) => Registered::RulesChanged { current_version },
             Err(error) => {
-                eprintln!("kiosk: a walk-in registration failed: {error}");
+                error!("a walk-in registration failed: {error}");
                 Registered::Failed
             }
         },
@@ -214,7 +215,7 @@ fn register(window: &MainWindow, kiosk: &Rc<Kiosk>, answers: &Answers) {
                         super::show(&window, &ui_kiosk, Screen::WalkIn);
                     }
                     Err(error) => {
-                        eprintln!("kiosk: could not draw the pass: {error}");
+                        error!("could not draw the pass: {error}");
                         adapter.set_problem(WalkInProblem::Failed);
                     }
                 },

@@ -12,6 +12,7 @@ use slint::{ComponentHandle, ModelRc, SharedString, Timer, TimerMode, VecModel};
 use super::{Controller, Kiosk, host_notices, settings};
 use crate::ui::{Highlight, HubInfo, LoadState, MainWindow, Screen, WelcomeAdapter};
 use kiosk_runtime::hub::Hub;
+use tracing::warn;
 
 /// How often the clock and the day's highlights are brought up to date.
 const CLOCK_EVERY: Duration = Duration::from_secs(1);
@@ -149,7 +150,7 @@ pub fn show_web_address(window: &MainWindow, url: &str) {
             adapter.set_web_qr(image);
             adapter.set_web_address(url.into());
         }
-        Err(error) => eprintln!("kiosk: no QR code for {url}: {error:#}"),
+        Err(error) => warn!("no QR code for {url}: {error:#}"),
     }
 }
 
