@@ -100,7 +100,14 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use chrono::{TimeZone, Utc};
+    use rusqlite::{OptionalExtension, params};
+
     use super::*;
+    use crate::{
+        BookingOutcome, BookingRefusal, BookingRequest, PersonId, RoomId, SeatOutcome, SeatRefusal, Slot, SurgeryId,
+        WhenFull,
+    };
 
     #[test]
     fn opening_twice_keeps_the_schema_version() {
@@ -128,6 +135,106 @@ mod tests {
         assert_eq!(store.site().unwrap().name, "Old Hub");
         let uid: String = store.conn.query_row("SELECT uid FROM site", [], |row| row.get(0)).unwrap();
         assert_eq!(uid.len(), 16, "the hub got its calendar id");
+    }
+
+    /// A hub last run at `version`, with data of every kind that version could hold (written as that version
+    /// wrote it: plain SQL against its schema), on 5 January 2027.
+    fn hub_at_version(path: &Path, version: usize) {
+        let mut conn = Connection::open(path).unwrap();
+        let tx = conn.transaction().unwrap();
+        for migration in &MIGRATIONS[..version] {
+            tx.execute_batch(migration).unwrap();
+        }
+        tx.pragma_update(None, "user_version", version as u32).unwrap();
+        let at = |hour: u32, minute: u32| Utc.with_ymd_and_hms(2027, 1, 5, hour, minute, 0).unwrap().timestamp();
+        tx.execute_batch("INSERT INTO site (id, name, time_zone, safe_capacity, retention_days) VALUES (1, 'Old Hub', 'Europe/London', 40, 30);
+             INSERT INTO opening_hours (weekday, opens, closes) VALUES (1, '09:00', '17:00');
+             INSERT INTO rooms (id, name, capacity) VALUES (1, 'Studio', 8);").unwrap();
+        for (id, name, role) in [(1, "Ada Lovelace", "member"), (2, "Grace Host", "host"), (3, "Sam Staff", "staff")] {
+            tx.execute(
+                "INSERT INTO people (id, display_name, role, rules_version, created_at) VALUES (?1, ?2, ?3, 1, ?4)",
+                params![id, name, role, at(8, 0)],
+            )
+            .unwrap();
+        }
+        tx.execute(
+            "INSERT INTO bookings (id, room_id, start_utc, end_utc, title, booked_by, booked_for, status, created_at)
+             VALUES (1, 1, ?1, ?2, 'Code club', 1, 1, 'confirmed', ?3)",
+            params![at(10, 0), at(11, 0), at(8, 0)],
+        )
+        .unwrap();
+        tx.execute(
+            "INSERT INTO surgeries (id, topic, host_id, place, start_utc, end_utc, slot_minutes, seats_per_slot)
+             VALUES (1, 'CV help', 2, 'Café', ?1, ?2, 20, 1)",
+            params![at(12, 0), at(13, 0)],
+        )
+        .unwrap();
+        tx.execute(
+            "INSERT INTO surgery_slots (id, surgery_id, start_utc, end_utc, seats) VALUES (1, 1, ?1, ?2, 1)",
+            params![at(12, 0), at(12, 20)],
+        )
+        .unwrap();
+        tx.execute(
+            "INSERT INTO slot_seats (slot_id, person_id, status, created_at) VALUES (1, 1, 'booked', ?1)",
+            [at(8, 0)],
+        )
+        .unwrap();
+        tx.execute(
+            "INSERT INTO passes (id, person_id, kind, issued_at, expires_at) VALUES (1, 1, 'member', ?1, ?2)",
+            params![at(8, 0), at(8, 0) + 86_400 * 365],
+        )
+        .unwrap();
+        tx.execute(
+            "INSERT INTO visits (person_id, pass_id, reason, checked_in_at) VALUES (1, 1, 'working', ?1)",
+            [at(9, 0)],
+        )
+        .unwrap();
+        if version >= 2 {
+            tx.execute_batch(
+                "INSERT INTO visit_counts (date, hour, reason, arrivals) VALUES ('2027-01-04', 10, '', 5);",
+            )
+            .unwrap();
+        }
+        if version >= 3 {
+            tx.execute("INSERT INTO door_events (at, sensor, event) VALUES (?1, 'Front door', 'opened')", [at(9, 0)])
+                .unwrap();
+            tx.execute_batch("INSERT INTO door_counts (date, hour, sensor, entered, exited) VALUES ('2027-01-05', 9, 'Counter', 3, 1);").unwrap();
+        }
+        tx.commit().unwrap();
+    }
+
+    #[test]
+    fn a_hub_last_run_at_any_earlier_version_is_brought_up_to_date_with_its_data() {
+        let now = Utc.with_ymd_and_hms(2027, 1, 5, 9, 30, 0).unwrap();
+        for version in 1..MIGRATIONS.len() {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("hub.db");
+            hub_at_version(&path, version);
+            let mut store = Store::open(&path).unwrap_or_else(|error| panic!("from version {version}: {error}"));
+            assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as u32, "from version {version}");
+            store.integrity_check().unwrap();
+            let broken: Option<String> =
+                store.conn.query_row("PRAGMA foreign_key_check", [], |row| row.get(0)).optional().unwrap();
+            assert_eq!(broken, None, "from version {version}: a row points at nothing");
+            assert_eq!(store.site().unwrap().name, "Old Hub");
+            assert_eq!(store.roll_call().unwrap().len(), 1, "from version {version}: Ada is still on site");
+            let surgery = store.surgery(SurgeryId(1)).unwrap();
+            assert_eq!((surgery.slots[0].free(), surgery.cancel_reason), (0, None), "from version {version}");
+            // The invariants hold over the old rows: the booked hour and the taken seat are still taken.
+            let clash = BookingRequest {
+                room: RoomId(1),
+                slot: Slot::new(now + chrono::Duration::minutes(60), now + chrono::Duration::minutes(120)).unwrap(),
+                title: "Another".into(),
+                booked_by: None,
+                booked_for: None,
+            };
+            let outcome = store.book(&clash, now).unwrap();
+            assert!(matches!(outcome, BookingOutcome::Refused(BookingRefusal::Conflict { .. })), "{outcome:?}");
+            let seat = store.book_seat(surgery.slots[0].id, PersonId(3), WhenFull::Refuse, now).unwrap();
+            assert_eq!(seat, SeatOutcome::Refused(SeatRefusal::Full), "from version {version}");
+            let counted = store.door_day(chrono::NaiveDate::from_ymd_opt(2027, 1, 5).unwrap()).unwrap();
+            assert_eq!(counted.entered, if version >= 3 { 3 } else { 0 }, "from version {version}");
+        }
     }
 
     #[test]
