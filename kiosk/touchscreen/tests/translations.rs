@@ -18,22 +18,15 @@ fn slint_strings(dir: &Path, found: &mut BTreeSet<String>) {
     }
 }
 
+/// Every msgid of a gettext file, and those left untranslated (any plural form empty).
 fn po_strings(path: &Path) -> (BTreeSet<String>, Vec<String>) {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut ids = BTreeSet::new();
-    let mut untranslated = Vec::new();
-    let mut current = String::new();
-    for line in text.lines() {
-        if let Some(id) = line.strip_prefix("msgid \"").and_then(|rest| rest.strip_suffix('"')) {
-            current = id.replace("\\\"", "\"");
-            if !current.is_empty() {
-                ids.insert(current.clone());
-            }
-        } else if (line.starts_with("msgstr \"") || line.starts_with("msgstr["))
-            && line.ends_with("\"\"")
-            && !current.is_empty()
-        {
-            untranslated.push(current.clone());
+    let catalog = polib::po_file::parse(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    let messages = catalog.messages().filter(|message| !message.msgid().is_empty());
+    let (mut ids, mut untranslated) = (BTreeSet::new(), Vec::new());
+    for message in messages {
+        ids.insert(message.msgid().to_owned());
+        if !message.is_translated() {
+            untranslated.push(message.msgid().to_owned());
         }
     }
     (ids, untranslated)

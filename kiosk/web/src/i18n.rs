@@ -25,26 +25,17 @@ static TRANSLATIONS: LazyLock<HashMap<(&'static str, String), String>> = LazyLoc
     all
 });
 
-/// The msgid → msgstr pairs of a gettext file (one-line strings, as ours are), skipping the header and empty ones.
+/// The translated msgid → msgstr pairs of a gettext file (polib reads it: multi-line entries, escapes, plural
+/// and fuzzy flags); untranslated and fuzzy entries are left out, so those strings stay English.
 pub fn parse_po(text: &str) -> Vec<(String, String)> {
-    let mut pairs = Vec::new();
-    let mut id = None;
-    for line in text.lines().map(str::trim) {
-        if let Some(quoted) = line.strip_prefix("msgid ") {
-            id = Some(unquote(quoted));
-        } else if let Some(quoted) = line.strip_prefix("msgstr ") {
-            let translated = unquote(quoted);
-            if let Some(id) = id.take().filter(|id| !id.is_empty() && !translated.is_empty()) {
-                pairs.push((id, translated));
-            }
-        }
-    }
-    pairs
-}
-
-fn unquote(quoted: &str) -> String {
-    let inner = quoted.trim().trim_start_matches('"').trim_end_matches('"');
-    inner.replace("\\\"", "\"").replace("\\n", "\n").replace("\\\\", "\\")
+    // The files are part of the program (include_str!), and a test reads every one: a broken file fails the tests.
+    let catalog = polib::po_file::parse_from_reader(text.as_bytes()).expect("the .po files are valid");
+    catalog
+        .messages()
+        .filter(|message| message.is_singular() && message.is_translated() && !message.is_fuzzy())
+        .filter_map(|message| Some((message.msgid().to_owned(), message.msgstr().ok()?.to_owned())))
+        .filter(|(id, _)| !id.is_empty())
+        .collect()
 }
 
 impl Lang {
@@ -139,6 +130,14 @@ mod tests {
             let unused: Vec<_> = ids.iter().filter(|id| !strings.contains(id)).collect();
             assert!(unused.is_empty(), "{code}/web.po has strings no page uses: {unused:#?}");
         }
+    }
+
+    #[test]
+    fn entries_over_several_lines_are_read_whole_and_fuzzy_ones_left_out() {
+        let po = "msgid \"\"\nmsgstr \"Content-Type: text/plain; charset=UTF-8\\n\"\n\n\
+                  msgid \"\"\n\"Two \"\n\"lines\"\nmsgstr \"\"\n\"Dwy \"\n\"linell\"\n\n\
+                  #, fuzzy\nmsgid \"Guess\"\nmsgstr \"Dyfalu\"\n";
+        assert_eq!(parse_po(po), vec![("Two lines".to_owned(), "Dwy linell".to_owned())]);
     }
 
     #[test]

@@ -32,18 +32,16 @@ impl Catalogue {
         }
         let path =
             format!("{}/../translations/{language}/LC_MESSAGES/kiosk-touchscreen.po", env!("CARGO_MANIFEST_DIR"));
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{path}: {error}"));
-        let unquote = |line: &str| line.trim_end().trim_end_matches('"').replace("\\\"", "\"").replace("\\n", "\n");
+        let catalog =
+            polib::po_file::parse(std::path::Path::new(&path)).unwrap_or_else(|error| panic!("{path}: {error}"));
         let mut entries = HashMap::new();
-        let mut id: Option<String> = None;
-        for line in text.lines() {
-            if let Some(rest) = line.strip_prefix("msgid \"") {
-                id = Some(unquote(rest));
-            } else if let Some(rest) = line.strip_prefix("msgstr \"").or_else(|| line.strip_prefix("msgstr[0] \""))
-                && let Some(id) = id.take().filter(|id| !id.is_empty())
-            {
-                entries.insert(id, unquote(rest));
-            }
+        for message in catalog.messages().filter(|message| !message.msgid().is_empty()) {
+            let first = if message.is_plural() {
+                message.msgstr_plural().ok().and_then(|forms| forms.first().cloned())
+            } else {
+                message.msgstr().ok().map(str::to_owned)
+            };
+            entries.insert(message.msgid().to_owned(), first.unwrap_or_default());
         }
         Catalogue(entries)
     }
