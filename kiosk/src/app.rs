@@ -18,7 +18,7 @@ use kiosk_runtime::systemd;
 use kiosk_runtime::worker::{DatabaseThread, JobSender};
 use kiosk_sensors::{PinChange, Running, Script, SensorKind, SensorPlan, SensorSpec, SensorState, Sink, Source};
 use kiosk_touchscreen::app::{AppOptions, HubIdentity};
-use kiosk_touchscreen::screens::{self, Kiosk};
+use kiosk_touchscreen::screens::{self, Touchscreen};
 use kiosk_touchscreen::ui::{MainWindow, Scanner};
 use kiosk_touchscreen::worker::Worker;
 use kiosk_touchscreen::{scanner_device, watchdog};
@@ -196,7 +196,7 @@ pub fn run(hub: Hub, clock: Clock, plan: RunPlan) -> Result<()> {
 fn start_sensors(
     plan: Option<SensorPlan>,
     window: &MainWindow,
-    kiosk: &Rc<Kiosk>,
+    kiosk: &Rc<Touchscreen>,
     jobs: &JobSender,
     clock: Clock,
     runtime: &tokio::runtime::Handle,
@@ -276,7 +276,7 @@ const F8: &str = "\u{F70B}";
 
 /// With simulated sensors, F5 and F6 walk someone in and out through the first beam pair, F7 opens or closes the
 /// first door, and F8 is motion in the first room.
-fn demo_keys(kiosk: &Rc<Kiosk>, running: Rc<Running>) {
+fn demo_keys(kiosk: &Rc<Touchscreen>, running: Rc<Running>) {
     let door_open = std::cell::Cell::new(false);
     let find = |wanted: fn(&SensorKind) -> bool| running.specs().iter().find(|spec| wanted(&spec.kind)).cloned();
     let beams = find(|kind| matches!(kind, SensorKind::BeamPair { .. }));

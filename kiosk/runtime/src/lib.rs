@@ -8,4 +8,5 @@ pub mod hub;
 pub mod languages;
 pub mod qr;
 pub mod systemd;
+pub mod times;
 pub mod worker;

@@ -15,7 +15,9 @@ use serde_json::json;
 
 use super::args::*;
 use super::input::{bad_input, parse_date, parse_end, parse_local, parse_minutes, parse_time};
-use super::report::{Report, hm, local};
+use kiosk_runtime::times::hm;
+
+use super::report::{Report, local};
 use super::{Invocation, data};
 use kiosk_runtime::qr;
 

@@ -38,8 +38,3 @@ fn to_json(value: impl Serialize) -> Value {
 pub fn local(instant: DateTime<Utc>, zone: Tz) -> String {
     instant.with_timezone(&zone).format("%a %-d %b %H:%M").to_string()
 }
-
-/// "10:00".
-pub fn hm(instant: DateTime<Utc>, zone: Tz) -> String {
-    instant.with_timezone(&zone).format("%H:%M").to_string()
-}

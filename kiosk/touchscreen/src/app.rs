@@ -11,7 +11,7 @@ use kiosk_runtime::hub::Hub;
 use slint::ComponentHandle;
 
 use crate::backlight;
-use crate::screens::{self, Kiosk};
+use crate::screens::{self, Touchscreen};
 use crate::ui::{HubInfo, MainWindow};
 use crate::worker::Worker;
 
@@ -66,10 +66,10 @@ pub fn build(
     clock: Clock,
     identity: HubIdentity,
     options: AppOptions,
-) -> Result<(MainWindow, Rc<Kiosk>)> {
+) -> Result<(MainWindow, Rc<Touchscreen>)> {
     let window = MainWindow::new().context("could not create the kiosk window")?;
     window.window().set_size(slint::LogicalSize::new(options.size.0 as f32, options.size.1 as f32));
-    let kiosk = Kiosk::new(worker, clock, identity.zone, options.idle_after, options.languages);
+    let kiosk = Touchscreen::new(worker, clock, identity.zone, options.idle_after, options.languages);
     window.global::<HubInfo>().set_hub_name(identity.name.into());
     screens::connect(&window, &kiosk);
     if let Some(brightness) = options.brightness {

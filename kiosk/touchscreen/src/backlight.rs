@@ -9,7 +9,7 @@ use std::time::Duration;
 use firmware_config::BrightnessConfig;
 use slint::{Timer, TimerMode};
 
-use crate::screens::Kiosk;
+use crate::screens::Touchscreen;
 use tracing::{error, warn};
 
 const BACKLIGHTS: &str = "/sys/class/backlight";
@@ -30,7 +30,7 @@ pub fn set(dir: &Path, percent: u8) -> std::io::Result<u32> {
 }
 
 /// Applies the brightness for the hub's local time now and then every minute.
-pub fn start(kiosk: &Rc<Kiosk>, config: BrightnessConfig) {
+pub fn start(kiosk: &Rc<Touchscreen>, config: BrightnessConfig) {
     let Some(dir) = find() else {
         warn!("display.brightness is set, but this screen has no backlight the kiosk can set ({BACKLIGHTS} is empty)");
         return;

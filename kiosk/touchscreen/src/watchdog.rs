@@ -6,10 +6,10 @@ use std::rc::Rc;
 use kiosk_runtime::systemd;
 use slint::{Timer, TimerMode};
 
-use crate::screens::Kiosk;
+use crate::screens::Touchscreen;
 
 /// Feeds the watchdog at half its interval for as long as the kiosk runs, if systemd asks for one.
-pub fn start(kiosk: &Rc<Kiosk>) {
+pub fn start(kiosk: &Rc<Touchscreen>) {
     let Some(every) = systemd::watchdog_interval() else { return };
     let timer = Timer::default();
     timer.start(TimerMode::Repeated, every, systemd::feed_watchdog);

@@ -16,9 +16,10 @@ use super::i18n::Lang;
 use super::page::{Posted, Visitor, escape};
 use super::public::{PublicSession, public_session_for};
 use super::sign_ins::SignedIn;
-use super::words::{hm, long_date};
+use super::words::long_date;
 use super::{Failure, WebState, on_hub, unavailable};
 use kiosk_runtime::hub::Hub;
+use kiosk_runtime::times::hm;
 
 /// How far ahead "my sessions" looks.
 const AHEAD_DAYS: i64 = 56;
@@ -101,7 +102,7 @@ pub fn session_on(
         .slots
         .iter()
         .map(|slot| HostSlot {
-            starts: hm(zone, slot.time.start()),
+            starts: hm(slot.time.start(), zone),
             places: slot.seats,
             people: holders
                 .iter()

@@ -16,9 +16,10 @@ use serde::{Deserialize, Serialize};
 
 use super::i18n::Lang;
 use super::page::{Posted, Visitor, escape};
-use super::words::{capitalised, hm, long_date};
+use super::words::{capitalised, long_date};
 use super::{Failure, WebState, on_hub, unavailable};
 use kiosk_runtime::hub::Hub;
+use kiosk_runtime::times::hm;
 
 /// A room right now, as the public sees it.
 #[derive(Debug, Clone, Serialize)]
@@ -83,8 +84,8 @@ pub(super) fn public_session_for(surgery: &Surgery, zone: Tz, now: DateTime<Utc>
         topic: surgery.topic.clone(),
         place: surgery.place.clone(),
         date: surgery.time.start().with_timezone(&zone).date_naive().to_string(),
-        starts: hm(zone, surgery.time.start()),
-        ends: hm(zone, surgery.time.end()),
+        starts: hm(surgery.time.start(), zone),
+        ends: hm(surgery.time.end(), zone),
         free_places: if surgery.cancelled { 0 } else { open.iter().map(|slot| slot.free()).sum() },
         places: open.iter().map(|slot| slot.seats).sum(),
         cancelled: surgery.cancelled.then(|| surgery.cancel_reason.clone().unwrap_or_default()),
@@ -104,8 +105,8 @@ pub fn public_today(hub: &mut Hub, now: DateTime<Utc>) -> Result<PublicToday, Fa
             name: room.room.name.clone(),
             capacity: room.room.capacity,
             free_now: room.now.is_none(),
-            busy_until: room.now.as_ref().map(|booking| hm(zone, booking.slot.end())),
-            next_booking_at: room.next.as_ref().map(|booking| hm(zone, booking.slot.start())),
+            busy_until: room.now.as_ref().map(|booking| hm(booking.slot.end(), zone)),
+            next_booking_at: room.next.as_ref().map(|booking| hm(booking.slot.start(), zone)),
         })
         .collect();
     let local_today = now.with_timezone(&zone).date_naive();
@@ -134,7 +135,7 @@ pub fn session_detail(hub: &mut Hub, id: SurgeryId, now: DateTime<Utc>) -> Resul
         .filter(|slot| slot.time.start() >= now && !surgery.cancelled)
         .map(|slot| PublicSlot {
             id: slot.id,
-            starts: hm(zone, slot.time.start()),
+            starts: hm(slot.time.start(), zone),
             free: slot.free(),
             waiting: slot.waiting,
         })
@@ -260,7 +261,7 @@ pub fn book_place_on(
     let zone = hub.store.site()?.time_zone;
     Ok(Ok(PlaceBooked {
         session: public_session_for(&hub.store.surgery(id)?, zone, now),
-        time: hm(zone, slot.time.start()),
+        time: hm(slot.time.start(), zone),
         waiting_position: place.waiting_position,
         pass: place.pass.map_or_else(|| pass_text.to_owned(), |issued| issued.payload),
     }))

@@ -14,9 +14,10 @@ use serde::Serialize;
 use super::i18n::Lang;
 use super::page::{Visitor, escape};
 use super::sign_ins::SignedIn;
-use super::words::{hm, long_date};
+use super::words::long_date;
 use super::{Failure, WebState, on_hub, unavailable};
 use kiosk_runtime::hub::Hub;
+use kiosk_runtime::times::hm;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct StaffBooking {
@@ -67,7 +68,7 @@ pub fn staff_today(hub: &mut Hub, now: DateTime<Utc>) -> Result<StaffToday, Fail
         .map(|person| OnSiteLine {
             name: person.display_name,
             role: person.role.as_str().to_owned(),
-            since: hm(zone, person.since),
+            since: hm(person.since, zone),
             reason: person.reason,
         })
         .collect();
@@ -81,8 +82,8 @@ pub fn staff_today(hub: &mut Hub, now: DateTime<Utc>) -> Result<StaffToday, Fail
                 None => None,
             };
             bookings_today.push(StaffBooking {
-                starts: hm(zone, booking.slot.start()),
-                ends: hm(zone, booking.slot.end()),
+                starts: hm(booking.slot.start(), zone),
+                ends: hm(booking.slot.end(), zone),
                 title: booking.title.clone(),
                 booked_for,
                 status: booking.status.as_str().to_owned(),

@@ -1,14 +1,6 @@
-//! Words and times as the pages write them.
-
-use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
+//! Words and dates as the pages write them (clock times: `kiosk_runtime::times`).
 
 use super::i18n::Lang;
-
-/// "14:30", hub time.
-pub fn hm(zone: Tz, instant: DateTime<Utc>) -> String {
-    instant.with_timezone(&zone).format("%H:%M").to_string()
-}
 
 /// booking-core's sentence ("the name is empty: …") as a sentence on its own.
 pub fn capitalised(message: &str) -> String {

@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Timelike, Utc};
 use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
 
 use super::name::add_to_name;
-use super::{Controller, Kiosk, settings};
+use super::{Controller, Touchscreen, settings};
 use crate::qr;
 use crate::ui::{
     BookingAdapter, BookingRefusalKind, BookingStep, LengthChoice, MainWindow, RoomCard, Screen, WelcomeAdapter,
@@ -72,7 +72,7 @@ fn lengths_from(start: DateTime<Utc>, free: &[Slot], min_minutes: u32, max_minut
     lengths
 }
 
-fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+fn connect(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     let (weak, for_start) = (window.as_weak(), kiosk.clone());
     window.global::<WelcomeAdapter>().on_book_room(move || {
         let Some(window) = weak.upgrade() else { return };
@@ -199,7 +199,7 @@ impl Choices {
     }
 }
 
-fn load_rooms(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+fn load_rooms(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     let now = kiosk.now();
     let (weak, ui_kiosk) = (window.as_weak(), kiosk.clone());
     kiosk.worker.run(
@@ -232,7 +232,7 @@ fn load_rooms(window: &MainWindow, kiosk: &Rc<Kiosk>) {
 }
 
 /// Loads the chosen room's free time on day `day` (0 = today) and offers start times.
-fn load_day(window: &MainWindow, kiosk: &Rc<Kiosk>, day: usize) {
+fn load_day(window: &MainWindow, kiosk: &Rc<Touchscreen>, day: usize) {
     let Some(room) = kiosk.booking.borrow().room else { return };
     let now = kiosk.now();
     let zone = kiosk.zone.get();
@@ -309,7 +309,7 @@ fn make(hub: &mut Hub, request: &BookingRequest, who: Who, now: DateTime<Utc>) -
 }
 
 /// Books the chosen room and time for `who`; a pass scanned on the "who" step comes here.
-fn book(window: &MainWindow, kiosk: &Rc<Kiosk>, who: Who) {
+fn book(window: &MainWindow, kiosk: &Rc<Touchscreen>, who: Who) {
     let (room, slot) = {
         let choices = kiosk.booking.borrow();
         (choices.room, choices.slot)
@@ -391,16 +391,16 @@ impl Controller for BookingScreen {
         Screen::Booking
     }
 
-    fn connect(&self, window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    fn connect(&self, window: &MainWindow, kiosk: &Rc<Touchscreen>) {
         connect(window, kiosk);
     }
 
-    fn clear(&self, window: &MainWindow, _kiosk: &Rc<Kiosk>) {
+    fn clear(&self, window: &MainWindow, _kiosk: &Rc<Touchscreen>) {
         clear(window);
     }
 
     /// On "who is booking", a pass says who.
-    fn scanned(&self, window: &MainWindow, kiosk: &Rc<Kiosk>, scan: &str) -> bool {
+    fn scanned(&self, window: &MainWindow, kiosk: &Rc<Touchscreen>, scan: &str) -> bool {
         let waiting = window.global::<BookingAdapter>().get_step() == BookingStep::Who;
         if waiting {
             book(window, kiosk, Who::Pass(scan.to_owned()));

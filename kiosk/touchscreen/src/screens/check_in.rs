@@ -6,7 +6,7 @@ use std::time::Duration;
 use booking_core::{PassRefusal, PersonId, ScanOutcome, TodayItem};
 use slint::{ComponentHandle, ModelRc, SharedString, Timer, TimerMode, VecModel};
 
-use super::{Controller, Kiosk};
+use super::{Controller, Touchscreen};
 use crate::ui::{CheckInAdapter, MainWindow, Refusal, ScanResult, Scanner, Screen, TodayLine};
 use tracing::error;
 
@@ -70,7 +70,7 @@ impl ScanView {
     }
 }
 
-fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+fn connect(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     let return_timer = Rc::new(Timer::default());
 
     let weak = window.as_weak();
@@ -106,7 +106,7 @@ fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
 
 /// Does what the kiosk does when a code is scanned, on any screen: the Check in / out screen shows the outcome,
 /// then Welcome comes back by itself.
-fn scan(window: &MainWindow, kiosk: &Rc<Kiosk>, text: SharedString, return_timer: Rc<Timer>) {
+fn scan(window: &MainWindow, kiosk: &Rc<Touchscreen>, text: SharedString, return_timer: Rc<Timer>) {
     let now = kiosk.now();
     let zone = kiosk.zone.get();
     let weak = window.as_weak();
@@ -114,7 +114,7 @@ fn scan(window: &MainWindow, kiosk: &Rc<Kiosk>, text: SharedString, return_timer
     kiosk.worker.run(
         move |hub| match hub.store.scan(&hub.key, &text, now) {
             Ok(outcome) => {
-                ScanView::from_outcome(&outcome, |slot| super::time_range_in(zone, slot.start(), slot.end()))
+                ScanView::from_outcome(&outcome, |slot| kiosk_runtime::times::range(slot.start(), slot.end(), zone))
             }
             Err(error) => {
                 error!("a scan failed: {error}");
@@ -162,11 +162,11 @@ impl Controller for CheckInScreen {
         Screen::CheckIn
     }
 
-    fn connect(&self, window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    fn connect(&self, window: &MainWindow, kiosk: &Rc<Touchscreen>) {
         connect(window, kiosk);
     }
 
-    fn clear(&self, window: &MainWindow, _kiosk: &Rc<Kiosk>) {
+    fn clear(&self, window: &MainWindow, _kiosk: &Rc<Touchscreen>) {
         clear(window);
     }
 }

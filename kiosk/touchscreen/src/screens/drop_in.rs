@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
 
 use super::pin_entry::{self, PinEntry, PinScreen, Refusal};
-use super::{Controller, Kiosk, settings};
+use super::{Controller, Touchscreen, settings};
 use crate::ui::{
     DropInAdapter, DropInProblem, DropInStep, MainWindow, PinMessage, QueueLine, Screen, SlotChoice, SurgeryCard,
     TicketState, VisitorLine, WelcomeAdapter,
@@ -49,7 +49,7 @@ fn upcoming(hub: &mut Hub, now: DateTime<Utc>, week: bool) -> booking_core::Resu
     Ok(hub.store.surgeries_overlapping(range)?.into_iter().filter(|s| !s.cancelled && s.time.end() > now).collect())
 }
 
-fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+fn connect(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     let (weak, for_start) = (window.as_weak(), kiosk.clone());
     window.global::<WelcomeAdapter>().on_drop_in(move || {
         let Some(window) = weak.upgrade() else { return };
@@ -145,7 +145,7 @@ fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
 }
 
 /// The host's side: their PIN, then the queue with call next, seen and no-show.
-fn connect_host(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+fn connect_host(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     let adapter = window.global::<DropInAdapter>();
     let (weak, state) = (window.as_weak(), kiosk.drop_in.clone());
     adapter.on_host(move || {
@@ -238,7 +238,7 @@ fn finish_called(
 /// Runs `change` on the chosen surgery's queue, then shows the queue as it now is.
 fn queue_job(
     window: &MainWindow,
-    kiosk: &Rc<Kiosk>,
+    kiosk: &Rc<Touchscreen>,
     change: impl FnOnce(&mut Hub, SurgeryId, DateTime<Utc>) -> booking_core::Result<()> + Send + 'static,
 ) {
     let Some((surgery, host)) = kiosk.drop_in.borrow().surgery().map(|surgery| (surgery.id, surgery.host_id)) else {
@@ -293,7 +293,7 @@ fn queue_job(
     );
 }
 
-fn load_list(window: &MainWindow, kiosk: &Rc<Kiosk>, week: bool) {
+fn load_list(window: &MainWindow, kiosk: &Rc<Touchscreen>, week: bool) {
     let now = kiosk.now();
     let (weak, ui_kiosk) = (window.as_weak(), kiosk.clone());
     kiosk.worker.run(
@@ -343,7 +343,7 @@ fn free_places(surgery: &Surgery, now: DateTime<Utc>) -> u32 {
     surgery.slots.iter().filter(|slot| slot.time.start() >= now).map(|slot| slot.free()).sum()
 }
 
-fn show_detail(window: &MainWindow, kiosk: &Rc<Kiosk>, picked: &mut Picked) {
+fn show_detail(window: &MainWindow, kiosk: &Rc<Touchscreen>, picked: &mut Picked) {
     let adapter = window.global::<DropInAdapter>();
     let Some(index) = picked.surgery else { return };
     let Some(card) = adapter.get_surgeries().row_data(index) else { return };
@@ -366,7 +366,7 @@ fn show_detail(window: &MainWindow, kiosk: &Rc<Kiosk>, picked: &mut Picked) {
 }
 
 /// A pass scanned on the "hold your pass" step: the holder gets the chosen time, or a waiting-list place.
-fn book_by_pass(window: &MainWindow, kiosk: &Rc<Kiosk>, text: String) {
+fn book_by_pass(window: &MainWindow, kiosk: &Rc<Touchscreen>, text: String) {
     let Some(slot) = kiosk.drop_in.borrow().slot else { return };
     let now = kiosk.now();
     let weak = window.as_weak();
@@ -404,7 +404,7 @@ fn book_by_pass(window: &MainWindow, kiosk: &Rc<Kiosk>, text: String) {
 }
 
 /// Back to the list; the host's queue and visitors' names are dropped, so nobody after them sees those.
-fn clear(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+fn clear(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     kiosk.drop_in.borrow_mut().pin.start(window, PIN, "");
     let adapter = window.global::<DropInAdapter>();
     adapter.set_step(DropInStep::List);
@@ -425,16 +425,16 @@ impl Controller for DropInScreen {
         Screen::DropIn
     }
 
-    fn connect(&self, window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    fn connect(&self, window: &MainWindow, kiosk: &Rc<Touchscreen>) {
         connect(window, kiosk);
     }
 
-    fn clear(&self, window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    fn clear(&self, window: &MainWindow, kiosk: &Rc<Touchscreen>) {
         clear(window, kiosk);
     }
 
     /// On "hold your pass", a pass says who is booking the chosen time.
-    fn scanned(&self, window: &MainWindow, kiosk: &Rc<Kiosk>, scan: &str) -> bool {
+    fn scanned(&self, window: &MainWindow, kiosk: &Rc<Touchscreen>, scan: &str) -> bool {
         let waiting = window.global::<DropInAdapter>().get_step() == DropInStep::Scan;
         if waiting {
             book_by_pass(window, kiosk, scan.to_owned());

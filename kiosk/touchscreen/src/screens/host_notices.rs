@@ -7,7 +7,7 @@ use booking_core::PersonId;
 use chrono::{DateTime, Utc};
 use slint::{ComponentHandle, ModelRc, VecModel};
 
-use super::Kiosk;
+use super::Touchscreen;
 use crate::ui::{HostNotice, MainWindow, WelcomeAdapter};
 
 /// How long a notice stays on the Welcome screen, unless the visitor leaves first.
@@ -22,19 +22,19 @@ pub struct Notice {
 }
 
 /// Tells a host on the Welcome screen that their visitor has arrived.
-pub fn add(window: &MainWindow, kiosk: &Rc<Kiosk>, notice: Notice) {
+pub fn add(window: &MainWindow, kiosk: &Rc<Touchscreen>, notice: Notice) {
     kiosk.host_notices.borrow_mut().push(notice);
     show(window, kiosk);
 }
 
 /// The visitor has checked out: their host needs no notice any more.
-pub fn visitor_left(window: &MainWindow, kiosk: &Rc<Kiosk>, visitor: PersonId) {
+pub fn visitor_left(window: &MainWindow, kiosk: &Rc<Touchscreen>, visitor: PersonId) {
     kiosk.host_notices.borrow_mut().retain(|notice| notice.visitor != visitor);
     show(window, kiosk);
 }
 
 /// Shows the notices still due, dropping older ones.
-pub fn show(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+pub fn show(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     let now = kiosk.now();
     let mut notices = kiosk.host_notices.borrow_mut();
     notices.retain(|notice| now - notice.at < HOST_NOTICE_FOR);

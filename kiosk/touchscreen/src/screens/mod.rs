@@ -30,13 +30,14 @@ use crate::ui::{Activity, MainWindow, Navigation, Screen};
 use crate::worker::Worker;
 use kiosk_runtime::clock::Clock;
 use kiosk_runtime::hub::Hub;
+use kiosk_runtime::times;
 use tracing::{error, info};
 
 /// Turns a key into simulated sensor changes; true if it used the key.
 pub type SensorKeys = Box<dyn Fn(&str) -> bool>;
 
 /// What every screen controller shares. Lives on the UI thread.
-pub struct Kiosk {
+pub struct Touchscreen {
     pub worker: Worker,
     pub clock: Clock,
     /// The hub's time zone (read again with each refresh of Welcome); times on screen are in it.
@@ -63,15 +64,21 @@ pub struct Kiosk {
     pub web_changed: Arc<AtomicBool>,
 }
 
-impl std::fmt::Debug for Kiosk {
+impl std::fmt::Debug for Touchscreen {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Kiosk").field("worker", &self.worker).field("clock", &self.clock).finish_non_exhaustive()
+        f.debug_struct("Touchscreen").field("worker", &self.worker).field("clock", &self.clock).finish_non_exhaustive()
     }
 }
 
-impl Kiosk {
-    pub fn new(worker: Worker, clock: Clock, zone: Tz, idle_after: Duration, languages: Vec<String>) -> Rc<Kiosk> {
-        Rc::new(Kiosk {
+impl Touchscreen {
+    pub fn new(
+        worker: Worker,
+        clock: Clock,
+        zone: Tz,
+        idle_after: Duration,
+        languages: Vec<String>,
+    ) -> Rc<Touchscreen> {
+        Rc::new(Touchscreen {
             worker,
             clock,
             zone: Cell::new(zone),
@@ -104,12 +111,12 @@ impl Kiosk {
 
     /// "10:00" in the hub's zone.
     pub fn hm(&self, instant: DateTime<Utc>) -> String {
-        instant.with_timezone(&self.zone.get()).format("%H:%M").to_string()
+        times::hm(instant, self.zone.get())
     }
 
-    /// "10:00–11:30" in the hub's zone (see [`time_range_in`]).
+    /// "10:00–11:30" in the hub's zone, never broken over two lines.
     pub fn time_range(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
-        time_range_in(self.zone.get(), start, end)
+        times::range(start, end, self.zone.get())
     }
 
     /// "Tuesday 5 January" in the hub's zone and the visitor's language.
@@ -129,12 +136,6 @@ impl Kiosk {
     }
 }
 
-/// "10:00–11:30" in `zone`, never broken over two lines: word joiners either side of the dash.
-pub fn time_range_in(zone: Tz, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
-    let hm = |instant: DateTime<Utc>| instant.with_timezone(&zone).format("%H:%M").to_string();
-    format!("{}\u{2060}–\u{2060}{}", hm(start), hm(end))
-}
-
 /// A booking nobody has checked in to this long after its start frees the room for others.
 pub const NO_SHOW_GRACE: chrono::Duration = chrono::Duration::minutes(15);
 const NO_SHOW_CHECK_EVERY: Duration = Duration::from_secs(60);
@@ -143,10 +144,10 @@ const NO_SHOW_CHECK_EVERY: Duration = Duration::from_secs(60);
 /// `failed` tells the screen, which says so in plain words (and, for a refresh, how old what it shows is).
 pub fn load_and_show<T: Send + 'static>(
     window: &MainWindow,
-    kiosk: &Rc<Kiosk>,
+    kiosk: &Rc<Touchscreen>,
     what: &'static str,
     load: fn(&mut Hub, DateTime<Utc>) -> anyhow::Result<T>,
-    show: fn(&MainWindow, &Rc<Kiosk>, &T),
+    show: fn(&MainWindow, &Rc<Touchscreen>, &T),
     failed: fn(&MainWindow),
 ) {
     let now = kiosk.now();
@@ -172,13 +173,13 @@ pub trait Controller: Sync {
     fn screen(&self) -> Screen;
 
     /// Sets the screen's models and wires its callbacks, once at start-up.
-    fn connect(&self, window: &MainWindow, kiosk: &Rc<Kiosk>);
+    fn connect(&self, window: &MainWindow, kiosk: &Rc<Touchscreen>);
 
     /// Forgets everything a visitor left on the screen: it is back at its first step (Back home, idle, done).
-    fn clear(&self, window: &MainWindow, kiosk: &Rc<Kiosk>);
+    fn clear(&self, window: &MainWindow, kiosk: &Rc<Touchscreen>);
 
     /// Opens the screen at its first step, with nothing of the last visitor's on it.
-    fn open(&self, window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    fn open(&self, window: &MainWindow, kiosk: &Rc<Touchscreen>) {
         self.clear(window, kiosk);
         show(window, kiosk, self.screen());
     }
@@ -189,7 +190,7 @@ pub trait Controller: Sync {
     }
 
     /// A finished scan while the screen shows; false leaves it to check the person in or out.
-    fn scanned(&self, _window: &MainWindow, _kiosk: &Rc<Kiosk>, _scan: &str) -> bool {
+    fn scanned(&self, _window: &MainWindow, _kiosk: &Rc<Touchscreen>, _scan: &str) -> bool {
         false
     }
 }
@@ -215,12 +216,12 @@ pub fn showing(window: &MainWindow) -> &'static dyn Controller {
 }
 
 /// Goes to `screen`, opened at its first step.
-pub fn open(window: &MainWindow, kiosk: &Rc<Kiosk>, screen: Screen) {
+pub fn open(window: &MainWindow, kiosk: &Rc<Touchscreen>, screen: Screen) {
     controller(screen).open(window, kiosk);
 }
 
 /// Wires every screen to the window.
-pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+pub fn connect(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     release_no_shows_every_minute(kiosk);
     scanner::connect(window, kiosk);
     settings::connect(window, kiosk);
@@ -237,7 +238,7 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
 }
 
 /// Frees rooms whose booking started more than [`NO_SHOW_GRACE`] ago with nobody checked in.
-fn release_no_shows_every_minute(kiosk: &Rc<Kiosk>) {
+fn release_no_shows_every_minute(kiosk: &Rc<Touchscreen>) {
     let timer = Timer::default();
     let job_kiosk = kiosk.clone();
     timer.start(TimerMode::Repeated, NO_SHOW_CHECK_EVERY, move || {
@@ -257,14 +258,14 @@ fn release_no_shows_every_minute(kiosk: &Rc<Kiosk>) {
 }
 
 /// Shows `screen`, and starts the idle countdown back to Welcome for any other screen.
-pub fn show(window: &MainWindow, kiosk: &Rc<Kiosk>, screen: Screen) {
+pub fn show(window: &MainWindow, kiosk: &Rc<Touchscreen>, screen: Screen) {
     window.global::<Navigation>().set_screen(screen);
     restart_idle_timer(window, kiosk);
 }
 
 /// Starts the countdown to [`visitor_done`] again, unless the kiosk is already at rest: on Welcome, as the hub set
 /// it up.
-pub fn restart_idle_timer(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+pub fn restart_idle_timer(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     if window.global::<Navigation>().get_screen() == Screen::Welcome && settings::at_rest(window, kiosk) {
         kiosk.idle_timer.stop();
         return;
@@ -280,7 +281,7 @@ pub fn restart_idle_timer(window: &MainWindow, kiosk: &Rc<Kiosk>) {
 
 /// Back to Welcome with the visitor still there (Back from a first step): every form is cleared and the staff
 /// view locked, but their language and text size stay.
-pub fn go_home(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+pub fn go_home(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     for screen in SCREENS {
         screen.clear(window, kiosk);
     }
@@ -289,7 +290,7 @@ pub fn go_home(window: &MainWindow, kiosk: &Rc<Kiosk>) {
 }
 
 /// The visitor is done (they finished, or left the kiosk alone): Welcome, as the hub set it up, for the next one.
-pub fn visitor_done(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+pub fn visitor_done(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     settings::reset(window, kiosk);
     go_home(window, kiosk);
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use booking_core::{PersonId, Pin, PinOutcome};
 use slint::{ComponentHandle, Timer, TimerMode};
 
-use super::Kiosk;
+use super::Touchscreen;
 use crate::ui::{MainWindow, PinMessage, PinState};
 use tracing::error;
 
@@ -124,7 +124,7 @@ impl Refusal {
 }
 
 /// Checks `pin` for `person` on the database thread. `then` gets `None` when it is right, or the refusal.
-pub fn check(kiosk: &Rc<Kiosk>, person: PersonId, pin: Pin, then: impl FnOnce(Option<Refusal>) + 'static) {
+pub fn check(kiosk: &Rc<Touchscreen>, person: PersonId, pin: Pin, then: impl FnOnce(Option<Refusal>) + 'static) {
     let now = kiosk.now();
     kiosk.worker.run(
         move |hub| hub.store.check_pin(person, &pin, now).map_err(|error| error.to_string()),

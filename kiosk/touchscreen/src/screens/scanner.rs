@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use slint::ComponentHandle;
 
-use super::{Kiosk, showing};
+use super::{Touchscreen, showing};
 use crate::ui::{MainWindow, Scanner};
 
 /// Longer input is not a pass (a pass is 78 characters): it is dropped rather than kept growing.
@@ -40,7 +40,7 @@ impl ScanBuffer {
     }
 }
 
-pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+pub fn connect(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     let buffer = Rc::new(RefCell::new(ScanBuffer::default()));
     let (weak, key_kiosk) = (window.as_weak(), kiosk.clone());
     window.global::<Scanner>().on_key_typed(move |text| {
@@ -67,7 +67,7 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
 
 /// Sends a finished scan where it belongs: the screen showing, if it is waiting for one (a pass that says who is
 /// booking), else check in or out.
-fn deliver(window: &MainWindow, kiosk: &Rc<Kiosk>, scan: String) {
+fn deliver(window: &MainWindow, kiosk: &Rc<Touchscreen>, scan: String) {
     if !showing(window).scanned(window, kiosk, &scan) {
         window.global::<Scanner>().invoke_scanned(scan.into());
     }

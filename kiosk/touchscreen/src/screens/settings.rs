@@ -5,14 +5,14 @@ use std::rc::Rc;
 
 use slint::{ComponentHandle, ModelRc, VecModel};
 
-use super::Kiosk;
+use super::Touchscreen;
 use crate::ui::{HubInfo, LanguageChoice, MainWindow, Settings, Theme};
 
 pub use kiosk_runtime::languages::LANGUAGES;
 use kiosk_runtime::languages::{locale, native_name};
 use tracing::error;
 
-pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+pub fn connect(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     let offered: Vec<LanguageChoice> = kiosk
         .languages
         .iter()
@@ -37,7 +37,7 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
 }
 
 /// Language and text size are the hub's defaults: nothing of the last visitor's choice is left.
-pub fn at_rest(window: &MainWindow, kiosk: &Kiosk) -> bool {
+pub fn at_rest(window: &MainWindow, kiosk: &Touchscreen) -> bool {
     !window.global::<Theme>().get_large_text() && window.global::<Settings>().get_language() == kiosk.default_language()
 }
 
@@ -55,7 +55,7 @@ pub fn choose_language(window: &MainWindow, language: &str) {
 }
 
 /// The next visitor starts as the hub set it up: its first language and normal text.
-pub fn reset(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+pub fn reset(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     window.global::<Theme>().set_large_text(false);
     if window.global::<Settings>().get_language() != kiosk.default_language() {
         choose_language(window, kiosk.default_language());
@@ -69,7 +69,7 @@ pub fn current_locale(window: &MainWindow) -> chrono::Locale {
 }
 
 /// The clock and the date in the header, in the hub's zone and the visitor's language.
-pub fn show_time(window: &MainWindow, kiosk: &Kiosk) {
+pub fn show_time(window: &MainWindow, kiosk: &Touchscreen) {
     let now = kiosk.now();
     let info = window.global::<HubInfo>();
     info.set_clock(kiosk.hm(now).into());

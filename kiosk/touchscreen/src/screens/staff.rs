@@ -11,7 +11,7 @@ use chrono::{DateTime, Timelike, Utc};
 use slint::{ComponentHandle, Model, ModelRc, SharedString, Timer, TimerMode, VecModel};
 
 use super::pin_entry::{self, PinEntry, PinScreen, Refusal};
-use super::{Controller, Kiosk};
+use super::{Controller, Touchscreen};
 use crate::ui::{
     DoorStatus, MainWindow, MotionStatus, Navigation, PersonRole, PinMessage, RollCallEntry, RoomStatus, Screen,
     SensorAlert, SensorAlertKind, StaffAdapter, StaffStep, StaffTab, WelcomeAdapter,
@@ -98,7 +98,7 @@ pub fn load(hub: &mut Hub, now: DateTime<Utc>) -> Result<StaffData> {
     })
 }
 
-fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+fn connect(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     let state = kiosk.staff.clone();
 
     let (weak, for_start) = (window.as_weak(), kiosk.clone());
@@ -185,7 +185,7 @@ fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
 }
 
 /// Shows who can unlock the staff view.
-fn start(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+fn start(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     clear(window, kiosk);
     let (weak, ui_kiosk) = (window.as_weak(), kiosk.clone());
     kiosk.worker.run(
@@ -209,7 +209,7 @@ fn start(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     );
 }
 
-fn submit_pin(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+fn submit_pin(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     let (person, pin) = {
         let mut state = kiosk.staff.borrow_mut();
         (state.chosen, state.pin.take())
@@ -235,7 +235,7 @@ fn submit_pin(window: &MainWindow, kiosk: &Rc<Kiosk>) {
 }
 
 /// Re-reads the hub into the open staff view.
-fn refresh(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+fn refresh(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     super::load_and_show(window, kiosk, "the staff view", load, show_data, |window| {
         window.global::<StaffAdapter>().set_load_failed(true);
     });
@@ -253,7 +253,7 @@ pub fn scale_top(busiest: u32) -> u32 {
     }
 }
 
-fn show_data(window: &MainWindow, kiosk: &Rc<Kiosk>, data: &StaffData) {
+fn show_data(window: &MainWindow, kiosk: &Rc<Touchscreen>, data: &StaffData) {
     let hm = |instant: DateTime<Utc>| SharedString::from(kiosk.hm(instant));
     let adapter = window.global::<StaffAdapter>();
     adapter.set_load_failed(false);
@@ -312,7 +312,7 @@ fn show_ticks(window: &MainWindow, state: &StaffState) {
 }
 
 /// Locks the staff view: back to choosing a name, no digits remembered. Roll-call ticks are kept.
-fn clear(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+fn clear(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     let mut state = kiosk.staff.borrow_mut();
     state.chosen = None;
     state.pin.start(window, PIN, "");
@@ -375,11 +375,11 @@ impl Controller for StaffScreen {
         Screen::Staff
     }
 
-    fn connect(&self, window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    fn connect(&self, window: &MainWindow, kiosk: &Rc<Touchscreen>) {
         connect(window, kiosk);
     }
 
-    fn clear(&self, window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    fn clear(&self, window: &MainWindow, kiosk: &Rc<Touchscreen>) {
         clear(window, kiosk);
     }
 }

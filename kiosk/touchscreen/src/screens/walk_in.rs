@@ -9,7 +9,7 @@ use booking_core::{PersonId, Role, VisitReason, WalkIn, WalkInOutcome};
 use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
 
 use super::name::add_to_name;
-use super::{Controller, Kiosk, host_notices};
+use super::{Controller, Touchscreen, host_notices};
 use crate::qr;
 use crate::ui::{MainWindow, Screen, WalkInAdapter, WalkInProblem, WalkInStep};
 use tracing::error;
@@ -22,7 +22,7 @@ struct Answers {
     visiting: Option<PersonId>,
 }
 
-fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+fn connect(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     let adapter = window.global::<WalkInAdapter>();
     let answers = Rc::new(RefCell::new(Answers::default()));
 
@@ -97,7 +97,7 @@ fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
 }
 
 /// Starts a new registration: an empty form, and the hub's current house-rules version and retention.
-fn start(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+fn start(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     clear(window);
     let weak = window.as_weak();
     let ui_kiosk = kiosk.clone();
@@ -137,7 +137,7 @@ fn name_done(window: &MainWindow) {
     }
 }
 
-fn show_hosts(window: &MainWindow, kiosk: &Rc<Kiosk>, answers: Rc<RefCell<Answers>>) {
+fn show_hosts(window: &MainWindow, kiosk: &Rc<Touchscreen>, answers: Rc<RefCell<Answers>>) {
     let weak = window.as_weak();
     kiosk.worker.run(
         |hub| -> Result<Vec<(PersonId, String)>, String> {
@@ -171,7 +171,7 @@ enum Registered {
     Failed,
 }
 
-fn register(window: &MainWindow, kiosk: &Rc<Kiosk>, answers: &Answers) {
+fn register(window: &MainWindow, kiosk: &Rc<Touchscreen>, answers: &Answers) {
     let adapter = window.global::<WalkInAdapter>();
     let walk_in = WalkIn {
         display_name: adapter.get_name().to_string(),
@@ -254,16 +254,16 @@ impl Controller for WalkInScreen {
         Screen::WalkIn
     }
 
-    fn connect(&self, window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    fn connect(&self, window: &MainWindow, kiosk: &Rc<Touchscreen>) {
         connect(window, kiosk);
     }
 
-    fn clear(&self, window: &MainWindow, _kiosk: &Rc<Kiosk>) {
+    fn clear(&self, window: &MainWindow, _kiosk: &Rc<Touchscreen>) {
         clear(window);
     }
 
     /// Also reads the hub's current house-rules version and retention for the rules step.
-    fn open(&self, window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    fn open(&self, window: &MainWindow, kiosk: &Rc<Touchscreen>) {
         start(window, kiosk);
     }
 

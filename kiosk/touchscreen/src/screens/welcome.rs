@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use slint::{ComponentHandle, ModelRc, SharedString, Timer, TimerMode, VecModel};
 
-use super::{Controller, Kiosk, host_notices, settings};
+use super::{Controller, Touchscreen, host_notices, settings};
 use crate::ui::{Highlight, HubInfo, LoadState, MainWindow, Screen, WelcomeAdapter};
 use kiosk_runtime::hub::Hub;
 use tracing::warn;
@@ -70,7 +70,7 @@ pub fn load(hub: &mut Hub, now: DateTime<Utc>) -> Result<WelcomeData> {
     Ok(WelcomeData { hub_name: site.name, zone, surgeries, rooms_free_now })
 }
 
-fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+fn connect(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     let adapter = window.global::<WelcomeAdapter>();
     let weak = window.as_weak();
     let for_check_in = kiosk.clone();
@@ -110,7 +110,7 @@ fn connect(window: &MainWindow, kiosk: &Rc<Kiosk>) {
 }
 
 /// Reloads the day's highlights from the hub.
-pub fn refresh(window: &MainWindow, kiosk: &Rc<Kiosk>) {
+pub fn refresh(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     super::load_and_show(window, kiosk, "today's highlights", load, show_data, |window| {
         // Say so, rather than keep a list that may no longer be true.
         let adapter = window.global::<WelcomeAdapter>();
@@ -120,7 +120,7 @@ pub fn refresh(window: &MainWindow, kiosk: &Rc<Kiosk>) {
     });
 }
 
-fn show_data(window: &MainWindow, kiosk: &Rc<Kiosk>, data: &WelcomeData) {
+fn show_data(window: &MainWindow, kiosk: &Rc<Touchscreen>, data: &WelcomeData) {
     kiosk.zone.set(data.zone);
     window.global::<HubInfo>().set_hub_name(data.hub_name.as_str().into());
     window.global::<WelcomeAdapter>().set_state(LoadState::Ready);
@@ -163,10 +163,10 @@ impl Controller for WelcomeScreen {
         Screen::Welcome
     }
 
-    fn connect(&self, window: &MainWindow, kiosk: &Rc<Kiosk>) {
+    fn connect(&self, window: &MainWindow, kiosk: &Rc<Touchscreen>) {
         connect(window, kiosk);
     }
 
     /// Welcome keeps nothing of a visitor's (host notices go when the visitor checks out).
-    fn clear(&self, _window: &MainWindow, _kiosk: &Rc<Kiosk>) {}
+    fn clear(&self, _window: &MainWindow, _kiosk: &Rc<Touchscreen>) {}
 }
