@@ -51,8 +51,8 @@ pub use rooms::{NewRoom, Room};
 pub use site::{Closure, DayHours, NewSite, Opening, OpeningRules, Site, SiteSettings};
 pub use staff::{LOCK_AFTER, Pin, PinOutcome, UnlockOutcome};
 pub use surgeries::{
-    NewSurgery, PlaceTaken, SeatCancelled, SeatHolder, SeatOutcome, SeatRefusal, Surgery, SurgeryEdit, SurgerySlot,
-    Ticket, TicketIssued, TicketStatus, WhenFull,
+    NewSurgery, PlaceTaken, SeatCancelled, SeatHolder, SeatOutcome, SeatRefusal, SeatStatus, Surgery, SurgeryEdit,
+    SurgerySlot, Ticket, TicketIssued, TicketStatus, WhenFull,
 };
 pub use time::{NonexistentLocalTime, Slot, local_day, parse_zone, resolve_local, resolve_local_boundary};
 pub use visits::{

@@ -64,8 +64,49 @@ pub struct SeatHolder {
     pub slot_start: DateTime<Utc>,
     pub person_id: PersonId,
     pub display_name: String,
-    /// booked, arrived, seen, no_show, waiting or cancelled.
-    pub status: String,
+    pub status: SeatStatus,
+}
+
+/// Where a place in a session stands. Stored as its `as_str` word (the schema's CHECK lists the same words).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SeatStatus {
+    Booked,
+    Arrived,
+    Seen,
+    NoShow,
+    Waiting,
+    Cancelled,
+}
+
+impl SeatStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SeatStatus::Booked => "booked",
+            SeatStatus::Arrived => "arrived",
+            SeatStatus::Seen => "seen",
+            SeatStatus::NoShow => "no_show",
+            SeatStatus::Waiting => "waiting",
+            SeatStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+impl rusqlite::types::FromSql for SeatStatus {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let all = [
+            SeatStatus::Booked,
+            SeatStatus::Arrived,
+            SeatStatus::Seen,
+            SeatStatus::NoShow,
+            SeatStatus::Waiting,
+            SeatStatus::Cancelled,
+        ];
+        let text = value.as_str()?;
+        all.into_iter()
+            .find(|status| status.as_str() == text)
+            .ok_or_else(|| rusqlite::types::FromSqlError::Other(format!("no seat status {text:?}").into()))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -884,7 +925,7 @@ mod tests {
         assert_eq!(owen.waiting_position, Some(1));
         let names: Vec<_> =
             store.seat_holders(surgery.id).unwrap().into_iter().map(|h| (h.display_name, h.status)).collect();
-        assert_eq!(names, vec![("Nia".into(), "booked".into()), ("Owen".into(), "waiting".into())]);
+        assert_eq!(names, vec![("Nia".into(), SeatStatus::Booked), ("Owen".into(), SeatStatus::Waiting)]);
         assert!(place(&mut store, Booker::Newcomer("  "), WhenFull::Refuse).is_err());
 
         // Nia's pass books her nothing twice, and a pass holder keeps their own pass.

@@ -3,7 +3,7 @@
 //! The binary is built on first use by the same cargo, profile and target folder as the running test, so
 //! `cargo test -p end-to-end` works on its own and never runs a stale binary.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
@@ -115,6 +115,31 @@ impl TestHub {
         assert!(!server.address.is_empty(), "the server did not say where it listens: {line:?}");
         server
     }
+}
+
+/// One HTTP/1.1 GET to `address` (`127.0.0.1:<port>`): the whole answer, status line and headers included.
+pub fn http_get(address: &str, path: &str) -> String {
+    http(address, &format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"))
+}
+
+/// One HTTP/1.1 POST of a JSON `body`: the whole answer.
+pub fn http_post_json(address: &str, path: &str, body: &str) -> String {
+    http(
+        address,
+        &format!(
+            "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+             Connection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+}
+
+fn http(address: &str, request: &str) -> String {
+    let mut stream = std::net::TcpStream::connect(address).expect("the server listens");
+    stream.write_all(request.as_bytes()).expect("the request is sent");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("the server answers");
+    answer
 }
 
 /// A running `kiosk serve`, stopped (even when an assertion fails) when dropped.

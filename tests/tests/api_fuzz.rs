@@ -10,12 +10,10 @@
 //! Bounded (a fixed seed and number of examples) so CI is repeatable: `API_FUZZ_SEED` and `API_FUZZ_EXAMPLES`
 //! explore further.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::Command;
 
-use end_to_end::TestHub;
+use end_to_end::{TestHub, http_post_json};
 
 /// schemathesis as `tests/run` installs it, or `$SCHEMATHESIS`.
 fn schemathesis() -> PathBuf {
@@ -28,17 +26,7 @@ fn schemathesis() -> PathBuf {
 
 /// Signs in as the demo's staff member through the API; the sign-in cookie.
 fn sign_in(address: &str) -> String {
-    let body = r#"{"person": 1, "pin": "2468"}"#;
-    let mut stream = TcpStream::connect(address).unwrap();
-    write!(
-        stream,
-        "POST /api/v1/login HTTP/1.1\r\nHost: kiosk\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
-         Connection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
+    let answer = http_post_json(address, "/api/v1/login", r#"{"person": 1, "pin": "2468"}"#);
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     let cookie = answer
         .lines()

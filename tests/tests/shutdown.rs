@@ -8,7 +8,7 @@ use std::os::unix::net::UnixDatagram;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use end_to_end::{TestHub, XDisplay};
+use end_to_end::{TestHub, XDisplay, http_get as get};
 
 /// Where the kiosk's systemd notifications arrive, as they would at systemd.
 struct FakeSystemd {
@@ -52,14 +52,6 @@ fn exit_code_within(child: &mut Child, within: Duration) -> i32 {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-}
-
-fn get(address: &str, path: &str) -> String {
-    let mut stream = TcpStream::connect(address).unwrap();
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: kiosk\r\nConnection: close\r\n\r\n").unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    answer
 }
 
 #[test]

@@ -1,18 +1,7 @@
 //! `kiosk serve`, the real binary: it listens on this machine only by default, and answers the public page and
 //! its JSON from the hub's data.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-
-use end_to_end::TestHub;
-
-fn get(address: &str, path: &str) -> String {
-    let mut stream = TcpStream::connect(address).unwrap();
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    response
-}
+use end_to_end::{TestHub, http_get as get};
 
 #[test]
 fn the_server_answers_the_public_page_and_the_api() {
