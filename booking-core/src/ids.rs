@@ -45,7 +45,7 @@ row_id!(
     /// A surgery session run by a host.
     SurgeryId,
     /// One time slot within a surgery.
-    SlotId,
+    SurgerySlotId,
     /// A seat booking or waiting-list place in a surgery slot.
     SeatId,
     /// A walk-in queue ticket for a surgery.

@@ -39,7 +39,7 @@ pub use db::Store;
 pub use doors::{DoorDay, DoorEvent, DoorEventKind};
 pub use error::{Result, StoreError};
 pub use export::{EXPORT_FORMAT, EXPORT_VERSION, HubExport, ImportReport};
-pub use ids::{BookingId, PassId, PersonId, RoomId, SeatId, SeriesId, SlotId, SurgeryId, TicketId, VisitId};
+pub use ids::{BookingId, PassId, PersonId, RoomId, SeatId, SeriesId, SurgeryId, SurgerySlotId, TicketId, VisitId};
 pub use occupancy::{Occupancy, OnSite, RoomNowNext, RoomUse, RoomUseKind};
 pub use passes::{
     IssuedPass, NewPass, PASS_TEXT_LEN, Pass, PassClaim, PassKey, PassKind, PassRefusal, decode_pass, encode_pass,

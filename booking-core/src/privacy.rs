@@ -274,7 +274,7 @@ impl Store {
                  WHERE (booked_by = ?1 OR booked_for = ?1) AND status = 'confirmed' AND start_utc > ?2",
                 params![person, to_db(now)],
             )?;
-            let seats: Vec<(i64, crate::ids::SlotId)> = tx
+            let seats: Vec<(i64, crate::ids::SurgerySlotId)> = tx
                 .prepare(
                     "SELECT s.id, s.slot_id FROM slot_seats s JOIN surgery_slots t ON t.id = s.slot_id
                      WHERE s.person_id = ?1 AND s.status IN ('booked', 'waiting') AND t.start_utc > ?2",

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::booker::{Booker, Found, Refused};
 use crate::db::Store;
 use crate::error::{Result, StoreError};
-use crate::ids::{PersonId, SeatId, SlotId, SurgeryId, TicketId};
+use crate::ids::{PersonId, SeatId, SurgeryId, SurgerySlotId, TicketId};
 use crate::passes::{IssuedPass, NewPass, PassKey, insert_pass};
 use crate::people::{Role, load_person};
 use crate::site::load_site;
@@ -60,7 +60,7 @@ pub struct SurgeryEdit {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SeatHolder {
     pub seat: SeatId,
-    pub slot: SlotId,
+    pub slot: SurgerySlotId,
     pub slot_start: DateTime<Utc>,
     pub person_id: PersonId,
     pub display_name: String,
@@ -111,7 +111,7 @@ impl rusqlite::types::FromSql for SeatStatus {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SurgerySlot {
-    pub id: SlotId,
+    pub id: SurgerySlotId,
     pub time: Slot,
     pub seats: u32,
     pub taken: u32,
@@ -285,7 +285,7 @@ fn load_surgery(conn: &Connection, id: SurgeryId) -> Result<Surgery> {
 }
 
 /// The slot's surgery and time, for rules that depend on them.
-fn slot_context(conn: &Connection, slot: SlotId) -> Result<(SurgeryId, Slot, bool)> {
+fn slot_context(conn: &Connection, slot: SurgerySlotId) -> Result<(SurgeryId, Slot, bool)> {
     let row = conn
         .query_row(
             "SELECT s.surgery_id, s.start_utc, s.end_utc, g.cancelled_at IS NOT NULL
@@ -300,7 +300,7 @@ fn slot_context(conn: &Connection, slot: SlotId) -> Result<(SurgeryId, Slot, boo
 }
 
 /// Moves the longest-waiting person on `slot`'s waiting list into a free seat, if there is one.
-pub(crate) fn promote_next(tx: &Transaction<'_>, slot: SlotId) -> Result<Option<(SeatId, PersonId)>> {
+pub(crate) fn promote_next(tx: &Transaction<'_>, slot: SurgerySlotId) -> Result<Option<(SeatId, PersonId)>> {
     let free: bool = tx.query_row(
         &format!(
             "SELECT (SELECT seats FROM surgery_slots WHERE id = ?1)
@@ -341,7 +341,7 @@ const TICKET_COLUMNS: &str = "id, surgery_id, number, person_id, status, issued_
 /// Why `person` (or a newcomer, `None`) cannot have a place in `slot` now, if there is a reason.
 fn seat_refusal(
     tx: &Transaction<'_>,
-    slot: SlotId,
+    slot: SurgerySlotId,
     person: Option<PersonId>,
     when_full: WhenFull,
     now: DateTime<Utc>,
@@ -370,7 +370,7 @@ fn seat_refusal(
     Ok(None)
 }
 
-fn slot_has_room(tx: &Transaction<'_>, slot: SlotId) -> Result<bool> {
+fn slot_has_room(tx: &Transaction<'_>, slot: SurgerySlotId) -> Result<bool> {
     Ok(tx.query_row(
         &format!(
             "SELECT seats > (SELECT count(*) FROM slot_seats WHERE slot_id = ?1 AND status IN {HOLDS_SEAT})
@@ -384,7 +384,7 @@ fn slot_has_room(tx: &Transaction<'_>, slot: SlotId) -> Result<bool> {
 /// Gives `person` a seat in `slot`, or a waiting-list place when it is full and they want that.
 fn insert_seat(
     tx: &Transaction<'_>,
-    slot: SlotId,
+    slot: SurgerySlotId,
     person: PersonId,
     when_full: WhenFull,
     now: DateTime<Utc>,
@@ -402,7 +402,7 @@ fn insert_seat(
 /// [`seat_refusal`] has found nothing.
 fn place_seat(
     tx: &Transaction<'_>,
-    slot: SlotId,
+    slot: SurgerySlotId,
     person: PersonId,
     now: DateTime<Utc>,
 ) -> Result<(SeatId, Option<u32>)> {
@@ -502,7 +502,7 @@ impl Store {
     /// The seat count is also enforced by the database, so two kiosks cannot both take the last seat.
     pub fn book_seat(
         &mut self,
-        slot: SlotId,
+        slot: SurgerySlotId,
         person: PersonId,
         when_full: WhenFull,
         now: DateTime<Utc>,
@@ -520,7 +520,7 @@ impl Store {
     pub fn book_place(
         &mut self,
         key: &PassKey,
-        slot: SlotId,
+        slot: SurgerySlotId,
         booker: Booker<'_>,
         when_full: WhenFull,
         now: DateTime<Utc>,
@@ -634,7 +634,7 @@ impl Store {
     /// Gives up a seat or a waiting-list place; a freed seat goes to the next person waiting.
     pub fn cancel_seat(&mut self, seat: SeatId) -> Result<SeatCancelled> {
         self.write(|tx| {
-            let row: Option<(SlotId, String)> = tx
+            let row: Option<(SurgerySlotId, String)> = tx
                 .query_row("SELECT slot_id, status FROM slot_seats WHERE id = ?1", [seat], |row| {
                     Ok((row.get(0)?, row.get(1)?))
                 })
@@ -651,7 +651,7 @@ impl Store {
     /// The host marks a booked person as seen, or as a no-show (which frees the seat for the waiting list).
     pub fn mark_seat(&mut self, seat: SeatId, seen: bool) -> Result<Option<(SeatId, PersonId)>> {
         self.write(|tx| {
-            let slot: Option<SlotId> = tx
+            let slot: Option<SurgerySlotId> = tx
                 .query_row(
                     "SELECT slot_id FROM slot_seats WHERE id = ?1 AND status IN ('booked', 'arrived')",
                     [seat],

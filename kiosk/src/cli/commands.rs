@@ -6,8 +6,8 @@ use anyhow::{Context, Result};
 use booking_core::{
     BookingId, BookingOutcome, BookingRequest, CancelOutcome, DayHours, NewPass, NewPerson, NewRoom, NewSite,
     NewSurgery, Nth, PassId, PersonId, Pin, PinOutcome, Repeat, Role, ScanOutcome, SeatId, SeatOutcome, SeriesId,
-    SeriesOutcome, SeriesRequest, Slot, SlotId, Store, SurgeryId, TicketId, TicketStatus, TodayItem, UnlockOutcome,
-    WalkIn, WalkInOutcome, WhenFull, local_day,
+    SeriesOutcome, SeriesRequest, Slot, Store, SurgeryId, SurgerySlotId, TicketId, TicketStatus, TodayItem,
+    UnlockOutcome, WalkIn, WalkInOutcome, WhenFull, local_day,
 };
 use chrono::{DateTime, Duration, Utc, Weekday};
 use chrono_tz::Tz;
@@ -376,7 +376,7 @@ pub fn surgery(cx: &mut Invocation<'_>, command: &SurgeryCommand) -> Result<Repo
         SurgeryCommand::Book { slot, person, wait } => {
             let person = cx.person(person)?;
             let when_full = if *wait { WhenFull::JoinWaitingList } else { WhenFull::Refuse };
-            let outcome = cx.hub.store.book_seat(SlotId(*slot), person.id, when_full, cx.now)?;
+            let outcome = cx.hub.store.book_seat(SurgerySlotId(*slot), person.id, when_full, cx.now)?;
             Ok(match &outcome {
                 SeatOutcome::Booked { seat } => {
                     Report::done(format!("{} has seat #{seat}", person.display_name), &outcome)

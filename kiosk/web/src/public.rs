@@ -9,7 +9,9 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
-use booking_core::{Booker, Feed, PassRefusal, Refused, RoomId, SeatRefusal, SlotId, Surgery, SurgeryId, WhenFull};
+use booking_core::{
+    Booker, Feed, PassRefusal, Refused, RoomId, SeatRefusal, Surgery, SurgeryId, SurgerySlotId, WhenFull,
+};
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -63,7 +65,7 @@ pub struct PublicToday {
 /// One bookable time in a session.
 #[derive(Debug, Clone, Serialize)]
 pub struct PublicSlot {
-    pub id: SlotId,
+    pub id: SurgerySlotId,
     pub starts: String,
     pub free: u32,
     pub waiting: u32,
@@ -147,7 +149,7 @@ pub fn session_detail(hub: &mut Hub, id: SurgeryId, now: DateTime<Utc>) -> Resul
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct PlaceRequest {
     #[serde(default, deserialize_with = "slot_id")]
-    pub slot: Option<SlotId>,
+    pub slot: Option<SurgerySlotId>,
     #[serde(default)]
     pub name: String,
     #[serde(default)]
@@ -156,7 +158,7 @@ pub struct PlaceRequest {
 
 /// A slot id from JSON (a number) or a form (text, which serde's flattening hands over as a string); anything
 /// else counts as no time chosen.
-fn slot_id<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<SlotId>, D::Error> {
+fn slot_id<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<SurgerySlotId>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Given {
@@ -164,8 +166,8 @@ fn slot_id<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<S
         Text(String),
     }
     Ok(match Option::<Given>::deserialize(deserializer)? {
-        Some(Given::Number(id)) => Some(SlotId(id)),
-        Some(Given::Text(text)) => text.trim().parse().ok().map(SlotId),
+        Some(Given::Number(id)) => Some(SurgerySlotId(id)),
+        Some(Given::Text(text)) => text.trim().parse().ok().map(SurgerySlotId),
         None => None,
     })
 }

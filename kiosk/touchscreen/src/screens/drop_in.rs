@@ -3,7 +3,9 @@
 
 use std::rc::Rc;
 
-use booking_core::{Booker, Refused, SeatRefusal, Slot, SlotId, Surgery, SurgeryId, TicketStatus, WhenFull, local_day};
+use booking_core::{
+    Booker, Refused, SeatRefusal, Slot, Surgery, SurgeryId, SurgerySlotId, TicketStatus, WhenFull, local_day,
+};
 use chrono::{DateTime, Duration, Utc};
 use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
 
@@ -28,8 +30,8 @@ pub struct Picked {
     surgeries: Vec<Surgery>,
     surgery: Option<usize>,
     /// Bookable slots of the chosen surgery, in the order shown.
-    slots: Vec<SlotId>,
-    slot: Option<SlotId>,
+    slots: Vec<SurgerySlotId>,
+    slot: Option<SurgerySlotId>,
     /// The host's PIN as they type it.
     pin: PinEntry,
 }
