@@ -25,9 +25,9 @@ use kiosk_touchscreen::{scanner_device, watchdog};
 use slint::ComponentHandle;
 use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::watch;
+use tracing::{error, info, warn};
 
 use crate::cli::device::WebPlan;
-use tracing::{error, info, warn};
 
 /// How long the web pages have to finish their requests once asked to stop.
 const WEB_GRACE: Duration = Duration::from_secs(3);

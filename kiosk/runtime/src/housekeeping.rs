@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use anyhow::Result;
 use booking_core::{PurgeReport, list_backups};
 use chrono::{DateTime, Duration, Utc};
+use tracing::{error, info};
 
 use crate::clock::Clock;
 use crate::hub::{BACKUP_DIR, Hub};
 use crate::worker::JobSender;
-use tracing::{error, info};
 
 /// How often to look whether a purge or backup is due.
 const CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(60 * 60);

@@ -5,8 +5,9 @@
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
-use crate::hub::Hub;
 use tracing::error;
+
+use crate::hub::Hub;
 
 type Job = Box<dyn FnOnce(&mut Hub) + Send>;
 

@@ -11,15 +11,14 @@ use booking_core::{
 };
 use chrono::{DateTime, Duration, Utc, Weekday};
 use chrono_tz::Tz;
+use kiosk_runtime::qr;
+use kiosk_runtime::times::hm;
 use serde_json::json;
 
 use super::args::*;
 use super::input::{bad_input, parse_date, parse_end, parse_local, parse_minutes, parse_time};
-use kiosk_runtime::times::hm;
-
 use super::report::{Report, local};
 use super::{Invocation, data};
-use kiosk_runtime::qr;
 
 pub fn init(store: &mut Store, args: &InitArgs, device: Option<&super::device::Device>) -> Result<Report> {
     let new = match (&args.name, &args.time_zone, device) {

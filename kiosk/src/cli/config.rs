@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use firmware_config::{Rendered, SystemFile, render, with_block};
+use kiosk_runtime::hub::Hub;
 use serde_json::json;
 use similar::{ChangeTag, TextDiff};
 
@@ -13,7 +14,6 @@ use super::args::ConfigCommand;
 use super::device::{self, Device};
 use super::input::bad_input;
 use super::report::Report;
-use kiosk_runtime::hub::Hub;
 
 pub fn run(command: &ConfigCommand, device: Option<&Device>, data_dir: &Path) -> Result<Report> {
     if let ConfigCommand::Example = command {

@@ -7,13 +7,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use booking_core::{EraseOutcome, Feed, HubExport, list_backups, verify_backup};
 use chrono::Duration;
+use kiosk_runtime::housekeeping::{BackupPlan, purge_summary};
 use serde_json::json;
 
 use super::Invocation;
 use super::args::{ExportFormat, IcsArgs};
 use super::input::{bad_input, parse_date};
 use super::report::{Report, local};
-use kiosk_runtime::housekeeping::{BackupPlan, purge_summary};
 
 /// Writes `text` to `path`, or makes it the command's output.
 fn write_or_print(text: String, path: Option<&Path>, what: &str) -> Result<Report> {

@@ -7,9 +7,9 @@ use anyhow::Result;
 use booking_core::{DayHours, NewSite, SiteSettings, Store};
 use chrono::Weekday;
 use firmware_config::{KioskConfig, WEEKDAYS, parse_hours};
+use kiosk_runtime::housekeeping::BackupPlan;
 
 use super::input::bad_input;
-use kiosk_runtime::housekeeping::BackupPlan;
 
 /// A configuration file that was found and is valid.
 #[derive(Debug, Clone)]

@@ -10,14 +10,14 @@ use std::process::Command;
 use anyhow::Result;
 use booking_core::{Store, list_backups};
 use chrono::{DateTime, Datelike, Utc};
+use kiosk_runtime::housekeeping::BackupPlan;
+use kiosk_runtime::hub::{DATABASE_FILE, default_data_dir};
 use serde::Serialize;
 use serde_json::json;
 
 use super::device::{self, Device};
 use super::ownership;
 use super::report::Report;
-use kiosk_runtime::housekeeping::BackupPlan;
-use kiosk_runtime::hub::{DATABASE_FILE, default_data_dir};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -5,12 +5,11 @@ use std::io::Write;
 
 use anyhow::Result;
 use firmware_config::pins;
-use serde_json::json;
-
 use kiosk_runtime::clock::Clock;
 use kiosk_runtime::hub::Hub;
 use kiosk_sensors::simulated::replay;
 use kiosk_sensors::{SensorSpec, SensorState, Sink, Source, plan_for, start};
+use serde_json::json;
 
 use super::device::Device;
 use super::input::bad_input;

@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use firmware_config::BrightnessConfig;
 use slint::{Timer, TimerMode};
+use tracing::{error, warn};
 
 use crate::screens::Touchscreen;
-use tracing::{error, warn};
 
 const BACKLIGHTS: &str = "/sys/class/backlight";
 

@@ -5,9 +5,6 @@ mod common;
 
 use std::time::Duration;
 
-use common::{
-    demo_hub, element, open_app, open_app_with, read_the_rules, slot_label, tap, type_keys, type_scan, walk_in_as_sam,
-};
 use i_slint_backend_testing::{init_no_event_loop, mock_elapsed_time};
 use kiosk_touchscreen::screens::check_in::RESULT_SHOWN_FOR;
 use kiosk_touchscreen::ui::{
@@ -17,6 +14,10 @@ use kiosk_touchscreen::ui::{
 };
 use slint::ComponentHandle;
 use slint::Model;
+
+use common::{
+    demo_hub, element, open_app, open_app_with, read_the_rules, slot_label, tap, type_keys, type_scan, walk_in_as_sam,
+};
 
 fn screen(window: &MainWindow) -> Screen {
     window.global::<Navigation>().get_screen()

@@ -3,8 +3,9 @@
 
 mod common;
 
-use common::layout::{Finding, check_window};
 use slint::ComponentHandle;
+
+use common::layout::{Finding, check_window};
 
 slint::slint! {
     // The check finds a scroll area's cue by this name, as it finds the kiosk's own.

@@ -7,9 +7,10 @@ mod common;
 
 use std::path::PathBuf;
 
+use kiosk_touchscreen::ui::MainWindow;
+
 use common::tour::Tour;
 use common::{crowded, demo_hub, layout};
-use kiosk_touchscreen::ui::MainWindow;
 
 const SIZES: [(u32, u32); 3] = [(800, 480), (720, 1280), (1280, 800)];
 

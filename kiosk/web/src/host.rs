@@ -10,6 +10,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use booking_core::{NewSurgery, SeatStatus, Slot, SurgeryEdit, SurgeryId, TicketStatus, resolve_local};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use kiosk_runtime::hub::Hub;
+use kiosk_runtime::times::hm;
 use serde::{Deserialize, Serialize};
 
 use super::i18n::Lang;
@@ -18,8 +20,6 @@ use super::public::{PublicSession, public_session_for};
 use super::sign_ins::SignedIn;
 use super::words::long_date;
 use super::{Failure, WebState, on_hub, unavailable};
-use kiosk_runtime::hub::Hub;
-use kiosk_runtime::times::hm;
 
 /// How far ahead "my sessions" looks.
 const AHEAD_DAYS: i64 = 56;

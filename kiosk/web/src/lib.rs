@@ -34,14 +34,14 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
-
-use i18n::Lang;
 use kiosk_runtime::clock::Clock;
 use kiosk_runtime::hub::Hub;
 use kiosk_runtime::worker::JobSender;
+use tracing::{error, info};
+
+use i18n::Lang;
 pub use public::{PublicToday, public_today};
 use sign_ins::SignIns;
-use tracing::{error, info};
 
 /// What every request needs: the database thread, the clock, the languages offered and who is signed in.
 #[derive(Debug, Clone)]

@@ -14,14 +14,14 @@ use booking_core::{
 };
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
+use kiosk_runtime::hub::Hub;
+use kiosk_runtime::times::hm;
 use serde::{Deserialize, Serialize};
 
 use super::i18n::Lang;
 use super::page::{Posted, Visitor, escape};
 use super::words::{capitalised, long_date};
 use super::{Failure, WebState, on_hub, unavailable};
-use kiosk_runtime::hub::Hub;
-use kiosk_runtime::times::hm;
 
 /// A room right now, as the public sees it.
 #[derive(Debug, Clone, Serialize)]

@@ -9,6 +9,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use booking_core::{RoomId, Slot};
 use chrono::{DateTime, Utc};
+use kiosk_runtime::hub::Hub;
+use kiosk_runtime::times::hm;
 use serde::Serialize;
 
 use super::i18n::Lang;
@@ -16,8 +18,6 @@ use super::page::{Visitor, escape};
 use super::sign_ins::SignedIn;
 use super::words::long_date;
 use super::{Failure, WebState, on_hub, unavailable};
-use kiosk_runtime::hub::Hub;
-use kiosk_runtime::times::hm;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct StaffBooking {

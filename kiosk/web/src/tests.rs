@@ -7,11 +7,11 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::{TimeZone, Utc};
 use http_body_util::BodyExt;
+use kiosk_runtime::demo::{DEMO_HOST_PIN, DEMO_STAFF_PIN};
+use kiosk_runtime::worker::DatabaseThread;
 use tower::ServiceExt;
 
 use super::*;
-use kiosk_runtime::demo::{DEMO_HOST_PIN, DEMO_STAFF_PIN};
-use kiosk_runtime::worker::DatabaseThread;
 
 /// The demo hub on Tuesday 5 January 2027 at 11:00, behind a real database thread.
 fn demo_state() -> (tempfile::TempDir, WebState, DatabaseThread) {

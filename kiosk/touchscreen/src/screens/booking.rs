@@ -7,7 +7,9 @@ use booking_core::{
     Booker, BookingRefusal, BookingRequest, IssuedPass, Opening, Refused, RoomAvailability, RoomId, Slot,
 };
 use chrono::{DateTime, Duration, Timelike, Utc};
+use kiosk_runtime::hub::Hub;
 use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
+use tracing::error;
 
 use super::name::add_to_name;
 use super::{Controller, Touchscreen, settings};
@@ -15,8 +17,6 @@ use crate::qr;
 use crate::ui::{
     BookingAdapter, BookingRefusalKind, BookingStep, LengthChoice, MainWindow, RoomCard, Screen, WelcomeAdapter,
 };
-use kiosk_runtime::hub::Hub;
-use tracing::error;
 
 /// How many days ahead the kiosk offers (a room's own limit may be shorter; the core then says so).
 const DAYS_OFFERED: i64 = 7;

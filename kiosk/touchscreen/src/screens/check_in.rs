@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use booking_core::{PassRefusal, PersonId, ScanOutcome, TodayItem};
 use slint::{ComponentHandle, ModelRc, SharedString, Timer, TimerMode, VecModel};
+use tracing::error;
 
 use super::{Controller, Touchscreen};
 use crate::ui::{CheckInAdapter, MainWindow, Refusal, ScanResult, Scanner, Screen, TodayLine};
-use tracing::error;
 
 /// How long a result stays on screen before Welcome comes back by itself.
 pub const RESULT_SHOWN_FOR: Duration = Duration::from_secs(8);

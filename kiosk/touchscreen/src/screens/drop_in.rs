@@ -7,7 +7,9 @@ use booking_core::{
     Booker, Refused, SeatRefusal, Slot, Surgery, SurgeryId, SurgerySlotId, TicketStatus, WhenFull, local_day,
 };
 use chrono::{DateTime, Duration, Utc};
+use kiosk_runtime::hub::Hub;
 use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
+use tracing::error;
 
 use super::pin_entry::{self, PinEntry, PinScreen, Refusal};
 use super::{Controller, Touchscreen, settings};
@@ -15,8 +17,6 @@ use crate::ui::{
     DropInAdapter, DropInProblem, DropInStep, MainWindow, PinMessage, QueueLine, Screen, SlotChoice, SurgeryCard,
     TicketState, VisitorLine, WelcomeAdapter,
 };
-use kiosk_runtime::hub::Hub;
-use tracing::error;
 
 /// Where the host's view keeps its PIN pad's state.
 const PIN: PinScreen = PinScreen {

@@ -17,21 +17,20 @@ pub mod welcome;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
-
-use slint::{ComponentHandle, Timer, TimerMode};
-
-use crate::ui::{Activity, MainWindow, Navigation, Screen};
-use crate::worker::Worker;
 use kiosk_runtime::clock::Clock;
 use kiosk_runtime::hub::Hub;
 use kiosk_runtime::times;
+use slint::{ComponentHandle, Timer, TimerMode};
 use tracing::{error, info};
+
+use crate::ui::{Activity, MainWindow, Navigation, Screen};
+use crate::worker::Worker;
 
 /// Turns a key into simulated sensor changes; true if it used the key.
 pub type SensorKeys = Box<dyn Fn(&str) -> bool>;

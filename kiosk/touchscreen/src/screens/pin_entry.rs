@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use booking_core::{PersonId, Pin, PinOutcome};
 use slint::{ComponentHandle, Timer, TimerMode};
+use tracing::error;
 
 use super::Touchscreen;
 use crate::ui::{MainWindow, PinMessage, PinState};
-use tracing::error;
 
 const MAX_PIN_DIGITS: usize = 8;
 

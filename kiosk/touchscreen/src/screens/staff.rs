@@ -8,7 +8,10 @@ use std::time::Duration;
 use anyhow::Result;
 use booking_core::{OnSite, Opening, PersonId, Role};
 use chrono::{DateTime, Timelike, Utc};
+use kiosk_runtime::hub::Hub;
+use kiosk_sensors::{AlertKind, SensorState};
 use slint::{ComponentHandle, Model, ModelRc, SharedString, Timer, TimerMode, VecModel};
+use tracing::error;
 
 use super::pin_entry::{self, PinEntry, PinScreen, Refusal};
 use super::{Controller, Touchscreen};
@@ -16,9 +19,6 @@ use crate::ui::{
     DoorStatus, MainWindow, MotionStatus, Navigation, PersonRole, PinMessage, RollCallEntry, RoomStatus, Screen,
     SensorAlert, SensorAlertKind, StaffAdapter, StaffStep, StaffTab, WelcomeAdapter,
 };
-use kiosk_runtime::hub::Hub;
-use kiosk_sensors::{AlertKind, SensorState};
-use tracing::error;
 
 /// How often the open staff view re-reads the hub.
 const REFRESH_EVERY: Duration = Duration::from_secs(10);

@@ -7,12 +7,12 @@ use std::rc::Rc;
 
 use booking_core::{PersonId, Role, VisitReason, WalkIn, WalkInOutcome};
 use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
+use tracing::error;
 
 use super::name::add_to_name;
 use super::{Controller, Touchscreen, host_notices};
 use crate::qr;
 use crate::ui::{MainWindow, Screen, WalkInAdapter, WalkInProblem, WalkInStep};
-use tracing::error;
 
 /// What the person has chosen so far. The name itself lives in the adapter, where it is shown.
 #[derive(Debug, Default)]

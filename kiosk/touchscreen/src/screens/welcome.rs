@@ -7,12 +7,12 @@ use anyhow::Result;
 use booking_core::local_day;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use kiosk_runtime::hub::Hub;
 use slint::{ComponentHandle, ModelRc, SharedString, Timer, TimerMode, VecModel};
+use tracing::warn;
 
 use super::{Controller, Touchscreen, host_notices, settings};
 use crate::ui::{Highlight, HubInfo, LoadState, MainWindow, Screen, WelcomeAdapter};
-use kiosk_runtime::hub::Hub;
-use tracing::warn;
 
 /// How often the clock and the day's highlights are brought up to date.
 const CLOCK_EVERY: Duration = Duration::from_secs(1);
