@@ -49,6 +49,8 @@ fn fuzz(address: &str, extra: &[&str]) {
         .args(["--max-examples", &examples, "--seed", &seed, "--workers", "1", "--no-color"])
         .args(extra)
         .env("SCHEMATHESIS_TELEMETRY", "false")
+        // Its cache of crashes goes to the target folder, not into the repository.
+        .current_dir(env!("CARGO_TARGET_TMPDIR"))
         .output()
         .unwrap();
     let report = String::from_utf8_lossy(&output.stdout);
