@@ -12,6 +12,7 @@ use crate::error::Result;
 use crate::ids::PersonId;
 use crate::passes::{PassKey, PassRefusal, verify};
 use crate::people::{NewPerson, Role, insert_person};
+use crate::refusal::Refusal;
 use crate::text;
 
 /// Who a booking made at the kiosk or on a web page is for.
@@ -29,6 +30,15 @@ pub enum Booker<'a> {
 pub enum Refused<R> {
     Pass(PassRefusal),
     Rule(R),
+}
+
+impl<R: Refusal> Refusal for Refused<R> {
+    fn code(&self) -> &'static str {
+        match self {
+            Refused::Pass(refusal) => refusal.code(),
+            Refused::Rule(refusal) => refusal.code(),
+        }
+    }
 }
 
 impl<R: fmt::Display> fmt::Display for Refused<R> {

@@ -14,6 +14,7 @@ use crate::error::{Result, StoreError};
 use crate::ids::{BookingId, PersonId, RoomId, SeriesId};
 use crate::passes::{IssuedPass, NewPass, PassKey, insert_pass};
 use crate::recurrence::{Repeat, occurrence_dates};
+use crate::refusal::Refusal;
 use crate::rooms::{Room, load_room};
 use crate::site::{Opening, Site, load_site, opening_on};
 use crate::text;
@@ -107,6 +108,22 @@ pub enum BookingRefusal {
     TooFarAhead { room: String, advance_days: u32 },
     InPast,
     NonexistentTime { date: NaiveDate, detail: String },
+}
+
+impl Refusal for BookingRefusal {
+    fn code(&self) -> &'static str {
+        match self {
+            BookingRefusal::Conflict { .. } => "conflict",
+            BookingRefusal::Closed { .. } => "closed",
+            BookingRefusal::OutsideHours { .. } => "outside_hours",
+            BookingRefusal::NotBookable { .. } => "not_bookable",
+            BookingRefusal::TooShort { .. } => "too_short",
+            BookingRefusal::TooLong { .. } => "too_long",
+            BookingRefusal::TooFarAhead { .. } => "too_far_ahead",
+            BookingRefusal::InPast => "in_past",
+            BookingRefusal::NonexistentTime { .. } => "no_such_time",
+        }
+    }
 }
 
 impl fmt::Display for BookingRefusal {

@@ -20,6 +20,7 @@ mod passes;
 mod people;
 mod privacy;
 mod recurrence;
+mod refusal;
 mod rooms;
 mod site;
 mod staff;
@@ -47,6 +48,7 @@ pub use passes::{
 pub use people::{NewPerson, Person, Role};
 pub use privacy::{ERASED_NAME, EraseOutcome, EraseRefusal, Erasure, PERSON_EXPORT_FORMAT, PersonExport, PurgeReport};
 pub use recurrence::{MAX_OCCURRENCES, Nth, Repeat, occurrence_dates};
+pub use refusal::Refusal;
 pub use rooms::{NewRoom, Room};
 pub use site::{Closure, DayHours, NewSite, Opening, OpeningRules, Site, SiteSettings};
 pub use staff::{LOCK_AFTER, Pin, PinOutcome, UnlockOutcome};

@@ -21,6 +21,7 @@ use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::ids::{BookingId, PassId, PersonId};
 use crate::people::load_person;
+use crate::refusal::Refusal;
 use crate::site::load_site;
 use crate::time::{from_db, local_day, to_db};
 
@@ -185,6 +186,18 @@ pub enum PassRefusal {
     Revoked,
     /// Correctly signed but not in this hub's records (e.g. a restored older database).
     Unknown,
+}
+
+impl Refusal for PassRefusal {
+    fn code(&self) -> &'static str {
+        match self {
+            PassRefusal::Malformed => "not_a_pass",
+            PassRefusal::BadSignature => "not_this_hubs_pass",
+            PassRefusal::Expired { .. } => "pass_expired",
+            PassRefusal::Revoked => "pass_cancelled",
+            PassRefusal::Unknown => "unknown_pass",
+        }
+    }
 }
 
 impl fmt::Display for PassRefusal {

@@ -18,6 +18,7 @@ use crate::error::{Result, StoreError};
 use crate::export::rows_where;
 use crate::ids::PersonId;
 use crate::people::load_person;
+use crate::refusal::Refusal;
 use crate::site::load_site;
 use crate::time::{from_db, to_db};
 
@@ -79,6 +80,16 @@ pub enum EraseRefusal {
         upcoming: u32,
     },
     AlreadyErased,
+}
+
+impl Refusal for EraseRefusal {
+    fn code(&self) -> &'static str {
+        match self {
+            EraseRefusal::OnSite { .. } => "on_site",
+            EraseRefusal::HostsSurgeries { .. } => "hosts_sessions",
+            EraseRefusal::AlreadyErased => "already_erased",
+        }
+    }
 }
 
 impl fmt::Display for EraseRefusal {

@@ -13,6 +13,7 @@ use crate::error::{Result, StoreError};
 use crate::ids::{PersonId, SeatId, SurgeryId, SurgerySlotId, TicketId};
 use crate::passes::{IssuedPass, NewPass, PassKey, insert_pass};
 use crate::people::{Role, load_person};
+use crate::refusal::Refusal;
 use crate::site::load_site;
 use crate::text;
 use crate::time::{Slot, from_db, to_db};
@@ -150,6 +151,17 @@ pub enum SeatRefusal {
     AlreadyBooked,
     SurgeryCancelled,
     SlotOver,
+}
+
+impl Refusal for SeatRefusal {
+    fn code(&self) -> &'static str {
+        match self {
+            SeatRefusal::Full => "full",
+            SeatRefusal::AlreadyBooked => "already_booked",
+            SeatRefusal::SurgeryCancelled => "cancelled",
+            SeatRefusal::SlotOver => "over",
+        }
+    }
 }
 
 impl fmt::Display for SeatRefusal {

@@ -58,6 +58,12 @@ fn refusals_and_bad_input_have_their_exit_codes() {
     let conflict = hub.run(&["book", "--room", "Studio", "--start", "14:30", "--end", "15:30"]);
     assert_eq!(conflict.code, 1);
     assert_eq!(conflict.stdout.trim(), "Studio is already booked 14:00–15:00 (booking #1)");
+    let as_json = hub.run(&["--json", "book", "--room", "Studio", "--start", "14:30", "--end", "15:30"]);
+    let as_json: serde_json::Value = serde_json::from_str(&as_json.stdout).unwrap();
+    assert_eq!(
+        (as_json["code"].as_str(), as_json["refused"].as_str()),
+        (Some("conflict"), Some(conflict.stdout.trim()))
+    );
 
     let unknown_room = hub.run(&["book", "--room", "Studio 9", "--start", "14:30", "--end", "15:30"]);
     assert_eq!(unknown_room.code, 2);

@@ -187,7 +187,9 @@ pub fn book(cx: &mut Invocation<'_>, args: &BookArgs) -> Result<Report> {
                 Report::done(text.trim_end(), json!({ "series": series_id, "bookings": bookings }))
             }
             SeriesOutcome::Refused { date, refusal } => {
-                Report::refused(outcome.to_string(), json!({ "date": date, "reason": refusal }))
+                let mut report = Report::refusal(refusal, json!({ "date": date, "reason": refusal }));
+                report.text = outcome.to_string();
+                report
             }
         });
     }
@@ -203,7 +205,7 @@ pub fn book(cx: &mut Invocation<'_>, args: &BookArgs) -> Result<Report> {
             ),
             &booking,
         ),
-        BookingOutcome::Refused(refusal) => Report::refused(refusal.to_string(), json!({ "reason": refusal })),
+        BookingOutcome::Refused(refusal) => Report::refusal(&refusal, json!({ "reason": refusal })),
     })
 }
 
@@ -262,7 +264,7 @@ pub fn move_booking(cx: &mut Invocation<'_>, booking: i64, time: &TimeRangeArgs)
             ),
             &moved,
         ),
-        BookingOutcome::Refused(refusal) => Report::refused(refusal.to_string(), json!({ "reason": refusal })),
+        BookingOutcome::Refused(refusal) => Report::refusal(&refusal, json!({ "reason": refusal })),
     })
 }
 
@@ -384,7 +386,7 @@ pub fn surgery(cx: &mut Invocation<'_>, command: &SurgeryCommand) -> Result<Repo
                     format!("The slot is full; {} is number {position} on the waiting list", person.display_name),
                     &outcome,
                 ),
-                SeatOutcome::Refused(refusal) => Report::refused(refusal.to_string(), &outcome),
+                SeatOutcome::Refused(refusal) => Report::refusal(refusal, &outcome),
             })
         }
         SurgeryCommand::Cancel { seat } => {
@@ -540,7 +542,7 @@ pub fn scan(cx: &mut Invocation<'_>, payload: &str) -> Result<Report> {
         }
     }
     Ok(match &outcome {
-        ScanOutcome::Refused(_) => Report::refused(text, &outcome),
+        ScanOutcome::Refused(refusal) => Report::refusal(refusal, &outcome),
         _ => Report::done(text, &outcome),
     })
 }

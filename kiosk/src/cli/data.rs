@@ -118,7 +118,7 @@ pub fn person_erase(cx: &mut Invocation<'_>, person: &str, confirmed: bool) -> R
             ),
             &erasure,
         ),
-        EraseOutcome::Refused(refusal) => Report::refused(refusal.to_string(), &refusal),
+        EraseOutcome::Refused(refusal) => Report::refusal(&refusal, &refusal),
     })
 }
 

@@ -18,6 +18,15 @@ impl Report {
         Report { text: text.into(), json: to_json(json), refused: false }
     }
 
+    /// A rule's refusal: its sentence, and its stable `code` beside `json` for scripts.
+    pub fn refusal(refusal: &impl booking_core::Refusal, json: impl Serialize) -> Report {
+        let mut report = Report::refused(refusal.to_string(), json);
+        if let Value::Object(map) = &mut report.json {
+            map.insert("code".into(), Value::String(refusal.code().into()));
+        }
+        report
+    }
+
     pub fn refused(reason: impl Into<String>, json: impl Serialize) -> Report {
         let reason = reason.into();
         let mut value = to_json(json);

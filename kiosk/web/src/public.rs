@@ -10,7 +10,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 use booking_core::{
-    Booker, Feed, PassRefusal, Refused, RoomId, SeatRefusal, Surgery, SurgeryId, SurgerySlotId, WhenFull,
+    Booker, Feed, PassRefusal, Refusal, Refused, RoomId, SeatRefusal, Surgery, SurgeryId, SurgerySlotId, WhenFull,
 };
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
@@ -201,10 +201,7 @@ impl PlaceRefused {
             PlaceRefused::NoTime => "no_time",
             PlaceRefused::NoName => "no_name",
             PlaceRefused::Pass(_) => "pass_refused",
-            PlaceRefused::Seat(SeatRefusal::Full) => "full",
-            PlaceRefused::Seat(SeatRefusal::AlreadyBooked) => "already_booked",
-            PlaceRefused::Seat(SeatRefusal::SurgeryCancelled) => "cancelled",
-            PlaceRefused::Seat(SeatRefusal::SlotOver) => "over",
+            PlaceRefused::Seat(refusal) => refusal.code(),
             PlaceRefused::Invalid(_) => "invalid",
         }
     }
