@@ -142,10 +142,7 @@ pub fn run(hub: Hub, clock: Clock, plan: RunPlan) -> Result<()> {
     let signals = StopSignals::install(&runtime)?;
     runtime.spawn(async {
         signals.requested().await;
-        // Fails only when the event loop has already stopped.
-        let _ = slint::invoke_from_event_loop(|| {
-            let _ = slint::quit_event_loop();
-        });
+        quit_event_loop();
     });
     if let Some(backups) = plan.backups {
         runtime.spawn(housekeeping::every_hour(jobs.clone(), clock, backups));
@@ -169,11 +166,7 @@ pub fn run(hub: Hub, clock: Clock, plan: RunPlan) -> Result<()> {
     if plan.exit_after_first_frame {
         // The software renderer has no frame notifier: the window is shown and its first redraw is queued, so the
         // event loop's first turn draws it; quit right after that turn.
-        slint::Timer::single_shot(Duration::ZERO, || {
-            let _ = slint::invoke_from_event_loop(|| {
-                let _ = slint::quit_event_loop();
-            });
-        });
+        slint::Timer::single_shot(Duration::ZERO, quit_event_loop);
     }
     systemd::ready();
     watchdog::start(&kiosk);
@@ -189,6 +182,13 @@ pub fn run(hub: Hub, clock: Clock, plan: RunPlan) -> Result<()> {
     runtime.shutdown_timeout(Duration::from_secs(1));
     database.stop();
     ran
+}
+
+/// Ends Slint's event loop after its current turn, from any thread. Fails only when it has already stopped.
+fn quit_event_loop() {
+    let _ = slint::invoke_from_event_loop(|| {
+        let _ = slint::quit_event_loop();
+    });
 }
 
 /// Starts the door sensors on the runtime, if any are planned. Required sensors that cannot be read stop the

@@ -5,7 +5,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{ChildStderr, Command, Output, Stdio};
 use std::sync::OnceLock;
 
 /// The `kiosk` binary in the same target folder as the running test, built (or found up to date) once per test run.
@@ -100,8 +100,15 @@ impl TestHub {
 
     /// Starts `kiosk serve` on a free loopback port; the server stops when the returned value is dropped.
     pub fn serve(&self) -> Server {
+        self.serve_with(&[]).0
+    }
+
+    /// Like [`TestHub::serve`], with `env` set for the server; also its standard error after the line that says
+    /// where it listens.
+    pub fn serve_with(&self, env: &[(&str, &std::ffi::OsStr)]) -> (Server, BufReader<ChildStderr>) {
         let mut child = self
             .command(&["serve", "--listen", "127.0.0.1:0"])
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -113,7 +120,7 @@ impl TestHub {
         // Built before checking the line, so a server that said something else is still stopped.
         let server = Server { child, address: address.unwrap_or_default() };
         assert!(!server.address.is_empty(), "the server did not say where it listens: {line:?}");
-        server
+        (server, stderr)
     }
 }
 
@@ -145,7 +152,7 @@ fn http(address: &str, request: &str) -> String {
 /// A running `kiosk serve`, stopped (even when an assertion fails) when dropped.
 #[derive(Debug)]
 pub struct Server {
-    child: std::process::Child,
+    pub child: std::process::Child,
     /// `127.0.0.1:<port>`.
     pub address: String,
 }

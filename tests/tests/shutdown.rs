@@ -2,7 +2,7 @@
 //! stopping, stops taking requests, finishes what it was writing, closes the database and exits 0 within 5 s —
 //! both `kiosk serve` and `kiosk run` with its window, web pages and simulated door sensors.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::os::unix::net::UnixDatagram;
 use std::process::{Child, Command, Stdio};
@@ -58,31 +58,22 @@ fn exit_code_within(child: &mut Child, within: Duration) -> i32 {
 fn kiosk_serve_stops_in_order_on_sigterm() {
     let hub = TestHub::new("2027-01-05 11:00");
     let systemd = FakeSystemd::new();
-    let mut child = hub
-        .command(&["serve", "--listen", "127.0.0.1:0"])
-        .env("NOTIFY_SOCKET", &systemd.path)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
-    let address = line.trim().split("http://").nth(1).unwrap().trim_end_matches('/').to_owned();
+    let (mut server, mut stderr) = hub.serve_with(&[("NOTIFY_SOCKET", systemd.path.as_os_str())]);
+    let address = server.address.clone();
     assert_eq!(systemd.next(Duration::from_secs(30)), "READY=1");
     assert!(get(&address, "/").starts_with("HTTP/1.1 200"));
 
     // A visitor's connection is open (a request on its way) when the stop comes.
     let mut waiting = TcpStream::connect(&address).unwrap();
     write!(waiting, "GET / HTTP/1.1\r\nHost: kiosk\r\n").unwrap();
-    terminate(&child);
+    terminate(&server.child);
     assert_eq!(systemd.next(Duration::from_secs(5)), "STOPPING=1");
     write!(waiting, "Connection: close\r\n\r\n").unwrap();
     let mut answer = String::new();
     waiting.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "the request in progress was answered: {answer:?}");
 
-    assert_eq!(exit_code_within(&mut child, Duration::from_secs(5)), 0);
+    assert_eq!(exit_code_within(&mut server.child, Duration::from_secs(5)), 0);
     let mut rest = String::new();
     stderr.read_to_string(&mut rest).unwrap();
     assert!(rest.contains("stopping in order"), "{rest}");
