@@ -2,8 +2,6 @@
 //! finding that person inside the booking's own transaction, so the pass check, the booking and any new pass are
 //! one use-case: all of it happens, or none.
 
-use std::fmt;
-
 use chrono::{DateTime, Utc};
 use rusqlite::Transaction;
 use serde::Serialize;
@@ -37,15 +35,6 @@ impl<R: Refusal> Refusal for Refused<R> {
         match self {
             Refused::Pass(refusal) => refusal.code(),
             Refused::Rule(refusal) => refusal.code(),
-        }
-    }
-}
-
-impl<R: fmt::Display> fmt::Display for Refused<R> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Refused::Pass(refusal) => refusal.fmt(f),
-            Refused::Rule(refusal) => refusal.fmt(f),
         }
     }
 }

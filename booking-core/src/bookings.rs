@@ -12,6 +12,7 @@ use crate::booker::{Booker, Refused};
 use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::ids::{BookingId, PersonId, RoomId, SeriesId};
+use crate::outbox;
 use crate::passes::{IssuedPass, NewPass, PassKey, insert_pass};
 use crate::recurrence::{Repeat, occurrence_dates};
 use crate::refusal::Refusal;
@@ -99,15 +100,43 @@ pub struct SeriesRequest {
 /// Why a booking was refused, in words the kiosk can show as they are.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum BookingRefusal {
-    Conflict { with: BookingId, room: String, start: DateTime<Tz>, end: DateTime<Tz>, buffer_minutes: u32 },
-    Closed { date: NaiveDate, reason: String },
-    OutsideHours { opens: NaiveTime, closes: NaiveTime },
-    NotBookable { room: String },
-    TooShort { room: String, min_minutes: u32 },
-    TooLong { room: String, max_minutes: u32 },
-    TooFarAhead { room: String, advance_days: u32 },
+    /// The room is taken `start`–`end` by booking `with`. `buffer_minutes` is set when only the room's tidying-up gap
+    /// is in the way (the times themselves do not overlap); 0 when they do.
+    Conflict {
+        with: BookingId,
+        room: String,
+        start: DateTime<Tz>,
+        end: DateTime<Tz>,
+        buffer_minutes: u32,
+    },
+    Closed {
+        date: NaiveDate,
+        reason: String,
+    },
+    OutsideHours {
+        opens: NaiveTime,
+        closes: NaiveTime,
+    },
+    NotBookable {
+        room: String,
+    },
+    TooShort {
+        room: String,
+        min_minutes: u32,
+    },
+    TooLong {
+        room: String,
+        max_minutes: u32,
+    },
+    TooFarAhead {
+        room: String,
+        advance_days: u32,
+    },
     InPast,
-    NonexistentTime { date: NaiveDate, detail: String },
+    NonexistentTime {
+        date: NaiveDate,
+        detail: String,
+    },
 }
 
 impl Refusal for BookingRefusal {
@@ -126,50 +155,8 @@ impl Refusal for BookingRefusal {
     }
 }
 
-impl fmt::Display for BookingRefusal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            BookingRefusal::Conflict { with, room, start, end, buffer_minutes } => {
-                write!(
-                    f,
-                    "{room} is already booked {}–{} (booking #{with})",
-                    start.format("%H:%M"),
-                    end.format("%H:%M")
-                )?;
-                if *buffer_minutes > 0 {
-                    write!(f, ", and it needs {buffer_minutes} minutes free between bookings for tidying up")?;
-                }
-                Ok(())
-            }
-            BookingRefusal::Closed { date, reason } => {
-                write!(f, "The hub is closed on {}: {reason}", date.format("%A %-d %B"))
-            }
-            BookingRefusal::OutsideHours { opens, closes } => write!(
-                f,
-                "The hub is open {}–{} that day; please choose a time within those hours",
-                opens.format("%H:%M"),
-                closes.format("%H:%M")
-            ),
-            BookingRefusal::NotBookable { room } => {
-                write!(f, "{room} cannot be booked here; please ask at the desk")
-            }
-            BookingRefusal::TooShort { room, min_minutes } => {
-                write!(f, "{room} can only be booked for {} or longer", duration_words(*min_minutes))
-            }
-            BookingRefusal::TooLong { room, max_minutes } => {
-                write!(f, "{room} can be booked for at most {}", duration_words(*max_minutes))
-            }
-            BookingRefusal::TooFarAhead { room, advance_days } => {
-                write!(f, "{room} can be booked up to {advance_days} days ahead; please choose an earlier date")
-            }
-            BookingRefusal::InPast => write!(f, "That time has already passed; please choose a later time"),
-            BookingRefusal::NonexistentTime { detail, .. } => write!(f, "{detail}"),
-        }
-    }
-}
-
-/// "90 minutes" → "1 hour 30 minutes".
-pub fn duration_words(minutes: u32) -> String {
+/// "90 minutes" → "1 hour 30 minutes", for the English rule a series stores.
+fn duration_words(minutes: u32) -> String {
     let (hours, rest) = (minutes / 60, minutes % 60);
     let hours_text = match hours {
         0 => String::new(),
@@ -200,17 +187,6 @@ pub enum SeriesOutcome {
         date: NaiveDate,
         refusal: BookingRefusal,
     },
-}
-
-impl fmt::Display for SeriesOutcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SeriesOutcome::Booked { bookings, .. } => write!(f, "Booked {} dates", bookings.len()),
-            SeriesOutcome::Refused { date, refusal } => {
-                write!(f, "Nothing was booked. On {}: {refusal}", date.format("%A %-d %B %Y"))
-            }
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -351,12 +327,14 @@ fn check_rules(
         )
         .optional()?;
     if let Some((with, start, end)) = conflict {
+        let (start, end) = (from_db(start), from_db(end));
+        let overlaps = start < slot.end() && slot.start() < end;
         return refusal(BookingRefusal::Conflict {
             with,
             room: room.name.clone(),
-            start: from_db(start).with_timezone(&site.time_zone),
-            end: from_db(end).with_timezone(&site.time_zone),
-            buffer_minutes: room.buffer_minutes,
+            start: start.with_timezone(&site.time_zone),
+            end: end.with_timezone(&site.time_zone),
+            buffer_minutes: if overlaps { 0 } else { room.buffer_minutes },
         });
     }
     Ok(None)
@@ -410,7 +388,9 @@ impl Store {
             if let Some(refusal) = refusal_for(tx, request.room, request.slot, None, now)? {
                 return Ok(Err(refusal));
             }
-            Ok(Ok(insert_booking(tx, request, &title, None, now)?))
+            let id = insert_booking(tx, request, &title, None, now)?;
+            outbox::confirm_booking(tx, id, None, now)?;
+            Ok(Ok(id))
         })?;
         match outcome {
             Ok(id) => Ok(BookingOutcome::Booked(self.booking(id)?)),
@@ -441,6 +421,7 @@ impl Store {
             let request = BookingRequest { booked_by: Some(person), booked_for: Some(person), ..request.clone() };
             let id = insert_booking(tx, &request, &title, None, now)?;
             let pass = insert_pass(tx, key, person, NewPass::Booking(id), now)?;
+            outbox::confirm_booking(tx, id, Some(&pass.payload), now)?;
             Ok(Ok((id, pass)))
         })?;
         Ok(match outcome {
@@ -679,7 +660,7 @@ mod tests {
     fn booked(outcome: BookingOutcome) -> Booking {
         match outcome {
             BookingOutcome::Booked(booking) => booking,
-            BookingOutcome::Refused(refusal) => panic!("refused: {refusal}"),
+            BookingOutcome::Refused(refusal) => panic!("refused: {refusal:?}"),
         }
     }
 
@@ -705,14 +686,14 @@ mod tests {
         let (mut store, room, now) = hub_with_studio();
         let first = booked(store.book(&request(room.id, slot("2027-01-05 10:00", "2027-01-05 11:00")), now).unwrap());
         let clash = refused(store.book(&request(room.id, slot("2027-01-05 11:10", "2027-01-05 12:00")), now).unwrap());
-        assert_eq!(
-            clash.to_string(),
-            format!(
-                "Studio is already booked 10:00–11:00 (booking #{}), and it needs 15 minutes free between bookings \
-                 for tidying up",
-                first.id
-            )
-        );
+        let BookingRefusal::Conflict { with, room: name, start, end, buffer_minutes } = clash else {
+            panic!("{clash:?}")
+        };
+        assert_eq!((with, name.as_str(), buffer_minutes), (first.id, "Studio", 15));
+        assert_eq!((start.to_utc(), end.to_utc()), (utc("2027-01-05 10:00"), utc("2027-01-05 11:00")));
+        let overlap =
+            refused(store.book(&request(room.id, slot("2027-01-05 10:30", "2027-01-05 11:30")), now).unwrap());
+        assert!(matches!(overlap, BookingRefusal::Conflict { buffer_minutes: 0, .. }), "the times themselves clash");
         booked(store.book(&request(room.id, slot("2027-01-05 11:15", "2027-01-05 12:00")), now).unwrap());
     }
 
@@ -736,29 +717,38 @@ mod tests {
     #[test]
     fn each_rule_refuses_with_its_reason() {
         let (mut store, room, now) = hub_with_studio();
+        let studio = || "Studio".to_owned();
+        let date = |text: &str| text.parse::<NaiveDate>().unwrap();
+        let time = |hour| NaiveTime::from_hms_opt(hour, 0, 0).unwrap();
         let cases = [
             (
                 slot("2027-01-10 10:00", "2027-01-10 11:00"),
-                "The hub is closed on Sunday 10 January: the hub is closed on Sundays",
+                BookingRefusal::Closed { date: date("2027-01-10"), reason: "the hub is closed on Sundays".into() },
             ),
             (
                 slot("2027-01-05 08:00", "2027-01-05 09:30"),
-                "The hub is open 09:00–18:00 that day; please choose a time within those hours",
+                BookingRefusal::OutsideHours { opens: time(9), closes: time(18) },
             ),
-            (slot("2027-01-05 10:00", "2027-01-05 10:10"), "Studio can only be booked for 15 minutes or longer"),
-            (slot("2027-01-05 09:00", "2027-01-05 17:30"), "Studio can be booked for at most 8 hours"),
+            (
+                slot("2027-01-05 10:00", "2027-01-05 10:10"),
+                BookingRefusal::TooShort { room: studio(), min_minutes: 15 },
+            ),
+            (
+                slot("2027-01-05 09:00", "2027-01-05 17:30"),
+                BookingRefusal::TooLong { room: studio(), max_minutes: 480 },
+            ),
             (
                 slot("2028-01-11 10:00", "2028-01-11 11:00"),
-                "Studio can be booked up to 365 days ahead; please choose an earlier date",
+                BookingRefusal::TooFarAhead { room: studio(), advance_days: 365 },
             ),
-            (slot("2027-01-04 07:00", "2027-01-04 07:30"), "That time has already passed; please choose a later time"),
+            (slot("2027-01-04 07:00", "2027-01-04 07:30"), BookingRefusal::InPast),
         ];
         for (range, reason) in cases {
-            assert_eq!(refused(store.book(&request(room.id, range), now).unwrap()).to_string(), reason);
+            assert_eq!(refused(store.book(&request(room.id, range), now).unwrap()), reason);
         }
-        store.add_closure(NaiveDate::from_ymd_opt(2027, 1, 6).unwrap(), "Staff training").unwrap();
+        store.add_closure(date("2027-01-06"), "Staff training").unwrap();
         let closed = refused(store.book(&request(room.id, slot("2027-01-06 10:00", "2027-01-06 11:00")), now).unwrap());
-        assert_eq!(closed.to_string(), "The hub is closed on Wednesday 6 January: Staff training");
+        assert_eq!(closed, BookingRefusal::Closed { date: date("2027-01-06"), reason: "Staff training".into() });
     }
 
     fn tuesday_series(room: RoomId, first: &str, until: &str, time: &str) -> SeriesRequest {
@@ -786,7 +776,7 @@ mod tests {
     fn tuesdays_at_ten_stay_at_ten_across_the_spring_change() {
         let (mut store, room, now) = hub_with_studio();
         let outcome = store.book_series(&tuesday_series(room.id, "2027-03-23", "2027-04-06", "10:00"), now).unwrap();
-        let SeriesOutcome::Booked { bookings, .. } = outcome else { panic!("{outcome}") };
+        let SeriesOutcome::Booked { bookings, .. } = outcome else { panic!("{outcome:?}") };
         assert_eq!(local_starts(&bookings), ["03-23 10:00 GMT", "03-30 10:00 BST", "04-06 10:00 BST"]);
         let utc_hours: Vec<_> = bookings.iter().map(|b| b.slot.start().format("%H:%M").to_string()).collect();
         assert_eq!(utc_hours, ["10:00", "09:00", "09:00"]);
@@ -797,7 +787,7 @@ mod tests {
         let (mut store, room, now) = hub_with_studio();
         let now = now + Duration::days(250);
         let outcome = store.book_series(&tuesday_series(room.id, "2027-10-26", "2027-11-09", "10:00"), now).unwrap();
-        let SeriesOutcome::Booked { bookings, .. } = outcome else { panic!("{outcome}") };
+        let SeriesOutcome::Booked { bookings, .. } = outcome else { panic!("{outcome:?}") };
         assert_eq!(local_starts(&bookings), ["10-26 10:00 BST", "11-02 10:00 GMT", "11-09 10:00 GMT"]);
     }
 
@@ -809,10 +799,14 @@ mod tests {
         let mut sundays = tuesday_series(room.id, "2027-03-21", "2027-04-04", "01:30");
         sundays.title = "Night owls".into();
         let outcome = store.book_series(&sundays, now).unwrap();
+        let SeriesOutcome::Refused { date, refusal: BookingRefusal::NonexistentTime { detail, .. } } = outcome else {
+            panic!("{outcome:?}")
+        };
+        assert_eq!(date.to_string(), "2027-03-28");
         assert_eq!(
-            outcome.to_string(),
-            "Nothing was booked. On Sunday 28 March 2027: 01:30 on 28 March 2027 does not exist in Europe/London: \
-             the clocks go forward then. Choose a time after the change"
+            detail,
+            "01:30 on 28 March 2027 does not exist in Europe/London: the clocks go forward then. Choose a time after \
+             the change"
         );
         let everything = slot("2027-01-01 00:00", "2028-01-01 00:00");
         assert!(store.bookings_overlapping(everything, None).unwrap().is_empty());

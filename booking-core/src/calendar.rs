@@ -15,6 +15,7 @@ use crate::bookings::{Booking, bookings_of_series, bookings_overlapping};
 use crate::db::Store;
 use crate::error::Result;
 use crate::ids::{RoomId, SeriesId};
+use crate::outbox::MessageFacts;
 use crate::recurrence::{Nth, Repeat, occurrence_dates};
 use crate::rooms::load_room;
 use crate::site::load_site;
@@ -252,7 +253,68 @@ impl Writer<'_> {
     }
 }
 
+/// A parameter value (`CN=…`) as RFC 5545 allows it: quoted, with no quotes or control characters inside.
+fn parameter(value: &str) -> String {
+    format!("\"{}\"", value.chars().filter(|c| *c != '"' && !c.is_control()).collect::<String>())
+}
+
 impl Store {
+    /// A calendar invitation (`METHOD:REQUEST`) for what `facts` booked, or its cancellation (`METHOD:CANCEL`),
+    /// from the hub (`organizer`, an e-mail address) to the person it is for: their calendar adds it, and, as its
+    /// UID is the same in every message about the same booking, updates or removes it later instead of adding
+    /// another. `None` for messages about no booking.
+    pub fn invitation(
+        &self,
+        facts: &MessageFacts,
+        attendee: (&str, &str),
+        organizer: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>> {
+        // A cancellation sends the same event again, cancelled, so the person's calendar takes it out.
+        let (event, what, place, start, end, method, status, sequence) = match facts {
+            MessageFacts::Booked { event, what, place, start, end, waiting_position, .. } => {
+                // A waiting-list place is not yet a place: the calendar shows it as not confirmed.
+                let status = if waiting_position.is_some() { "TENTATIVE" } else { "CONFIRMED" };
+                (event, what, place, start, end, "REQUEST", status, 0)
+            }
+            MessageFacts::Promoted { event, what, place, start, end } => {
+                (event, what, place, start, end, "REQUEST", "CONFIRMED", 1)
+            }
+            // A cancellation is always the last word about an event, after a promotion.
+            MessageFacts::Cancelled { event, what, place, start, end, .. } => {
+                (event, what, place, start, end, "CANCEL", "CANCELLED", 2)
+            }
+            MessageFacts::VisitorArrived { .. } => return Ok(None),
+        };
+        let site = load_site(&self.conn)?;
+        let uid: String = self.conn.query_row("SELECT uid FROM site", [], |row| row.get(0))?;
+        let mut ics = Ics { text: String::new(), zone: site.time_zone };
+        ics.line("BEGIN:VCALENDAR");
+        ics.line("VERSION:2.0");
+        ics.line(&format!("PRODID:-//Hub Kiosk//Hub Kiosk {}//EN", env!("CARGO_PKG_VERSION")));
+        ics.line("CALSCALE:GREGORIAN");
+        ics.line(&format!("METHOD:{method}"));
+        write_vtimezone(&mut ics, start.year(), end.year());
+        ics.line("BEGIN:VEVENT");
+        ics.line(&format!("UID:{event}-{uid}@hub-kiosk"));
+        ics.line(&format!("DTSTAMP:{}", utc(now)));
+        ics.line(&format!("SEQUENCE:{sequence}"));
+        ics.time_property("DTSTART", *start);
+        ics.time_property("DTEND", *end);
+        ics.text_property("SUMMARY", what);
+        ics.text_property("LOCATION", &format!("{place}, {}", site.name));
+        ics.line(&format!("STATUS:{status}"));
+        ics.line(&format!("ORGANIZER;CN={}:mailto:{organizer}", parameter(&site.name)));
+        let (name, address) = attendee;
+        ics.line(&format!(
+            "ATTENDEE;CN={};ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE:mailto:{address}",
+            parameter(name)
+        ));
+        ics.line("END:VEVENT");
+        ics.line("END:VCALENDAR");
+        Ok(Some(ics.text))
+    }
+
     /// The `.ics` text of `feed`: every event that ends after `from` (a whole series if any of it does).
     pub fn calendar(&self, feed: Feed, from: DateTime<Utc>, now: DateTime<Utc>) -> Result<String> {
         let site = load_site(&self.conn)?;

@@ -14,6 +14,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/003_door_sensors.sql"),
     include_str!("migrations/004_availability_index.sql"),
     include_str!("migrations/005_surgery_cancel_reason.sql"),
+    include_str!("migrations/006_messages.sql"),
 ];
 
 /// How long a writer waits for another process's write transaction before giving up.

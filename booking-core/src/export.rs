@@ -37,6 +37,7 @@ const TABLES: &[&str] = &[
     "visits",
     "visit_counts",
     "staff_pins",
+    "messages",
     "door_events",
     "door_counts",
 ];

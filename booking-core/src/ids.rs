@@ -54,4 +54,6 @@ row_id!(
     PassId,
     /// One stay on site, from check-in to check-out.
     VisitId,
+    /// A message to a person, in the outbox until it is delivered.
+    MessageId,
 );

@@ -1,8 +1,9 @@
 //! Hub Kiosk's domain rules and storage.
 //!
 //! Pure domain and SQLite storage: no async runtime, no UI, no GPIO, and the clock is never read here. Every
-//! function that depends on the time takes `now`. Refusals a person can act on are `Ok` values with a plain
-//! `Display`; `Err` means the input could not be used or the machine failed.
+//! function that depends on the time takes `now`. Refusals a person can act on are `Ok` values with a stable code
+//! (the front ends word them from one shared catalogue); `Err` means the input could not be used or the machine
+//! failed.
 
 #![forbid(unsafe_code)]
 
@@ -16,6 +17,7 @@ mod error;
 mod export;
 mod ids;
 mod occupancy;
+mod outbox;
 mod passes;
 mod people;
 mod privacy;
@@ -33,15 +35,18 @@ pub use backup::{BackupCheck, BackupFile, BackupReport, list_backups, verify_bac
 pub use booker::{Booker, Refused};
 pub use bookings::{
     Booking, BookingOutcome, BookingRefusal, BookingRequest, BookingStatus, CancelOutcome, RoomAvailability,
-    SeriesOutcome, SeriesRequest, duration_words,
+    SeriesOutcome, SeriesRequest,
 };
 pub use calendar::Feed;
 pub use db::Store;
 pub use doors::{DoorDay, DoorEvent, DoorEventKind};
 pub use error::{Result, StoreError};
 pub use export::{EXPORT_FORMAT, EXPORT_VERSION, HubExport, ImportReport};
-pub use ids::{BookingId, PassId, PersonId, RoomId, SeatId, SeriesId, SurgeryId, SurgerySlotId, TicketId, VisitId};
+pub use ids::{
+    BookingId, MessageId, PassId, PersonId, RoomId, SeatId, SeriesId, SurgeryId, SurgerySlotId, TicketId, VisitId,
+};
 pub use occupancy::{Occupancy, OnSite, RoomNowNext, RoomUse, RoomUseKind};
+pub use outbox::{Delivery, GIVE_UP_AFTER, MessageCounts, MessageFacts, MessageLine, Outgoing};
 pub use passes::{
     IssuedPass, NewPass, PASS_TEXT_LEN, Pass, PassClaim, PassKey, PassKind, PassRefusal, decode_pass, encode_pass,
 };

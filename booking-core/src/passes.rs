@@ -200,20 +200,6 @@ impl Refusal for PassRefusal {
     }
 }
 
-impl fmt::Display for PassRefusal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            PassRefusal::Malformed => "This code is not a pass for this hub. Please try again, or ask at the desk.",
-            PassRefusal::BadSignature => {
-                "This pass was not made by this hub, or it has been changed. Please ask at the desk."
-            }
-            PassRefusal::Expired { .. } => "This pass has run out. Please ask at the desk for a new one.",
-            PassRefusal::Revoked => "This pass has been cancelled. Please ask at the desk.",
-            PassRefusal::Unknown => "This hub has no record of this pass. Please ask at the desk.",
-        })
-    }
-}
-
 /// Encodes and signs a claim.
 pub fn encode_pass(claim: &PassClaim, key: &PassKey) -> String {
     let mut bytes = Vec::with_capacity(CLAIM_LEN + MAC_LEN);

@@ -6,7 +6,6 @@
 //! bytes, and the write-ahead log is checkpointed and truncated afterwards, so the name is gone from the files too.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use chrono::{DateTime, Duration, Timelike, Utc};
 use rusqlite::{Transaction, params};
@@ -41,6 +40,8 @@ pub struct PurgeReport {
     pub tickets_unlinked: usize,
     /// Door sensor events (their hourly counts stay).
     pub door_events_deleted: usize,
+    /// Messages to people, sent or not.
+    pub messages_deleted: usize,
 }
 
 impl PurgeReport {
@@ -51,6 +52,7 @@ impl PurgeReport {
             + self.passes_deleted
             + self.tickets_unlinked
             + self.door_events_deleted
+            + self.messages_deleted
             > 0
     }
 }
@@ -92,23 +94,6 @@ impl Refusal for EraseRefusal {
     }
 }
 
-impl fmt::Display for EraseRefusal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            EraseRefusal::OnSite { name } => {
-                write!(f, "{name} is checked in now. Check them out first, then erase their data.")
-            }
-            EraseRefusal::HostsSurgeries { name, upcoming } => write!(
-                f,
-                "{name} hosts {upcoming} drop-in session{} still to come. Cancel them or give them to another host \
-                 first.",
-                if *upcoming == 1 { "" } else { "s" }
-            ),
-            EraseRefusal::AlreadyErased => write!(f, "This person's data has already been erased."),
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum EraseOutcome {
     Erased(Erasure),
@@ -135,6 +120,7 @@ const PERSON_RECORDS: &[(&str, &str)] = &[
     ("passes", "person_id = ?1"),
     ("surgeries", "host_id = ?1"),
     ("staff_pins", "person_id = ?1"),
+    ("messages", "recipient = ?1 OR about = ?1"),
 ];
 
 /// Removes name, contact and credentials from a person's row, clears titles that name them and revokes their
@@ -142,8 +128,8 @@ const PERSON_RECORDS: &[(&str, &str)] = &[
 fn anonymise(tx: &Transaction<'_>, person: PersonId, name: &str, now: DateTime<Utc>) -> Result<usize> {
     let titles_cleared = clear_titles(tx, person, name)?;
     tx.execute(
-        "UPDATE people SET display_name = ?2, contact = NULL, rules_version = NULL, first_seen = NULL,
-                           last_seen = NULL, erased_at = ?3
+        "UPDATE people SET display_name = ?2, contact = NULL, contact_agreed_at = NULL, language = NULL,
+                           rules_version = NULL, first_seen = NULL, last_seen = NULL, erased_at = ?3
          WHERE id = ?1",
         params![person, ERASED_NAME, to_db(now)],
     )?;
@@ -153,6 +139,7 @@ fn anonymise(tx: &Transaction<'_>, person: PersonId, name: &str, now: DateTime<U
         params![person, to_db(now)],
     )?;
     tx.execute("UPDATE queue_tickets SET person_id = NULL WHERE person_id = ?1", [person])?;
+    crate::outbox::forget(tx, person)?;
     Ok(titles_cleared)
 }
 
@@ -217,6 +204,7 @@ impl Store {
                 [old],
             )?;
             let door_events_deleted = tx.execute("DELETE FROM door_events WHERE at < ?1", [old])?;
+            let messages_deleted = tx.execute("DELETE FROM messages WHERE created_at < ?1", [old])?;
             let tickets_unlinked = tx.execute(
                 "UPDATE queue_tickets SET person_id = NULL WHERE person_id IS NOT NULL AND issued_at < ?1",
                 [old],
@@ -245,6 +233,7 @@ impl Store {
                 passes_deleted,
                 tickets_unlinked,
                 door_events_deleted,
+                messages_deleted,
             })
         })?;
         // Run hourly by the kiosk: the log only needs emptying when something was erased.
@@ -294,7 +283,7 @@ impl Store {
                 .collect::<rusqlite::Result<_>>()?;
             for (seat, slot) in &seats {
                 tx.execute("UPDATE slot_seats SET status = 'cancelled' WHERE id = ?1", [seat])?;
-                crate::surgeries::promote_next(tx, *slot)?;
+                crate::surgeries::promote_next(tx, *slot, now)?;
             }
             let titles_cleared = anonymise(tx, person, &name, now)?;
             Ok(EraseOutcome::Erased(Erasure {
@@ -477,15 +466,7 @@ mod tests {
         };
         let refused = store.erase_person(person.id, at(4, 11)).unwrap();
         assert_eq!(refused, EraseOutcome::Refused(EraseRefusal::OnSite { name: "Sam".into() }));
-        assert_eq!(refused_text(&refused), "Sam is checked in now. Check them out first, then erase their data.");
         assert_eq!(store.roll_call().unwrap().len(), 1, "still on the roll-call");
-    }
-
-    fn refused_text(outcome: &EraseOutcome) -> String {
-        match outcome {
-            EraseOutcome::Refused(refusal) => refusal.to_string(),
-            EraseOutcome::Erased(_) => String::new(),
-        }
     }
 
     #[test]

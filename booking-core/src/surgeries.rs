@@ -1,8 +1,6 @@
 //! Surgeries: drop-in advice sessions. A host runs a session split into slots; each slot has as many seats as
 //! there are advisers. Visitors book a seat or join the slot's waiting list; walk-ins take a numbered ticket.
 
-use std::fmt;
-
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
@@ -11,6 +9,7 @@ use crate::booker::{Booker, Found, Refused};
 use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::ids::{PersonId, SeatId, SurgeryId, SurgerySlotId, TicketId};
+use crate::outbox;
 use crate::passes::{IssuedPass, NewPass, PassKey, insert_pass};
 use crate::people::{Role, load_person};
 use crate::refusal::Refusal;
@@ -164,17 +163,6 @@ impl Refusal for SeatRefusal {
     }
 }
 
-impl fmt::Display for SeatRefusal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            SeatRefusal::Full => "This time is full. You can join the waiting list or choose another time.",
-            SeatRefusal::AlreadyBooked => "You already have a place at this time.",
-            SeatRefusal::SurgeryCancelled => "This session has been cancelled. Please ask at the desk.",
-            SeatRefusal::SlotOver => "This time has already passed. Please choose a later time.",
-        })
-    }
-}
-
 /// A place a [`Booker`] took: a seat, or a place on the waiting list (1 = next), and the day pass a newcomer gets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PlaceTaken {
@@ -311,8 +299,12 @@ fn slot_context(conn: &Connection, slot: SurgerySlotId) -> Result<(SurgeryId, Sl
     Ok((surgery, Slot::new(from_db(start), from_db(end))?, cancelled))
 }
 
-/// Moves the longest-waiting person on `slot`'s waiting list into a free seat, if there is one.
-pub(crate) fn promote_next(tx: &Transaction<'_>, slot: SurgerySlotId) -> Result<Option<(SeatId, PersonId)>> {
+/// Moves the longest-waiting person on `slot`'s waiting list into a free seat, if there is one, and tells them.
+pub(crate) fn promote_next(
+    tx: &Transaction<'_>,
+    slot: SurgerySlotId,
+    now: DateTime<Utc>,
+) -> Result<Option<(SeatId, PersonId)>> {
     let free: bool = tx.query_row(
         &format!(
             "SELECT (SELECT seats FROM surgery_slots WHERE id = ?1)
@@ -333,6 +325,7 @@ pub(crate) fn promote_next(tx: &Transaction<'_>, slot: SurgerySlotId) -> Result<
         .optional()?;
     if let Some((seat, _)) = next {
         tx.execute("UPDATE slot_seats SET status = 'booked' WHERE id = ?1", [seat])?;
+        outbox::tell_promoted(tx, seat, now)?;
     }
     Ok(next)
 }
@@ -404,9 +397,11 @@ fn insert_seat(
     if let Some(refusal) = seat_refusal(tx, slot, Some(person), when_full, now)? {
         return Ok(SeatOutcome::Refused(refusal));
     }
-    Ok(match place_seat(tx, slot, person, now)? {
-        (seat, None) => SeatOutcome::Booked { seat },
-        (seat, Some(position)) => SeatOutcome::Waiting { seat, position },
+    let (seat, waiting_position) = place_seat(tx, slot, person, now)?;
+    outbox::confirm_seat(tx, seat, waiting_position, None, now)?;
+    Ok(match waiting_position {
+        None => SeatOutcome::Booked { seat },
+        Some(position) => SeatOutcome::Waiting { seat, position },
     })
 }
 
@@ -555,6 +550,12 @@ impl Store {
                     Some(insert_pass(tx, key, person, NewPass::DayOf(day), now)?)
                 }
             };
+            // The pass that checks them in: the one they booked with, or a newcomer's new day pass.
+            let shown = match booker {
+                Booker::Pass(text) => Some(text.trim()),
+                Booker::Newcomer(_) => pass.as_ref().map(|issued| issued.payload.as_str()),
+            };
+            outbox::confirm_seat(tx, seat, waiting_position, shown, now)?;
             Ok(Ok(PlaceTaken { seat, waiting_position, pass }))
         })
     }
@@ -584,7 +585,7 @@ impl Store {
 
     /// Changes a session's topic, place or places per slot. Fewer places than are already taken in some slot is
     /// refused with the time and the number; more places go to the waiting list first.
-    pub fn edit_surgery(&mut self, id: SurgeryId, edit: &SurgeryEdit) -> Result<Surgery> {
+    pub fn edit_surgery(&mut self, id: SurgeryId, edit: &SurgeryEdit, now: DateTime<Utc>) -> Result<Surgery> {
         let topic = text::clean("topic", &edit.topic, 120)?;
         let place = text::clean("place", &edit.place, 80)?;
         if !(1..=50).contains(&edit.seats_per_slot) {
@@ -609,7 +610,7 @@ impl Store {
             )?;
             tx.execute("UPDATE surgery_slots SET seats = ?2 WHERE surgery_id = ?1", params![id, edit.seats_per_slot])?;
             for slot in &surgery.slots {
-                while promote_next(tx, slot.id)?.is_some() {}
+                while promote_next(tx, slot.id, now)?.is_some() {}
             }
             Ok(())
         })?;
@@ -617,7 +618,7 @@ impl Store {
     }
 
     /// Calls off a session with the host's reason: every place and waiting-list place in it is cancelled (the
-    /// public page shows the reason). Returns how many people had a place or were waiting.
+    /// public page shows the reason) and each person told why. Returns how many people had a place or were waiting.
     pub fn cancel_surgery(&mut self, id: SurgeryId, reason: &str, now: DateTime<Utc>) -> Result<u32> {
         let reason = text::clean("reason", reason, 200)?;
         self.write(|tx| {
@@ -632,6 +633,7 @@ impl Store {
                 "UPDATE surgeries SET cancelled_at = ?2, cancel_reason = ?3 WHERE id = ?1",
                 params![id, to_db(now), reason],
             )?;
+            outbox::tell_session_cancelled(tx, id, &reason, now)?;
             let affected = tx.execute(
                 "UPDATE slot_seats SET status = 'cancelled'
                  WHERE status IN ('booked', 'waiting') AND slot_id IN (SELECT id FROM surgery_slots WHERE surgery_id = ?1)",
@@ -644,7 +646,7 @@ impl Store {
     }
 
     /// Gives up a seat or a waiting-list place; a freed seat goes to the next person waiting.
-    pub fn cancel_seat(&mut self, seat: SeatId) -> Result<SeatCancelled> {
+    pub fn cancel_seat(&mut self, seat: SeatId, now: DateTime<Utc>) -> Result<SeatCancelled> {
         self.write(|tx| {
             let row: Option<(SurgerySlotId, String)> = tx
                 .query_row("SELECT slot_id, status FROM slot_seats WHERE id = ?1", [seat], |row| {
@@ -656,12 +658,12 @@ impl Store {
                 return Err(StoreError::invalid(format!("seat #{seat} is {status}, so it cannot be cancelled")));
             }
             tx.execute("UPDATE slot_seats SET status = 'cancelled' WHERE id = ?1", [seat])?;
-            Ok(SeatCancelled { seat, promoted: promote_next(tx, slot)? })
+            Ok(SeatCancelled { seat, promoted: promote_next(tx, slot, now)? })
         })
     }
 
     /// The host marks a booked person as seen, or as a no-show (which frees the seat for the waiting list).
-    pub fn mark_seat(&mut self, seat: SeatId, seen: bool) -> Result<Option<(SeatId, PersonId)>> {
+    pub fn mark_seat(&mut self, seat: SeatId, seen: bool, now: DateTime<Utc>) -> Result<Option<(SeatId, PersonId)>> {
         self.write(|tx| {
             let slot: Option<SurgerySlotId> = tx
                 .query_row(
@@ -675,7 +677,7 @@ impl Store {
                 "UPDATE slot_seats SET status = ?2 WHERE id = ?1",
                 params![seat, if seen { "seen" } else { "no_show" }],
             )?;
-            if seen { Ok(None) } else { promote_next(tx, slot) }
+            if seen { Ok(None) } else { promote_next(tx, slot, now) }
         })
     }
 
@@ -838,7 +840,7 @@ mod tests {
             store.book_seat(slot, c, WhenFull::JoinWaitingList, at(9, 0)).unwrap(),
             SeatOutcome::Waiting { position: 2, .. }
         ));
-        let cancelled = store.cancel_seat(a_seat).unwrap();
+        let cancelled = store.cancel_seat(a_seat, at(11, 0)).unwrap();
         assert_eq!(cancelled.promoted.map(|(_, who)| who), Some(b));
         let slot_now = &store.surgery(surgery.id).unwrap().slots[0];
         assert_eq!((slot_now.taken, slot_now.waiting), (1, 1));
@@ -910,7 +912,7 @@ mod tests {
             panic!("seat should be booked")
         };
         store.book_seat(slot, b, WhenFull::JoinWaitingList, at(9, 0)).unwrap();
-        assert_eq!(store.mark_seat(seat, false).unwrap().map(|(_, who)| who), Some(b));
+        assert_eq!(store.mark_seat(seat, false, at(11, 0)).unwrap().map(|(_, who)| who), Some(b));
     }
 
     #[test]
@@ -983,9 +985,9 @@ mod tests {
             store.book_seat(slot, who, WhenFull::JoinWaitingList, at(9, 0)).unwrap();
         }
         let edit = |seats| SurgeryEdit { topic: "Money advice".into(), place: "Room 3".into(), seats_per_slot: seats };
-        let error = store.edit_surgery(surgery.id, &edit(1)).unwrap_err();
+        let error = store.edit_surgery(surgery.id, &edit(1), at(9, 0)).unwrap_err();
         assert_eq!(error.to_string(), "2 people already have places at 10:00, so each time needs at least 2 places");
-        let edited = store.edit_surgery(surgery.id, &edit(3)).unwrap();
+        let edited = store.edit_surgery(surgery.id, &edit(3), at(9, 0)).unwrap();
         assert_eq!((edited.topic.as_str(), edited.place.as_str()), ("Money advice", "Room 3"));
         assert_eq!((edited.slots[0].seats, edited.slots[0].taken, edited.slots[0].waiting), (3, 3, 0));
     }

@@ -1,6 +1,5 @@
 //! Check-in and check-out: what happens when a pass is scanned, and walk-in registration.
 
-use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, Duration, Utc};
@@ -10,6 +9,7 @@ use serde::Serialize;
 use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::ids::{BookingId, PassId, PersonId, SeatId, VisitId};
+use crate::outbox::{self, MessageFacts};
 use crate::passes::{IssuedPass, NewPass, PassKey, PassRefusal, insert_pass, verify};
 use crate::people::{NewPerson, Person, Role, insert_person, load_person};
 use crate::site::load_site;
@@ -87,26 +87,6 @@ pub enum ScanOutcome {
         on_site: bool,
     },
     Refused(PassRefusal),
-}
-
-impl fmt::Display for ScanOutcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ScanOutcome::CheckedIn { person, .. } => {
-                write!(f, "Welcome, {}! You are checked in.", person.first_name())
-            }
-            ScanOutcome::CheckedOut { person, .. } => {
-                write!(f, "Goodbye, {}! You are checked out.", person.first_name())
-            }
-            ScanOutcome::Repeat { person, on_site: true } => {
-                write!(f, "You are already checked in, {}.", person.first_name())
-            }
-            ScanOutcome::Repeat { person, on_site: false } => {
-                write!(f, "You are already checked out, {}.", person.first_name())
-            }
-            ScanOutcome::Refused(refusal) => write!(f, "{refusal}"),
-        }
-    }
 }
 
 /// Someone who came to see a host.
@@ -254,6 +234,28 @@ fn mark_arrivals(tx: &Transaction<'_>, today: &[TodayItem], now: DateTime<Utc>) 
     Ok(arrived)
 }
 
+/// Tells the host of each drop-in session `person` has just arrived for (a message in the outbox, in this
+/// transaction).
+fn tell_hosts(tx: &Transaction<'_>, person: &Person, arrived_for: &[TodayItem], now: DateTime<Utc>) -> Result<()> {
+    for item in arrived_for {
+        if let TodayItem::SurgerySeat { seat, topic, .. } = item {
+            let host: PersonId = tx
+                .prepare_cached(
+                    "SELECT s.host_id FROM slot_seats x JOIN surgery_slots t ON t.id = x.slot_id
+                     JOIN surgeries s ON s.id = t.surgery_id WHERE x.id = ?1",
+                )?
+                .query_row([seat], |row| row.get(0))?;
+            let facts = MessageFacts::VisitorArrived {
+                visitor: person.display_name.clone(),
+                at: now,
+                session: Some(topic.clone()),
+            };
+            outbox::enqueue(tx, host, Some(person.id), &facts, now)?;
+        }
+    }
+    Ok(())
+}
+
 impl Store {
     /// Exactly what the kiosk does when a code is scanned: verify it, then check the holder in, or out if they are
     /// on site. A repeat scan within [`REPEAT_SCAN_WINDOW`] does nothing. The change is committed (and, with
@@ -288,6 +290,7 @@ impl Store {
             let zone = load_site(tx)?.time_zone;
             let today = today_items(tx, person.id, local_day(zone, now.with_timezone(&zone).date_naive()))?;
             let arrived_for = mark_arrivals(tx, &today, now)?;
+            tell_hosts(tx, &person, &arrived_for, now)?;
             // As `insert_visit` just stored them.
             let person = Person { first_seen: person.first_seen.or(Some(now)), last_seen: Some(now), ..person };
             Ok(ScanOutcome::CheckedIn { person, visit, today, arrived_for })
@@ -323,7 +326,13 @@ impl Store {
             let person = insert_person(tx, &new, now)?;
             let pass = insert_pass(tx, key, person, NewPass::Day, now)?;
             let visit = insert_visit(tx, person, Some(pass.pass.id), Some(walk_in.reason), walk_in.visiting, now)?;
-            Ok(WalkInOutcome::CheckedIn { person: load_person(tx, person)?, visit, pass, host_to_notify: host })
+            let person = load_person(tx, person)?;
+            if let Some(host) = &host {
+                let facts =
+                    MessageFacts::VisitorArrived { visitor: person.display_name.clone(), at: now, session: None };
+                outbox::enqueue(tx, host.id, Some(person.id), &facts, now)?;
+            }
+            Ok(WalkInOutcome::CheckedIn { person, visit, pass, host_to_notify: host })
         })
     }
 

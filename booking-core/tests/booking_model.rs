@@ -82,7 +82,7 @@ fn kind(refusal: &BookingRefusal) -> &'static str {
         BookingRefusal::Closed { .. } => "closed",
         BookingRefusal::OutsideHours { .. } => "outside hours",
         BookingRefusal::Conflict { .. } => "conflict",
-        other => panic!("unexpected refusal: {other}"),
+        other => panic!("unexpected refusal: {other:?}"),
     }
 }
 
@@ -138,7 +138,7 @@ proptest! {
                             model.push(ModelBooking { id: booking.id, room, slot, active: true });
                         }
                         BookingOutcome::Refused(refusal) => {
-                            prop_assert_eq!(expected, Some(kind(&refusal)), "{}", refusal);
+                            prop_assert_eq!(expected, Some(kind(&refusal)), "{:?}", refusal);
                             if let BookingRefusal::Conflict { with, .. } = refusal {
                                 let other = model.iter().find(|b| b.id == with).expect("conflict names a real booking");
                                 prop_assert!(other.active && other.room == room);

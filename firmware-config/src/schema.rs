@@ -31,6 +31,9 @@ pub struct KioskConfig {
     /// The web pages and JSON API; left out, the kiosk serves nothing.
     #[serde(default)]
     pub server: Option<ServerConfig>,
+    /// Messages to people (hosts told their visitor has arrived); left out, nobody is messaged.
+    #[serde(default)]
+    pub notify: NotifyConfig,
 }
 
 /// `[site]`: the hub itself.
@@ -241,7 +244,58 @@ impl ServerConfig {
     }
 }
 
+/// `[notify]`: how the kiosk reaches people who agreed to be contacted.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyConfig {
+    /// `[notify.email]`: e-mail through the hub's mail server.
+    #[serde(default)]
+    pub email: Option<EmailConfig>,
+}
+
+/// `[notify.email]`: an SMTP server the kiosk sends through.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailConfig {
+    /// The mail server's name, e.g. `smtp.example.org`.
+    pub server: String,
+    /// `tls` (encrypted from the start, port 465), `starttls` (encrypted after hello, port 587) or `none` (only for
+    /// a relay on this machine: nothing is encrypted, so no password is sent).
+    #[serde(default = "defaults::email_security")]
+    pub security: String,
+    /// Default: 465 with `tls`, 587 with `starttls`, 25 with `none`.
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// The login, if the server asks for one; its password is read from `password_file`.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// A file holding only the password (readable by the kiosk's user alone), so it is not in this file.
+    #[serde(default)]
+    pub password_file: Option<PathBuf>,
+    /// Who the messages come from, e.g. `Riverside Hub <kiosk@example.org>`.
+    pub from: String,
+    /// The certificate authority (PEM) of a mail server whose certificate the system does not already trust, such
+    /// as one on the hub's own network.
+    #[serde(default)]
+    pub certificate_file: Option<PathBuf>,
+}
+
+impl EmailConfig {
+    /// The port, once the file has been checked.
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.security.as_str() {
+            "tls" => 465,
+            "none" => 25,
+            _ => 587,
+        })
+    }
+}
+
 pub(crate) mod defaults {
+    pub fn email_security() -> String {
+        "starttls".into()
+    }
+
     pub fn listen() -> String {
         "127.0.0.1:8080".into()
     }

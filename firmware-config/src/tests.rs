@@ -52,7 +52,10 @@ fn each_commented_setting_can_be_switched_on_where_it_is() {
             Some((_, header)) if header.starts_with("# [[") => continue, // the sensors: example_with_sensors
             Some((header, text)) if text.starts_with("# [") => {
                 edited[header] = &text[2..];
-                let section = lines[header + 1..].iter().position(|line| line.starts_with('[')).unwrap_or(lines.len());
+                let section = lines[header + 1..]
+                    .iter()
+                    .position(|line| line.starts_with('[') || line.starts_with("# ["))
+                    .unwrap_or(lines.len());
                 for other in header + 1..(header + 1 + section).min(lines.len()) {
                     edited[other] = setting(lines[other]).unwrap_or(lines[other]);
                 }
@@ -322,4 +325,29 @@ fn the_wiring_guide_has_the_header_map() {
     assert_eq!(pins::header_pin(21), Some(40));
     let gpios = pins::HEADER.iter().filter(|pin| matches!(pin, HeaderPin::Gpio(_))).count();
     assert_eq!(gpios, usize::from(pins::MAX_PIN) + 1, "GPIO 0 to 27, each once");
+}
+
+#[test]
+fn mail_settings_are_checked_in_plain_words() {
+    let good = format!(
+        "{MINIMAL}\n[notify.email]\nserver = \"smtp.example.org\"\nusername = \"kiosk@example.org\"\n\
+         password_file = \"/etc/hub-kiosk/smtp-password\"\nfrom = \"Riverside Hub <kiosk@example.org>\"\n"
+    );
+    let config = parse(&good, Path::new("kiosk.toml")).unwrap();
+    let email = config.notify.email.unwrap();
+    assert_eq!((email.security.as_str(), email.port()), ("starttls", 587));
+
+    let bad = format!(
+        "{MINIMAL}\n[notify.email]\nserver = \"smtp example\"\nsecurity = \"none\"\nusername = \"kiosk\"\n\
+         password_file = \"smtp-password\"\nfrom = \"kiosk\"\n"
+    );
+    let errors = errors_of(&bad).join("\n");
+    for expected in [
+        "notify.email.server = \"smtp example\": write the mail server's name",
+        "notify.email.security = \"none\": a login would be sent unencrypted",
+        "notify.email.password_file = \"smtp-password\": write a full path",
+        "notify.email.from = \"kiosk\": write who the messages come from",
+    ] {
+        assert!(errors.contains(expected), "{expected} not in:\n{errors}");
+    }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveTime;
 
 use crate::pins;
-use crate::schema::{KioskConfig, SensorConfig, ServerConfig};
+use crate::schema::{EmailConfig, KioskConfig, SensorConfig, ServerConfig};
 
 /// One thing wrong with the file: the setting's path and a message that begins with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,12 +181,77 @@ pub fn problems(config: &KioskConfig) -> Vec<Problem> {
     if let Some(server) = &config.server {
         check_server(&mut check, server);
     }
+    if let Some(email) = &config.notify.email {
+        check_email(&mut check, email);
+    }
     if let Some(dir) = &config.data_dir
         && !dir.is_absolute()
     {
         check.fail("data_dir", format!(" = \"{}\": write a full path, e.g. \"/var/lib/hub-kiosk\"", dir.display()));
     }
     check.problems
+}
+
+fn check_email(check: &mut Check, email: &EmailConfig) {
+    let name_shaped =
+        |name: &str| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    if !name_shaped(email.server.trim()) {
+        check.fail(
+            "notify.email.server",
+            format!(" = \"{}\": write the mail server's name, e.g. \"smtp.example.org\"", email.server),
+        );
+    }
+    if !["tls", "starttls", "none"].contains(&email.security.as_str()) {
+        check.fail(
+            "notify.email.security",
+            format!(
+                " = \"{}\": write \"tls\" (port 465), \"starttls\" (port 587) or \"none\" (a relay on this machine)",
+                email.security
+            ),
+        );
+    }
+    if email.port == Some(0) {
+        check.fail("notify.email.port", " = 0: write the mail server's port, e.g. 587");
+    }
+    match (&email.username, &email.password_file) {
+        (Some(_), None) => check.fail(
+            "notify.email.password_file",
+            ": missing: a login needs its password, in a file only the kiosk can read, e.g. \"/etc/hub-kiosk/smtp-password\"",
+        ),
+        (None, Some(_)) => check.fail("notify.email.username", ": missing: write the login that goes with password_file"),
+        (Some(_), Some(file)) if !file.is_absolute() => check.fail(
+            "notify.email.password_file",
+            format!(" = \"{}\": write a full path, e.g. \"/etc/hub-kiosk/smtp-password\"", file.display()),
+        ),
+        _ => {}
+    }
+    if let Some(file) = &email.certificate_file {
+        if !file.is_absolute() {
+            check.fail(
+                "notify.email.certificate_file",
+                format!(" = \"{}\": write a full path, e.g. \"/etc/hub-kiosk/mail-ca.pem\"", file.display()),
+            );
+        } else if email.security == "none" {
+            check.fail("notify.email.certificate_file", ": only used with security = \"tls\" or \"starttls\"");
+        }
+    }
+    if email.security == "none" && email.username.is_some() {
+        check.fail(
+            "notify.email.security",
+            " = \"none\": a login would be sent unencrypted; use \"starttls\" or \"tls\", or a relay with no login",
+        );
+    }
+    let address = email.from.rsplit('<').next().unwrap_or_default().trim_end_matches('>').trim();
+    let shaped = address.split_once('@').is_some_and(|(user, domain)| !user.is_empty() && domain.contains('.'));
+    if !shaped || email.from.chars().any(char::is_control) {
+        check.fail(
+            "notify.email.from",
+            format!(
+                " = \"{}\": write who the messages come from, e.g. \"Riverside Hub <kiosk@example.org>\"",
+                email.from
+            ),
+        );
+    }
 }
 
 fn check_server(check: &mut Check, server: &ServerConfig) {

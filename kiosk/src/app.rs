@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use booking_core::{DoorEvent, DoorEventKind};
+use kiosk_notify::email::Mailer;
 use kiosk_runtime::clock::Clock;
 use kiosk_runtime::housekeeping::{self, BackupPlan};
 use kiosk_runtime::hub::Hub;
@@ -43,6 +44,8 @@ pub struct RunPlan {
     /// The web pages, served beside the touchscreen from the same database thread.
     pub web: Option<WebPlan>,
     pub sensors: Option<SensorPlan>,
+    /// Messages to people (`[notify]`), sent from the outbox while the kiosk runs.
+    pub mailer: Option<Mailer>,
     /// Quit once the first frame is drawn (measuring start-up).
     pub exit_after_first_frame: bool,
 }
@@ -86,14 +89,22 @@ async fn stopped(mut stop: watch::Receiver<bool>) {
     let _ = stop.wait_for(|stop| *stop).await;
 }
 
-/// `kiosk serve`: the web pages without the screen, until the process is asked to stop.
-pub fn serve(hub: Hub, clock: Clock, languages: &[String], address: std::net::SocketAddr) -> Result<()> {
+/// `kiosk serve`: the web pages (and, with a mailer, the messages) without the screen, until the process is asked
+/// to stop.
+pub fn serve(
+    hub: Hub,
+    clock: Clock,
+    languages: &[String],
+    address: std::net::SocketAddr,
+    mailer: Option<Mailer>,
+) -> Result<()> {
     hub.store.site()?;
     let listener = kiosk_web::bind(address)?;
     let runtime = runtime()?;
     let database = DatabaseThread::spawn(hub)?;
     let (stop, stop_seen) = watch::channel(false);
     let signals = StopSignals::install(&runtime)?;
+    start_messages(&runtime, mailer, &database.sender(), clock, languages, &stop_seen);
     let state = kiosk_web::WebState::new(database.sender(), clock, languages);
     let mut served = runtime.spawn(kiosk_web::serve_on(state, listener, stopped(stop_seen)));
     systemd::ready();
@@ -147,6 +158,7 @@ pub fn run(hub: Hub, clock: Clock, plan: RunPlan) -> Result<()> {
     if let Some(backups) = plan.backups {
         runtime.spawn(housekeeping::every_hour(jobs.clone(), clock, backups));
     }
+    start_messages(&runtime, plan.mailer, &jobs, clock, &languages, &stop_seen);
     let web = plan.web.and_then(|web| {
         let state = kiosk_web::WebState::new(jobs.clone(), clock, &languages).reporting_to(kiosk.web_changed.clone());
         let listener =
@@ -182,6 +194,22 @@ pub fn run(hub: Hub, clock: Clock, plan: RunPlan) -> Result<()> {
     runtime.shutdown_timeout(Duration::from_secs(1));
     database.stop();
     ran
+}
+
+/// Starts sending the outbox's messages, if a mailer is set up; people with no language of their own read the
+/// hub's first.
+fn start_messages(
+    runtime: &tokio::runtime::Runtime,
+    mailer: Option<Mailer>,
+    jobs: &JobSender,
+    clock: Clock,
+    languages: &[String],
+    stop: &watch::Receiver<bool>,
+) {
+    let Some(mailer) = mailer else { return };
+    info!("messages go by e-mail through {mailer:?}");
+    let language = languages.first().cloned().unwrap_or_else(|| "en".into());
+    runtime.spawn(kiosk_notify::delivery::deliver(jobs.clone(), clock, mailer, language, stop.clone()));
 }
 
 /// Ends Slint's event loop after its current turn, from any thread. Fails only when it has already stopped.

@@ -6,11 +6,13 @@
 use tracing_subscriber::EnvFilter;
 
 /// The kiosk's own crates, logged from `info` up unless `RUST_LOG` says otherwise.
-const DEFAULT: &str = "warn,kiosk=info,kiosk_runtime=info,kiosk_web=info,kiosk_touchscreen=info,kiosk_sensors=info";
+const DEFAULT: &str =
+    "warn,kiosk=info,kiosk_runtime=info,kiosk_web=info,kiosk_touchscreen=info,kiosk_sensors=info,kiosk_notify=info";
 
 pub fn init() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT));
-    let log = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // A log line that cannot be written (standard error closed) is dropped: it must never stop the kiosk.
+    let log = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).log_internal_errors(false);
     // A second logger cannot be set up in one process; there is only ever this one.
     let _ = if std::env::var_os("JOURNAL_STREAM").is_some() {
         log.without_time().with_ansi(false).try_init()

@@ -19,7 +19,7 @@ use kiosk_runtime::hub::{Hub, default_data_dir};
 use kiosk_sensors::Source;
 use kiosk_touchscreen::app::AppOptions;
 
-use cli::args::{Cli, Command, ConfigCommand, RunArgs, SensorsCommand};
+use cli::args::{Cli, Command, ConfigCommand, NotifyCommand, RunArgs, SensorsCommand};
 use cli::device::{self, Device};
 use cli::report::Report;
 use cli::{Invocation, commands, data, doctor, input, ownership};
@@ -101,6 +101,9 @@ fn run_in(cli: &Cli, command: &Command, device: Option<&Device>, dir: &std::path
     if let Command::Config(command) = command {
         return cli::config::run(command, device, dir);
     }
+    if let Command::Notify(NotifyCommand::Test { to }) = command {
+        return cli::notify::test(device, to);
+    }
     let mut hub = Hub::open(dir)?;
     let now = current_time(cli, &hub)?;
     // Long-running commands tick on from `--now` (a demo's pretend day); one-shot commands use `now` itself.
@@ -119,7 +122,8 @@ fn run_in(cli: &Cli, command: &Command, device: Option<&Device>, dir: &std::path
             let listen = listen
                 .or_else(|| device.and_then(Device::web_plan).map(|plan| plan.listen))
                 .unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 8080)));
-            app::serve(hub, clock, &languages, listen)?;
+            let mailer = device.map(Device::mailer).transpose()?.flatten();
+            app::serve(hub, clock, &languages, listen, mailer)?;
             return Ok(Report::done("The web server has stopped.", serde_json::json!({ "stopped": true })));
         }
         Command::Sensors(SensorsCommand::Watch) => {
@@ -161,6 +165,8 @@ fn run_in(cli: &Cli, command: &Command, device: Option<&Device>, dir: &std::path
         Command::Backup { to, keep } => data::backup(cx, to.as_deref(), *keep),
         Command::Restore { file, from } => data::restore(cx, file.as_deref(), from.as_deref()),
         Command::Staff(command) => commands::staff(cx, command),
+        Command::Notify(NotifyCommand::Status) => cli::notify::status(cx),
+        Command::Notify(NotifyCommand::Test { .. }) => unreachable!("handled above"),
     }
 }
 
@@ -211,6 +217,7 @@ fn run_touchscreen(mut hub: Hub, clock: Clock, args: &RunArgs, device: Option<&D
         backups: Some(device.map_or_else(|| BackupPlan::daily(&hub.dir), |device| device.backup_plan(&hub.dir))),
         web: device.and_then(Device::web_plan),
         sensors,
+        mailer: device.map(Device::mailer).transpose()?.flatten(),
         exit_after_first_frame: args.exit_after_first_frame,
     };
     app::run(hub, clock, plan)?;

@@ -58,9 +58,14 @@ impl TestHub {
         hub
     }
 
+    /// The command line in English, whatever this machine's locale (a test may set another).
     pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(kiosk_binary());
         command.arg("--data").arg(self.dir.path()).arg("--now").arg(&self.now).args(args);
+        for variable in ["LANGUAGE", "LC_ALL", "LC_MESSAGES"] {
+            command.env_remove(variable);
+        }
+        command.env("LANG", "C.UTF-8");
         command
     }
 
@@ -100,28 +105,58 @@ impl TestHub {
 
     /// Starts `kiosk serve` on a free loopback port; the server stops when the returned value is dropped.
     pub fn serve(&self) -> Server {
-        self.serve_with(&[]).0
+        let (server, stderr) = self.serve_with(&[]);
+        pass_on(stderr);
+        server
     }
 
     /// Like [`TestHub::serve`], with `env` set for the server; also its standard error after the line that says
     /// where it listens.
     pub fn serve_with(&self, env: &[(&str, &std::ffi::OsStr)]) -> (Server, BufReader<ChildStderr>) {
+        self.serve_from(&["serve", "--listen", "127.0.0.1:0"], env)
+    }
+
+    /// Like [`TestHub::serve`], with the configuration file `config` (its `[notify]` sends messages).
+    pub fn serve_configured(&self, config: &std::path::Path) -> Server {
+        let config = config.to_str().expect("a UTF-8 path");
+        let (server, stderr) = self.serve_from(&["--config", config, "serve", "--listen", "127.0.0.1:0"], &[]);
+        pass_on(stderr);
+        server
+    }
+
+    fn serve_from(&self, args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> (Server, BufReader<ChildStderr>) {
         let mut child = self
-            .command(&["serve", "--listen", "127.0.0.1:0"])
+            .command(args)
             .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .expect("kiosk serve starts");
         let mut stderr = BufReader::new(child.stderr.take().expect("piped"));
+        // The line that says where it listens; log lines may come first.
         let mut line = String::new();
-        stderr.read_line(&mut line).expect("the server says where it listens");
+        for _ in 0..20 {
+            line.clear();
+            if stderr.read_line(&mut line).expect("the server says where it listens") == 0 || line.contains("http://") {
+                break;
+            }
+        }
         let address = line.trim().split("http://").nth(1).map(|rest| rest.trim_end_matches('/').to_owned());
         // Built before checking the line, so a server that said something else is still stopped.
         let server = Server { child, address: address.unwrap_or_default() };
         assert!(!server.address.is_empty(), "the server did not say where it listens: {line:?}");
         (server, stderr)
     }
+}
+
+/// Copies what the server logs to the test's own output, so its log stays readable and its writes never meet a
+/// closed pipe.
+fn pass_on(stderr: BufReader<ChildStderr>) {
+    std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            eprintln!("kiosk serve: {line}");
+        }
+    });
 }
 
 /// One HTTP/1.1 GET to `address` (`127.0.0.1:<port>`): the whole answer, status line and headers included.

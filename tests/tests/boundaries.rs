@@ -106,6 +106,14 @@ fn the_touchscreen_builds_on_no_web_server() {
 }
 
 #[test]
+fn the_messages_build_on_no_ui_web_server_or_gpio() {
+    assert_builds_on_none_of(
+        "kiosk-notify",
+        &[UI, WEB, GPIO, &["kiosk-touchscreen", "kiosk-web", "kiosk-sensors"]].concat(),
+    );
+}
+
+#[test]
 fn the_sensors_build_on_neither_ui_nor_web_and_on_gpio_only_when_asked() {
     assert_builds_on_none_of("kiosk-sensors", &[UI, WEB, &["kiosk-touchscreen", "kiosk-web"]].concat());
     let metadata = metadata();

@@ -89,7 +89,8 @@ fn a_subject_access_request_and_an_erasure_from_the_command_line() {
     hub.ok(&["person", "erase", "Zed Newcomer", "--yes"]);
     assert!(!hub.ok(&["person", "list"]).stdout.contains("Zed"));
     let bytes = std::fs::read(hub.dir.path().join("hub.db")).unwrap();
-    assert!(!bytes.windows(3).any(|window| window == b"Zed"), "the name is gone from the database file");
+    // The surname, not the three letters of "Zed": a PIN hash's random base64 can hold those by chance.
+    assert!(!bytes.windows(8).any(|window| window == b"Newcomer"), "the name is gone from the database file");
 }
 
 #[test]

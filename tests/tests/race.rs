@@ -33,7 +33,7 @@ fn exactly_one_process_books_a_contested_room() {
     assert_eq!(winners.len(), 1, "{results:?}");
     assert_eq!(refused.len(), RACERS - 1, "{results:?}");
     for (_, stdout) in &refused {
-        assert!(stdout.starts_with("Studio is already booked 10:00–11:00"), "{stdout}");
+        assert!(stdout.starts_with("That time is already booked (10:00\u{2060}–\u{2060}11:00)"), "{stdout}");
     }
     let active: i64 = hub
         .database()

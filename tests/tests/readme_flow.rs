@@ -57,7 +57,20 @@ fn refusals_and_bad_input_have_their_exit_codes() {
 
     let conflict = hub.run(&["book", "--room", "Studio", "--start", "14:30", "--end", "15:30"]);
     assert_eq!(conflict.code, 1);
-    assert_eq!(conflict.stdout.trim(), "Studio is already booked 14:00–15:00 (booking #1)");
+    assert_eq!(
+        conflict.stdout.trim(),
+        "That time is already booked (14:00\u{2060}–\u{2060}15:00). Please choose another time."
+    );
+    let in_welsh = hub
+        .command(&["book", "--room", "Studio", "--start", "14:30", "--end", "15:30"])
+        .env("LANG", "cy_GB.UTF-8")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&in_welsh.stdout).trim(),
+        "Mae'r amser yna wedi'i archebu'n barod (14:00\u{2060}–\u{2060}15:00). Dewiswch amser arall.",
+        "the locale's language, from the refusals' catalogue"
+    );
     let as_json = hub.run(&["--json", "book", "--room", "Studio", "--start", "14:30", "--end", "15:30"]);
     let as_json: serde_json::Value = serde_json::from_str(&as_json.stdout).unwrap();
     assert_eq!(

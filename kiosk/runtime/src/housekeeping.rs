@@ -72,12 +72,13 @@ pub fn purge_summary(report: &PurgeReport, zone: chrono_tz::Tz) -> String {
     format!(
         "Erased personal data from before {since}: {} check-ins kept only as anonymous counts, {} visitors' names \
          and contacts erased, {} expired passes deleted, {} queue tickets unlinked, {} door sensor events deleted \
-         (their hourly counts stay).",
+         (their hourly counts stay), {} messages deleted.",
         report.visits_counted,
         report.visitors_erased,
         report.passes_deleted,
         report.tickets_unlinked,
-        report.door_events_deleted
+        report.door_events_deleted,
+        report.messages_deleted
     )
 }
 

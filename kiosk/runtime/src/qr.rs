@@ -26,6 +26,13 @@ pub fn pass_pixels(payload: &str, module_pixels: u32) -> Result<GrayImage> {
     Ok(pass_code(payload)?.render::<Luma<u8>>().module_dimensions(module_pixels, module_pixels).build())
 }
 
+/// The pass as a PNG file's bytes (to send: an e-mail shows it inline).
+pub fn pass_png(payload: &str) -> Result<Vec<u8>> {
+    let mut png = std::io::Cursor::new(Vec::new());
+    pass_pixels(payload, 8)?.write_to(&mut png, image::ImageFormat::Png).context("could not draw the pass as PNG")?;
+    Ok(png.into_inner())
+}
+
 /// Writes `<prefix>.png` and `<prefix>.svg`; returns both paths.
 pub fn write_pass_images(payload: &str, prefix: &Path) -> Result<(PathBuf, PathBuf)> {
     let code = pass_code(payload)?;

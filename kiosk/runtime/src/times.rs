@@ -1,6 +1,8 @@
 //! Clock times as every front end writes them: in the hub's own zone, on the 24-hour clock.
 
-use chrono::{DateTime, Utc};
+use std::fmt::Display;
+
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 /// "14:30" in `zone`.
@@ -8,9 +10,19 @@ pub fn hm(instant: DateTime<Utc>, zone: Tz) -> String {
     instant.with_timezone(&zone).format("%H:%M").to_string()
 }
 
-/// "10:00–11:30" in `zone`, never broken over two lines: word joiners either side of the dash.
+/// "Tuesday 5 January" in `locale`: how every front end names a day.
+pub fn day(date: NaiveDate, locale: chrono::Locale) -> String {
+    date.format_localized("%A %-d %B", locale).to_string()
+}
+
+/// "10:00–11:30" in `zone`, never broken over two lines (see [`span`]).
 pub fn range(start: DateTime<Utc>, end: DateTime<Utc>, zone: Tz) -> String {
-    format!("{}\u{2060}–\u{2060}{}", hm(start, zone), hm(end, zone))
+    span(hm(start, zone), hm(end, zone))
+}
+
+/// "10:00–11:30" from two clock times, with word joiners either side of the dash so it never breaks over lines.
+pub fn span(start: impl Display, end: impl Display) -> String {
+    format!("{start}\u{2060}–\u{2060}{end}")
 }
 
 #[cfg(test)]

@@ -127,6 +127,9 @@ pub enum Command {
     /// The kiosk's configuration file: an example, a check, and the system files made from it.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Messages to people (hosts told their visitor has arrived): what is waiting, sent or failed, and a test.
+    #[command(subcommand)]
+    Notify(NotifyCommand),
     /// Serve the hub's web pages (public, host and staff) and the JSON API, without the touchscreen.
     Serve {
         /// The address to listen on. Default: the configuration's server.listen, else 127.0.0.1:8080 (this machine
@@ -376,6 +379,14 @@ pub enum SurgeryCommand {
     Cancel {
         seat: i64,
     },
+    /// Call off a whole session: every place in it is cancelled, the public page shows the reason, and the people
+    /// booked are told it (by e-mail, if they agreed to be contacted).
+    CallOff {
+        session: i64,
+        /// Why, in words the people booked will read.
+        #[arg(long)]
+        reason: String,
+    },
     /// The walk-in queue of a surgery.
     #[command(subcommand)]
     Queue(QueueCommand),
@@ -419,6 +430,18 @@ pub enum QueueCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum NotifyCommand {
+    /// How many messages wait, went and failed, and the newest ones.
+    Status,
+    /// Send a test e-mail now through `[notify.email]`, and say in plain words what failed, if anything.
+    Test {
+        /// Where to send it.
+        #[arg(long)]
+        to: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum PersonCommand {
     Add {
         name: String,
@@ -437,6 +460,23 @@ pub enum PersonCommand {
         person: String,
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+    },
+    /// How to reach a person: their e-mail address, whether they agree to be contacted there (recorded with
+    /// today's date), and the language they read. Only people who agreed get messages.
+    Contact {
+        person: String,
+        /// Their e-mail address.
+        #[arg(long, required_unless_present = "withdraw")]
+        email: Option<String>,
+        /// They agree to be contacted at this address (ask them first).
+        #[arg(long, conflicts_with = "withdraw")]
+        agree: bool,
+        /// They no longer want messages: nothing more is sent, and what waits is dropped.
+        #[arg(long)]
+        withdraw: bool,
+        /// The language they read: en, cy, pl or uk. Default: the hub's first.
+        #[arg(long)]
+        language: Option<String>,
     },
     /// Erase a person's name and contact everywhere (the right to erasure). Their past bookings stay, anonymous;
     /// bookings still to come are cancelled.

@@ -188,7 +188,7 @@ pub fn book(cx: &mut Invocation<'_>, args: &BookArgs) -> Result<Report> {
             }
             SeriesOutcome::Refused { date, refusal } => {
                 let mut report = Report::refusal(refusal, json!({ "date": date, "reason": refusal }));
-                report.text = outcome.to_string();
+                report.text = format!("Nothing was booked. On {}: {}", date.format("%A %-d %B %Y"), report.text);
                 report
             }
         });
@@ -389,8 +389,15 @@ pub fn surgery(cx: &mut Invocation<'_>, command: &SurgeryCommand) -> Result<Repo
                 SeatOutcome::Refused(refusal) => Report::refusal(refusal, &outcome),
             })
         }
+        SurgeryCommand::CallOff { session, reason } => {
+            let had_places = cx.hub.store.cancel_surgery(SurgeryId(*session), reason, cx.now)?;
+            Ok(Report::done(
+                format!("Session #{session} is called off; {had_places} people had a place or were waiting."),
+                json!({ "session": session, "places_cancelled": had_places }),
+            ))
+        }
         SurgeryCommand::Cancel { seat } => {
-            let cancelled = cx.hub.store.cancel_seat(SeatId(*seat))?;
+            let cancelled = cx.hub.store.cancel_seat(SeatId(*seat), cx.now)?;
             let text = match cancelled.promoted {
                 Some((_, person)) => format!(
                     "Seat given up; {} moved up from the waiting list",
@@ -476,6 +483,28 @@ pub fn person(cx: &mut Invocation<'_>, command: &PersonCommand) -> Result<Report
             }
             Ok(Report::done(text.trim_end(), &people))
         }
+        PersonCommand::Contact { person, email, agree, withdraw, language } => {
+            let person = cx.person(person)?;
+            if let Some(code) = language.as_deref()
+                && !kiosk_runtime::languages::LANGUAGES.contains(&code)
+            {
+                return Err(bad_input(format!(
+                    "--language {code}: write one of {}",
+                    kiosk_runtime::languages::LANGUAGES.join(", ")
+                )));
+            }
+            let email = email.as_deref().or(person.contact.as_deref());
+            let agreed = *agree && !*withdraw;
+            cx.hub.store.set_contact(person.id, email, agreed, language.as_deref(), cx.now)?;
+            let text = match (agreed, email) {
+                (true, Some(email)) => format!("{} will get messages at {email}.", person.display_name),
+                _ => format!("{} will get no messages.", person.display_name),
+            };
+            Ok(Report::done(
+                text,
+                json!({ "person": person.id, "contact": email, "agreed": agreed, "language": language }),
+            ))
+        }
         PersonCommand::Export { person, out } => data::person_export(cx, person, out.as_deref()),
         PersonCommand::Erase { person, yes } => data::person_erase(cx, person, *yes),
     }
@@ -528,7 +557,17 @@ pub fn pass(cx: &mut Invocation<'_>, command: &PassCommand) -> Result<Report> {
 pub fn scan(cx: &mut Invocation<'_>, payload: &str) -> Result<Report> {
     let zone = cx.zone()?;
     let outcome = cx.hub.store.scan(&cx.hub.key, payload, cx.now)?;
-    let mut text = outcome.to_string();
+    let mut text = match &outcome {
+        ScanOutcome::CheckedIn { person, .. } => format!("Welcome, {}! You are checked in.", person.first_name()),
+        ScanOutcome::CheckedOut { person, .. } => format!("Goodbye, {}! You are checked out.", person.first_name()),
+        ScanOutcome::Repeat { person, on_site: true } => {
+            format!("You are already checked in, {}.", person.first_name())
+        }
+        ScanOutcome::Repeat { person, on_site: false } => {
+            format!("You are already checked out, {}.", person.first_name())
+        }
+        ScanOutcome::Refused(refusal) => return Ok(Report::refusal(refusal, &outcome)),
+    };
     if let ScanOutcome::CheckedIn { today, .. } = &outcome {
         for item in today {
             text += &match item {
@@ -541,10 +580,7 @@ pub fn scan(cx: &mut Invocation<'_>, payload: &str) -> Result<Report> {
             };
         }
     }
-    Ok(match &outcome {
-        ScanOutcome::Refused(refusal) => Report::refusal(refusal, &outcome),
-        _ => Report::done(text, &outcome),
-    })
+    Ok(Report::done(text, &outcome))
 }
 
 pub fn walk_in(cx: &mut Invocation<'_>, args: &WalkInArgs) -> Result<Report> {

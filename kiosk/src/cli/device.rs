@@ -65,6 +65,13 @@ impl Device {
         Some(WebPlan { listen, public_url })
     }
 
+    /// The mailer `[notify.email]` asks for, if any; a password file that cannot be read is an error now, not at
+    /// the first visitor.
+    pub fn mailer(&self) -> Result<Option<kiosk_notify::email::Mailer>> {
+        let Some(email) = &self.config.notify.email else { return Ok(None) };
+        Ok(Some(kiosk_notify::email::Mailer::new(email)?))
+    }
+
     /// Backups as `[backups]` says, for the hub in `data_dir`.
     pub fn backup_plan(&self, data_dir: &Path) -> BackupPlan {
         let backups = &self.config.backups;

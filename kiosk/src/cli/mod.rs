@@ -8,6 +8,7 @@ pub mod data;
 pub mod device;
 pub mod doctor;
 pub mod input;
+pub mod notify;
 pub mod ownership;
 pub mod report;
 pub mod sensors;

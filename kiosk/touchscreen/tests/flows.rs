@@ -8,9 +8,9 @@ use std::time::Duration;
 use i_slint_backend_testing::{init_no_event_loop, mock_elapsed_time};
 use kiosk_touchscreen::screens::check_in::RESULT_SHOWN_FOR;
 use kiosk_touchscreen::ui::{
-    BookingAdapter, BookingRefusalKind, BookingStep, CheckInAdapter, DropInAdapter, DropInProblem, DropInStep, HubInfo,
-    LoadState, MainWindow, Navigation, PinMessage, ScanResult, Screen, Settings, StaffAdapter, StaffStep, StaffTab,
-    Theme, WalkInAdapter, WalkInStep, WelcomeAdapter,
+    BookingAdapter, BookingStep, CheckInAdapter, DropInAdapter, DropInStep, HubInfo, LoadState, MainWindow, Navigation,
+    PinMessage, ScanResult, Screen, Settings, StaffAdapter, StaffStep, StaffTab, Theme, WalkInAdapter, WalkInStep,
+    WelcomeAdapter,
 };
 use slint::ComponentHandle;
 use slint::Model;
@@ -54,11 +54,20 @@ fn a_refused_scan_says_what_to_do_and_goes_home_by_itself() {
     type_scan(&window, "https://example.org/not-a-pass");
     assert_eq!(window.global::<CheckInAdapter>().get_result(), ScanResult::Refused);
     assert!(element(&window, "Sorry, this pass did not work").is_valid());
+    assert!(element(&window, "This code is not a pass for this hub. Please try again, or ask at the desk.").is_valid());
 
     mock_elapsed_time(RESULT_SHOWN_FOR - Duration::from_secs(1));
     assert_eq!(screen(&window), Screen::CheckIn, "still showing the result");
     mock_elapsed_time(Duration::from_secs(2));
     assert_eq!(screen(&window), Screen::Welcome);
+
+    // The reason comes from the refusals' catalogue, in the visitor's language.
+    tap(&window, "Polski");
+    type_scan(&window, "https://example.org/not-a-pass");
+    assert!(
+        element(&window, "Ten kod nie jest przepustką do tego centrum. Spróbuj ponownie lub zapytaj w recepcji.")
+            .is_valid()
+    );
 }
 
 #[test]
@@ -430,9 +439,9 @@ fn drop_in_gives_a_queue_number_and_books_a_time_by_scanning_a_pass() {
     let label = slot_label(&window, 0);
     tap(&window, &label);
     type_scan(&window, &pass);
-    assert_eq!(adapter.get_problem(), DropInProblem::AlreadyBooked);
+    assert_eq!(adapter.get_problem(), "You already have a place at this time.");
     type_scan(&window, "not a pass");
-    assert_eq!(adapter.get_problem(), DropInProblem::PassRefused);
+    assert_eq!(adapter.get_problem(), "This code is not a pass for this hub. Please try again, or ask at the desk.");
 }
 
 #[test]
@@ -545,9 +554,9 @@ fn a_booking_that_conflicts_is_refused_with_the_reason_and_fresh_times() {
 
     type_scan(&window, &pass);
     let adapter = window.global::<BookingAdapter>();
-    assert_eq!(adapter.get_refusal(), BookingRefusalKind::Conflict);
-    assert_eq!(adapter.get_refusal_detail(), "12:20–13:20");
-    assert!(element(&window, "Someone has just booked that time (12:20–13:20). Please choose another.").is_valid());
+    let reason = "That time is already booked (12:20\u{2060}–\u{2060}13:20). Please choose another time.";
+    assert_eq!(adapter.get_refusal(), reason);
+    assert!(element(&window, reason).is_valid());
     assert_eq!(adapter.get_step(), BookingStep::Time, "back to the times, as they are now");
     assert_ne!(adapter.get_starts().row_data(0).unwrap(), "12:10");
 
@@ -556,7 +565,7 @@ fn a_booking_that_conflicts_is_refused_with_the_reason_and_fresh_times() {
     assert!(common::layout::scroll_offsets(&window).iter().any(|down| *down > 0.0), "the times were scrolled");
     tap(&window, "The next day");
     assert_eq!(common::layout::scroll_offsets(&window), [0.0], "the next day's times start at the top");
-    assert_eq!(adapter.get_refusal(), BookingRefusalKind::None);
+    assert_eq!(adapter.get_refusal(), "");
     assert_eq!(adapter.get_day(), "Wednesday 6 January");
     let start = adapter.get_starts().row_data(0).unwrap().to_string();
     tap(&window, &start);

@@ -2,8 +2,6 @@
 //! is waiting, the walk-in queue; plan a new session, change its topic, place or places, or cancel it with a reason
 //! (shown on the public page). Staff can open any session; a host only their own.
 
-use std::fmt::Write as _;
-
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -11,11 +9,12 @@ use axum::{Form, Json};
 use booking_core::{NewSurgery, SeatStatus, Slot, SurgeryEdit, SurgeryId, TicketStatus, resolve_local};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use kiosk_runtime::hub::Hub;
-use kiosk_runtime::times::hm;
+use kiosk_runtime::times::{hm, span};
+use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 
 use super::i18n::Lang;
-use super::page::{Posted, Visitor, escape};
+use super::page::{Posted, Visitor};
 use super::public::{PublicSession, public_session_for};
 use super::sign_ins::SignedIn;
 use super::words::long_date;
@@ -202,7 +201,7 @@ pub fn change_on(
                 place: change.place.clone(),
                 seats_per_slot: number(&change.places, "number of places")?,
             };
-            hub.store.edit_surgery(id, &edit)?;
+            hub.store.edit_surgery(id, &edit, now)?;
         }
         "cancel" => {
             hub.store.cancel_surgery(id, &change.reason, now)?;
@@ -226,76 +225,64 @@ fn status_words(lang: Lang, status: SeatStatus) -> String {
     }
 }
 
-fn field(html: &mut String, id: &str, label: &str, kind: &str, value: &str, extra: &str) {
-    let _ = writeln!(
-        html,
-        "<label for=\"{id}\">{}</label>\n<input type=\"{kind}\" id=\"{id}\" name=\"{id}\" value=\"{}\" {extra}>",
-        escape(label),
-        escape(value)
-    );
+/// A labelled, required input: text with at most `length` characters, or a number within `range`.
+fn field(id: &str, label: &str, kind: &str, value: &str, length: Option<u32>, range: Option<(u32, u32)>) -> Markup {
+    html! {
+        label for=(id) { (label) }
+        input #(id) type=(kind) name=(id) value=(value) maxlength=[length] min=[range.map(|(min, _)| min)]
+            max=[range.map(|(_, max)| max)] required;
+    }
 }
 
-fn render_list(visitor: &Visitor, sessions: &[HostSession], form: &SessionForm, problem: Option<&str>) -> String {
+fn render_list(visitor: &Visitor, sessions: &[HostSession], form: &SessionForm, problem: Option<&str>) -> Markup {
     let lang = visitor.lang;
-    let mut html = format!("<h1>{}</h1>\n", escape(&lang.tr("My drop-in sessions")));
-    if sessions.is_empty() {
-        let _ = writeln!(html, "<p>{}</p>", escape(&lang.tr("You have no sessions planned in the next eight weeks.")));
-    } else {
-        let _ = writeln!(
-            html,
-            "<table>\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>",
-            escape(&lang.tr("When")),
-            escape(&lang.tr("Session")),
-            escape(&lang.tr("Booked"))
-        );
-        for session in sessions {
-            let public = &session.session;
-            let booked = match &public.cancelled {
-                Some(_) => format!("<span class=\"cancelled\">{}</span>", escape(&lang.tr("cancelled"))),
-                None => escape(&lang.trf("{} booked, {} waiting", &[&session.booked, &session.waiting])),
-            };
-            let _ = writeln!(
-                html,
-                "<tr><td>{} {}&#8288;–&#8288;{}</td><td><a href=\"/host/sessions/{}\">{}</a> · {}</td><td>{booked}</td></tr>",
-                escape(&long_date(lang, &public.date)),
-                escape(&public.starts),
-                escape(&public.ends),
-                public.id,
-                escape(&public.topic),
-                escape(&public.place),
-            );
-        }
-        html.push_str("</tbody>\n</table>\n");
-    }
-    let _ = writeln!(html, "<h2 id=\"new\">{}</h2>", escape(&lang.tr("Plan a new session")));
-    if let Some(problem) = problem {
-        let _ = writeln!(html, "<p class=\"error\" role=\"alert\">{}</p>", escape(problem));
-    }
-    let _ = writeln!(html, "<form method=\"post\" action=\"/host\">\n{}", visitor.csrf_field());
-    field(&mut html, "topic", &lang.tr("Topic"), "text", &form.topic, "maxlength=\"120\" required");
-    field(&mut html, "place", &lang.tr("Place"), "text", &form.place, "maxlength=\"80\" required");
-    field(&mut html, "date", &lang.tr("Date"), "date", &form.date, "required");
-    field(&mut html, "from", &lang.tr("From"), "time", &form.from, "required");
-    field(&mut html, "until", &lang.tr("Until"), "time", &form.until, "required");
     let or_default = |value: &str, default: &str| if value.is_empty() { default.to_owned() } else { value.to_owned() };
-    field(
-        &mut html,
-        "minutes_each",
-        &lang.tr("Minutes for each person"),
-        "number",
-        &or_default(&form.minutes_each, "20"),
-        "min=\"5\" max=\"240\" required",
-    );
-    field(
-        &mut html,
-        "places",
-        &lang.tr("People seen at the same time"),
-        "number",
-        &or_default(&form.places, "1"),
-        "min=\"1\" max=\"50\" required",
-    );
-    let _ = writeln!(html, "<button type=\"submit\">{}</button>\n</form>", escape(&lang.tr("Plan this session")));
-    html
+    html! {
+        h1 { (lang.tr("My drop-in sessions")) }
+        @if sessions.is_empty() {
+            p { (lang.tr("You have no sessions planned in the next eight weeks.")) }
+        } @else {
+            table {
+                thead { tr {
+                    th scope="col" { (lang.tr("When")) }
+                    th scope="col" { (lang.tr("Session")) }
+                    th scope="col" { (lang.tr("Booked")) }
+                } }
+                tbody {
+                    @for session in sessions {
+                        @let public = &session.session;
+                        tr {
+                            td { (long_date(lang, &public.date)) " " (span(&public.starts, &public.ends)) }
+                            td { a href={ "/host/sessions/" (public.id) } { (public.topic) } " · " (public.place) }
+                            td {
+                                @if public.cancelled.is_some() {
+                                    span.cancelled { (lang.tr("cancelled")) }
+                                } @else {
+                                    (lang.trf("{} booked, {} waiting", &[&session.booked, &session.waiting]))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h2 #new { (lang.tr("Plan a new session")) }
+        @if let Some(problem) = problem {
+            p.error role="alert" { (problem) }
+        }
+        form method="post" action="/host" {
+            (visitor.csrf_field())
+            (field("topic", &lang.tr("Topic"), "text", &form.topic, Some(120), None))
+            (field("place", &lang.tr("Place"), "text", &form.place, Some(80), None))
+            (field("date", &lang.tr("Date"), "date", &form.date, None, None))
+            (field("from", &lang.tr("From"), "time", &form.from, None, None))
+            (field("until", &lang.tr("Until"), "time", &form.until, None, None))
+            @let (minutes_each, places) = (or_default(&form.minutes_each, "20"), or_default(&form.places, "1"));
+            (field("minutes_each", &lang.tr("Minutes for each person"), "number", &minutes_each, None, Some((5, 240))))
+            (field("places", &lang.tr("People seen at the same time"), "number", &places, None, Some((1, 50))))
+            button type="submit" { (lang.tr("Plan this session")) }
+        }
+    }
 }
 
 fn render_detail(
@@ -303,87 +290,67 @@ fn render_detail(
     detail: &HostSessionDetail,
     change: Option<&ChangeForm>,
     problem: Option<&str>,
-) -> String {
+) -> Markup {
     let lang = visitor.lang;
     let public = &detail.session.session;
-    let mut html = format!(
-        "<p><a href=\"/host\">{}</a></p>\n<h1>{}</h1>\n<p>{} {}&#8288;–&#8288;{} · {}</p>\n",
-        escape(&lang.tr("Back to my sessions")),
-        escape(&public.topic),
-        escape(&long_date(lang, &public.date)),
-        escape(&public.starts),
-        escape(&public.ends),
-        escape(&public.place)
-    );
-    if let Some(problem) = problem {
-        let _ = writeln!(html, "<p class=\"error\" role=\"alert\">{}</p>", escape(problem));
-    }
-    if let Some(reason) = &public.cancelled {
-        let _ = writeln!(html, "<p class=\"cancelled\">{}</p>", escape(&lang.trf("Cancelled: {}", &[reason])));
-    }
-    let _ = writeln!(html, "<h2>{}</h2>\n<ul>", escape(&lang.tr("Who has booked")));
-    for slot in &detail.slots {
-        let people = if slot.people.is_empty() {
-            escape(&lang.tr("nobody yet"))
-        } else {
-            slot.people
-                .iter()
-                .map(|(name, status)| format!("{} ({})", escape(name), escape(&status_words(lang, *status))))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let _ = writeln!(html, "<li><strong>{}</strong>: {people}</li>", escape(&slot.starts));
-    }
-    html.push_str("</ul>\n");
     let waiting = detail.queue.iter().filter(|entry| entry.status == TicketStatus::Waiting).count();
-    let _ = writeln!(
-        html,
-        "<h2>{}</h2>\n<p>{}</p>",
-        escape(&lang.tr("Walk-in queue")),
-        escape(&lang.trf("{} tickets taken, {} still waiting.", &[&detail.queue.len(), &waiting]))
-    );
-    if public.cancelled.is_some() {
-        return html;
-    }
     let change = change.cloned().unwrap_or_else(|| ChangeForm {
         topic: public.topic.clone(),
         place: public.place.clone(),
         places: detail.session.seats_per_slot.to_string(),
         ..ChangeForm::default()
     });
-    let _ = writeln!(
-        html,
-        "<h2>{}</h2>\n<form method=\"post\" action=\"/host/sessions/{}\">\n{}\n<input type=\"hidden\" name=\"action\" value=\"edit\">",
-        escape(&lang.tr("Change this session")),
-        public.id,
-        visitor.csrf_field()
-    );
-    field(&mut html, "topic", &lang.tr("Topic"), "text", &change.topic, "maxlength=\"120\" required");
-    field(&mut html, "place", &lang.tr("Place"), "text", &change.place, "maxlength=\"80\" required");
-    field(
-        &mut html,
-        "places",
-        &lang.tr("People seen at the same time"),
-        "number",
-        &change.places,
-        "min=\"1\" max=\"50\" required",
-    );
-    let _ = writeln!(html, "<button type=\"submit\">{}</button>\n</form>", escape(&lang.tr("Save changes")));
-    let _ = writeln!(
-        html,
-        "<h2>{}</h2>\n<form method=\"post\" action=\"/host/sessions/{}\">\n{}\n<input type=\"hidden\" name=\"action\" value=\"cancel\">\n\
-         <label for=\"reason\">{}<span class=\"hint\">{}</span></label>\n\
-         <input type=\"text\" id=\"reason\" name=\"reason\" maxlength=\"200\" required value=\"{}\">\n\
-         <button type=\"submit\" class=\"danger\">{}</button>\n</form>",
-        escape(&lang.tr("Cancel this session")),
-        public.id,
-        visitor.csrf_field(),
-        escape(&lang.tr("Reason")),
-        escape(&lang.tr("Shown on the hub's public page, so people know why.")),
-        escape(&change.reason),
-        escape(&lang.tr("Cancel the session")),
-    );
-    html
+    html! {
+        p { a href="/host" { (lang.tr("Back to my sessions")) } }
+        h1 { (public.topic) }
+        p { (long_date(lang, &public.date)) " " (span(&public.starts, &public.ends)) " · " (public.place) }
+        @if let Some(problem) = problem {
+            p.error role="alert" { (problem) }
+        }
+        @if let Some(reason) = &public.cancelled {
+            p.cancelled { (lang.trf("Cancelled: {}", &[reason])) }
+        }
+        h2 { (lang.tr("Who has booked")) }
+        ul {
+            @for slot in &detail.slots {
+                li {
+                    strong { (slot.starts) } ": "
+                    @if slot.people.is_empty() {
+                        (lang.tr("nobody yet"))
+                    }
+                    @for (index, (name, status)) in slot.people.iter().enumerate() {
+                        @if index > 0 { ", " }
+                        (name) " (" (status_words(lang, *status)) ")"
+                    }
+                }
+            }
+        }
+        h2 { (lang.tr("Walk-in queue")) }
+        p { (lang.trf("{} tickets taken, {} still waiting.", &[&detail.queue.len(), &waiting])) }
+        @if public.cancelled.is_none() {
+            h2 { (lang.tr("Change this session")) }
+            form method="post" action={ "/host/sessions/" (public.id) } {
+                (visitor.csrf_field())
+                input type="hidden" name="action" value="edit";
+                (field("topic", &lang.tr("Topic"), "text", &change.topic, Some(120), None))
+                (field("place", &lang.tr("Place"), "text", &change.place, Some(80), None))
+                @let places = &lang.tr("People seen at the same time");
+                (field("places", places, "number", &change.places, None, Some((1, 50))))
+                button type="submit" { (lang.tr("Save changes")) }
+            }
+            h2 { (lang.tr("Cancel this session")) }
+            form method="post" action={ "/host/sessions/" (public.id) } {
+                (visitor.csrf_field())
+                input type="hidden" name="action" value="cancel";
+                label for="reason" {
+                    (lang.tr("Reason"))
+                    span.hint { (lang.tr("Shown on the hub's public page, so people know why.")) }
+                }
+                input #reason type="text" name="reason" maxlength="200" required value=(change.reason);
+                button.danger type="submit" { (lang.tr("Cancel the session")) }
+            }
+        }
+    }
 }
 
 /// The signed-in person, or a page that sends them to sign in.
@@ -407,7 +374,7 @@ pub async fn my_sessions(State(state): State<WebState>, visitor: Visitor) -> Res
         Ok(sessions) => visitor.page(
             StatusCode::OK,
             &visitor.lang.tr("My drop-in sessions"),
-            &render_list(&visitor, &sessions, &SessionForm::default(), None),
+            render_list(&visitor, &sessions, &SessionForm::default(), None),
         ),
         Err(_) => unavailable(visitor.lang),
     }
@@ -441,7 +408,7 @@ pub async fn create(
             Ok(problem) => visitor.page(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &visitor.lang.tr("My drop-in sessions"),
-                &render_list(&visitor, &sessions, &form.fields, Some(&problem)),
+                render_list(&visitor, &sessions, &form.fields, Some(&problem)),
             ),
             Err(response) => response,
         },
@@ -460,7 +427,7 @@ async fn show_session(
 ) -> Response {
     match on_hub(state, move |hub, now| session_on(hub, &login, id, now)).await {
         Ok(detail) => {
-            visitor.page(status, &detail.session.session.topic, &render_detail(visitor, &detail, change, problem))
+            visitor.page(status, &detail.session.session.topic, render_detail(visitor, &detail, change, problem))
         }
         Err(Failure::Invalid(_) | Failure::NotFound(_)) => super::not_found().await,
         Err(Failure::Broken(_)) => unavailable(visitor.lang),

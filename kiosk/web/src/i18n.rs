@@ -1,42 +1,24 @@
 //! The web pages in the kiosk's languages. English is the source text; Welsh, Polish and Ukrainian come from
-//! `translations/<code>/LC_MESSAGES/web.po` (gettext, beside the touchscreen's `kiosk.po`), read into the binary at
-//! build time. A test checks that every `.tr("…")` / `.trf("…")` in `web/` has an entry in each file.
+//! `translations/<code>/LC_MESSAGES/web.po`, built into the binary and read with kiosk-runtime's [`Catalogue`]. A
+//! test checks that every `.tr("…")` / `.trf("…")` here has an entry in each file and each entry is used. Refusals
+//! are worded by the catalogue every front end shares ([`Lang::reason`]).
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
+
+use kiosk_runtime::catalogue::Catalogue;
+use kiosk_runtime::refusals::Reason;
 
 /// A page's language, one of [`firmware_config::LANGUAGES`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lang(pub &'static str);
 
-const CATALOGUES: &[(&str, &str)] = &[
-    ("cy", include_str!("../../translations/cy/LC_MESSAGES/web.po")),
-    ("pl", include_str!("../../translations/pl/LC_MESSAGES/web.po")),
-    ("uk", include_str!("../../translations/uk/LC_MESSAGES/web.po")),
-];
-
-static TRANSLATIONS: LazyLock<HashMap<(&'static str, String), String>> = LazyLock::new(|| {
-    let mut all = HashMap::new();
-    for (code, text) in CATALOGUES {
-        for (id, translated) in parse_po(text) {
-            all.insert((*code, id), translated);
-        }
-    }
-    all
+static WORDS: LazyLock<Catalogue> = LazyLock::new(|| {
+    Catalogue::new(&[
+        ("cy", include_str!("../../translations/cy/LC_MESSAGES/web.po")),
+        ("pl", include_str!("../../translations/pl/LC_MESSAGES/web.po")),
+        ("uk", include_str!("../../translations/uk/LC_MESSAGES/web.po")),
+    ])
 });
-
-/// The translated msgid → msgstr pairs of a gettext file (polib reads it: multi-line entries, escapes, plural
-/// and fuzzy flags); untranslated and fuzzy entries are left out, so those strings stay English.
-pub fn parse_po(text: &str) -> Vec<(String, String)> {
-    // The files are part of the program (include_str!), and a test reads every one: a broken file fails the tests.
-    let catalog = polib::po_file::parse_from_reader(text.as_bytes()).expect("the .po files are valid");
-    catalog
-        .messages()
-        .filter(|message| message.is_singular() && message.is_translated() && !message.is_fuzzy())
-        .filter_map(|message| Some((message.msgid().to_owned(), message.msgstr().ok()?.to_owned())))
-        .filter(|(id, _)| !id.is_empty())
-        .collect()
-}
 
 impl Lang {
     pub const ENGLISH: Lang = Lang("en");
@@ -48,18 +30,17 @@ impl Lang {
 
     /// `english` in this language (English itself when a translation is missing).
     pub fn tr(self, english: &str) -> String {
-        TRANSLATIONS.get(&(self.0, english.to_owned())).cloned().unwrap_or_else(|| english.to_owned())
+        WORDS.tr(self.0, english)
     }
 
     /// Like [`Lang::tr`], with each `{}` replaced by the next of `values`.
     pub fn trf(self, english: &str, values: &[&dyn std::fmt::Display]) -> String {
-        let mut text = self.tr(english);
-        for value in values {
-            if let Some(at) = text.find("{}") {
-                text.replace_range(at..at + 2, &value.to_string());
-            }
-        }
-        text
+        WORDS.trf(self.0, english, values)
+    }
+
+    /// A refusal's reason from the one catalogue every front end shares.
+    pub fn reason(self, refusal: &impl Reason) -> String {
+        refusal.reason(self.0)
     }
 
     /// chrono's locale for day and month names.
@@ -123,21 +104,13 @@ mod tests {
     fn every_web_string_is_translated_into_every_language() {
         let strings = strings_in_source();
         assert!(strings.len() > 40, "only {} strings found", strings.len());
-        for (code, catalogue) in CATALOGUES {
-            let ids: Vec<String> = parse_po(catalogue).into_iter().map(|(id, _)| id).collect();
+        for code in ["cy", "pl", "uk"] {
+            let ids = WORDS.ids(code);
             let missing: Vec<_> = strings.iter().filter(|s| !ids.contains(s)).collect();
             assert!(missing.is_empty(), "{code}/web.po lacks {missing:#?}");
             let unused: Vec<_> = ids.iter().filter(|id| !strings.contains(id)).collect();
             assert!(unused.is_empty(), "{code}/web.po has strings no page uses: {unused:#?}");
         }
-    }
-
-    #[test]
-    fn entries_over_several_lines_are_read_whole_and_fuzzy_ones_left_out() {
-        let po = "msgid \"\"\nmsgstr \"Content-Type: text/plain; charset=UTF-8\\n\"\n\n\
-                  msgid \"\"\n\"Two \"\n\"lines\"\nmsgstr \"\"\n\"Dwy \"\n\"linell\"\n\n\
-                  #, fuzzy\nmsgid \"Guess\"\nmsgstr \"Dyfalu\"\n";
-        assert_eq!(parse_po(po), vec![("Two lines".to_owned(), "Dwy linell".to_owned())]);
     }
 
     #[test]

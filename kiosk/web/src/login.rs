@@ -2,17 +2,16 @@
 //! booking-core counts wrong PINs in the database, so the web and the front door share one growing wait and one
 //! lock; a locked account is unlocked by another staff member at the kiosk.
 
-use std::fmt::Write as _;
-
 use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use booking_core::{PersonId, Pin, PinOutcome, Role};
+use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::i18n::Lang;
-use super::page::{Visitor, cookie, escape, set_cookie};
+use super::page::{Visitor, cookie, set_cookie};
 use super::sign_ins::{IDLE, SIGN_IN_COOKIE, SignedIn};
 use super::{Failure, WebState, on_hub, unavailable};
 
@@ -88,36 +87,27 @@ pub fn session_cookie(token: &str) -> (header::HeaderName, HeaderValue) {
     set_cookie(SIGN_IN_COOKIE, token, IDLE.as_secs())
 }
 
-fn render(visitor: &Visitor, people: &[(PersonId, String)], chosen: Option<PersonId>, problem: Option<&str>) -> String {
+fn render(visitor: &Visitor, people: &[(PersonId, String)], chosen: Option<PersonId>, problem: Option<&str>) -> Markup {
     let lang = visitor.lang;
-    let mut html = format!(
-        "<p><a href=\"/\">{}</a></p>\n<h1>{}</h1>\n",
-        escape(&lang.tr("Back to today at the hub")),
-        escape(&lang.tr("Sign in for hosts and staff"))
-    );
-    if let Some(problem) = problem {
-        let _ = writeln!(html, "<p class=\"error\" role=\"alert\">{}</p>", escape(problem));
+    html! {
+        p { a href="/" { (lang.tr("Back to today at the hub")) } }
+        h1 { (lang.tr("Sign in for hosts and staff")) }
+        @if let Some(problem) = problem {
+            p.error role="alert" { (problem) }
+        }
+        form method="post" action="/login" {
+            (visitor.csrf_field())
+            label for="person" { (lang.tr("Your name")) }
+            select #person name="person" {
+                @for (id, name) in people {
+                    option value=(id) selected[chosen == Some(*id)] { (name) }
+                }
+            }
+            label for="pin" { (lang.tr("PIN")) span.hint { (lang.tr("The same PIN as at the kiosk.")) } }
+            input #pin type="password" name="pin" inputmode="numeric" autocomplete="current-password" maxlength="8";
+            button type="submit" { (lang.tr("Sign in")) }
+        }
     }
-    let _ = write!(
-        html,
-        "<form method=\"post\" action=\"/login\">\n{}\n<label for=\"person\">{}</label>\n<select id=\"person\" name=\"person\">\n",
-        visitor.csrf_field(),
-        escape(&lang.tr("Your name"))
-    );
-    for (id, name) in people {
-        let selected = if chosen == Some(*id) { " selected" } else { "" };
-        let _ = writeln!(html, "<option value=\"{id}\"{selected}>{}</option>", escape(name));
-    }
-    let _ = write!(
-        html,
-        "</select>\n<label for=\"pin\">{}<span class=\"hint\">{}</span></label>\n\
-         <input type=\"password\" id=\"pin\" name=\"pin\" inputmode=\"numeric\" autocomplete=\"current-password\" maxlength=\"8\">\n\
-         <button type=\"submit\">{}</button>\n</form>\n",
-        escape(&lang.tr("PIN")),
-        escape(&lang.tr("The same PIN as at the kiosk.")),
-        escape(&lang.tr("Sign in")),
-    );
-    html
 }
 
 /// Where a signed-in person starts.
@@ -130,7 +120,7 @@ pub async fn login_page(State(state): State<WebState>, visitor: Visitor) -> Resp
         return Redirect::to(home(login)).into_response();
     }
     match on_hub(&state, |hub, _| people_with_pins(hub)).await {
-        Ok(people) => visitor.page(StatusCode::OK, &visitor.lang.tr("Sign in"), &render(&visitor, &people, None, None)),
+        Ok(people) => visitor.page(StatusCode::OK, &visitor.lang.tr("Sign in"), render(&visitor, &people, None, None)),
         Err(_) => unavailable(visitor.lang),
     }
 }
@@ -167,7 +157,7 @@ pub async fn sign_in(State(state): State<WebState>, visitor: Visitor, Form(form)
         Err(refused) => match on_hub(&state, |hub, _| people_with_pins(hub)).await {
             Ok(people) => {
                 let body = render(&visitor, &people, person, Some(&refused.reason));
-                visitor.page(refused.status, &visitor.lang.tr("Sign in"), &body)
+                visitor.page(refused.status, &visitor.lang.tr("Sign in"), body)
             }
             Err(_) => unavailable(visitor.lang),
         },

@@ -1,12 +1,11 @@
 //! What every page shares: the visitor's language, the form token against cross-site requests, the signed-in
 //! person, and the HTML around each page (large text, high contrast, no JavaScript, readable at 200 % zoom).
 
-use std::fmt::Write as _;
-
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::WebState;
 use super::i18n::{self, Lang};
@@ -15,22 +14,6 @@ use super::sign_ins::{SIGN_IN_COOKIE, SignedIn, random_token};
 /// The cookie holding the form token; each form carries the same value in a hidden field.
 pub const CSRF_COOKIE: &str = "hub_csrf";
 const LANG_COOKIE: &str = "hub_lang";
-
-/// Text made safe to put in HTML.
-pub fn escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for character in text.chars() {
-        match character {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            other => escaped.push(other),
-        }
-    }
-    escaped
-}
 
 /// The value of cookie `name` in the request, if any.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -111,25 +94,24 @@ pub struct Posted<T> {
 
 /// What a refused form looks like.
 pub fn forbidden(lang: Lang) -> Response {
-    (
-        StatusCode::FORBIDDEN,
-        Html(format!(
-            "<!doctype html><html lang=\"{}\"><meta charset=\"utf-8\"><title>{}</title><p>{}</p><p><a href=\"/\">{}</a></p></html>",
-            lang.0,
-            escape(&lang.tr("This form cannot be used")),
-            escape(&lang.tr(
-                "This form has expired or was sent from another website. Please go back, reload the page and try again."
-            )),
-            escape(&lang.tr("Back to today at the hub")),
-        )),
-    )
-        .into_response()
+    let page = html! {
+        (DOCTYPE)
+        html lang=(lang.0) {
+            meta charset="utf-8";
+            title { (lang.tr("This form cannot be used")) }
+            p {
+                (lang.tr("This form has expired or was sent from another website. Please go back, reload the page and try again."))
+            }
+            p { a href="/" { (lang.tr("Back to today at the hub")) } }
+        }
+    };
+    (StatusCode::FORBIDDEN, page).into_response()
 }
 
 impl Visitor {
     /// The hidden field every form carries.
-    pub fn csrf_field(&self) -> String {
-        format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", self.csrf)
+    pub fn csrf_field(&self) -> Markup {
+        html! { input type="hidden" name="csrf" value=(self.csrf); }
     }
 
     /// Whether a posted form is this site's own: it carries the token from this visitor's cookie and, if the
@@ -142,51 +124,48 @@ impl Visitor {
         Ok(())
     }
 
-    /// `html` as a whole page titled `title`, with the cookies this visit needs.
-    pub fn page(&self, status: StatusCode, title: &str, body: &str) -> Response {
+    /// `body` as a whole page titled `title`, with the cookies this visit needs.
+    pub fn page(&self, status: StatusCode, title: &str, body: Markup) -> Response {
         let lang = self.lang;
-        let mut html = String::with_capacity(body.len() + 2048);
-        let _ = write!(
-            html,
-            "<!doctype html>\n<html lang=\"{code}\">\n<head>\n<meta charset=\"utf-8\">\n\
-             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n\
-             <style>{STYLE}</style>\n</head>\n<body>\n<a class=\"skip\" href=\"#main\">{skip}</a>\n<header>\n\
-             <nav aria-label=\"{language}\">",
-            code = lang.0,
-            title = escape(title),
-            skip = escape(&lang.tr("Skip to the main content")),
-            language = escape(&lang.tr("Language")),
-        );
-        if self.offered.len() > 1 {
-            for other in &self.offered {
-                let name = kiosk_runtime::languages::native_name(other.0);
-                if *other == lang {
-                    let _ = write!(html, "<span aria-current=\"true\">{name}</span> ");
-                } else {
-                    let _ = write!(
-                        html,
-                        "<a href=\"{}?lang={}\" lang=\"{}\" hreflang=\"{}\">{name}</a> ",
-                        escape(&self.path),
-                        other.0,
-                        other.0,
-                        other.0
-                    );
+        let html = html! {
+            (DOCTYPE)
+            html lang=(lang.0) {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    title { (title) }
+                    style { (PreEscaped(STYLE)) }
+                }
+                body {
+                    a.skip href="#main" { (lang.tr("Skip to the main content")) }
+                    header {
+                        nav aria-label=(lang.tr("Language")) {
+                            @if self.offered.len() > 1 {
+                                @for other in &self.offered {
+                                    @let name = kiosk_runtime::languages::native_name(other.0);
+                                    @if *other == lang {
+                                        span aria-current="true" { (name) }
+                                    } @else {
+                                        a href={ (self.path) "?lang=" (other.0) } lang=(other.0) hreflang=(other.0) { (name) }
+                                    }
+                                    " "
+                                }
+                            }
+                        }
+                        @if let Some(login) = &self.login {
+                            form.signed-in method="post" action="/logout" {
+                                (self.csrf_field())
+                                span { (lang.trf("Signed in as {}", &[&login.name])) }
+                                " "
+                                button type="submit" { (lang.tr("Sign out")) }
+                            }
+                        }
+                    }
+                    main #main { (body) }
                 }
             }
-        }
-        html.push_str("</nav>\n");
-        if let Some(login) = &self.login {
-            let _ = writeln!(
-                html,
-                "<form method=\"post\" action=\"/logout\" class=\"signed-in\">{}<span>{}</span> \
-                 <button type=\"submit\">{}</button></form>",
-                self.csrf_field(),
-                escape(&lang.trf("Signed in as {}", &[&login.name])),
-                escape(&lang.tr("Sign out")),
-            );
-        }
-        let _ = write!(html, "</header>\n<main id=\"main\">\n{body}</main>\n</body>\n</html>\n");
-        let mut response = (status, Html(html)).into_response();
+        };
+        let mut response = (status, html).into_response();
         let headers = response.headers_mut();
         if self.new_csrf {
             let (name, value) = set_cookie(CSRF_COOKIE, &self.csrf, 12 * 3600);
@@ -236,11 +215,6 @@ table { border-collapse: collapse; width: 100%; } th, td { text-align: left; pad
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn text_is_escaped() {
-        assert_eq!(escape("<b>Tom & \"Jerry\"</b>"), "&lt;b&gt;Tom &amp; &quot;Jerry&quot;&lt;/b&gt;");
-    }
 
     #[test]
     fn cookies_are_read_by_name() {

@@ -3,8 +3,6 @@
 //! and the calendar feeds. No personal data: rooms are free or busy (never who booked them or what for), sessions
 //! show topic, place, times and free places, and feeds hold no names.
 
-use std::fmt::Write as _;
-
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -15,11 +13,12 @@ use booking_core::{
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use kiosk_runtime::hub::Hub;
-use kiosk_runtime::times::hm;
+use kiosk_runtime::times::{hm, span};
+use maud::{Markup, PreEscaped, html};
 use serde::{Deserialize, Serialize};
 
 use super::i18n::Lang;
-use super::page::{Posted, Visitor, escape};
+use super::page::{Posted, Visitor};
 use super::words::{capitalised, long_date};
 use super::{Failure, WebState, on_hub, unavailable};
 
@@ -211,21 +210,11 @@ impl PlaceRefused {
         match self {
             PlaceRefused::NoTime => lang.tr("Please choose a time."),
             PlaceRefused::NoName => lang.tr("Please write your name, or the code of your pass."),
-            PlaceRefused::Pass(PassRefusal::Malformed) => {
-                lang.tr("This code is not a pass for this hub. Please check it, or write your name instead.")
+            // The form takes a name as well as a pass: say so after the pass's own reason.
+            PlaceRefused::Pass(refusal) => {
+                format!("{} {}", lang.reason(refusal), lang.tr("You can also write your name instead."))
             }
-            PlaceRefused::Pass(PassRefusal::Expired { .. }) => {
-                lang.tr("This pass has run out. Please write your name instead, or ask at the desk for a new pass.")
-            }
-            PlaceRefused::Pass(_) => {
-                lang.tr("This pass cannot be used. Please write your name instead, or ask at the desk.")
-            }
-            PlaceRefused::Seat(SeatRefusal::Full) => lang.tr("This time is full. Please choose another time."),
-            PlaceRefused::Seat(SeatRefusal::AlreadyBooked) => lang.tr("You already have a place at this time."),
-            PlaceRefused::Seat(SeatRefusal::SurgeryCancelled) => lang.tr("This session has been cancelled."),
-            PlaceRefused::Seat(SeatRefusal::SlotOver) => {
-                lang.tr("This time has already passed. Please choose a later time.")
-            }
+            PlaceRefused::Seat(refusal) => lang.reason(refusal),
             PlaceRefused::Invalid(message) => capitalised(message),
         }
     }
@@ -268,86 +257,73 @@ pub fn book_place_on(
 
 // ---- pages ----
 
-fn places_words(lang: Lang, session: &PublicSession) -> String {
+fn places_words(lang: Lang, session: &PublicSession) -> Markup {
     if let Some(reason) = &session.cancelled {
-        return format!("<span class=\"cancelled\">{}</span>", escape(&lang.trf("Cancelled: {}", &[reason])));
+        return html! { span.cancelled { (lang.trf("Cancelled: {}", &[reason])) } };
     }
-    escape(&match session.free_places {
-        0 if session.places == 0 => lang.tr("no times left to book; just come along"),
-        0 => lang.tr("full: you can join a waiting list"),
-        1 => lang.tr("1 place free"),
-        n => lang.trf("{} places free", &[&n]),
-    })
+    html! {
+        (match session.free_places {
+            0 if session.places == 0 => lang.tr("no times left to book; just come along"),
+            0 => lang.tr("full: you can join a waiting list"),
+            1 => lang.tr("1 place free"),
+            n => lang.trf("{} places free", &[&n]),
+        })
+    }
 }
 
-fn sessions_list(html: &mut String, lang: Lang, sessions: &[PublicSession], with_date: bool) {
-    html.push_str("<ul>\n");
-    for session in sessions {
-        let date = if with_date { format!("{}, ", long_date(lang, &session.date)) } else { String::new() };
-        let _ = writeln!(
-            html,
-            "<li><a href=\"/sessions/{}\"><strong>{}</strong></a>, {}{}&#8288;–&#8288;{} · {} · {}</li>",
-            session.id,
-            escape(&session.topic),
-            escape(&date),
-            escape(&session.starts),
-            escape(&session.ends),
-            escape(&session.place),
-            places_words(lang, session),
-        );
+fn sessions_list(lang: Lang, sessions: &[PublicSession], with_date: bool) -> Markup {
+    html! {
+        ul {
+            @for session in sessions {
+                li {
+                    a href={ "/sessions/" (session.id) } { strong { (session.topic) } }
+                    ", "
+                    @if with_date { (long_date(lang, &session.date)) ", " }
+                    (span(&session.starts, &session.ends)) " · " (session.place) " · " (places_words(lang, session))
+                }
+            }
+        }
     }
-    html.push_str("</ul>\n");
 }
 
 /// The public page's body.
-pub fn render_today(lang: Lang, today: &PublicToday) -> String {
-    let mut html = String::new();
-    let _ = write!(
-        html,
-        "<h1>{}</h1>\n<p>{}</p>\n<h2>{}</h2>\n<ul>\n",
-        escape(&today.hub),
-        escape(&long_date(lang, &today.date)),
-        escape(&lang.tr("Rooms now"))
-    );
-    for room in &today.rooms {
-        let state = match (&room.busy_until, &room.next_booking_at) {
-            (Some(until), _) => format!("<span class=\"busy\">{}</span>", escape(&lang.trf("busy until {}", &[until]))),
-            (None, Some(next)) => {
-                format!("<span class=\"free\">{}</span>", escape(&lang.trf("free until {}", &[next])))
+pub fn render_today(lang: Lang, today: &PublicToday) -> Markup {
+    html! {
+        h1 { (today.hub) }
+        p { (long_date(lang, &today.date)) }
+        h2 { (lang.tr("Rooms now")) }
+        ul {
+            @for room in &today.rooms {
+                li {
+                    strong { (room.name) } " (" (lang.trf("for {} people", &[&room.capacity])) "): "
+                    @match (&room.busy_until, &room.next_booking_at) {
+                        (Some(until), _) => span.busy { (lang.trf("busy until {}", &[until])) },
+                        (None, Some(next)) => span.free { (lang.trf("free until {}", &[next])) },
+                        (None, None) => span.free { (lang.tr("free for the rest of the day")) },
+                    }
+                }
             }
-            (None, None) => format!("<span class=\"free\">{}</span>", escape(&lang.tr("free for the rest of the day"))),
-        };
-        let _ = writeln!(
-            html,
-            "<li><strong>{}</strong> ({}): {state}</li>",
-            escape(&room.name),
-            escape(&lang.trf("for {} people", &[&room.capacity]))
-        );
+        }
+        h2 { (lang.tr("Drop-in help today")) }
+        @if today.sessions_today.is_empty() {
+            p { (lang.tr("No more drop-in sessions today.")) }
+        } @else {
+            (sessions_list(lang, &today.sessions_today, false))
+        }
+        h2 { (lang.tr("Later this week")) }
+        @if today.sessions_later_this_week.is_empty() {
+            p { (lang.tr("No drop-in sessions later this week.")) }
+        } @else {
+            (sessions_list(lang, &today.sessions_later_this_week, true))
+        }
+        p { (lang.tr("Choose a session to book a place. Rooms are booked at the kiosk by the front door.")) }
+        p.noprint { a href="/login" { (lang.tr("Hosts and staff: sign in")) } }
     }
-    let _ = writeln!(html, "</ul>\n<h2>{}</h2>", escape(&lang.tr("Drop-in help today")));
-    if today.sessions_today.is_empty() {
-        let _ = writeln!(html, "<p>{}</p>", escape(&lang.tr("No more drop-in sessions today.")));
-    } else {
-        sessions_list(&mut html, lang, &today.sessions_today, false);
-    }
-    let _ = writeln!(html, "<h2>{}</h2>", escape(&lang.tr("Later this week")));
-    if today.sessions_later_this_week.is_empty() {
-        let _ = writeln!(html, "<p>{}</p>", escape(&lang.tr("No drop-in sessions later this week.")));
-    } else {
-        sessions_list(&mut html, lang, &today.sessions_later_this_week, true);
-    }
-    let _ = writeln!(
-        html,
-        "<p>{}</p>\n<p class=\"noprint\"><a href=\"/login\">{}</a></p>",
-        escape(&lang.tr("Choose a session to book a place. Rooms are booked at the kiosk by the front door.")),
-        escape(&lang.tr("Hosts and staff: sign in"))
-    );
-    html
 }
 
 pub async fn today_page(State(state): State<WebState>, visitor: Visitor) -> Response {
     match on_hub(&state, public_today).await {
-        Ok(today) => visitor.page(StatusCode::OK, &today.hub, &render_today(visitor.lang, &today)),
+        Ok(today) => visitor.page(StatusCode::OK, &today.hub, render_today(visitor.lang, &today)),
         Err(_) => unavailable(visitor.lang),
     }
 }
@@ -359,81 +335,56 @@ fn render_session(
     detail: &PublicSessionDetail,
     asked: &PlaceRequest,
     problem: Option<&str>,
-) -> String {
+) -> Markup {
     let lang = visitor.lang;
     let session = &detail.session;
-    let mut html = String::new();
-    let _ = write!(
-        html,
-        "<p><a href=\"/\">{}</a></p>\n<h1>{}</h1>\n<p>{}, {}&#8288;–&#8288;{} · {}</p>\n",
-        escape(&lang.tr("Back to today at the hub")),
-        escape(&session.topic),
-        escape(&long_date(lang, &session.date)),
-        escape(&session.starts),
-        escape(&session.ends),
-        escape(&session.place),
-    );
-    if let Some(problem) = problem {
-        let _ = writeln!(html, "<p class=\"error\" role=\"alert\">{}</p>", escape(problem));
+    html! {
+        p { a href="/" { (lang.tr("Back to today at the hub")) } }
+        h1 { (session.topic) }
+        p { (long_date(lang, &session.date)) ", " (span(&session.starts, &session.ends)) " · " (session.place) }
+        @if let Some(problem) = problem {
+            p.error role="alert" { (problem) }
+        }
+        @if let Some(reason) = &session.cancelled {
+            p.error { (lang.trf("This session has been cancelled: {}", &[reason])) }
+        } @else if detail.slots.is_empty() {
+            p { (lang.tr("There are no times left to book in this session.")) }
+        } @else {
+            form method="post" action={ "/sessions/" (session.id) } {
+                (visitor.csrf_field())
+                fieldset {
+                    legend { (lang.tr("Choose a time")) }
+                    @for slot in &detail.slots {
+                        label {
+                            input type="radio" name="slot" value=(slot.id) checked[asked.slot == Some(slot.id)];
+                            " " (slot.starts) " — "
+                            (match (slot.free, slot.waiting) {
+                                (0, 0) => lang.tr("full: join the waiting list"),
+                                (0, waiting) => lang.trf("full: join the waiting list ({} waiting)", &[&waiting]),
+                                (1, _) => lang.tr("1 place free"),
+                                (free, _) => lang.trf("{} places free", &[&free]),
+                            })
+                        }
+                    }
+                }
+                label for="name" { (lang.tr("Your name")) span.hint { (lang.tr("Your first name is enough.")) } }
+                input #name type="text" name="name" autocomplete="given-name" maxlength="80" value=(asked.name);
+                label for="pass" {
+                    (lang.tr("Or the code of your pass"))
+                    span.hint {
+                        (lang.tr("If you have a hub pass, type the code printed under its QR code instead of your name."))
+                    }
+                }
+                input #pass type="text" name="pass" autocomplete="off" autocapitalize="characters" spellcheck="false"
+                    maxlength="200" value=(asked.pass);
+                button type="submit" { (lang.tr("Book my place")) }
+            }
+        }
     }
-    if let Some(reason) = &session.cancelled {
-        let _ = writeln!(
-            html,
-            "<p class=\"error\">{}</p>",
-            escape(&lang.trf("This session has been cancelled: {}", &[reason]))
-        );
-        return html;
-    }
-    if detail.slots.is_empty() {
-        let _ = writeln!(html, "<p>{}</p>", escape(&lang.tr("There are no times left to book in this session.")));
-        return html;
-    }
-    let _ = write!(
-        html,
-        "<form method=\"post\" action=\"/sessions/{}\">\n{}\n<fieldset>\n<legend>{}</legend>\n",
-        session.id,
-        visitor.csrf_field(),
-        escape(&lang.tr("Choose a time"))
-    );
-    for slot in &detail.slots {
-        let words = match (slot.free, slot.waiting) {
-            (0, 0) => lang.tr("full: join the waiting list"),
-            (0, waiting) => lang.trf("full: join the waiting list ({} waiting)", &[&waiting]),
-            (1, _) => lang.tr("1 place free"),
-            (free, _) => lang.trf("{} places free", &[&free]),
-        };
-        let checked = if asked.slot == Some(slot.id) { " checked" } else { "" };
-        let _ = writeln!(
-            html,
-            "<label><input type=\"radio\" name=\"slot\" value=\"{}\"{checked}> {} — {}</label>",
-            slot.id,
-            escape(&slot.starts),
-            escape(&words)
-        );
-    }
-    let _ = write!(
-        html,
-        "</fieldset>\n\
-         <label for=\"name\">{name_label}<span class=\"hint\">{name_hint}</span></label>\n\
-         <input type=\"text\" id=\"name\" name=\"name\" autocomplete=\"given-name\" maxlength=\"80\" value=\"{name}\">\n\
-         <label for=\"pass\">{pass_label}<span class=\"hint\">{pass_hint}</span></label>\n\
-         <input type=\"text\" id=\"pass\" name=\"pass\" autocomplete=\"off\" autocapitalize=\"characters\" \
-         spellcheck=\"false\" maxlength=\"200\" value=\"{pass}\">\n\
-         <button type=\"submit\">{submit}</button>\n</form>\n",
-        name_label = escape(&lang.tr("Your name")),
-        name_hint = escape(&lang.tr("Your first name is enough.")),
-        name = escape(&asked.name),
-        pass_label = escape(&lang.tr("Or the code of your pass")),
-        pass_hint =
-            escape(&lang.tr("If you have a hub pass, type the code printed under its QR code instead of your name.")),
-        pass = escape(&asked.pass),
-        submit = escape(&lang.tr("Book my place")),
-    );
-    html
 }
 
 /// The page after booking: the place (or waiting-list place) and the QR to show at the kiosk.
-fn render_booked(lang: Lang, booked: &PlaceBooked) -> String {
+fn render_booked(lang: Lang, booked: &PlaceBooked) -> Markup {
     let session = &booked.session;
     let (heading, explanation) = match booked.waiting_position {
         None => {
@@ -444,22 +395,19 @@ fn render_booked(lang: Lang, booked: &PlaceBooked) -> String {
             lang.tr("If a place frees up it is yours. Show this QR code at the kiosk when you arrive."),
         ),
     };
+    // Markup the qrcode crate draws: the pass's text is only in its squares, so it can go in unescaped.
     let qr = kiosk_runtime::qr::pass_svg(&booked.pass).unwrap_or_default();
-    format!(
-        "<div class=\"done\" role=\"status\"><h1>{}</h1>\n<p>{}, {}, {} · {}</p></div>\n<p>{}</p>\n\
-         <div class=\"qr\" role=\"img\" aria-label=\"{}\">{qr}</div>\n\
-         <p>{}</p>\n<p class=\"code\">{}</p>\n<p><a href=\"/\">{}</a></p>\n",
-        escape(&heading),
-        escape(&session.topic),
-        escape(&long_date(lang, &session.date)),
-        escape(&booked.time),
-        escape(&session.place),
-        escape(&explanation),
-        escape(&lang.tr("Your pass as a QR code")),
-        escape(&lang.tr("Keep this page or take a screenshot. The code under it works too:")),
-        escape(&booked.pass),
-        escape(&lang.tr("Back to today at the hub")),
-    )
+    html! {
+        div.done role="status" {
+            h1 { (heading) }
+            p { (session.topic) ", " (long_date(lang, &session.date)) ", " (booked.time) " · " (session.place) }
+        }
+        p { (explanation) }
+        div.qr role="img" aria-label=(lang.tr("Your pass as a QR code")) { (PreEscaped(qr)) }
+        p { (lang.tr("Keep this page or take a screenshot. The code under it works too:")) }
+        p.code { (booked.pass) }
+        p { a href="/" { (lang.tr("Back to today at the hub")) } }
+    }
 }
 
 pub async fn session_page(State(state): State<WebState>, visitor: Visitor, Path(id): Path<i64>) -> Response {
@@ -468,7 +416,7 @@ pub async fn session_page(State(state): State<WebState>, visitor: Visitor, Path(
         Ok(detail) => visitor.page(
             StatusCode::OK,
             &detail.session.topic,
-            &render_session(&visitor, &detail, &PlaceRequest::default(), None),
+            render_session(&visitor, &detail, &PlaceRequest::default(), None),
         ),
         Err(Failure::Invalid(_) | Failure::NotFound(_)) => no_such_session(&visitor),
         Err(Failure::Broken(_)) => unavailable(visitor.lang),
@@ -477,12 +425,11 @@ pub async fn session_page(State(state): State<WebState>, visitor: Visitor, Path(
 
 fn no_such_session(visitor: &Visitor) -> Response {
     let lang = visitor.lang;
-    let body = format!(
-        "<h1>{}</h1>\n<p><a href=\"/\">{}</a></p>\n",
-        escape(&lang.tr("There is no such session")),
-        escape(&lang.tr("Back to today at the hub"))
-    );
-    visitor.page(StatusCode::NOT_FOUND, &lang.tr("There is no such session"), &body)
+    let body = html! {
+        h1 { (lang.tr("There is no such session")) }
+        p { a href="/" { (lang.tr("Back to today at the hub")) } }
+    };
+    visitor.page(StatusCode::NOT_FOUND, &lang.tr("There is no such session"), body)
 }
 
 pub async fn book_place(
@@ -505,12 +452,12 @@ pub async fn book_place(
     match result {
         Ok(Ok(booked)) => {
             state.note_change();
-            visitor.page(StatusCode::OK, &visitor.lang.tr("You have a place"), &render_booked(visitor.lang, &booked))
+            visitor.page(StatusCode::OK, &visitor.lang.tr("You have a place"), render_booked(visitor.lang, &booked))
         }
         Ok(Err((refused, detail))) => {
             let problem = refused.reason(visitor.lang);
             let body = render_session(&visitor, &detail, &form.fields, Some(&problem));
-            visitor.page(StatusCode::UNPROCESSABLE_ENTITY, &detail.session.topic, &body)
+            visitor.page(StatusCode::UNPROCESSABLE_ENTITY, &detail.session.topic, body)
         }
         Err(Failure::Invalid(_) | Failure::NotFound(_)) => no_such_session(&visitor),
         Err(Failure::Broken(_)) => unavailable(visitor.lang),
@@ -575,5 +522,38 @@ pub mod json {
             }
             Err(failure) => crate::answer::failed(failure),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_people_typed_is_escaped_on_the_page() {
+        let hostile = "<script>alert('x')</script> & \"co\"";
+        let session = PublicSession {
+            id: SurgeryId(1),
+            topic: hostile.into(),
+            place: hostile.into(),
+            date: "2027-01-05".into(),
+            starts: "10:00".into(),
+            ends: "11:00".into(),
+            free_places: 0,
+            places: 2,
+            cancelled: Some(hostile.into()),
+        };
+        let room =
+            PublicRoom { name: hostile.into(), capacity: 4, free_now: true, busy_until: None, next_booking_at: None };
+        let today = PublicToday {
+            hub: hostile.into(),
+            date: "2027-01-05".into(),
+            rooms: vec![room],
+            sessions_today: vec![session.clone()],
+            sessions_later_this_week: vec![session],
+        };
+        let html = render_today(Lang::ENGLISH, &today).into_string();
+        assert!(!html.contains("<script>") && !html.contains("\"co\""), "{html}");
+        assert_eq!(html.matches("&lt;script&gt;alert('x')&lt;/script&gt; &amp; &quot;co&quot;").count(), 8, "{html}");
     }
 }

@@ -1,20 +1,19 @@
 //! The staff pages, after a staff member's PIN: each room's bookings today, who is on site (with a roll-call page
 //! made for printing in an evacuation), the whole-hub export and the calendar feeds' addresses.
 
-use std::fmt::Write as _;
-
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use booking_core::{RoomId, Slot};
+use booking_core::{Delivery, MessageCounts, RoomId, Slot};
 use chrono::{DateTime, Utc};
 use kiosk_runtime::hub::Hub;
-use kiosk_runtime::times::hm;
+use kiosk_runtime::times::{hm, span};
+use maud::{Markup, html};
 use serde::Serialize;
 
 use super::i18n::Lang;
-use super::page::{Visitor, escape};
+use super::page::Visitor;
 use super::sign_ins::SignedIn;
 use super::words::long_date;
 use super::{Failure, WebState, on_hub, unavailable};
@@ -54,6 +53,10 @@ pub struct StaffToday {
     pub safe_capacity: u32,
     pub on_site: Vec<OnSiteLine>,
     pub rooms: Vec<StaffRoom>,
+    /// Messages to people waiting, sent and given up.
+    pub messages: MessageCounts,
+    /// Why the newest message not sent did not go, if a try failed.
+    pub message_problem: Option<String>,
 }
 
 pub fn staff_today(hub: &mut Hub, now: DateTime<Utc>) -> Result<StaffToday, Failure> {
@@ -91,7 +94,15 @@ pub fn staff_today(hub: &mut Hub, now: DateTime<Utc>) -> Result<StaffToday, Fail
         }
         rooms.push(StaffRoom { id: room.id, name: room.name, bookings_today });
     }
+    let message_problem = hub
+        .store
+        .messages(20)?
+        .into_iter()
+        .find(|message| message.delivery != Delivery::Sent && message.last_error.is_some())
+        .and_then(|message| message.last_error);
     Ok(StaffToday {
+        messages: hub.store.message_counts()?,
+        message_problem,
         hub: site.name,
         date: local.date_naive().to_string(),
         time: local.format("%H:%M").to_string(),
@@ -108,109 +119,106 @@ fn staff_only(visitor: &Visitor) -> Result<SignedIn, Response> {
         Some(login) if login.is_staff() => Ok(login.clone()),
         Some(_) => {
             let lang = visitor.lang;
-            let body = format!(
-                "<h1>{}</h1>\n<p><a href=\"/host\">{}</a></p>\n",
-                escape(&lang.tr("Only staff can see this page")),
-                escape(&lang.tr("Back to my sessions"))
-            );
-            Err(visitor.page(StatusCode::FORBIDDEN, &lang.tr("Only staff can see this page"), &body))
+            let body = html! {
+                h1 { (lang.tr("Only staff can see this page")) }
+                p { a href="/host" { (lang.tr("Back to my sessions")) } }
+            };
+            Err(visitor.page(StatusCode::FORBIDDEN, &lang.tr("Only staff can see this page"), body))
         }
     }
 }
 
-fn render_overview(lang: Lang, today: &StaffToday) -> String {
-    let mut html = format!(
-        "<h1>{}</h1>\n<p>{} · {}</p>\n<h2>{}</h2>\n<p>{}</p>\n<p><a href=\"/staff/roll-call\">{}</a> · <a href=\"/host\">{}</a></p>\n",
-        escape(&lang.tr("Staff")),
-        escape(&today.hub),
-        escape(&long_date(lang, &today.date)),
-        escape(&lang.tr("On site now")),
-        escape(
-            &lang.trf("{} people on site; the building is safe for {}.", &[&today.on_site.len(), &today.safe_capacity])
-        ),
-        escape(&lang.tr("Roll-call to print")),
-        escape(&lang.tr("My drop-in sessions")),
-    );
-    let _ = writeln!(html, "<h2>{}</h2>", escape(&lang.tr("Rooms today")));
-    for room in &today.rooms {
-        let _ = writeln!(html, "<h3>{}</h3>", escape(&room.name));
-        if room.bookings_today.is_empty() {
-            let _ = writeln!(html, "<p>{}</p>", escape(&lang.tr("No bookings today.")));
-            continue;
+fn render_overview(lang: Lang, today: &StaffToday) -> Markup {
+    html! {
+        h1 { (lang.tr("Staff")) }
+        p { (today.hub) " · " (long_date(lang, &today.date)) }
+        h2 { (lang.tr("On site now")) }
+        p {
+            (lang.trf("{} people on site; the building is safe for {}.", &[&today.on_site.len(), &today.safe_capacity]))
         }
-        html.push_str("<ul>\n");
-        for booking in &room.bookings_today {
-            let who = booking.booked_for.as_deref().map(|name| format!(" ({})", escape(name))).unwrap_or_default();
-            let _ = writeln!(
-                html,
-                "<li>{}&#8288;–&#8288;{} <strong>{}</strong>{who}</li>",
-                escape(&booking.starts),
-                escape(&booking.ends),
-                escape(&booking.title)
-            );
+        p {
+            a href="/staff/roll-call" { (lang.tr("Roll-call to print")) } " · "
+            a href="/host" { (lang.tr("My drop-in sessions")) }
         }
-        html.push_str("</ul>\n");
+        h2 { (lang.tr("Rooms today")) }
+        @for room in &today.rooms {
+            h3 { (room.name) }
+            @if room.bookings_today.is_empty() {
+                p { (lang.tr("No bookings today.")) }
+            } @else {
+                ul {
+                    @for booking in &room.bookings_today {
+                        li {
+                            (span(&booking.starts, &booking.ends)) " " strong { (booking.title) }
+                            @if let Some(name) = &booking.booked_for { " (" (name) ")" }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { (lang.tr("Messages to people")) }
+        p {
+            (lang.trf(
+                "{} waiting, {} sent, {} not sent.",
+                &[&today.messages.pending, &today.messages.sent, &today.messages.failed]
+            ))
+        }
+        @if let Some(problem) = &today.message_problem {
+            p.error { (lang.trf("The last try failed: {}", &[problem])) }
+        }
+        h2 { (lang.tr("The hub's data")) }
+        p { a href="/staff/export.json" download { (lang.tr("Download everything (JSON)")) } }
+        p { (lang.tr("It holds people's names: keep it safe and delete it when you are done.")) }
+        h2 { (lang.tr("Calendars")) }
+        p { (lang.tr("Add these addresses to a calendar app to see bookings there. They hold no names.")) }
+        ul {
+            li { a href="/calendar/all.ics" { (lang.tr("Every room and session")) } }
+            li { a href="/calendar/surgeries.ics" { (lang.tr("Drop-in sessions")) } }
+            @for room in &today.rooms {
+                li { a href={ "/calendar/room-" (room.id) ".ics" } { (room.name) } }
+            }
+        }
     }
-    let _ = writeln!(
-        html,
-        "<h2>{}</h2>\n<p><a href=\"/staff/export.json\" download>{}</a></p>\n<p>{}</p>",
-        escape(&lang.tr("The hub's data")),
-        escape(&lang.tr("Download everything (JSON)")),
-        escape(&lang.tr("It holds people's names: keep it safe and delete it when you are done.")),
-    );
-    let _ = writeln!(
-        html,
-        "<h2>{}</h2>\n<p>{}</p>\n<ul>\n<li><a href=\"/calendar/all.ics\">{}</a></li>\n<li><a href=\"/calendar/surgeries.ics\">{}</a></li>",
-        escape(&lang.tr("Calendars")),
-        escape(&lang.tr("Add these addresses to a calendar app to see bookings there. They hold no names.")),
-        escape(&lang.tr("Every room and session")),
-        escape(&lang.tr("Drop-in sessions")),
-    );
-    for room in &today.rooms {
-        let _ = writeln!(html, "<li><a href=\"/calendar/room-{}.ics\">{}</a></li>", room.id, escape(&room.name));
-    }
-    html.push_str("</ul>\n");
-    html
 }
 
 /// The roll-call page: big, black on white, a box to tick by each name, printed with the time it was made.
-fn render_roll_call(lang: Lang, today: &StaffToday) -> String {
-    let mut html = format!(
-        "<p class=\"noprint\"><a href=\"/staff\">{}</a></p>\n<h1>{}</h1>\n<p>{}</p>\n<p><strong>{}</strong></p>\n",
-        escape(&lang.tr("Back to the staff page")),
-        escape(&lang.trf("Roll-call: {}", &[&today.hub])),
-        escape(&lang.trf(
-            "Made at {} on {}. Tick each person once they are safe outside.",
-            &[&today.time, &long_date(lang, &today.date)]
-        )),
-        escape(&lang.trf("{} people on site", &[&today.on_site.len()])),
-    );
-    let _ = writeln!(
-        html,
-        "<table>\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>",
-        escape(&lang.tr("Safe")),
-        escape(&lang.tr("Name")),
-        escape(&lang.tr("Since")),
-        escape(&lang.tr("Here for")),
-    );
-    for person in &today.on_site {
-        let _ = writeln!(
-            html,
-            "<tr><td><span class=\"tick\"></span></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&person.name),
-            escape(&person.since),
-            escape(person.reason.as_deref().unwrap_or(""))
-        );
+fn render_roll_call(lang: Lang, today: &StaffToday) -> Markup {
+    html! {
+        p.noprint { a href="/staff" { (lang.tr("Back to the staff page")) } }
+        h1 { (lang.trf("Roll-call: {}", &[&today.hub])) }
+        p {
+            (lang.trf(
+                "Made at {} on {}. Tick each person once they are safe outside.",
+                &[&today.time, &long_date(lang, &today.date)]
+            ))
+        }
+        p { strong { (lang.trf("{} people on site", &[&today.on_site.len()])) } }
+        table {
+            thead { tr {
+                th scope="col" { (lang.tr("Safe")) }
+                th scope="col" { (lang.tr("Name")) }
+                th scope="col" { (lang.tr("Since")) }
+                th scope="col" { (lang.tr("Here for")) }
+            } }
+            tbody {
+                @for person in &today.on_site {
+                    tr {
+                        td { span.tick {} }
+                        td { (person.name) }
+                        td { (person.since) }
+                        td { (person.reason.as_deref().unwrap_or("")) }
+                    }
+                }
+            }
+        }
     }
-    html.push_str("</tbody>\n</table>\n");
-    html
 }
 
 /// A staff page made from the overview's data: `render` gives its title and body.
 async fn staff_page(
     state: &WebState,
     visitor: &Visitor,
-    render: fn(Lang, &StaffToday) -> (String, String),
+    render: fn(Lang, &StaffToday) -> (String, Markup),
 ) -> Response {
     if let Err(response) = staff_only(visitor) {
         return response;
@@ -218,7 +226,7 @@ async fn staff_page(
     match on_hub(state, staff_today).await {
         Ok(today) => {
             let (title, body) = render(visitor.lang, &today);
-            visitor.page(StatusCode::OK, &title, &body)
+            visitor.page(StatusCode::OK, &title, body)
         }
         Err(_) => unavailable(visitor.lang),
     }

@@ -131,8 +131,11 @@ async fn session_and_slot(browser: &mut Browser, topic: &str) -> (String, String
     let id = today.body[start..end].to_owned();
     let page = browser.get(&format!("/sessions/{id}")).await;
     // The first time with a place free (the demo has booked some).
-    let line =
-        page.body.lines().find(|line| line.contains("name=\"slot\"") && line.contains("free")).expect("a free time");
+    let line = page
+        .body
+        .split("<label>")
+        .find(|label| label.contains("name=\"slot\"") && label.contains("free"))
+        .expect("a free time");
     let at = line.find("value=\"").unwrap() + 7;
     let slot = line[at..].split('"').next().unwrap().to_owned();
     (id, slot, page)
@@ -359,7 +362,9 @@ async fn staff_see_rooms_the_roll_call_the_export_and_the_calendars() {
     assert_eq!(staff.sign_in("Sam Taylor", DEMO_STAFF_PIN).await.location.as_deref(), Some("/staff"));
     let overview = staff.get("/staff").await;
     assert!(
-        overview.body.contains("Podcast recording") && overview.body.contains("people on site"),
+        overview.body.contains("Podcast recording")
+            && overview.body.contains("people on site")
+            && overview.body.contains("0 waiting, 0 sent, 0 not sent."),
         "{}",
         overview.body
     );
@@ -367,7 +372,7 @@ async fn staff_see_rooms_the_roll_call_the_export_and_the_calendars() {
     assert!(!on_site.is_empty());
     let roll_call = staff.get("/staff/roll-call").await;
     for person in &on_site {
-        assert!(roll_call.body.contains(&page::escape(&person.display_name)));
+        assert!(roll_call.body.contains(&maud::html! { (person.display_name) }.into_string()));
     }
     assert!(roll_call.body.contains(&format!("{} people on site", on_site.len())));
     let export = staff.get("/staff/export.json").await;

@@ -11,6 +11,6 @@ pub fn capitalised(message: &str) -> String {
 /// "Tuesday 5 January" in `lang`, from "2027-01-05".
 pub fn long_date(lang: Lang, date: &str) -> String {
     date.parse::<chrono::NaiveDate>()
-        .map(|date| date.format_localized("%A %-d %B", lang.locale()).to_string())
+        .map(|date| kiosk_runtime::times::day(date, lang.locale()))
         .unwrap_or_else(|_| date.to_owned())
 }

@@ -14,9 +14,7 @@ use tracing::error;
 use super::name::add_to_name;
 use super::{Controller, Touchscreen, settings};
 use crate::qr;
-use crate::ui::{
-    BookingAdapter, BookingRefusalKind, BookingStep, LengthChoice, MainWindow, RoomCard, Screen, WelcomeAdapter,
-};
+use crate::ui::{BookingAdapter, BookingStep, LengthChoice, MainWindow, RoomCard, Screen, WelcomeAdapter};
 
 /// How many days ahead the kiosk offers (a room's own limit may be shorter; the core then says so).
 const DAYS_OFFERED: i64 = 7;
@@ -95,7 +93,7 @@ fn connect(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
         let Some(window) = weak.upgrade() else { return };
         let day = for_day.booking.borrow().day as i64 + i64::from(step);
         if (0..DAYS_OFFERED).contains(&day) {
-            window.global::<BookingAdapter>().set_refusal(BookingRefusalKind::None);
+            show_refusal(&window.global::<BookingAdapter>(), "");
             load_day(&window, &for_day, day as usize);
         }
     });
@@ -118,7 +116,7 @@ fn connect(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
             })
             .collect();
         let adapter = window.global::<BookingAdapter>();
-        adapter.set_refusal(BookingRefusalKind::None);
+        show_refusal(&adapter, "");
         adapter.set_start(SharedString::from(for_time.hm(start)));
         adapter.set_lengths(ModelRc::new(VecModel::from(lengths)));
         adapter.set_step(BookingStep::Length);
@@ -133,7 +131,7 @@ fn connect(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
         let Ok(slot) = Slot::new(start, start + Duration::minutes(i64::from(minutes))) else { return };
         choices.slot = Some(slot);
         let adapter = window.global::<BookingAdapter>();
-        adapter.set_refusal(BookingRefusalKind::None);
+        show_refusal(&adapter, "");
         adapter.set_times(for_length.time_range(slot.start(), slot.end()).into());
         adapter.set_step(BookingStep::Who);
     });
@@ -142,7 +140,7 @@ fn connect(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     adapter.on_type_name(move || {
         if let Some(window) = weak.upgrade() {
             let adapter = window.global::<BookingAdapter>();
-            adapter.set_refusal(BookingRefusalKind::None);
+            show_refusal(&adapter, "");
             adapter.set_step(BookingStep::Name);
         }
     });
@@ -175,7 +173,7 @@ fn connect(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     adapter.on_back(move || {
         let Some(window) = weak.upgrade() else { return };
         let adapter = window.global::<BookingAdapter>();
-        adapter.set_refusal(BookingRefusalKind::None);
+        show_refusal(&adapter, "");
         match adapter.get_step() {
             BookingStep::Name => adapter.set_step(BookingStep::Who),
             BookingStep::Who => adapter.set_step(BookingStep::Length),
@@ -208,7 +206,7 @@ fn load_rooms(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
             let Some(window) = weak.upgrade() else { return };
             let adapter = window.global::<BookingAdapter>();
             let Ok(occupancy) = occupancy.inspect_err(|error| error!("could not list rooms: {error}")) else {
-                adapter.set_refusal(BookingRefusalKind::Failed);
+                show_failure(&adapter);
                 return;
             };
             let rooms: Vec<_> = occupancy.rooms.into_iter().filter(|room| room.room.bookable).collect();
@@ -255,7 +253,7 @@ fn load_day(window: &MainWindow, kiosk: &Rc<Touchscreen>, day: usize) {
                 Ok(loaded) => loaded,
                 Err(error) => {
                     error!("could not load free times: {error}");
-                    adapter.set_refusal(BookingRefusalKind::Failed);
+                    show_failure(&adapter);
                     return;
                 }
             };
@@ -270,7 +268,7 @@ fn load_day(window: &MainWindow, kiosk: &Rc<Touchscreen>, day: usize) {
             adapter.set_room(availability.room.name.as_str().into());
             adapter.set_buffer_minutes(availability.room.buffer_minutes as i32);
             adapter.set_closes(closes.unwrap_or_default().into());
-            adapter.set_day(date.format_localized("%A %-d %B", locale).to_string().into());
+            adapter.set_day(kiosk_runtime::times::day(date, locale).into());
             adapter.set_is_today(day == 0);
             adapter.set_has_day_before(day > 0);
             adapter.set_has_day_after((day as i64) < DAYS_OFFERED - 1);
@@ -289,23 +287,17 @@ pub enum Who {
     Named(String),
 }
 
-/// What the database thread sends back.
-enum Made {
-    Booked(IssuedPass),
-    Refused(BookingRefusal),
-    PassRefused,
-}
-
-fn make(hub: &mut Hub, request: &BookingRequest, who: Who, now: DateTime<Utc>) -> booking_core::Result<Made> {
+fn make(
+    hub: &mut Hub,
+    request: &BookingRequest,
+    who: Who,
+    now: DateTime<Utc>,
+) -> booking_core::Result<Result<IssuedPass, Refused<BookingRefusal>>> {
     let booker = match &who {
         Who::Pass(text) => Booker::Pass(text),
         Who::Named(name) => Booker::Newcomer(name),
     };
-    Ok(match hub.store.book_room(&hub.key, request, booker, now)? {
-        Ok((_, pass)) => Made::Booked(pass),
-        Err(Refused::Rule(refusal)) => Made::Refused(refusal),
-        Err(Refused::Pass(_)) => Made::PassRefused,
-    })
+    Ok(hub.store.book_room(&hub.key, request, booker, now)?.map(|(_, pass)| pass))
 }
 
 /// Books the chosen room and time for `who`; a pass scanned on the "who" step comes here.
@@ -323,54 +315,45 @@ fn book(window: &MainWindow, kiosk: &Rc<Touchscreen>, who: Who) {
         move |made| {
             let Some(window) = weak.upgrade() else { return };
             let adapter = window.global::<BookingAdapter>();
-            let (kind, detail) = match made {
-                Ok(Made::Booked(pass)) => match qr::pass_image(&pass.payload) {
+            match made {
+                Ok(Ok(pass)) => match qr::pass_image(&pass.payload) {
                     Ok(image) => {
                         adapter.set_booking_code(image);
-                        adapter.set_refusal(BookingRefusalKind::None);
+                        show_refusal(&adapter, "");
                         adapter.set_step(BookingStep::Done);
-                        return;
                     }
                     Err(error) => {
                         error!("could not draw the booking code: {error}");
-                        (BookingRefusalKind::Failed, String::new())
+                        show_failure(&adapter);
                     }
                 },
-                Ok(Made::PassRefused) => (BookingRefusalKind::PassRefused, String::new()),
-                Ok(Made::Refused(refusal)) => refusal_kind(&refusal),
+                Ok(Err(refused)) => {
+                    show_refusal(&adapter, settings::reason(&window, &refused));
+                    // Someone else may have taken the time: show the day's free times as they are now.
+                    if let Refused::Rule(_) = refused {
+                        let day = ui_kiosk.booking.borrow().day;
+                        load_day(&window, &ui_kiosk, day);
+                    }
+                }
                 Err(error) => {
                     error!("a booking failed: {error}");
-                    (BookingRefusalKind::Failed, String::new())
+                    show_failure(&adapter);
                 }
-            };
-            adapter.set_refusal(kind);
-            adapter.set_refusal_detail(detail.into());
-            // Someone else may have taken the time: show the day's free times as they are now.
-            if kind != BookingRefusalKind::PassRefused && kind != BookingRefusalKind::Failed {
-                let day = ui_kiosk.booking.borrow().day;
-                load_day(&window, &ui_kiosk, day);
             }
         },
     );
 }
 
-fn refusal_kind(refusal: &BookingRefusal) -> (BookingRefusalKind, String) {
-    match refusal {
-        BookingRefusal::Conflict { start, end, .. } => {
-            (BookingRefusalKind::Conflict, format!("{}–{}", start.format("%H:%M"), end.format("%H:%M")))
-        }
-        BookingRefusal::Closed { reason, .. } => (BookingRefusalKind::Closed, reason.clone()),
-        BookingRefusal::OutsideHours { opens, closes } => {
-            (BookingRefusalKind::OutsideHours, format!("{}–{}", opens.format("%H:%M"), closes.format("%H:%M")))
-        }
-        BookingRefusal::TooShort { min_minutes, .. } => (BookingRefusalKind::TooShort, min_minutes.to_string()),
-        BookingRefusal::TooLong { max_minutes, .. } => (BookingRefusalKind::TooLong, max_minutes.to_string()),
-        BookingRefusal::TooFarAhead { advance_days, .. } => (BookingRefusalKind::TooFarAhead, advance_days.to_string()),
-        BookingRefusal::InPast => (BookingRefusalKind::InPast, String::new()),
-        BookingRefusal::NotBookable { .. } => (BookingRefusalKind::NotBookable, String::new()),
-        // The kiosk only offers times that exist; a series could meet one, a single booking cannot.
-        BookingRefusal::NonexistentTime { detail, .. } => (BookingRefusalKind::Failed, detail.clone()),
-    }
+/// Says why the booking was not made, in the visitor's language ("" says nothing).
+fn show_refusal(adapter: &BookingAdapter, reason: impl Into<SharedString>) {
+    adapter.set_refusal(reason.into());
+    adapter.set_failed(false);
+}
+
+/// Says the kiosk itself failed: never the person's fault, so no reason of theirs.
+fn show_failure(adapter: &BookingAdapter) {
+    adapter.set_refusal(SharedString::new());
+    adapter.set_failed(true);
 }
 
 /// Forgets the last person's choices and name.
@@ -379,7 +362,7 @@ fn clear(window: &MainWindow) {
     adapter.set_step(BookingStep::Room);
     adapter.set_name(SharedString::new());
     adapter.set_booking_code(Image::default());
-    adapter.set_refusal(BookingRefusalKind::None);
+    show_refusal(&adapter, "");
 }
 
 /// Book a room: room, day and time, length, then who (a pass, or a name).

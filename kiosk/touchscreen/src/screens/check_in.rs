@@ -8,7 +8,7 @@ use slint::{ComponentHandle, ModelRc, SharedString, Timer, TimerMode, VecModel};
 use tracing::error;
 
 use super::{Controller, Touchscreen};
-use crate::ui::{CheckInAdapter, MainWindow, Refusal, ScanResult, Scanner, Screen, TodayLine};
+use crate::ui::{CheckInAdapter, MainWindow, ScanResult, Scanner, Screen, TodayLine};
 
 /// How long a result stays on screen before Welcome comes back by itself.
 pub const RESULT_SHOWN_FOR: Duration = Duration::from_secs(8);
@@ -18,7 +18,8 @@ pub const RESULT_SHOWN_FOR: Duration = Duration::from_secs(8);
 pub struct ScanView {
     pub result: ScanResult,
     pub first_name: String,
-    pub refusal: Refusal,
+    /// Why the pass was refused, worded on screen in the visitor's language.
+    pub refusal: Option<PassRefusal>,
     /// (time, what) lines of the person's day.
     pub today: Vec<(String, String)>,
     /// Who has just checked out: a host's notice about them goes.
@@ -51,22 +52,14 @@ impl ScanView {
                 view.result = if *on_site { ScanResult::AlreadyIn } else { ScanResult::AlreadyOut };
                 view.first_name = person.first_name().into();
             }
-            ScanOutcome::Refused(refusal) => {
-                view.refusal = match refusal {
-                    PassRefusal::Malformed => Refusal::NotAPass,
-                    PassRefusal::BadSignature => Refusal::NotOurs,
-                    PassRefusal::Expired { .. } => Refusal::Expired,
-                    PassRefusal::Revoked => Refusal::Cancelled,
-                    PassRefusal::Unknown => Refusal::Unknown,
-                };
-            }
+            ScanOutcome::Refused(refusal) => view.refusal = Some(*refusal),
         }
         view
     }
 
     /// A result with no person attached.
     fn plain(result: ScanResult) -> ScanView {
-        ScanView { result, first_name: String::new(), refusal: Refusal::NotAPass, today: Vec::new(), left: None }
+        ScanView { result, first_name: String::new(), refusal: None, today: Vec::new(), left: None }
     }
 }
 
@@ -142,7 +135,8 @@ pub fn show_result(window: &MainWindow, view: &ScanView) {
     let adapter = window.global::<CheckInAdapter>();
     adapter.set_result(view.result);
     adapter.set_first_name(view.first_name.as_str().into());
-    adapter.set_refusal(view.refusal);
+    adapter
+        .set_reason(view.refusal.as_ref().map(|refusal| super::settings::reason(window, refusal)).unwrap_or_default());
     let lines: Vec<TodayLine> =
         view.today.iter().map(|(time, what)| TodayLine { time: time.into(), what: what.into() }).collect();
     adapter.set_today(ModelRc::new(VecModel::from(lines)));

@@ -3,9 +3,7 @@
 
 use std::rc::Rc;
 
-use booking_core::{
-    Booker, Refused, SeatRefusal, Slot, Surgery, SurgeryId, SurgerySlotId, TicketStatus, WhenFull, local_day,
-};
+use booking_core::{Booker, Slot, Surgery, SurgeryId, SurgerySlotId, TicketStatus, WhenFull, local_day};
 use chrono::{DateTime, Duration, Utc};
 use kiosk_runtime::hub::Hub;
 use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
@@ -14,8 +12,8 @@ use tracing::error;
 use super::pin_entry::{self, PinEntry, PinScreen, Refusal};
 use super::{Controller, Touchscreen, settings};
 use crate::ui::{
-    DropInAdapter, DropInProblem, DropInStep, MainWindow, PinMessage, QueueLine, Screen, SlotChoice, SurgeryCard,
-    TicketState, VisitorLine, WelcomeAdapter,
+    DropInAdapter, DropInStep, MainWindow, PinMessage, QueueLine, Screen, SlotChoice, SurgeryCard, TicketState,
+    VisitorLine, WelcomeAdapter,
 };
 
 /// Where the host's view keeps its PIN pad's state.
@@ -92,12 +90,12 @@ fn connect(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
                     Ok(issued) => {
                         adapter.set_ticket_number(issued.ticket.number as i32);
                         adapter.set_ahead(issued.ahead as i32);
-                        adapter.set_problem(DropInProblem::None);
+                        show_problem(&adapter, "");
                         adapter.set_step(DropInStep::Ticket);
                     }
                     Err(error) => {
                         error!("could not give a queue ticket: {error}");
-                        adapter.set_problem(DropInProblem::Failed);
+                        show_failure(&adapter);
                     }
                 }
             },
@@ -114,7 +112,7 @@ fn connect(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
             adapter.set_chosen_time(choice.time);
             adapter.set_chosen_full(choice.free == 0);
         }
-        adapter.set_problem(DropInProblem::None);
+        show_problem(&adapter, "");
         adapter.set_step(DropInStep::Scan);
     });
 
@@ -122,7 +120,7 @@ fn connect(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     adapter.on_back(move || {
         let Some(window) = weak.upgrade() else { return };
         let adapter = window.global::<DropInAdapter>();
-        adapter.set_problem(DropInProblem::None);
+        show_problem(&adapter, "");
         match adapter.get_step() {
             DropInStep::Scan => adapter.set_step(DropInStep::Detail),
             DropInStep::HostPin | DropInStep::Host => {
@@ -156,7 +154,7 @@ fn connect_host(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
         let host = picked.surgery().map(|surgery| surgery.host_name.clone()).unwrap_or_default();
         picked.pin.start(&window, PIN, &host);
         let adapter = window.global::<DropInAdapter>();
-        adapter.set_problem(DropInProblem::None);
+        show_problem(&adapter, "");
         adapter.set_step(DropInStep::HostPin);
     });
 
@@ -284,11 +282,11 @@ fn queue_job(
                         .collect();
                     adapter.set_queue(ModelRc::new(VecModel::from(lines)));
                     adapter.set_called(called as i32);
-                    adapter.set_problem(DropInProblem::None);
+                    show_problem(&adapter, "");
                 }
                 Err(error) => {
                     error!("could not update the queue: {error}");
-                    adapter.set_problem(DropInProblem::Failed);
+                    show_failure(&adapter);
                 }
             }
         },
@@ -333,7 +331,7 @@ fn load_list(window: &MainWindow, kiosk: &Rc<Touchscreen>, week: bool) {
                 }
                 Err(error) => {
                     error!("could not list surgeries: {error}");
-                    adapter.set_problem(DropInProblem::Failed);
+                    show_failure(&adapter);
                 }
             }
         },
@@ -363,7 +361,7 @@ fn show_detail(window: &MainWindow, kiosk: &Rc<Touchscreen>, picked: &mut Picked
         .collect();
     adapter.set_chosen(card);
     adapter.set_slots(ModelRc::new(VecModel::from(choices)));
-    adapter.set_problem(DropInProblem::None);
+    show_problem(&adapter, "");
     adapter.set_step(DropInStep::Detail);
 }
 
@@ -381,28 +379,33 @@ fn book_by_pass(window: &MainWindow, kiosk: &Rc<Touchscreen>, text: String) {
         move |outcome| {
             let Some(window) = weak.upgrade() else { return };
             let adapter = window.global::<DropInAdapter>();
-            let problem = match outcome {
+            match outcome {
                 Ok(Ok(place)) => {
                     adapter.set_waiting_list(place.waiting_position.is_some());
                     adapter.set_position(place.waiting_position.unwrap_or(0) as i32);
                     adapter.set_step(DropInStep::Booked);
-                    DropInProblem::None
+                    show_problem(&adapter, "");
                 }
-                Ok(Err(Refused::Rule(refusal))) => match refusal {
-                    SeatRefusal::Full => DropInProblem::Full,
-                    SeatRefusal::AlreadyBooked => DropInProblem::AlreadyBooked,
-                    SeatRefusal::SlotOver => DropInProblem::Over,
-                    SeatRefusal::SurgeryCancelled => DropInProblem::Cancelled,
-                },
-                Ok(Err(Refused::Pass(_))) => DropInProblem::PassRefused,
+                Ok(Err(refused)) => show_problem(&adapter, settings::reason(&window, &refused)),
                 Err(error) => {
                     error!("a surgery booking failed: {error}");
-                    DropInProblem::Failed
+                    show_failure(&adapter);
                 }
-            };
-            adapter.set_problem(problem);
+            }
         },
     );
+}
+
+/// Says why the place was not made, in the visitor's language ("" says nothing).
+fn show_problem(adapter: &DropInAdapter, reason: impl Into<SharedString>) {
+    adapter.set_problem(reason.into());
+    adapter.set_failed(false);
+}
+
+/// Says the kiosk itself failed: never the person's fault, so no reason of theirs.
+fn show_failure(adapter: &DropInAdapter) {
+    adapter.set_problem(SharedString::new());
+    adapter.set_failed(true);
 }
 
 /// Back to the list; the host's queue and visitors' names are dropped, so nobody after them sees those.
@@ -410,7 +413,7 @@ fn clear(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     kiosk.drop_in.borrow_mut().pin.start(window, PIN, "");
     let adapter = window.global::<DropInAdapter>();
     adapter.set_step(DropInStep::List);
-    adapter.set_problem(DropInProblem::None);
+    show_problem(&adapter, "");
     adapter.set_week(false);
     adapter.set_visitors(ModelRc::default());
     adapter.set_queue(ModelRc::default());

@@ -120,7 +120,7 @@ impl Touchscreen {
 
     /// "Tuesday 5 January" in the hub's zone and the visitor's language.
     pub fn date_words(&self, instant: DateTime<Utc>, locale: chrono::Locale) -> String {
-        instant.with_timezone(&self.zone.get()).format_localized("%A %-d %B", locale).to_string()
+        times::day(instant.with_timezone(&self.zone.get()).date_naive(), locale)
     }
 
     /// "Tue 5 Jan", for lists.

@@ -3,13 +3,14 @@
 
 use std::rc::Rc;
 
-use slint::{ComponentHandle, ModelRc, VecModel};
+use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
 use super::Touchscreen;
 use crate::ui::{HubInfo, LanguageChoice, MainWindow, Settings, Theme};
 
 pub use kiosk_runtime::languages::LANGUAGES;
 use kiosk_runtime::languages::{locale, native_name};
+use kiosk_runtime::refusals::Reason;
 use tracing::error;
 
 pub fn connect(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
@@ -66,6 +67,11 @@ pub fn reset(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
 /// chrono's locale for the language on screen now.
 pub fn current_locale(window: &MainWindow) -> chrono::Locale {
     locale(&window.global::<Settings>().get_language())
+}
+
+/// A refusal's reason in the language on screen now, from the catalogue every front end shares.
+pub fn reason(window: &MainWindow, refusal: &impl Reason) -> SharedString {
+    refusal.reason(&window.global::<Settings>().get_language()).into()
 }
 
 /// The clock and the date in the header, in the hub's zone and the visitor's language.

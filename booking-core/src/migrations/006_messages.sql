@@ -1,0 +1,31 @@
+-- Hub Kiosk schema, version 6: messages to people (the outbox) and their agreement to be contacted.
+-- A message row is written in the same transaction as the event that causes it, so no event loses its message and
+-- no rolled-back event sends one. Delivery marks it sent, or counts a failed try and sets the next one.
+
+-- When the person agreed to be contacted at `contact` (NULL: never message them), and the language they read.
+ALTER TABLE people ADD COLUMN contact_agreed_at INTEGER;
+ALTER TABLE people ADD COLUMN language TEXT CHECK (language IS NULL OR length(language) BETWEEN 2 AND 8);
+
+CREATE TABLE messages (
+    id              INTEGER PRIMARY KEY,
+    -- Stable and unique: a retry of the message carries the same one (its e-mail Message-ID), so a receiver can
+    -- count it once.
+    key             TEXT    NOT NULL UNIQUE,
+    kind            TEXT    NOT NULL CHECK (kind IN ('visitor_arrived', 'booked', 'promoted', 'cancelled')),
+    recipient       INTEGER NOT NULL REFERENCES people (id),
+    -- The person the message is about (a visitor), so erasing them takes the message too.
+    about           INTEGER REFERENCES people (id),
+    -- What the wording needs, as JSON; never a contact address.
+    facts           TEXT    NOT NULL,
+    created_at      INTEGER NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    next_attempt_at INTEGER NOT NULL,
+    sent_at         INTEGER,
+    gave_up_at      INTEGER,
+    last_error      TEXT,
+    CHECK (sent_at IS NULL OR gave_up_at IS NULL)
+);
+
+CREATE INDEX messages_due ON messages (next_attempt_at) WHERE sent_at IS NULL AND gave_up_at IS NULL;
+CREATE INDEX messages_recipient ON messages (recipient);
+CREATE INDEX messages_about ON messages (about);

@@ -1,0 +1,99 @@
+//! The delivery task: every second, the due messages are read on the database thread, sent one by one, and each
+//! reported back as sent or as a failed try. Offline, they wait and go once the server answers; a message is
+//! never marked sent before the server took it, so a crash mid-send sends it again, with the same Message-ID.
+
+use std::time::Duration;
+
+use booking_core::{MessageFacts, Outgoing};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use kiosk_runtime::clock::Clock;
+use kiosk_runtime::hub::Hub;
+use kiosk_runtime::worker::JobSender;
+use tokio::sync::watch;
+use tracing::{info, warn};
+
+use crate::email::{Enclosures, Mailer};
+use crate::words::letter;
+
+/// How often the outbox is looked at: a host hears of their visitor within seconds.
+const LOOK_EVERY: Duration = Duration::from_secs(1);
+/// At most this many messages are taken at a time.
+const BATCH: u32 = 20;
+
+/// Sends the outbox's messages until `stop` turns true or the database thread stops. `language` is for people
+/// who have not chosen one (the hub's first).
+pub async fn deliver(jobs: JobSender, clock: Clock, mailer: Mailer, language: String, mut stop: watch::Receiver<bool>) {
+    let organizer = mailer.from_address();
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let (now, organizer) = (clock.now(), organizer.clone());
+        let Some(batch) = jobs.ask(move |hub| due_batch(hub, &organizer, now)).await else { return };
+        let Batch { due, hub_name, zone } = batch.unwrap_or_else(|error| {
+            warn!("the messages waiting cannot be read: {error}");
+            Batch { due: Vec::new(), hub_name: String::new(), zone: chrono_tz::UTC }
+        });
+        for (message, invitation) in due {
+            let language = message.language.clone().unwrap_or_else(|| language.clone());
+            let words = letter(&message.facts, &message.name, &language, &hub_name, zone);
+            let enclosures = Enclosures { pass_png: pass_png(&message), invitation };
+            let sent = mailer.send(&message.name, &message.to, &message.key, &words, &enclosures).await;
+            let (id, now) = (message.id, clock.now());
+            let reported = match &sent {
+                Ok(()) => jobs.ask(move |hub| hub.store.message_sent(id, now).map(|()| None)).await,
+                Err(error) => {
+                    let error = error.to_string();
+                    jobs.ask(move |hub| hub.store.message_failed(id, &error, now)).await
+                }
+            };
+            match (sent, reported) {
+                (_, None) => return,
+                (Ok(()), Some(Ok(_))) => info!("message {id} sent"),
+                (Err(error), Some(Ok(Some(next)))) => warn!("message {id} not sent, tried again at {next}: {error}"),
+                (Err(error), Some(Ok(None))) => warn!("message {id} given up: {error}"),
+                (_, Some(Err(error))) => warn!("message {id}: its delivery cannot be recorded: {error}"),
+            }
+        }
+        tokio::select! {
+            () = tokio::time::sleep(LOOK_EVERY) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+/// The messages due, each with its calendar invitation (for a booking) from `organizer`, and what their words
+/// need of the hub: read in one job on the database thread.
+struct Batch {
+    due: Vec<(Outgoing, Option<String>)>,
+    hub_name: String,
+    zone: Tz,
+}
+
+fn due_batch(hub: &mut Hub, organizer: &str, now: DateTime<Utc>) -> Result<Batch, String> {
+    let site = hub.store.site().map_err(|error| error.to_string())?;
+    let due = hub.store.due_messages(now, BATCH).map_err(|error| error.to_string())?;
+    let due = due
+        .into_iter()
+        .map(|message| {
+            // An invitation that cannot be made is left out: the words still tell the person what they need.
+            let invitation = hub
+                .store
+                .invitation(&message.facts, (&message.name, &message.to), organizer, now)
+                .inspect_err(|error| warn!("message {}: its calendar invitation cannot be made: {error}", message.id))
+                .ok()
+                .flatten();
+            (message, invitation)
+        })
+        .collect();
+    Ok(Batch { due, hub_name: site.name, zone: site.time_zone })
+}
+
+/// The pass `message` carries, as a QR code (left out, and logged, if it cannot be drawn).
+fn pass_png(message: &Outgoing) -> Option<Vec<u8>> {
+    let MessageFacts::Booked { pass: Some(pass), .. } = &message.facts else { return None };
+    kiosk_runtime::qr::pass_png(pass)
+        .inspect_err(|error| warn!("message {}: its pass cannot be drawn: {error:#}", message.id))
+        .ok()
+}
