@@ -13,13 +13,16 @@ use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::ids::{BookingId, PersonId, RoomId, SeriesId};
 use crate::outbox;
-use crate::passes::{IssuedPass, NewPass, PassKey, insert_pass};
+use crate::passes::{IssuedPass, NewPass, PassKey, insert_pass, verify};
 use crate::recurrence::{Repeat, occurrence_dates};
 use crate::refusal::Refusal;
 use crate::rooms::{Room, load_room};
 use crate::site::{Opening, Site, load_site, opening_on};
 use crate::text;
 use crate::time::{NonexistentLocalTime, Slot, from_db, local_day, resolve_local, to_db};
+
+/// A room booking nobody has checked in to by this long after its start is released, so others can use the room.
+pub const NO_SHOW_GRACE: Duration = Duration::minutes(15);
 
 /// A booking may start this long before "now", so "book from now" on a screen a minute old still works.
 const START_GRACE: Duration = Duration::minutes(5);
@@ -71,6 +74,8 @@ pub struct Booking {
     pub series_id: Option<SeriesId>,
     /// For an occurrence of a series: the local date the rule gave it (kept when it is moved).
     pub occurrence_date: Option<NaiveDate>,
+    /// Whether its title may show on the room's display (otherwise it shows as "Booked").
+    pub public: bool,
 }
 
 /// A request to book one room for one range of time.
@@ -81,6 +86,8 @@ pub struct BookingRequest {
     pub title: String,
     pub booked_by: Option<PersonId>,
     pub booked_for: Option<PersonId>,
+    /// Whether its title may show on the room's display.
+    pub public: bool,
 }
 
 /// A request for a recurring booking: a local start time on a run of local dates.
@@ -95,6 +102,8 @@ pub struct SeriesRequest {
     pub title: String,
     pub booked_by: Option<PersonId>,
     pub booked_for: Option<PersonId>,
+    /// Whether its title may show on the room's display.
+    pub public: bool,
 }
 
 /// Why a booking was refused, in words the kiosk can show as they are.
@@ -151,6 +160,21 @@ impl Refusal for BookingRefusal {
             BookingRefusal::TooFarAhead { .. } => "too_far_ahead",
             BookingRefusal::InPast => "in_past",
             BookingRefusal::NonexistentTime { .. } => "no_such_time",
+        }
+    }
+}
+
+/// Why someone at a room's door could not check in to a booking there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum RoomCheckInRefusal {
+    /// The pass holder has no booking in this room under way or starting soon.
+    NothingBooked,
+}
+
+impl Refusal for RoomCheckInRefusal {
+    fn code(&self) -> &'static str {
+        match self {
+            RoomCheckInRefusal::NothingBooked => "nothing_booked",
         }
     }
 }
@@ -225,7 +249,7 @@ pub struct RoomAvailability {
 }
 
 const BOOKING_COLUMNS: &str = "b.id, b.room_id, r.name, b.start_utc, b.end_utc, b.title, b.booked_by, b.booked_for,
-     b.status, b.series_id, b.occurrence_date";
+     b.status, b.series_id, b.occurrence_date, b.public";
 
 fn booking_from_row(row: &Row<'_>) -> rusqlite::Result<Booking> {
     let start = from_db(row.get(3)?);
@@ -244,6 +268,7 @@ fn booking_from_row(row: &Row<'_>) -> rusqlite::Result<Booking> {
         status: BookingStatus::parse(&row.get::<_, String>(8)?),
         series_id: row.get(9)?,
         occurrence_date: occurrence.and_then(|date| date.parse().ok()),
+        public: row.get(11)?,
     })
 }
 
@@ -362,8 +387,8 @@ fn insert_booking(
 ) -> Result<BookingId> {
     tx.prepare_cached(
         "INSERT INTO bookings (room_id, start_utc, end_utc, title, booked_by, booked_for, status, series_id,
-                               occurrence_date, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'confirmed', ?7, ?8, ?9)",
+                               occurrence_date, created_at, public)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'confirmed', ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         request.room,
@@ -375,6 +400,7 @@ fn insert_booking(
         series.map(|(id, _)| id),
         series.map(|(_, date)| date.to_string()),
         to_db(now),
+        request.public,
     ])?;
     Ok(BookingId(tx.last_insert_rowid()))
 }
@@ -400,7 +426,8 @@ impl Store {
 
     /// Books a room at the kiosk or on a web page for a [`Booker`], and gives them a pass for the booking: the pass
     /// check, the booking rules, a newcomer's record, the booking and its pass are one transaction, so none of it
-    /// is written unless all of it is. A newcomer is recorded only if the booking is made.
+    /// is written unless all of it is. A newcomer is recorded only if the booking is made. A booking for a time
+    /// already begun starts checked in.
     pub fn book_room(
         &mut self,
         key: &PassKey,
@@ -420,6 +447,10 @@ impl Store {
             let person = found.person(tx, now)?;
             let request = BookingRequest { booked_by: Some(person), booked_for: Some(person), ..request.clone() };
             let id = insert_booking(tx, &request, &title, None, now)?;
+            if request.slot.start() <= now {
+                // Booked by someone at the hub for a time already begun: they are using it, not a no-show.
+                tx.execute("UPDATE bookings SET status = 'checked_in' WHERE id = ?1", [id])?;
+            }
             let pass = insert_pass(tx, key, person, NewPass::Booking(id), now)?;
             outbox::confirm_booking(tx, id, Some(&pass.payload), now)?;
             Ok(Ok((id, pass)))
@@ -486,6 +517,7 @@ impl Store {
                     title: title.clone(),
                     booked_by: request.booked_by,
                     booked_for: request.booked_for,
+                    public: request.public,
                 };
                 ids.push(insert_booking(tx, &occurrence, &title, Some((series_id, date)), now)?);
             }
@@ -557,15 +589,46 @@ impl Store {
         })
     }
 
-    /// Frees rooms whose booking started more than `grace` ago with nobody checked in.
-    pub fn release_no_shows(&mut self, now: DateTime<Utc>, grace: Duration) -> Result<Vec<BookingId>> {
+    /// Someone at a room's door checks in to their booking there with their pass (the room display's page): the
+    /// booking of theirs in `room` that is under way or starts within the arrival window is marked checked in, so
+    /// the room is not released as a no-show. Checking in twice is not refused.
+    pub fn check_in_at_room(
+        &mut self,
+        key: &PassKey,
+        room: RoomId,
+        pass: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Result<Booking, Refused<RoomCheckInRefusal>>> {
+        self.write(|tx| {
+            let holder = match verify(tx, key, pass, now)? {
+                Ok(pass) => pass.person_id,
+                Err(refusal) => return Ok(Err(Refused::Pass(refusal))),
+            };
+            let found: Option<BookingId> = tx
+                .query_row(
+                    "SELECT id FROM bookings
+                     WHERE room_id = ?1 AND (booked_for = ?2 OR (booked_for IS NULL AND booked_by = ?2))
+                       AND status IN ('confirmed', 'checked_in') AND start_utc <= ?3 AND end_utc > ?4
+                     ORDER BY start_utc LIMIT 1",
+                    params![room, holder, to_db(now + crate::visits::ARRIVAL_WINDOW), to_db(now)],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let Some(id) = found else { return Ok(Err(Refused::Rule(RoomCheckInRefusal::NothingBooked))) };
+            tx.execute("UPDATE bookings SET status = 'checked_in' WHERE id = ?1", [id])?;
+            Ok(Ok(load_booking(tx, id)?))
+        })
+    }
+
+    /// Frees rooms whose booking started more than [`NO_SHOW_GRACE`] ago with nobody checked in.
+    pub fn release_no_shows(&mut self, now: DateTime<Utc>) -> Result<Vec<BookingId>> {
         self.write(|tx| {
             let mut statement = tx.prepare(
                 "UPDATE bookings SET status = 'released'
                  WHERE status = 'confirmed' AND start_utc <= ?1 AND end_utc > ?2 RETURNING id",
             )?;
             let released = statement
-                .query_map(params![to_db(now - grace), to_db(now)], |row| row.get(0))?
+                .query_map(params![to_db(now - NO_SHOW_GRACE), to_db(now)], |row| row.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
             Ok(released)
         })
@@ -654,7 +717,7 @@ mod tests {
     }
 
     fn request(room: RoomId, slot: Slot) -> BookingRequest {
-        BookingRequest { room, slot, title: "Team meeting".into(), booked_by: None, booked_for: None }
+        BookingRequest { room, slot, title: "Team meeting".into(), booked_by: None, booked_for: None, public: false }
     }
 
     fn booked(outcome: BookingOutcome) -> Booking {
@@ -762,6 +825,7 @@ mod tests {
             title: "Code club".into(),
             booked_by: None,
             booked_for: None,
+            public: false,
         }
     }
 
@@ -919,8 +983,29 @@ mod tests {
     fn no_shows_are_released_after_the_grace_time() {
         let (mut store, room, now) = hub_with_studio();
         let booking = booked(store.book(&request(room.id, slot("2027-01-05 10:00", "2027-01-05 11:00")), now).unwrap());
-        assert!(store.release_no_shows(utc("2027-01-05 10:10"), Duration::minutes(15)).unwrap().is_empty());
-        assert_eq!(store.release_no_shows(utc("2027-01-05 10:16"), Duration::minutes(15)).unwrap(), vec![booking.id]);
+        assert!(store.release_no_shows(utc("2027-01-05 10:10")).unwrap().is_empty());
+        assert_eq!(store.release_no_shows(utc("2027-01-05 10:16")).unwrap(), vec![booking.id]);
         assert_eq!(store.booking(booking.id).unwrap().status, BookingStatus::Released);
+    }
+
+    #[test]
+    fn a_booker_checks_in_at_the_room_door_and_the_room_is_not_released() {
+        let (mut store, room, now) = hub_with_studio();
+        let other = store.add_room(&NewRoom::named("Workshop", 4)).unwrap();
+        let key = PassKey::from_secret([3; 32]);
+        let wanted = request(room.id, slot("2027-01-05 10:00", "2027-01-05 11:00"));
+        let (booking, pass) = store.book_room(&key, &wanted, Booker::Newcomer("Robin"), now).unwrap().unwrap();
+        let nothing = Err(Refused::Rule(RoomCheckInRefusal::NothingBooked));
+        let early = utc("2027-01-05 09:00");
+        assert_eq!(store.check_in_at_room(&key, room.id, &pass.payload, early).unwrap(), nothing, "too early");
+        let door = utc("2027-01-05 10:05");
+        assert_eq!(store.check_in_at_room(&key, other.id, &pass.payload, door).unwrap(), nothing, "another room");
+        let refused = store.check_in_at_room(&key, room.id, "NOT-A-PASS", door).unwrap();
+        assert!(matches!(refused, Err(Refused::Pass(_))));
+
+        let arrived = store.check_in_at_room(&key, room.id, &pass.payload, door).unwrap().unwrap();
+        assert_eq!((arrived.id, arrived.status), (booking.id, BookingStatus::CheckedIn));
+        assert!(store.check_in_at_room(&key, room.id, &pass.payload, door).unwrap().is_ok(), "twice is fine");
+        assert!(store.release_no_shows(utc("2027-01-05 10:30")).unwrap().is_empty());
     }
 }

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Result, StoreError};
 
@@ -30,6 +30,33 @@ impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
         Store::prepare(Connection::open(path)?)
+    }
+
+    /// Opens the database at `path` for reading only, as it is: pages and displays read through their own
+    /// connection so they never wait behind the door's writes, and cannot write by mistake. The schema must be the
+    /// one this kiosk writes (the writer opens first and migrates).
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "query_only", "ON")?;
+        let store = Store { conn };
+        let version = store.schema_version()?;
+        if version as usize != MIGRATIONS.len() {
+            return Err(StoreError::Corrupt(format!(
+                "the database is at schema version {version}, this kiosk reads version {}",
+                MIGRATIONS.len()
+            )));
+        }
+        Ok(store)
+    }
+
+    /// A number that changes whenever another connection (this process's or another's) commits to the database:
+    /// a reader polls it to learn that what it showed is out of date.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self.conn.pragma_query_value(None, "data_version", |row| row.get(0))?)
     }
 
     /// A private database that lives only as long as the value: for tests and dry runs.
@@ -120,6 +147,22 @@ mod tests {
         let again = Store::open(&path).unwrap();
         assert_eq!(again.schema_version().unwrap(), MIGRATIONS.len() as u32);
         again.integrity_check().unwrap();
+    }
+
+    #[test]
+    fn a_reader_sees_other_connections_commit_and_cannot_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.db");
+        let mut writer = Store::open(&path).unwrap();
+        let reader = Store::open_read_only(&path).unwrap();
+        let before = reader.data_version().unwrap();
+        assert_eq!(reader.data_version().unwrap(), before, "nothing committed, nothing changed");
+        writer.add_room(&crate::NewRoom::named("Studio", 6)).unwrap();
+        assert_ne!(reader.data_version().unwrap(), before, "the writer's commit is seen");
+        assert_eq!(reader.rooms().unwrap().len(), 1);
+        let refused = reader.conn.execute("DELETE FROM rooms", []);
+        assert!(refused.is_err(), "a reader cannot write");
+        assert_eq!(reader.rooms().unwrap().len(), 1);
     }
 
     #[test]
@@ -228,6 +271,7 @@ mod tests {
                 title: "Another".into(),
                 booked_by: None,
                 booked_for: None,
+                public: false,
             };
             let outcome = store.book(&clash, now).unwrap();
             assert!(matches!(outcome, BookingOutcome::Refused(BookingRefusal::Conflict { .. })), "{outcome:?}");

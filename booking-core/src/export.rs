@@ -243,6 +243,7 @@ mod tests {
             title: "Robotics".into(),
             booked_by: Some(ada.id),
             booked_for: Some(ada.id),
+            public: false,
         };
         assert!(matches!(store.book(&request, now()).unwrap(), BookingOutcome::Booked(_)));
         let pass = store.issue_pass(&key, ada.id, NewPass::Member, now()).unwrap();

@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 mod backup;
+mod boards;
 mod booker;
 mod bookings;
 mod calendar;
@@ -32,10 +33,11 @@ mod time;
 mod visits;
 
 pub use backup::{BackupCheck, BackupFile, BackupReport, list_backups, verify_backup};
+pub use boards::{BoardEntry, Boards, Calling, RoomBoard, RoomState, SessionBoard};
 pub use booker::{Booker, Refused};
 pub use bookings::{
-    Booking, BookingOutcome, BookingRefusal, BookingRequest, BookingStatus, CancelOutcome, RoomAvailability,
-    SeriesOutcome, SeriesRequest,
+    Booking, BookingOutcome, BookingRefusal, BookingRequest, BookingStatus, CancelOutcome, NO_SHOW_GRACE,
+    RoomAvailability, RoomCheckInRefusal, SeriesOutcome, SeriesRequest,
 };
 pub use calendar::Feed;
 pub use db::Store;

@@ -35,6 +35,8 @@ pub struct RoomUse {
     pub title: String,
     pub slot: Slot,
     pub what: RoomUseKind,
+    /// Whether the title may show on public displays: a session's topic always, a booking's when booked as public.
+    pub public: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -83,24 +85,10 @@ impl Store {
             self.conn.query_row("SELECT count(*) FROM visits WHERE checked_out_at IS NULL", [], |row| row.get(0))?;
         let day = local_day(site.time_zone, now.with_timezone(&site.time_zone).date_naive());
         let rest_of_day = Slot::new(now, day.end().max(now + chrono::Duration::minutes(1)))?;
-        let bookings = bookings_overlapping(&self.conn, rest_of_day, None)?;
-        let sessions: Vec<_> = self.surgeries_overlapping(rest_of_day)?.into_iter().filter(|s| !s.cancelled).collect();
         let rooms = self
-            .rooms()?
+            .uses_by_room(rest_of_day)?
             .into_iter()
-            .map(|room| {
-                let booked = bookings
-                    .iter()
-                    .filter(|b| b.room_id == room.id && b.status.is_active())
-                    .map(|b| RoomUse { title: b.title.clone(), slot: b.slot, what: RoomUseKind::Booking(b.id) });
-                let held_here = |place: &str| place.trim().eq_ignore_ascii_case(room.name.trim());
-                let sessions = sessions.iter().filter(|s| held_here(&s.place)).map(|s| RoomUse {
-                    title: s.topic.clone(),
-                    slot: s.time,
-                    what: RoomUseKind::Session(s.id),
-                });
-                let mut uses: Vec<RoomUse> = booked.chain(sessions).collect();
-                uses.sort_by_key(|room_use| (room_use.slot.start(), room_use.slot.end()));
+            .map(|(room, uses)| {
                 let now_use = uses.iter().find(|room_use| room_use.slot.contains(now)).cloned();
                 let after = now_use.as_ref().map_or(now, |room_use| room_use.slot.end());
                 let next = uses.into_iter().find(|room_use| room_use.slot.start() >= after);
@@ -117,6 +105,31 @@ impl Store {
         }
         let percent_of_capacity = (u64::from(on_site) * 100 / u64::from(site.safe_capacity.max(1))) as u32;
         Ok(Occupancy { on_site, safe_capacity: site.safe_capacity, percent_of_capacity, rooms, arrivals_per_hour })
+    }
+
+    /// Every room with what uses it during `range` (active bookings, and drop-in sessions whose place is the room's
+    /// name), in start order.
+    pub(crate) fn uses_by_room(&self, range: Slot) -> Result<Vec<(Room, Vec<RoomUse>)>> {
+        let bookings = bookings_overlapping(&self.conn, range, None)?;
+        let sessions: Vec<_> = self.surgeries_overlapping(range)?.into_iter().filter(|s| !s.cancelled).collect();
+        self.rooms()?
+            .into_iter()
+            .map(|room| {
+                let booked = bookings.iter().filter(|b| b.room_id == room.id && b.status.is_active()).map(|b| {
+                    RoomUse { title: b.title.clone(), slot: b.slot, what: RoomUseKind::Booking(b.id), public: b.public }
+                });
+                let held_here = |place: &str| place.trim().eq_ignore_ascii_case(room.name.trim());
+                let sessions = sessions.iter().filter(|s| held_here(&s.place)).map(|s| RoomUse {
+                    title: s.topic.clone(),
+                    slot: s.time,
+                    what: RoomUseKind::Session(s.id),
+                    public: true,
+                });
+                let mut uses: Vec<RoomUse> = booked.chain(sessions).collect();
+                uses.sort_by_key(|room_use| (room_use.slot.start(), room_use.slot.end()));
+                Ok((room, uses))
+            })
+            .collect()
     }
 }
 
@@ -160,6 +173,7 @@ mod tests {
             title: "Podcast".into(),
             booked_by: None,
             booked_for: None,
+            public: false,
         };
         store.book(&booking, at(8, 0)).unwrap();
 

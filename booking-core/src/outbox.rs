@@ -556,6 +556,7 @@ mod tests {
             title: title.into(),
             booked_by: None,
             booked_for: None,
+            public: false,
         };
         let (booking, pass) = store
             .book_room(&key(), &request("Band practice", 14), Booker::Pass(&member_pass), at(9, 0))

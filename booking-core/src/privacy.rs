@@ -374,6 +374,7 @@ mod tests {
             title: title.into(),
             booked_by: Some(person),
             booked_for: Some(person),
+            public: false,
         };
         store.book(&request, at(1, 9)).unwrap()
     }

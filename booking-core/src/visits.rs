@@ -434,6 +434,7 @@ mod tests {
             title: "Robotics".into(),
             booked_by: Some(ada.id),
             booked_for: Some(ada.id),
+            public: false,
         };
         let BookingOutcome::Booked(booking) = store.book(&request, at(8, 0, 0)).unwrap() else { panic!() };
         let ScanOutcome::CheckedIn { today, arrived_for, .. } = store.scan(&key(), &pass, at(9, 40, 0)).unwrap() else {

@@ -131,7 +131,7 @@ proptest! {
                 Op::Book { room, day, start_step, length_step } => {
                     let slot = slot_of(day, start_step, length_step);
                     let expected = model_verdict(&rooms, &model, room, slot, None);
-                    let request = BookingRequest { room: rooms[room].id, slot, title: "Test".into(), booked_by: None, booked_for: None };
+                    let request = BookingRequest { room: rooms[room].id, slot, title: "Test".into(), booked_by: None, booked_for: None, public: false };
                     match store.book(&request, now).unwrap() {
                         BookingOutcome::Booked(booking) => {
                             prop_assert_eq!(expected, None, "store booked what the model refuses");

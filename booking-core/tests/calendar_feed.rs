@@ -41,6 +41,7 @@ fn series(
         title: "Code club; beginners, welcome".into(),
         booked_by: None,
         booked_for: None,
+        public: false,
     };
     let SeriesOutcome::Booked { bookings, .. } = store.book_series(&request, now()).unwrap() else { panic!() };
     bookings
@@ -77,6 +78,7 @@ fn hub() -> (Store, booking_core::RoomId) {
             title: "Repair café".into(),
             booked_by: None,
             booked_for: None,
+            public: false,
         };
         assert!(matches!(store.book(&request, now()).unwrap(), BookingOutcome::Booked(_)));
     }
@@ -86,6 +88,7 @@ fn hub() -> (Store, booking_core::RoomId) {
         title: "Elsewhere".into(),
         booked_by: None,
         booked_for: None,
+        public: false,
     };
     assert!(matches!(store.book(&request, now()).unwrap(), BookingOutcome::Booked(_)));
 

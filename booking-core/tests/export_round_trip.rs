@@ -73,6 +73,7 @@ fn build(steps: &[Step]) -> Store {
                     title: title.clone(),
                     booked_by: (!people.is_empty()).then(|| people[person % people.len()].id),
                     booked_for: None,
+                    public: false,
                 };
                 let _ = store.book(&request, now());
             }

@@ -14,7 +14,7 @@ use booking_core::{DoorEvent, DoorEventKind};
 use kiosk_notify::email::Mailer;
 use kiosk_runtime::clock::Clock;
 use kiosk_runtime::housekeeping::{self, BackupPlan};
-use kiosk_runtime::hub::Hub;
+use kiosk_runtime::hub::{DATABASE_FILE, Hub};
 use kiosk_runtime::systemd;
 use kiosk_runtime::worker::{DatabaseThread, JobSender};
 use kiosk_sensors::{PinChange, Running, Script, SensorKind, SensorPlan, SensorSpec, SensorState, Sink, Source};
@@ -100,12 +100,13 @@ pub fn serve(
 ) -> Result<()> {
     hub.store.site()?;
     let listener = kiosk_web::bind(address)?;
+    let database_file = hub.dir.join(DATABASE_FILE);
     let runtime = runtime()?;
     let database = DatabaseThread::spawn(hub)?;
     let (stop, stop_seen) = watch::channel(false);
     let signals = StopSignals::install(&runtime)?;
     start_messages(&runtime, mailer, &database.sender(), clock, languages, &stop_seen);
-    let state = kiosk_web::WebState::new(database.sender(), clock, languages);
+    let state = kiosk_web::WebState::start(database.sender(), clock, languages, &database_file)?;
     let mut served = runtime.spawn(kiosk_web::serve_on(state, listener, stopped(stop_seen)));
     systemd::ready();
     let ended_early = runtime.block_on(async {
@@ -143,6 +144,7 @@ fn finish_web(runtime: &tokio::runtime::Runtime, served: tokio::task::JoinHandle
 /// Opens the kiosk window over `hub` and runs until it is closed or the process is asked to stop.
 pub fn run(hub: Hub, clock: Clock, plan: RunPlan) -> Result<()> {
     let identity = HubIdentity::of(&hub)?;
+    let database_file = hub.dir.join(DATABASE_FILE);
     let runtime = runtime()?;
     let database = DatabaseThread::spawn(hub)?;
     let jobs = database.sender();
@@ -160,9 +162,12 @@ pub fn run(hub: Hub, clock: Clock, plan: RunPlan) -> Result<()> {
     }
     start_messages(&runtime, plan.mailer, &jobs, clock, &languages, &stop_seen);
     let web = plan.web.and_then(|web| {
-        let state = kiosk_web::WebState::new(jobs.clone(), clock, &languages).reporting_to(kiosk.web_changed.clone());
         let listener =
             kiosk_web::bind(web.listen).inspect_err(|error| warn!("the web pages are off: {error:#}")).ok()?;
+        let state = kiosk_web::WebState::start(jobs.clone(), clock, &languages, &database_file)
+            .inspect_err(|error| warn!("the web pages are off: {error:#}"))
+            .ok()?
+            .reporting_to(kiosk.web_changed.clone());
         let served = runtime.spawn(kiosk_web::serve_on(state, listener, stopped(stop_seen.clone())));
         if let Some(url) = web.public_url {
             screens::welcome::show_web_address(&window, &url);

@@ -205,3 +205,70 @@ async fn a_visitor_books_on_a_phone_and_the_host_sees_them_in_the_queue() {
     browser.screenshot("web-roll-call").await;
     browser.close().await;
 }
+
+/// Display sizes: a tablet on its side and upright beside a door, and a TV in the lobby.
+const DISPLAYS: [(u32, u32); 3] = [(1280, 800), (800, 1280), (1920, 1080)];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_booking_made_at_the_kiosk_shows_on_the_room_display_within_two_seconds() {
+    let hub = TestHub::new("2027-01-05 11:00");
+    hub.ok(&["demo"]);
+    let server = hub.serve();
+    let site = format!("http://{}", server.address);
+    let browser = Browser::start().await;
+
+    // Someone in the drop-in's walk-in queue is being called: the lobby shows their number.
+    for _ in 0..2 {
+        hub.ok(&["surgery", "queue", "take", "1"]);
+    }
+    hub.ok(&["surgery", "queue", "call", "1"]);
+
+    // Both displays at each size, as people across the room see them.
+    let rooms = hub.json(&["room", "list"]);
+    let room_id = |name: &str| {
+        rooms.as_array().unwrap().iter().find(|room| room["name"] == name).map(|room| room["id"].clone()).unwrap()
+    };
+    for (width, height) in DISPLAYS {
+        browser.size(width, height).await;
+        browser.open(&format!("{site}/display/room/{}", room_id("Studio"))).await;
+        browser.text_with("In use").await;
+        browser.screenshot(&format!("display-room-{width}x{height}")).await;
+        browser.open(&format!("{site}/display/lobby")).await;
+        let lobby = browser.text_with("Now calling").await;
+        assert!(lobby.contains("Digital help drop-in"), "{lobby}");
+        browser.screenshot(&format!("display-lobby-{width}x{height}")).await;
+    }
+    browser.size(1280, 800).await;
+    browser.open(&format!("{site}/display/room/{}?lang=cy", room_id("Studio"))).await;
+    browser.text_with("Mewn defnydd").await;
+    browser.screenshot("display-room-cymraeg-1280x800").await;
+
+    // Meeting Room 2 is free until noon; the kiosk books it (another process, writing the hub's database).
+    browser.open(&format!("{site}/display/room/{}", room_id("Meeting Room 2"))).await;
+    browser.text_with("Free").await;
+    let booked_at = Instant::now();
+    hub.ok(&["book", "--room", "Meeting Room 2", "--start", "11:15", "--end", "11:45", "--title", "Tenants' meeting"]);
+    let shown = browser.text_with("until 11:15").await;
+    let took = booked_at.elapsed();
+    eprintln!("the room display showed the kiosk's booking {} ms after it was made", took.as_millis());
+    assert!(took < Duration::from_secs(2), "the display took {took:?} to show the booking");
+    assert!(shown.contains("11:15\u{2060}–\u{2060}11:45 Booked"), "{shown}");
+    assert!(!shown.contains("Tenants' meeting"), "a booking is private unless booked as public");
+    browser.screenshot("display-room-booked-1280x800").await;
+
+    // The display's QR code, read from the screen by a decoder we did not write, opens the room's page on a phone,
+    // where a person books the free time before the kiosk's booking.
+    let shot = image::open(browser.shots.join("display-room-booked-1280x800.png")).unwrap().to_luma8();
+    let (_, link) = rqrr::PreparedImage::prepare(shot).detect_grids()[0].decode().unwrap();
+    assert_eq!(link, format!("{site}/rooms/{}", room_id("Meeting Room 2")));
+    browser.size(PHONE, 915).await;
+    browser.open(&link).await;
+    browser.text_with("Book this room now").await;
+    browser.screenshot("web-room-phone").await;
+    browser.type_into("//input[@id='name']", "Robin").await;
+    browser.click("//button[text()='Book this room now']").await;
+    let booked = browser.text_with("The room is yours until").await;
+    assert!(booked.contains("Meeting Room 2") && !booked.contains("Have you booked this room?"), "{booked}");
+    browser.screenshot("web-room-booked-phone").await;
+    browser.close().await;
+}

@@ -1,6 +1,7 @@
 //! Load on loopback: 50 clients for 20 seconds (`HUB_LOAD_CLIENTS`, `HUB_LOAD_SECONDS` to change) against the real
 //! `kiosk serve`, each reading the public page, the JSON and a session page, and every tenth request booking a
-//! place through the API, so reads queue behind real writes on the one database thread. No request may fail;
+//! place through the API, so reads (on their own read-only connection) run beside real writes (on the one database
+//! thread). No request may fail;
 //! the latencies are printed (the figures in docs/performance.md come from a release build of this test).
 
 use std::io::{Read, Write};

@@ -1,4 +1,5 @@
--- Hub Kiosk schema, version 6: messages to people (the outbox) and their agreement to be contacted.
+-- Hub Kiosk schema, version 6: messages to people (the outbox) and their agreement to be contacted; bookings
+-- whose title the room displays may show.
 -- A message row is written in the same transaction as the event that causes it, so no event loses its message and
 -- no rolled-back event sends one. Delivery marks it sent, or counts a failed try and sets the next one.
 
@@ -29,3 +30,6 @@ CREATE TABLE messages (
 CREATE INDEX messages_due ON messages (next_attempt_at) WHERE sent_at IS NULL AND gave_up_at IS NULL;
 CREATE INDEX messages_recipient ON messages (recipient);
 CREATE INDEX messages_about ON messages (about);
+
+-- A public booking's title shows on the room's display and the lobby's; any other shows only as "Booked".
+ALTER TABLE bookings ADD COLUMN public INTEGER NOT NULL DEFAULT 0 CHECK (public IN (0, 1));

@@ -107,19 +107,29 @@ const SURGERIES: &[DemoSurgery] = &[
     },
 ];
 
-const HOSTS: &[&str] = &["Grace Okafor", "Tomasz Nowak", "Rhiannon Evans"];
-const MEMBERS: &[&str] = &["Ada Lovelace", "Yusuf Ali", "Mei Chen", "Siân Jones", "Kwame Mensah", "Olga Petrova"];
+pub const HOSTS: &[&str] = &["Grace Okafor", "Tomasz Nowak", "Rhiannon Evans"];
+pub const MEMBERS: &[&str] = &["Ada Lovelace", "Yusuf Ali", "Mei Chen", "Siân Jones", "Kwame Mensah", "Olga Petrova"];
 
 /// (room, local start, minutes, title) booked on every open day of the coming week.
-const DAILY_BOOKINGS: &[(&str, (u32, u32), u32, &str)] = &[
-    ("Workshop", (10, 0), 120, "Intro to laptops"),
-    ("Workshop", (14, 0), 90, "Community council"),
-    ("Studio", (11, 0), 60, "Podcast recording"),
-    ("Studio", (15, 30), 90, "YouTube channel club"),
-    ("Meeting Room 1", (9, 30), 60, "Volunteer stand-up"),
-    ("Meeting Room 1", (13, 0), 120, "Small business clinic"),
-    ("Meeting Room 2", (12, 0), 45, "Interview practice"),
-    ("Makerspace", (10, 30), 180, "3D printing open session"),
+/// A booking the demo makes every day of its week.
+struct DemoBooking {
+    room: &'static str,
+    start: (u32, u32),
+    minutes: u32,
+    title: &'static str,
+    /// Whether its title shows on the room's display.
+    public: bool,
+}
+
+const DAILY_BOOKINGS: &[DemoBooking] = &[
+    DemoBooking { room: "Workshop", start: (10, 0), minutes: 120, title: "Intro to laptops", public: true },
+    DemoBooking { room: "Workshop", start: (14, 0), minutes: 90, title: "Community council", public: false },
+    DemoBooking { room: "Studio", start: (11, 0), minutes: 60, title: "Podcast recording", public: false },
+    DemoBooking { room: "Studio", start: (15, 30), minutes: 90, title: "YouTube channel club", public: true },
+    DemoBooking { room: "Meeting Room 1", start: (9, 30), minutes: 60, title: "Volunteer stand-up", public: false },
+    DemoBooking { room: "Meeting Room 1", start: (13, 0), minutes: 120, title: "Small business clinic", public: true },
+    DemoBooking { room: "Meeting Room 2", start: (12, 0), minutes: 45, title: "Interview practice", public: false },
+    DemoBooking { room: "Makerspace", start: (10, 30), minutes: 180, title: "3D printing open session", public: true },
 ];
 
 /// The demo hub once made: what to tell the person, in words and as JSON for scripts.
@@ -192,18 +202,19 @@ pub fn run(hub: &mut Hub, now: DateTime<Utc>) -> Result<DemoHub> {
     let mut booked = 0;
     for offset in 0..7 {
         let date = today + Duration::days(offset);
-        for (index, (room, start, minutes, title)) in DAILY_BOOKINGS.iter().enumerate() {
-            let Some(start) = local(date, *start) else {
+        for (index, daily) in DAILY_BOOKINGS.iter().enumerate() {
+            let Some(start) = local(date, daily.start) else {
                 continue;
             };
-            let slot = Slot::new(start, start + Duration::minutes(i64::from(*minutes)))?;
+            let slot = Slot::new(start, start + Duration::minutes(i64::from(daily.minutes)))?;
             let Some(who) = commitments.free_member(&members, index + offset as usize, slot) else { continue };
             let request = BookingRequest {
-                room: store.room_by_name(room)?.id,
+                room: store.room_by_name(daily.room)?.id,
                 slot,
-                title: (*title).into(),
+                title: daily.title.into(),
                 booked_by: Some(who),
                 booked_for: Some(who),
+                public: daily.public,
             };
             if let BookingOutcome::Booked(_) = store.book(&request, now)? {
                 commitments.add(who, slot);
@@ -225,6 +236,7 @@ pub fn run(hub: &mut Hub, now: DateTime<Utc>) -> Result<DemoHub> {
             title: "Code Club".into(),
             booked_by: Some(hosts[0]),
             booked_for: Some(hosts[0]),
+            public: true,
         },
         now,
     )?;

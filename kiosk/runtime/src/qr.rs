@@ -52,8 +52,18 @@ fn svg_document(code: &QrCode) -> String {
 
 /// The pass as an `<svg>` element to put inside a web page (no XML declaration).
 pub fn pass_svg(payload: &str) -> Result<String> {
-    let document = svg_document(&pass_code(payload)?);
-    Ok(document.find("<svg").map_or(document.clone(), |at| document[at..].to_owned()))
+    Ok(svg_element(&pass_code(payload)?))
+}
+
+/// A web address as an `<svg>` element to put inside a web page (level M, any length a URL needs).
+pub fn link_svg(url: &str) -> Result<String> {
+    let code = QrCode::with_error_correction_level(url.as_bytes(), EcLevel::M).context("the address is too long")?;
+    Ok(svg_element(&code))
+}
+
+fn svg_element(code: &QrCode) -> String {
+    let document = svg_document(code);
+    document.find("<svg").map_or(document.clone(), |at| document[at..].to_owned())
 }
 
 /// A web address as black-on-white pixels, two per module (any length a URL needs, level M).

@@ -4,7 +4,7 @@
 
 use std::sync::LazyLock;
 
-use booking_core::{BookingRefusal, EraseRefusal, PassRefusal, Refused, SeatRefusal};
+use booking_core::{BookingRefusal, EraseRefusal, PassRefusal, Refused, RoomCheckInRefusal, SeatRefusal};
 
 use crate::catalogue::Catalogue;
 use crate::languages::locale;
@@ -128,6 +128,17 @@ impl Reason for EraseRefusal {
     }
 }
 
+impl Reason for RoomCheckInRefusal {
+    fn reason(&self, language: &str) -> String {
+        match self {
+            RoomCheckInRefusal::NothingBooked => WORDS.tr(
+                language,
+                "This pass has no booking in this room now. Please check the room and the time of your booking.",
+            ),
+        }
+    }
+}
+
 impl<R: Reason> Reason for Refused<R> {
     fn reason(&self, language: &str) -> String {
         match self {
@@ -197,6 +208,7 @@ mod tests {
             Box::new(EraseRefusal::HostsSurgeries { name: "Ada".into(), upcoming: 1 }),
             Box::new(EraseRefusal::HostsSurgeries { name: "Ada".into(), upcoming: 2 }),
             Box::new(EraseRefusal::AlreadyErased),
+            Box::new(RoomCheckInRefusal::NothingBooked),
             Box::new(Refused::<SeatRefusal>::Pass(PassRefusal::Revoked)),
         ]
     }

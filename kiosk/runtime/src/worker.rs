@@ -1,6 +1,7 @@
 //! The hub's one database thread. It owns the hub and runs jobs in the order they come, so every front end (the
 //! touchscreen, the web pages, the door sensors, housekeeping) queues behind the others' writes instead of racing
-//! them, and no front end ever waits on SQLite on its own thread (a durable commit waits for the disk).
+//! them, and no front end ever waits on SQLite on its own thread (a durable commit waits for the disk). The web's
+//! pages that only read use a second such thread over a read-only connection, so they never queue behind the door.
 
 use std::sync::mpsc;
 use std::thread::JoinHandle;
@@ -9,49 +10,62 @@ use tracing::error;
 
 use crate::hub::Hub;
 
-type Job = Box<dyn FnOnce(&mut Hub) + Send>;
+type Job<T> = Box<dyn FnOnce(&mut T) + Send>;
 
-enum Message {
-    Job(Job),
+enum Message<T> {
+    Job(Job<T>),
     /// Finish what is queued, close the database and end the thread.
     Stop,
 }
 
-/// The running database thread. [`DatabaseThread::stop`] closes it in order; dropping it without stopping leaves
-/// the thread to end when every [`JobSender`] is gone.
+/// A running database thread that owns a `T`: the hub (its one writer), or a read-only [`booking_core::Store`]
+/// for pages that only read. [`DatabaseThread::stop`] closes it in order; dropping it without stopping leaves the
+/// thread to end when every [`JobSender`] is gone.
 #[derive(Debug)]
-pub struct DatabaseThread {
-    sender: JobSender,
+pub struct DatabaseThread<T = Hub> {
+    sender: JobSender<T>,
     thread: JoinHandle<()>,
 }
 
-/// A handle any thread uses to queue work for the database thread.
-#[derive(Clone)]
-pub struct JobSender(mpsc::Sender<Message>);
+/// A handle any thread uses to queue work for a database thread.
+pub struct JobSender<T = Hub>(mpsc::Sender<Message<T>>);
 
-impl std::fmt::Debug for JobSender {
+impl<T> Clone for JobSender<T> {
+    fn clone(&self) -> Self {
+        JobSender(self.0.clone())
+    }
+}
+
+impl<T> std::fmt::Debug for JobSender<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("JobSender")
     }
 }
 
-impl DatabaseThread {
+impl DatabaseThread<Hub> {
     /// Moves `hub` to a thread of its own.
-    pub fn spawn(mut hub: Hub) -> std::io::Result<DatabaseThread> {
-        let (sender, queue) = mpsc::channel::<Message>();
-        let thread = std::thread::Builder::new().name("hub-database".into()).spawn(move || {
+    pub fn spawn(hub: Hub) -> std::io::Result<DatabaseThread> {
+        DatabaseThread::spawn_named("hub-database", hub)
+    }
+}
+
+impl<T: Send + 'static> DatabaseThread<T> {
+    /// Moves `owned` to a thread of its own called `name`.
+    pub fn spawn_named(name: &str, mut owned: T) -> std::io::Result<DatabaseThread<T>> {
+        let (sender, queue) = mpsc::channel::<Message<T>>();
+        let thread = std::thread::Builder::new().name(name.into()).spawn(move || {
             for message in queue {
                 match message {
-                    Message::Job(job) => job(&mut hub),
+                    Message::Job(job) => job(&mut owned),
                     Message::Stop => break,
                 }
             }
-            // `hub` is dropped here: the database is closed on this thread, after its last write.
+            // `owned` is dropped here: the database is closed on this thread, after its last write.
         })?;
         Ok(DatabaseThread { sender: JobSender(sender), thread })
     }
 
-    pub fn sender(&self) -> JobSender {
+    pub fn sender(&self) -> JobSender<T> {
         self.sender.clone()
     }
 
@@ -65,18 +79,18 @@ impl DatabaseThread {
     }
 }
 
-impl JobSender {
+impl<T: 'static> JobSender<T> {
     /// Queues `job`; false if the database thread has stopped.
-    pub fn submit(&self, job: impl FnOnce(&mut Hub) + Send + 'static) -> bool {
+    pub fn submit(&self, job: impl FnOnce(&mut T) + Send + 'static) -> bool {
         self.0.send(Message::Job(Box::new(job))).is_ok()
     }
 
     /// Runs `job` on the database thread and waits (asynchronously) for its result; `None` if the thread has
     /// stopped.
-    pub async fn ask<R: Send + 'static>(&self, job: impl FnOnce(&mut Hub) -> R + Send + 'static) -> Option<R> {
+    pub async fn ask<R: Send + 'static>(&self, job: impl FnOnce(&mut T) -> R + Send + 'static) -> Option<R> {
         let (answer, result) = tokio::sync::oneshot::channel();
-        let sent = self.submit(move |hub| {
-            let _ = answer.send(job(hub));
+        let sent = self.submit(move |owned| {
+            let _ = answer.send(job(owned));
         });
         if !sent {
             return None;

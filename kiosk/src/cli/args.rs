@@ -345,6 +345,9 @@ pub struct BookArgs {
     /// Who it is for (name or #number), if not the person booking.
     #[arg(long = "for")]
     pub for_person: Option<String>,
+    /// Show the title on the room's display and the lobby's (otherwise they say "Booked").
+    #[arg(long)]
+    pub public: bool,
     /// Repeat the booking.
     #[arg(long, requires = "until")]
     pub repeat: Option<RepeatChoice>,

@@ -171,6 +171,7 @@ pub fn book(cx: &mut Invocation<'_>, args: &BookArgs) -> Result<Report> {
             title: args.title.clone(),
             booked_by,
             booked_for,
+            public: args.public,
         };
         let outcome = cx.hub.store.book_series(&request, cx.now)?;
         return Ok(match &outcome {
@@ -193,7 +194,8 @@ pub fn book(cx: &mut Invocation<'_>, args: &BookArgs) -> Result<Report> {
             }
         });
     }
-    let request = BookingRequest { room: room.id, slot, title: args.title.clone(), booked_by, booked_for };
+    let request =
+        BookingRequest { room: room.id, slot, title: args.title.clone(), booked_by, booked_for, public: args.public };
     Ok(match cx.hub.store.book(&request, cx.now)? {
         BookingOutcome::Booked(booking) => Report::done(
             format!(

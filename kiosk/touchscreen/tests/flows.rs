@@ -549,6 +549,7 @@ fn a_booking_that_conflicts_is_refused_with_the_reason_and_fresh_times() {
         title: "Elsewhere".into(),
         booked_by: None,
         booked_for: None,
+        public: false,
     };
     assert!(matches!(other.book(&taken, common::demo_now()).unwrap(), booking_core::BookingOutcome::Booked(_)));
 
@@ -607,6 +608,7 @@ fn rooms_nobody_checked_in_to_are_released_for_others() {
         title: "Forgotten".into(),
         booked_by: None,
         booked_for: None,
+        public: false,
     };
     let booking_core::BookingOutcome::Booked(late) = hub.store.book(&request, at(9, 0)).unwrap() else {
         panic!("the morning booking is allowed")

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
-use booking_core::{NewSurgery, SeatStatus, Slot, SurgeryEdit, SurgeryId, TicketStatus, resolve_local};
+use booking_core::{NewSurgery, SeatStatus, Slot, Store, SurgeryEdit, SurgeryId, TicketStatus, resolve_local};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use kiosk_runtime::hub::Hub;
 use kiosk_runtime::times::{hm, span};
@@ -18,7 +18,7 @@ use super::page::{Posted, Visitor};
 use super::public::{PublicSession, public_session_for};
 use super::sign_ins::SignedIn;
 use super::words::long_date;
-use super::{Failure, WebState, on_hub, unavailable};
+use super::{Failure, WebState, on_hub, on_reader, unavailable};
 
 /// How far ahead "my sessions" looks.
 const AHEAD_DAYS: i64 = 56;
@@ -66,12 +66,11 @@ fn host_session(surgery: &booking_core::Surgery, zone: chrono_tz::Tz, now: DateT
 }
 
 /// `login`'s sessions from the start of today for [`AHEAD_DAYS`].
-pub fn my_sessions_on(hub: &mut Hub, login: &SignedIn, now: DateTime<Utc>) -> Result<Vec<HostSession>, Failure> {
-    let zone = hub.store.site()?.time_zone;
+pub fn my_sessions_on(store: &Store, login: &SignedIn, now: DateTime<Utc>) -> Result<Vec<HostSession>, Failure> {
+    let zone = store.site()?.time_zone;
     let today = booking_core::local_day(zone, now.with_timezone(&zone).date_naive());
     let range = Slot::new(today.start(), today.start() + Duration::days(AHEAD_DAYS))?;
-    Ok(hub
-        .store
+    Ok(store
         .surgeries_overlapping(range)?
         .iter()
         .filter(|surgery| surgery.host_id == login.person)
@@ -80,8 +79,8 @@ pub fn my_sessions_on(hub: &mut Hub, login: &SignedIn, now: DateTime<Utc>) -> Re
 }
 
 /// The surgery, if `login` may manage it.
-fn own_surgery(hub: &Hub, login: &SignedIn, id: SurgeryId) -> Result<booking_core::Surgery, Failure> {
-    let surgery = hub.store.surgery(id)?;
+fn own_surgery(store: &Store, login: &SignedIn, id: SurgeryId) -> Result<booking_core::Surgery, Failure> {
+    let surgery = store.surgery(id)?;
     if surgery.host_id != login.person && !login.is_staff() {
         return Err(Failure::NotFound(format!("there is no surgery number {id}")));
     }
@@ -89,14 +88,14 @@ fn own_surgery(hub: &Hub, login: &SignedIn, id: SurgeryId) -> Result<booking_cor
 }
 
 pub fn session_on(
-    hub: &mut Hub,
+    store: &Store,
     login: &SignedIn,
     id: SurgeryId,
     now: DateTime<Utc>,
 ) -> Result<HostSessionDetail, Failure> {
-    let zone = hub.store.site()?.time_zone;
-    let surgery = own_surgery(hub, login, id)?;
-    let holders = hub.store.seat_holders(id)?;
+    let zone = store.site()?.time_zone;
+    let surgery = own_surgery(store, login, id)?;
+    let holders = store.seat_holders(id)?;
     let slots = surgery
         .slots
         .iter()
@@ -110,8 +109,7 @@ pub fn session_on(
                 .collect(),
         })
         .collect();
-    let queue = hub
-        .store
+    let queue = store
         .queue(id)?
         .into_iter()
         .map(|ticket| QueueEntry { number: ticket.number, status: ticket.status })
@@ -193,7 +191,7 @@ pub fn change_on(
     change: &ChangeForm,
     now: DateTime<Utc>,
 ) -> Result<(), Failure> {
-    own_surgery(hub, login, id)?;
+    own_surgery(&hub.store, login, id)?;
     match change.action.as_str() {
         "edit" => {
             let edit = SurgeryEdit {
@@ -370,7 +368,7 @@ pub async fn my_sessions(State(state): State<WebState>, visitor: Visitor) -> Res
         Ok(login) => login,
         Err(response) => return response,
     };
-    match on_hub(&state, move |hub, now| my_sessions_on(hub, &login, now)).await {
+    match on_reader(&state, move |store, now| my_sessions_on(store, &login, now)).await {
         Ok(sessions) => visitor.page(
             StatusCode::OK,
             &visitor.lang.tr("My drop-in sessions"),
@@ -396,7 +394,7 @@ pub async fn create(
     // The list is read again only to show the form once more after a refusal.
     let outcome = on_hub(&state, move |hub, now| match create_on(hub, &login, &session, now) {
         Ok(id) => Ok(Ok(id)),
-        Err(failure) => Ok(Err((failure, my_sessions_on(hub, &login, now)?))),
+        Err(failure) => Ok(Err((failure, my_sessions_on(&hub.store, &login, now)?))),
     })
     .await;
     match outcome {
@@ -425,7 +423,7 @@ async fn show_session(
     change: Option<&ChangeForm>,
     problem: Option<&str>,
 ) -> Response {
-    match on_hub(state, move |hub, now| session_on(hub, &login, id, now)).await {
+    match on_reader(state, move |store, now| session_on(store, &login, id, now)).await {
         Ok(detail) => {
             visitor.page(status, &detail.session.session.topic, render_detail(visitor, &detail, change, problem))
         }
@@ -485,7 +483,7 @@ pub mod json {
 
     pub async fn list(State(state): State<WebState>, visitor: Visitor) -> Response {
         let Some(login) = visitor.login else { return needs_login() };
-        match on_hub(&state, move |hub, now| my_sessions_on(hub, &login, now)).await {
+        match on_reader(&state, move |store, now| my_sessions_on(store, &login, now)).await {
             Ok(sessions) => Json(sessions).into_response(),
             Err(failure) => failed(failure),
         }
@@ -495,7 +493,7 @@ pub mod json {
         let Some(login) = visitor.login else { return needs_login() };
         let created = on_hub(&state, move |hub, now| {
             let id = create_on(hub, &login, &form, now)?;
-            session_on(hub, &login, id, now)
+            session_on(&hub.store, &login, id, now)
         });
         match created.await {
             Ok(detail) => {
@@ -508,7 +506,7 @@ pub mod json {
 
     pub async fn detail(State(state): State<WebState>, visitor: Visitor, Number(id): Number) -> Response {
         let Some(login) = visitor.login else { return needs_login() };
-        match on_hub(&state, move |hub, now| session_on(hub, &login, SurgeryId(id), now)).await {
+        match on_reader(&state, move |store, now| session_on(store, &login, SurgeryId(id), now)).await {
             Ok(detail) => Json(detail).into_response(),
             Err(failure) => failed(failure),
         }
@@ -524,7 +522,7 @@ pub mod json {
         let id = SurgeryId(id);
         let changed = on_hub(&state, move |hub, now| {
             change_on(hub, &login, id, &change, now)?;
-            session_on(hub, &login, id, now)
+            session_on(&hub.store, &login, id, now)
         });
         match changed.await {
             Ok(detail) => {

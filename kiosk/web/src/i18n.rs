@@ -83,6 +83,8 @@ mod tests {
             include_str!("host.rs"),
             include_str!("staff.rs"),
             include_str!("lib.rs"),
+            include_str!("display.rs"),
+            include_str!("rooms.rs"),
         ];
         let mut found = Vec::new();
         for source in sources {

@@ -8,37 +8,49 @@
 //! - `host`: my sessions, who has booked them, the walk-in queue; create, edit, cancel with a reason.
 //! - `staff`: rooms and today's bookings, who is on site, a printable roll-call, the whole-hub export.
 //! - `api`: the JSON API.
+//! - `rooms`: a room's page for a phone at its door (from the display's QR): book it from now, or check in.
+//! - `display`: the room displays and the lobby's, kept live by `boards_feed` (its own read-only connection).
 //!
-//! Every request runs on the kiosk's database thread through [`JobSender::ask`]: the web queues behind the
-//! touchscreen's writes instead of racing them, so there is one writer and no "database is locked".
+//! Every request that writes runs on the kiosk's database thread through [`on_hub`]: the web queues behind the
+//! touchscreen's writes instead of racing them, so there is one writer and no "database is locked". Pages that
+//! only read run on a thread of their own over a read-only connection ([`on_reader`]), and the displays read from
+//! memory ([`BoardFeed`]), so neither ever slows a check-in at the door.
 
 // Handlers answer with a `Response` whichever way things go; boxing the refusals would only add noise.
 #![allow(clippy::result_large_err)]
 
 mod answer;
 mod api;
+mod boards_feed;
+mod display;
 mod host;
 pub mod i18n;
 mod login;
 mod page;
 pub mod public;
+mod rooms;
 mod sign_ins;
 mod staff;
 mod words;
 
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use anyhow::Context;
 use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use booking_core::Store;
 use chrono::{DateTime, Utc};
 use kiosk_runtime::clock::Clock;
 use kiosk_runtime::hub::Hub;
-use kiosk_runtime::worker::JobSender;
+use kiosk_runtime::worker::{DatabaseThread, JobSender};
+use tokio::sync::watch;
 use tracing::{error, info};
 
+use boards_feed::BoardFeed;
 use i18n::Lang;
 pub use public::{PublicToday, public_today};
 use sign_ins::SignIns;
@@ -47,21 +59,40 @@ use sign_ins::SignIns;
 #[derive(Debug, Clone)]
 pub struct WebState {
     pub jobs: JobSender,
+    /// The thread of pages that only read, over its own read-only connection.
+    reads: JobSender<Store>,
     pub clock: Clock,
     pub languages: Vec<Lang>,
+    /// What the displays show, kept current by its own thread.
+    boards: BoardFeed,
+    /// Raised when the server stops, so the displays' live streams end and the server can finish.
+    closing: Arc<watch::Sender<bool>>,
     sign_ins: Arc<SignIns>,
     /// Raised after every change the web makes; the touchscreen watches it (see [`WebState::reporting_to`]).
     changed: Arc<AtomicBool>,
 }
 
 impl WebState {
-    /// `languages`: codes as in `kiosk.toml`, the first being the default; unknown codes are skipped.
-    pub fn new(jobs: JobSender, clock: Clock, languages: &[String]) -> WebState {
+    /// `languages`: codes as in `kiosk.toml`, the first being the default; unknown codes are skipped. Opens
+    /// `database` (the hub's file, already opened by its writer) read-only twice: for the pages that only read, and
+    /// for the displays' feed; both threads end once the state is dropped.
+    pub fn start(jobs: JobSender, clock: Clock, languages: &[String], database: &Path) -> anyhow::Result<WebState> {
         let mut offered: Vec<Lang> = languages.iter().filter_map(|code| Lang::from_code(code)).collect();
         if offered.is_empty() {
             offered.push(Lang::ENGLISH);
         }
-        WebState { jobs, clock, languages: offered, sign_ins: Arc::default(), changed: Arc::default() }
+        let reader = Store::open_read_only(database)
+            .with_context(|| format!("could not open {} for the web pages", database.display()))?;
+        Ok(WebState {
+            jobs,
+            reads: DatabaseThread::spawn_named("hub-reader", reader)?.sender(),
+            clock,
+            languages: offered,
+            boards: BoardFeed::start(database, clock)?,
+            closing: Arc::new(watch::channel(false).0),
+            sign_ins: Arc::default(),
+            changed: Arc::default(),
+        })
     }
 
     /// Raises `flag` after each booking or change, so the touchscreen can show it at once.
@@ -101,21 +132,32 @@ impl From<anyhow::Error> for Failure {
     }
 }
 
-/// Runs `job` with the hub and the time now on the database thread.
+/// Runs `job` with the hub and the time now on the database thread: for anything that writes.
 pub async fn on_hub<R: Send + 'static>(
     state: &WebState,
     job: impl FnOnce(&mut Hub, DateTime<Utc>) -> Result<R, Failure> + Send + 'static,
 ) -> Result<R, Failure> {
     let now = state.clock.now();
-    match state.jobs.ask(move |hub| job(hub, now)).await {
-        Some(result) => {
-            if let Err(Failure::Broken(error)) = &result {
-                error!("{error}");
-            }
-            result
-        }
-        None => Err(Failure::Broken("the database thread has stopped".into())),
+    logged(state.jobs.ask(move |hub| job(hub, now)).await)
+}
+
+/// Runs `job` with a read-only view of the hub and the time now on the readers' thread: a page that only reads
+/// never queues behind the door's writes.
+pub async fn on_reader<R: Send + 'static>(
+    state: &WebState,
+    job: impl FnOnce(&Store, DateTime<Utc>) -> Result<R, Failure> + Send + 'static,
+) -> Result<R, Failure> {
+    let now = state.clock.now();
+    logged(state.reads.ask(move |store| job(store, now)).await)
+}
+
+/// A job's result, with a broken hub logged (the person sees a plain page); `None`: the thread has stopped.
+fn logged<R>(result: Option<Result<R, Failure>>) -> Result<R, Failure> {
+    let result = result.unwrap_or_else(|| Err(Failure::Broken("the database thread has stopped".into())));
+    if let Err(Failure::Broken(error)) = &result {
+        error!("{error}");
     }
+    result
 }
 
 /// A plain page for a hub that cannot be read right now.
@@ -134,6 +176,7 @@ pub fn router(state: WebState) -> Router {
         .route("/", get(public::today_page))
         .route("/sessions/{id}", get(public::session_page).post(public::book_place))
         .route("/calendar/{feed}", get(public::calendar))
+        .route("/rooms/{id}", get(rooms::room_page).post(rooms::act))
         .route("/login", get(login::login_page).post(login::sign_in))
         .route("/logout", post(login::sign_out))
         .route("/host", get(host::my_sessions).post(host::create))
@@ -141,6 +184,10 @@ pub fn router(state: WebState) -> Router {
         .route("/staff", get(staff::overview))
         .route("/staff/roll-call", get(staff::roll_call))
         .route("/staff/export.json", get(staff::export))
+        .route("/display/room/{id}", get(display::room))
+        .route("/display/room/{id}/live", get(display::room_live))
+        .route("/display/lobby", get(display::lobby))
+        .route("/display/lobby/live", get(display::lobby_live))
         .nest("/api/v1", api::router())
         .fallback(not_found)
         .with_state(state)
@@ -168,6 +215,11 @@ pub async fn serve_on(
 ) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::from_std(listener)?;
     info!("serving the hub's pages at http://{}/", listener.local_addr()?);
+    let closing = state.closing.clone();
+    let stop = async move {
+        stop.await;
+        closing.send_replace(true);
+    };
     axum::serve(listener, router(state)).with_graceful_shutdown(stop).await?;
     Ok(())
 }

@@ -6,19 +6,19 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use booking_core::{PersonId, Pin, PinOutcome, Role};
+use booking_core::{PersonId, Pin, PinOutcome, Role, Store};
 use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::i18n::Lang;
 use super::page::{Visitor, cookie, set_cookie};
 use super::sign_ins::{IDLE, SIGN_IN_COOKIE, SignedIn};
-use super::{Failure, WebState, on_hub, unavailable};
+use super::{Failure, WebState, on_hub, on_reader, unavailable};
 
 /// Hosts and staff who can sign in, by name.
-pub fn people_with_pins(hub: &mut kiosk_runtime::hub::Hub) -> Result<Vec<(PersonId, String)>, Failure> {
-    let mut people = hub.store.people(Some(Role::Staff))?;
-    people.extend(hub.store.people(Some(Role::Host))?);
+pub fn people_with_pins(store: &Store) -> Result<Vec<(PersonId, String)>, Failure> {
+    let mut people = store.people(Some(Role::Staff))?;
+    people.extend(store.people(Some(Role::Host))?);
     people.sort_by(|a, b| a.display_name.cmp(&b.display_name));
     Ok(people.into_iter().map(|person| (person.id, person.display_name)).collect())
 }
@@ -119,7 +119,7 @@ pub async fn login_page(State(state): State<WebState>, visitor: Visitor) -> Resp
     if let Some(login) = &visitor.login {
         return Redirect::to(home(login)).into_response();
     }
-    match on_hub(&state, |hub, _| people_with_pins(hub)).await {
+    match on_reader(&state, |store, _| people_with_pins(store)).await {
         Ok(people) => visitor.page(StatusCode::OK, &visitor.lang.tr("Sign in"), render(&visitor, &people, None, None)),
         Err(_) => unavailable(visitor.lang),
     }
@@ -154,7 +154,7 @@ pub async fn sign_in(State(state): State<WebState>, visitor: Visitor, Form(form)
             response.headers_mut().append(name, value);
             response
         }
-        Err(refused) => match on_hub(&state, |hub, _| people_with_pins(hub)).await {
+        Err(refused) => match on_reader(&state, |store, _| people_with_pins(store)).await {
             Ok(people) => {
                 let body = render(&visitor, &people, person, Some(&refused.reason));
                 visitor.page(refused.status, &visitor.lang.tr("Sign in"), body)

@@ -8,7 +8,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 use booking_core::{
-    Booker, Feed, PassRefusal, Refusal, Refused, RoomId, SeatRefusal, Surgery, SurgeryId, SurgerySlotId, WhenFull,
+    Booker, Feed, PassRefusal, Refusal, Refused, RoomId, SeatRefusal, Store, Surgery, SurgeryId, SurgerySlotId,
+    WhenFull,
 };
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
@@ -20,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use super::i18n::Lang;
 use super::page::{Posted, Visitor};
 use super::words::{capitalised, long_date};
-use super::{Failure, WebState, on_hub, unavailable};
+use super::{Failure, WebState, on_hub, on_reader, unavailable};
 
 /// A room right now, as the public sees it.
 #[derive(Debug, Clone, Serialize)]
@@ -94,10 +95,10 @@ pub(super) fn public_session_for(surgery: &Surgery, zone: Tz, now: DateTime<Utc>
 }
 
 /// Reads the public picture of the hub at `now` (on the database thread).
-pub fn public_today(hub: &mut Hub, now: DateTime<Utc>) -> Result<PublicToday, Failure> {
-    let site = hub.store.site()?;
+pub fn public_today(store: &Store, now: DateTime<Utc>) -> Result<PublicToday, Failure> {
+    let site = store.site()?;
     let zone = site.time_zone;
-    let occupancy = hub.store.occupancy(now)?;
+    let occupancy = store.occupancy(now)?;
     let rooms = occupancy
         .rooms
         .iter()
@@ -115,7 +116,7 @@ pub fn public_today(hub: &mut Hub, now: DateTime<Utc>) -> Result<PublicToday, Fa
     let week_end = booking_core::local_day(zone, local_today + Duration::days(6)).end();
     let week = booking_core::Slot::new(now, week_end)?;
     let (mut sessions_today, mut sessions_later_this_week) = (Vec::new(), Vec::new());
-    for surgery in hub.store.surgeries_overlapping(week)? {
+    for surgery in store.surgeries_overlapping(week)? {
         let session = public_session_for(&surgery, zone, now);
         if surgery.time.overlaps(&today) {
             sessions_today.push(session);
@@ -127,9 +128,9 @@ pub fn public_today(hub: &mut Hub, now: DateTime<Utc>) -> Result<PublicToday, Fa
 }
 
 /// One session and its times still to come.
-pub fn session_detail(hub: &mut Hub, id: SurgeryId, now: DateTime<Utc>) -> Result<PublicSessionDetail, Failure> {
-    let zone = hub.store.site()?.time_zone;
-    let surgery = hub.store.surgery(id)?;
+pub fn session_detail(store: &Store, id: SurgeryId, now: DateTime<Utc>) -> Result<PublicSessionDetail, Failure> {
+    let zone = store.site()?.time_zone;
+    let surgery = store.surgery(id)?;
     let slots = surgery
         .slots
         .iter()
@@ -322,7 +323,7 @@ pub fn render_today(lang: Lang, today: &PublicToday) -> Markup {
 }
 
 pub async fn today_page(State(state): State<WebState>, visitor: Visitor) -> Response {
-    match on_hub(&state, public_today).await {
+    match on_reader(&state, public_today).await {
         Ok(today) => visitor.page(StatusCode::OK, &today.hub, render_today(visitor.lang, &today)),
         Err(_) => unavailable(visitor.lang),
     }
@@ -412,7 +413,7 @@ fn render_booked(lang: Lang, booked: &PlaceBooked) -> Markup {
 
 pub async fn session_page(State(state): State<WebState>, visitor: Visitor, Path(id): Path<i64>) -> Response {
     let id = SurgeryId(id);
-    match on_hub(&state, move |hub, now| session_detail(hub, id, now)).await {
+    match on_reader(&state, move |store, now| session_detail(store, id, now)).await {
         Ok(detail) => visitor.page(
             StatusCode::OK,
             &detail.session.topic,
@@ -446,7 +447,7 @@ pub async fn book_place(
     // The session's times are read again only to show the form once more after a refusal.
     let result = on_hub(&state, move |hub, now| match book_place_on(hub, id, &request, now)? {
         Ok(booked) => Ok(Ok(booked)),
-        Err(refused) => Ok(Err((refused, session_detail(hub, id, now)?))),
+        Err(refused) => Ok(Err((refused, session_detail(&hub.store, id, now)?))),
     })
     .await;
     match result {
@@ -476,7 +477,7 @@ pub async fn calendar(State(state): State<WebState>, Path(file): Path<String>) -
         },
         None => return super::not_found().await,
     };
-    match on_hub(&state, move |hub, now| Ok(hub.store.calendar(feed, now - Duration::days(90), now)?)).await {
+    match on_reader(&state, move |store, now| Ok(store.calendar(feed, now - Duration::days(90), now)?)).await {
         Ok(text) => ([(header::CONTENT_TYPE, "text/calendar; charset=utf-8")], text).into_response(),
         Err(Failure::Invalid(_) | Failure::NotFound(_)) => super::not_found().await,
         Err(Failure::Broken(_)) => unavailable(Lang::ENGLISH),
@@ -489,14 +490,14 @@ pub mod json {
     use crate::answer::{Body, Number};
 
     pub async fn today(State(state): State<WebState>) -> Response {
-        match on_hub(&state, public_today).await {
+        match on_reader(&state, public_today).await {
             Ok(today) => Json(today).into_response(),
             Err(failure) => crate::answer::failed(failure),
         }
     }
 
     pub async fn session(State(state): State<WebState>, Number(id): Number) -> Response {
-        match on_hub(&state, move |hub, now| session_detail(hub, SurgeryId(id), now)).await {
+        match on_reader(&state, move |store, now| session_detail(store, SurgeryId(id), now)).await {
             Ok(detail) => Json(detail).into_response(),
             Err(failure) => crate::answer::failed(failure),
         }

@@ -5,9 +5,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use booking_core::{Delivery, MessageCounts, RoomId, Slot};
+use booking_core::{Delivery, MessageCounts, RoomId, Slot, Store};
 use chrono::{DateTime, Utc};
-use kiosk_runtime::hub::Hub;
 use kiosk_runtime::times::{hm, span};
 use maud::{Markup, html};
 use serde::Serialize;
@@ -16,7 +15,7 @@ use super::i18n::Lang;
 use super::page::Visitor;
 use super::sign_ins::SignedIn;
 use super::words::long_date;
-use super::{Failure, WebState, on_hub, unavailable};
+use super::{Failure, WebState, on_hub, on_reader, unavailable};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct StaffBooking {
@@ -59,13 +58,12 @@ pub struct StaffToday {
     pub message_problem: Option<String>,
 }
 
-pub fn staff_today(hub: &mut Hub, now: DateTime<Utc>) -> Result<StaffToday, Failure> {
-    let site = hub.store.site()?;
+pub fn staff_today(store: &Store, now: DateTime<Utc>) -> Result<StaffToday, Failure> {
+    let site = store.site()?;
     let zone = site.time_zone;
     let local = now.with_timezone(&zone);
     let day: Slot = booking_core::local_day(zone, local.date_naive());
-    let on_site = hub
-        .store
+    let on_site = store
         .roll_call()?
         .into_iter()
         .map(|person| OnSiteLine {
@@ -75,13 +73,13 @@ pub fn staff_today(hub: &mut Hub, now: DateTime<Utc>) -> Result<StaffToday, Fail
             reason: person.reason,
         })
         .collect();
-    let bookings = hub.store.bookings_overlapping(day, None)?;
+    let bookings = store.bookings_overlapping(day, None)?;
     let mut rooms = Vec::new();
-    for room in hub.store.rooms()? {
+    for room in store.rooms()? {
         let mut bookings_today = Vec::new();
         for booking in bookings.iter().filter(|booking| booking.room_id == room.id && booking.status.is_active()) {
             let booked_for = match booking.booked_for.or(booking.booked_by) {
-                Some(person) => Some(hub.store.person(person)?.display_name),
+                Some(person) => Some(store.person(person)?.display_name),
                 None => None,
             };
             bookings_today.push(StaffBooking {
@@ -94,14 +92,13 @@ pub fn staff_today(hub: &mut Hub, now: DateTime<Utc>) -> Result<StaffToday, Fail
         }
         rooms.push(StaffRoom { id: room.id, name: room.name, bookings_today });
     }
-    let message_problem = hub
-        .store
+    let message_problem = store
         .messages(20)?
         .into_iter()
         .find(|message| message.delivery != Delivery::Sent && message.last_error.is_some())
         .and_then(|message| message.last_error);
     Ok(StaffToday {
-        messages: hub.store.message_counts()?,
+        messages: store.message_counts()?,
         message_problem,
         hub: site.name,
         date: local.date_naive().to_string(),
@@ -223,7 +220,7 @@ async fn staff_page(
     if let Err(response) = staff_only(visitor) {
         return response;
     }
-    match on_hub(state, staff_today).await {
+    match on_reader(state, staff_today).await {
         Ok(today) => {
             let (title, body) = render(visitor.lang, &today);
             visitor.page(StatusCode::OK, &title, body)
@@ -278,7 +275,7 @@ pub async fn json_today(State(state): State<WebState>, visitor: Visitor) -> Resp
             "staff_only",
             &visitor.lang.tr("Only staff can see this page"),
         ),
-        Some(_) => match on_hub(&state, staff_today).await {
+        Some(_) => match on_reader(&state, staff_today).await {
             Ok(today) => Json(today).into_response(),
             Err(failure) => super::answer::failed(failure),
         },

@@ -21,7 +21,8 @@ fn demo_state() -> (tempfile::TempDir, WebState, DatabaseThread) {
     kiosk_runtime::demo::run(&mut hub, now).unwrap();
     let database = DatabaseThread::spawn(hub).unwrap();
     let languages: Vec<String> = ["en", "cy", "pl"].map(String::from).to_vec();
-    let state = WebState::new(database.sender(), Clock::Fixed(now), &languages);
+    let database_file = dir.path().join(kiosk_runtime::hub::DATABASE_FILE);
+    let state = WebState::start(database.sender(), Clock::Fixed(now), &languages, &database_file).unwrap();
     (dir, state, database)
 }
 
@@ -509,4 +510,94 @@ async fn malformed_api_requests_get_a_plain_json_refusal() {
         (StatusCode::NOT_FOUND, Some("not_found")),
         "a time of another session"
     );
+}
+
+/// The id of the demo room called `name`.
+fn room_id(state: &WebState, name: &str) -> i64 {
+    let boards = state.boards.latest().expect("the boards are read before the first page");
+    boards.rooms.iter().find(|room| room.name == name).map(|room| room.room_id.0).expect("a demo room")
+}
+
+#[tokio::test]
+async fn a_room_display_shows_now_and_next_with_no_names_and_no_private_titles() {
+    let (_dir, state, _worker) = demo_state();
+    let mut tablet = Browser::new(&state);
+    let studio = room_id(&state, "Studio");
+    let page = tablet.get(&format!("/display/room/{studio}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("<h1>Studio</h1>") && page.body.contains("In use"), "{}", page.body);
+    assert!(page.body.contains("until 12:00"), "the podcast runs 11:00–12:00");
+    assert!(!page.body.contains("Podcast recording"), "a private booking's title stays off the display");
+    assert!(page.body.contains("YouTube channel club"), "a public booking's title shows");
+    assert!(page.body.contains("<svg") && page.body.contains("/live"), "the QR code and the live stream");
+    assert!(page.body.contains("http-equiv=\"refresh\""), "a browser without JavaScript reloads");
+    for name in kiosk_runtime::demo::MEMBERS.iter().chain(kiosk_runtime::demo::HOSTS) {
+        assert!(!page.body.contains(name), "{name} is on the display");
+    }
+    let welsh = tablet.get(&format!("/display/room/{studio}?lang=cy")).await;
+    assert!(welsh.body.contains("Mewn defnydd") && welsh.body.contains("lang=\"cy\""));
+    assert_eq!(tablet.get("/display/room/99999").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_lobby_shows_every_room_and_todays_sessions_with_no_names() {
+    let (_dir, state, _worker) = demo_state();
+    let lobby = Browser::new(&state).get("/display/lobby").await;
+    assert_eq!(lobby.status, StatusCode::OK);
+    for room in ["Workshop", "Studio", "Meeting Room 1", "Meeting Room 2", "Makerspace", "Café"] {
+        assert!(lobby.body.contains(room), "{room} is missing");
+    }
+    assert!(lobby.body.contains("Small business clinic"), "a public title, next in Meeting Room 1");
+    assert!(lobby.body.contains("Drop-in help today") && lobby.body.contains("free"), "{}", lobby.body);
+    for name in kiosk_runtime::demo::MEMBERS.iter().chain(kiosk_runtime::demo::HOSTS) {
+        assert!(!lobby.body.contains(name), "{name} is on the lobby display");
+    }
+}
+
+/// The next event of a live stream, if one comes within `wait`.
+async fn next_event(body: &mut Body, wait: std::time::Duration) -> Option<String> {
+    loop {
+        let frame = tokio::time::timeout(wait, body.frame()).await.ok()??.ok()?;
+        if let Ok(data) = frame.into_data() {
+            let text = String::from_utf8(data.to_vec()).unwrap();
+            if text.starts_with("data:") {
+                return Some(text);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_booking_at_the_door_shows_on_the_live_display_within_two_seconds_and_checks_in() {
+    let (_dir, state, _worker) = demo_state();
+    let room = room_id(&state, "Meeting Room 2");
+    let request = Request::builder().uri(format!("/display/room/{room}/live")).header(header::HOST, "hub.test");
+    let stream = router(state.clone()).oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(stream.headers()[header::CONTENT_TYPE], "text/event-stream");
+    let mut body = stream.into_body();
+    let first = next_event(&mut body, std::time::Duration::from_secs(2)).await.expect("the board at once");
+    assert!(first.contains("Free") && first.contains("until 12:00"), "{first}");
+
+    let mut phone = Browser::new(&state);
+    let page = phone.get(&format!("/rooms/{room}")).await;
+    assert!(page.body.contains("free until 12:00") && page.body.contains("Book this room now"), "{}", page.body);
+    let until = page.body.split("name=\"until\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let fields = [("csrf", page.csrf()), ("action", "book".into()), ("until", until), ("name", "Robin".into())];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(name, value)| (*name, value.as_str())).collect();
+    let booked = phone.post(&format!("/rooms/{room}"), &fields).await;
+    assert_eq!(booked.status, StatusCode::OK, "{}", booked.body);
+    assert!(booked.body.contains("The room is yours until 11:30."), "{}", booked.body);
+
+    let changed = next_event(&mut body, std::time::Duration::from_secs(2)).await.expect("the change within 2 s");
+    assert!(changed.contains("In use") && changed.contains("until 11:30"), "{changed}");
+    assert!(!changed.contains("Robin") && !changed.contains("Booked at the door"), "no name, no private title");
+
+    let pass = booked.body.split("<p class=\"code\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    let check_in = [("csrf", page.csrf()), ("action", "check_in".into()), ("pass", pass)];
+    let check_in: Vec<(&str, &str)> = check_in.iter().map(|(name, value)| (*name, value.as_str())).collect();
+    let arrived = phone.post(&format!("/rooms/{room}"), &check_in).await;
+    assert!(arrived.body.contains("You are checked in. The room is yours until 11:30."), "{}", arrived.body);
+    let elsewhere = phone.post(&format!("/rooms/{}", room_id(&state, "Studio")), &check_in).await;
+    assert_eq!(elsewhere.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(elsewhere.body.contains("This pass has no booking in this room now."), "{}", elsewhere.body);
 }

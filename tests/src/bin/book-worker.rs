@@ -27,6 +27,7 @@ fn main() {
             title: "Contention".into(),
             booked_by: None,
             booked_for: None,
+            public: false,
         };
         if let BookingOutcome::Booked(_) = store.book(&request, now).expect("book") {
             booked += 1;

@@ -28,6 +28,7 @@ fn main() {
             title: "Race".into(),
             booked_by: None,
             booked_for: None,
+            public: false,
         };
         if let BookingOutcome::Booked(booking) = store.book(&request, now).expect("book") {
             writeln!(out, "booked {} {} {}", booking.id, start.timestamp(), (start + length).timestamp()).unwrap();

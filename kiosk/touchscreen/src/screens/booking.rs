@@ -307,7 +307,8 @@ fn book(window: &MainWindow, kiosk: &Rc<Touchscreen>, who: Who) {
         (choices.room, choices.slot)
     };
     let (Some(room), Some(slot)) = (room, slot) else { return };
-    let request = BookingRequest { room, slot, title: KIOSK_TITLE.into(), booked_by: None, booked_for: None };
+    let request =
+        BookingRequest { room, slot, title: KIOSK_TITLE.into(), booked_by: None, booked_for: None, public: false };
     let now = kiosk.now();
     let (weak, ui_kiosk) = (window.as_weak(), kiosk.clone());
     kiosk.worker.run(

@@ -135,8 +135,6 @@ impl Touchscreen {
     }
 }
 
-/// A booking nobody has checked in to this long after its start frees the room for others.
-pub const NO_SHOW_GRACE: chrono::Duration = chrono::Duration::minutes(15);
 const NO_SHOW_CHECK_EVERY: Duration = Duration::from_secs(60);
 
 /// Reads what a screen shows from the hub on the database thread, then shows it. A failure is logged and
@@ -236,14 +234,14 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     });
 }
 
-/// Frees rooms whose booking started more than [`NO_SHOW_GRACE`] ago with nobody checked in.
+/// Frees rooms whose booking started more than booking-core's `NO_SHOW_GRACE` ago with nobody checked in.
 fn release_no_shows_every_minute(kiosk: &Rc<Touchscreen>) {
     let timer = Timer::default();
     let job_kiosk = kiosk.clone();
     timer.start(TimerMode::Repeated, NO_SHOW_CHECK_EVERY, move || {
         let now = job_kiosk.now();
         job_kiosk.worker.run(
-            move |hub| hub.store.release_no_shows(now, NO_SHOW_GRACE),
+            move |hub| hub.store.release_no_shows(now),
             |released| match released {
                 Ok(released) if !released.is_empty() => {
                     info!("released {} booking(s) nobody checked in to", released.len());

@@ -168,6 +168,7 @@ pub fn build(hub: &mut Hub) -> Crowded {
             title: format!("{} Cyfarfod Cydweithredol", TOPICS[index % TOPICS.len()]),
             booked_by: Some(members[index]),
             booked_for: Some(members[index]),
+            public: false,
         };
         store.book(&request, now).unwrap();
     }
@@ -179,6 +180,7 @@ pub fn build(hub: &mut Hub) -> Crowded {
         title: "Ymarfer Cyfweliad Llanfairpwllgwyngyll".into(),
         booked_by: Some(busy),
         booked_for: Some(busy),
+        public: false,
     };
     store.book(&later, now).unwrap();
     let surgery = store.surgeries_overlapping(Slot::new(at(0, 0), at(23, 0)).unwrap()).unwrap().remove(1);
@@ -209,6 +211,7 @@ pub fn book_elsewhere(database: &std::path::Path, room: &str, start: &str) {
         title: "Booked on the web".into(),
         booked_by: None,
         booked_for: None,
+        public: false,
     };
     assert!(matches!(store.book(&request, demo_now()).unwrap(), booking_core::BookingOutcome::Booked(_)));
 }
