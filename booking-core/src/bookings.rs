@@ -546,10 +546,13 @@ impl Store {
             if let Some(refusal) = refusal_for(tx, booking.room_id, slot, Some(id), now)? {
                 return Ok(Some(refusal));
             }
+            // A new time is news: the person is told, their calendar updated, and reminded again nearer it.
             tx.execute(
-                "UPDATE bookings SET start_utc = ?2, end_utc = ?3 WHERE id = ?1",
+                "UPDATE bookings SET start_utc = ?2, end_utc = ?3, revision = revision + 1, reminded_at = NULL
+                 WHERE id = ?1",
                 params![id, to_db(slot.start()), to_db(slot.end())],
             )?;
+            outbox::tell_booking_changed(tx, id, outbox::BookingChange::Moved, now)?;
             Ok(None)
         })?;
         match outcome {
@@ -558,8 +561,10 @@ impl Store {
         }
     }
 
-    /// Cancels one booking (or one occurrence of a series, leaving the rest).
-    pub fn cancel_booking(&mut self, id: BookingId, now: DateTime<Utc>) -> Result<CancelOutcome> {
+    /// Cancels one booking (or one occurrence of a series, leaving the rest); the person it is for is told, with
+    /// `reason` if one is given.
+    pub fn cancel_booking(&mut self, id: BookingId, reason: Option<&str>, now: DateTime<Utc>) -> Result<CancelOutcome> {
+        let reason = reason.map(|reason| text::clean("reason", reason, 300)).transpose()?;
         self.write(|tx| {
             let booking = load_booking(tx, id)?;
             if !booking.status.is_active() {
@@ -568,7 +573,9 @@ impl Store {
             if booking.slot.end() <= now {
                 return Ok(CancelOutcome::AlreadyOver(booking));
             }
-            tx.execute("UPDATE bookings SET status = 'cancelled' WHERE id = ?1", [id])?;
+            tx.execute("UPDATE bookings SET status = 'cancelled', revision = revision + 1 WHERE id = ?1", [id])?;
+            let change = outbox::BookingChange::Cancelled { reason: reason.as_deref() };
+            outbox::tell_booking_changed(tx, id, change, now)?;
             Ok(CancelOutcome::Cancelled(Booking { status: BookingStatus::Cancelled, ..booking }))
         })
     }
@@ -620,16 +627,20 @@ impl Store {
         })
     }
 
-    /// Frees rooms whose booking started more than [`NO_SHOW_GRACE`] ago with nobody checked in.
+    /// Frees rooms whose booking started more than [`NO_SHOW_GRACE`] ago with nobody checked in, and tells each
+    /// booker why.
     pub fn release_no_shows(&mut self, now: DateTime<Utc>) -> Result<Vec<BookingId>> {
         self.write(|tx| {
-            let mut statement = tx.prepare(
-                "UPDATE bookings SET status = 'released'
-                 WHERE status = 'confirmed' AND start_utc <= ?1 AND end_utc > ?2 RETURNING id",
-            )?;
-            let released = statement
+            let released: Vec<BookingId> = tx
+                .prepare(
+                    "UPDATE bookings SET status = 'released', revision = revision + 1
+                     WHERE status = 'confirmed' AND start_utc <= ?1 AND end_utc > ?2 RETURNING id",
+                )?
                 .query_map(params![to_db(now - NO_SHOW_GRACE), to_db(now)], |row| row.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
+            for booking in &released {
+                outbox::tell_booking_changed(tx, *booking, outbox::BookingChange::Released, now)?;
+            }
             Ok(released)
         })
     }
@@ -908,7 +919,7 @@ mod tests {
         request.until = "2027-03-31".parse().unwrap();
         let SeriesOutcome::Booked { bookings, series_id } = store.book_series(&request, now).unwrap() else { panic!() };
         assert_eq!(bookings.len(), 3);
-        assert!(matches!(store.cancel_booking(bookings[0].id, now).unwrap(), CancelOutcome::Cancelled(_)));
+        assert!(matches!(store.cancel_booking(bookings[0].id, None, now).unwrap(), CancelOutcome::Cancelled(_)));
         let moved =
             booked(store.move_booking(bookings[1].id, slot("2027-02-02 14:00", "2027-02-02 15:00"), now).unwrap());
         assert_eq!(moved.series_id, Some(series_id));

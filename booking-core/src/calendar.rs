@@ -280,11 +280,15 @@ impl Store {
             MessageFacts::Promoted { event, what, place, start, end } => {
                 (event, what, place, start, end, "REQUEST", "CONFIRMED", 1)
             }
-            // A cancellation is always the last word about an event, after a promotion.
-            MessageFacts::Cancelled { event, what, place, start, end, .. } => {
-                (event, what, place, start, end, "CANCEL", "CANCELLED", 2)
+            MessageFacts::Moved { event, what, place, start, end, sequence } => {
+                (event, what, place, start, end, "REQUEST", "CONFIRMED", *sequence)
             }
-            MessageFacts::VisitorArrived { .. } => return Ok(None),
+            MessageFacts::Cancelled { event, what, place, start, end, sequence, .. }
+            | MessageFacts::Released { event, what, place, start, end, sequence } => {
+                (event, what, place, start, end, "CANCEL", "CANCELLED", *sequence)
+            }
+            // A reminder changes nothing in the calendar, and a visitor at the door is no event of theirs.
+            MessageFacts::Reminder { .. } | MessageFacts::VisitorArrived { .. } => return Ok(None),
         };
         let site = load_site(&self.conn)?;
         let uid: String = self.conn.query_row("SELECT uid FROM site", [], |row| row.get(0))?;

@@ -44,8 +44,23 @@ pub enum MessageFacts {
     /// A place freed up and the recipient, first on the waiting list, has it now (`event` is their waiting-list
     /// place's, which the calendar then shows confirmed).
     Promoted { event: String, what: String, place: String, start: DateTime<Utc>, end: DateTime<Utc> },
-    /// What `event` booked for the recipient is called off, with the reason they are told.
-    Cancelled { event: String, what: String, place: String, start: DateTime<Utc>, end: DateTime<Utc>, reason: String },
+    /// What `event` booked for the recipient is called off, with the reason they are told, if one was given.
+    /// `sequence` is the calendar update's revision: each message about an event comes after the one before.
+    Cancelled {
+        event: String,
+        what: String,
+        place: String,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        reason: Option<String>,
+        sequence: u32,
+    },
+    /// The recipient's booking `event` has moved to `start`–`end` (same room).
+    Moved { event: String, what: String, place: String, start: DateTime<Utc>, end: DateTime<Utc>, sequence: u32 },
+    /// Nobody checked in to the recipient's booking within [`NO_SHOW_GRACE`](crate::NO_SHOW_GRACE) of its start, so the room was freed.
+    Released { event: String, what: String, place: String, start: DateTime<Utc>, end: DateTime<Utc>, sequence: u32 },
+    /// What `event` booked for the recipient starts soon. `pass`: it came with a pass that checks them in.
+    Reminder { event: String, what: String, place: String, start: DateTime<Utc>, end: DateTime<Utc>, pass: bool },
 }
 
 impl MessageFacts {
@@ -55,6 +70,9 @@ impl MessageFacts {
             MessageFacts::Booked { .. } => "booked",
             MessageFacts::Promoted { .. } => "promoted",
             MessageFacts::Cancelled { .. } => "cancelled",
+            MessageFacts::Moved { .. } => "moved",
+            MessageFacts::Released { .. } => "released",
+            MessageFacts::Reminder { .. } => "reminder",
         }
     }
 }
@@ -135,6 +153,34 @@ pub(crate) fn enqueue(
     Ok(Some(MessageId(tx.last_insert_rowid())))
 }
 
+/// A room booking as a message about it names it: who it is for, its title, room and times, and its revision.
+struct BookingContext {
+    person: Option<PersonId>,
+    what: String,
+    place: String,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    revision: u32,
+}
+
+fn booking_context(tx: &Transaction<'_>, booking: BookingId) -> Result<BookingContext> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT coalesce(b.booked_for, b.booked_by), b.title, r.name, b.start_utc, b.end_utc, b.revision
+             FROM bookings b JOIN rooms r ON r.id = b.room_id WHERE b.id = ?1",
+        )?
+        .query_row([booking], |row| {
+            Ok(BookingContext {
+                person: row.get(0)?,
+                what: row.get(1)?,
+                place: row.get(2)?,
+                start: from_db(row.get(3)?),
+                end: from_db(row.get(4)?),
+                revision: row.get(5)?,
+            })
+        })?)
+}
+
 /// Tells the person a room booking is for that it is made (inside the booking's transaction), with the pass that
 /// checks them in, if it came with one.
 pub(crate) fn confirm_booking(
@@ -143,21 +189,44 @@ pub(crate) fn confirm_booking(
     pass: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let (person, what, place, start, end): (Option<PersonId>, String, String, i64, i64) = tx
-        .prepare_cached(
-            "SELECT coalesce(b.booked_for, b.booked_by), b.title, r.name, b.start_utc, b.end_utc
-             FROM bookings b JOIN rooms r ON r.id = b.room_id WHERE b.id = ?1",
-        )?
-        .query_row([booking], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)))?;
+    let BookingContext { person, what, place, start, end, .. } = booking_context(tx, booking)?;
     let Some(person) = person else { return Ok(()) };
     let facts = MessageFacts::Booked {
         event: format!("booking-{booking}"),
         what,
         place,
-        start: from_db(start),
-        end: from_db(end),
+        start,
+        end,
         waiting_position: None,
         pass: pass.map(str::to_owned),
+    };
+    enqueue(tx, person, None, &facts, now).map(drop)
+}
+
+/// What happened to a room booking after it was made.
+pub(crate) enum BookingChange<'a> {
+    Moved,
+    Cancelled { reason: Option<&'a str> },
+    Released,
+}
+
+/// Tells the person a room booking is for what has just happened to it (inside the change's transaction, after the
+/// booking row is updated and its revision raised).
+pub(crate) fn tell_booking_changed(
+    tx: &Transaction<'_>,
+    booking: BookingId,
+    change: BookingChange<'_>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let BookingContext { person, what, place, start, end, revision: sequence } = booking_context(tx, booking)?;
+    let Some(person) = person else { return Ok(()) };
+    let event = format!("booking-{booking}");
+    let facts = match change {
+        BookingChange::Moved => MessageFacts::Moved { event, what, place, start, end, sequence },
+        BookingChange::Cancelled { reason } => {
+            MessageFacts::Cancelled { event, what, place, start, end, reason: reason.map(str::to_owned), sequence }
+        }
+        BookingChange::Released => MessageFacts::Released { event, what, place, start, end, sequence },
     };
     enqueue(tx, person, None, &facts, now).map(drop)
 }
@@ -234,13 +303,15 @@ pub(crate) fn tell_session_cancelled(
         .query_map([surgery], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?)))?
         .collect::<rusqlite::Result<_>>()?;
     for (seat, person, what, place, start, end) in places {
+        // A place's calendar event was made (0) and perhaps confirmed from the waiting list (1): this comes after.
         let facts = MessageFacts::Cancelled {
             event: format!("seat-{seat}"),
             what,
             place,
             start: from_db(start),
             end: from_db(end),
-            reason: reason.to_owned(),
+            reason: Some(reason.to_owned()),
+            sequence: 2,
         };
         enqueue(tx, person, None, &facts, now)?;
     }
@@ -294,6 +365,51 @@ impl Store {
                 )?;
             }
             Ok(())
+        })
+    }
+
+    /// Writes the reminders that have fallen due: for each room booking and drop-in place that starts within
+    /// `before` of `now` and was made longer than `before` ahead (a booking made for this afternoon needs no
+    /// reminder after its confirmation), once, to the person it is for. One transaction; returns how many were
+    /// written (people who cannot be messaged are skipped, and not asked about again).
+    pub fn queue_reminders(&mut self, now: DateTime<Utc>, before: Duration) -> Result<usize> {
+        let (from, until, lead) = (to_db(now), to_db(now + before), before.num_seconds());
+        self.write(|tx| {
+            let mut written = 0;
+            let bookings: Vec<(BookingId, bool)> = tx
+                .prepare_cached(
+                    "SELECT b.id, EXISTS (SELECT 1 FROM passes p WHERE p.booking_id = b.id AND p.revoked_at IS NULL)
+                     FROM bookings b
+                     WHERE b.reminded_at IS NULL AND b.status = 'confirmed' AND b.start_utc > ?1 AND b.start_utc <= ?2
+                       AND b.created_at <= b.start_utc - ?3",
+                )?
+                .query_map(params![from, until, lead], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (booking, pass) in bookings {
+                tx.execute("UPDATE bookings SET reminded_at = ?2 WHERE id = ?1", params![booking, from])?;
+                let BookingContext { person, what, place, start, end, .. } = booking_context(tx, booking)?;
+                let Some(person) = person else { continue };
+                let facts =
+                    MessageFacts::Reminder { event: format!("booking-{booking}"), what, place, start, end, pass };
+                written += usize::from(enqueue(tx, person, None, &facts, now)?.is_some());
+            }
+            let seats: Vec<(SeatId, bool)> = tx
+                .prepare_cached(
+                    "SELECT x.id, EXISTS (SELECT 1 FROM passes p WHERE p.person_id = x.person_id
+                                            AND p.revoked_at IS NULL AND p.expires_at >= s.start_utc)
+                     FROM slot_seats x JOIN surgery_slots s ON s.id = x.slot_id JOIN surgeries g ON g.id = s.surgery_id
+                     WHERE x.reminded_at IS NULL AND x.status = 'booked' AND g.cancelled_at IS NULL
+                       AND s.start_utc > ?1 AND s.start_utc <= ?2 AND x.created_at <= s.start_utc - ?3",
+                )?
+                .query_map(params![from, until, lead], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (seat, pass) in seats {
+                tx.execute("UPDATE slot_seats SET reminded_at = ?2 WHERE id = ?1", params![seat, from])?;
+                let SeatContext { person, what, place, start, end } = seat_context(tx, seat)?;
+                let facts = MessageFacts::Reminder { event: format!("seat-{seat}"), what, place, start, end, pass };
+                written += usize::from(enqueue(tx, person, None, &facts, now)?.is_some());
+            }
+            Ok(written)
         })
     }
 
@@ -624,7 +740,7 @@ mod tests {
             ["ada@example.org", "bea@example.org"]
         );
         assert!(told.iter().all(
-            |message| matches!(&message.facts, MessageFacts::Cancelled { reason, .. } if reason == "The host is ill")
+            |message| matches!(&message.facts, MessageFacts::Cancelled { reason, .. } if reason.as_deref() == Some("The host is ill"))
         ));
         let ics = store
             .invitation(&told[0].facts, ("ada", "ada@example.org"), "kiosk@example.org", at(10, 0))
@@ -660,5 +776,91 @@ mod tests {
         let ics = store.invitation(&told[0].facts, ("Bea", "bea@example.org"), "kiosk@example.org", at(10, 0)).unwrap();
         let ics = ics.unwrap();
         assert!(ics.contains("METHOD:REQUEST") && ics.contains("STATUS:CONFIRMED") && ics.contains("SEQUENCE:1"));
+    }
+
+    /// Ada (who agreed to be contacted) with a Studio booking at `hour` made at `made`; the store and the booking.
+    fn ada_booked(hour: u32, made: DateTime<Utc>) -> (Store, crate::Booking) {
+        use crate::{BookingOutcome, BookingRequest, NewRoom, Slot};
+        let mut store = london_hub();
+        let room = store.add_room(&NewRoom::named("Studio", 6)).unwrap().id;
+        let new = NewPerson { display_name: "Ada".into(), contact: None, role: Role::Member, rules_version: Some(1) };
+        let ada = store.add_person(&new, made).unwrap().id;
+        store.set_contact(ada, Some("ada@example.org"), true, None, made).unwrap();
+        let request = BookingRequest {
+            room,
+            slot: Slot::new(at(hour, 0), at(hour + 1, 0)).unwrap(),
+            title: "Band practice".into(),
+            booked_by: Some(ada),
+            booked_for: Some(ada),
+            public: false,
+        };
+        let BookingOutcome::Booked(booking) = store.book(&request, made).unwrap() else { panic!("refused") };
+        (store, booking)
+    }
+
+    /// The invitation's METHOD, SEQUENCE and UID for `facts`.
+    fn invitation_of(store: &Store, facts: &MessageFacts) -> (String, String, String) {
+        let ics = store.invitation(facts, ("Ada", "ada@example.org"), "kiosk@example.org", at(9, 0)).unwrap().unwrap();
+        let value = |name: &str| {
+            let line = ics.lines().find(|line| line.starts_with(&format!("{name}:"))).unwrap();
+            line[name.len() + 1..].to_owned()
+        };
+        (value("METHOD"), value("SEQUENCE"), value("UID"))
+    }
+
+    #[test]
+    fn a_moved_then_cancelled_booking_updates_the_same_calendar_event_each_time() {
+        let (mut store, booking) = ada_booked(14, at(8, 0));
+        let later = crate::Slot::new(at(16, 0), at(17, 0)).unwrap();
+        assert!(matches!(store.move_booking(booking.id, later, at(9, 0)).unwrap(), crate::BookingOutcome::Booked(_)));
+        store.cancel_booking(booking.id, Some("the studio floods"), at(9, 30)).unwrap();
+
+        let told: Vec<MessageFacts> = store.due_messages(at(10, 0), 10).unwrap().into_iter().map(|m| m.facts).collect();
+        assert_eq!(told.len(), 3, "{told:?}");
+        let MessageFacts::Moved { start, sequence: 1, .. } = &told[1] else { panic!("{:?}", told[1]) };
+        assert_eq!(*start, at(16, 0));
+        let MessageFacts::Cancelled { reason, sequence: 2, .. } = &told[2] else { panic!("{:?}", told[2]) };
+        assert_eq!(reason.as_deref(), Some("the studio floods"));
+        let invitations: Vec<_> = told.iter().map(|facts| invitation_of(&store, facts)).collect();
+        let methods: Vec<_> = invitations.iter().map(|(method, sequence, _)| format!("{method} {sequence}")).collect();
+        assert_eq!(methods, ["REQUEST 0", "REQUEST 1", "CANCEL 2"]);
+        assert!(invitations.iter().all(|(_, _, uid)| *uid == invitations[0].2), "one event, updated: {invitations:?}");
+    }
+
+    #[test]
+    fn a_booker_who_never_came_hears_that_the_room_was_freed() {
+        let (mut store, booking) = ada_booked(14, at(8, 0));
+        assert_eq!(store.release_no_shows(at(14, 16)).unwrap(), [booking.id]);
+        let told = store.due_messages(at(14, 16), 10).unwrap();
+        let MessageFacts::Released { sequence: 1, what, .. } = &told[1].facts else { panic!("{:?}", told[1]) };
+        assert_eq!(what, "Band practice");
+        assert_eq!(invitation_of(&store, &told[1].facts).0, "CANCEL");
+    }
+
+    #[test]
+    fn a_reminder_goes_once_within_the_lead_and_not_for_a_booking_made_inside_it() {
+        let day_before = at(8, 0) - Duration::days(1);
+        let (mut store, booking) = ada_booked(14, day_before);
+        let lead = Duration::hours(24);
+        assert_eq!(store.queue_reminders(at(13, 59) - lead, lead).unwrap(), 0, "not due yet");
+        assert_eq!(store.queue_reminders(at(14, 0) - lead, lead).unwrap(), 1);
+        assert_eq!(store.queue_reminders(at(14, 1) - lead, lead).unwrap(), 0, "once");
+        let reminders: Vec<_> = store
+            .due_messages(at(14, 0), 10)
+            .unwrap()
+            .into_iter()
+            .filter(|message| matches!(message.facts, MessageFacts::Reminder { .. }))
+            .collect();
+        assert_eq!(reminders.len(), 1);
+        let MessageFacts::Reminder { event, pass: false, .. } = &reminders[0].facts else { panic!() };
+        assert_eq!(event, &format!("booking-{}", booking.id));
+        assert!(store.invitation(&reminders[0].facts, ("Ada", "a@b"), "k@b", at(9, 0)).unwrap().is_none());
+
+        // Moved, it is reminded of again nearer its new time; one made this morning for this afternoon is not.
+        let next_day = crate::Slot::new(at(14, 0) + Duration::days(1), at(15, 0) + Duration::days(1)).unwrap();
+        store.move_booking(booking.id, next_day, at(9, 0)).unwrap();
+        assert_eq!(store.queue_reminders(at(14, 0), lead).unwrap(), 1);
+        let (mut late, _) = ada_booked(14, at(8, 0));
+        assert_eq!(late.queue_reminders(at(9, 0), lead).unwrap(), 0);
     }
 }

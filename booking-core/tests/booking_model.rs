@@ -149,7 +149,7 @@ proptest! {
                 Op::Cancel { pick } => {
                     if model.is_empty() { continue; }
                     let index = pick % model.len();
-                    let outcome = store.cancel_booking(model[index].id, now).unwrap();
+                    let outcome = store.cancel_booking(model[index].id, None, now).unwrap();
                     prop_assert_eq!(matches!(outcome, CancelOutcome::Cancelled(_)), model[index].active);
                     model[index].active = false;
                 }

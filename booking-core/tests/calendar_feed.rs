@@ -62,7 +62,7 @@ fn hub() -> (Store, booking_core::RoomId) {
 
     // Tuesdays through the spring change (28 March): cancel one, move another into the afternoon.
     let spring = series(&mut store, room, "2027-03-16", "2027-04-13", "10:00", Repeat::Weekly { every_weeks: 1 });
-    assert!(matches!(store.cancel_booking(spring[2].id, now()).unwrap(), CancelOutcome::Cancelled(_)));
+    assert!(matches!(store.cancel_booking(spring[2].id, None, now()).unwrap(), CancelOutcome::Cancelled(_)));
     let moved = Slot::new(local("2027-04-06", "14:00"), local("2027-04-06", "15:00")).unwrap();
     assert!(matches!(store.move_booking(spring[3].id, moved, now()).unwrap(), BookingOutcome::Booked(_)));
     // Fortnightly Fridays through the autumn change (31 October), and the last Friday of each month.

@@ -245,12 +245,22 @@ impl ServerConfig {
 }
 
 /// `[notify]`: how the kiosk reaches people who agreed to be contacted.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NotifyConfig {
+    /// How many hours before a booking or a drop-in place its reminder goes (0: no reminders). Only for what was
+    /// booked longer ago than that.
+    #[serde(default = "defaults::reminder_hours")]
+    pub reminder_hours: u32,
     /// `[notify.email]`: e-mail through the hub's mail server.
     #[serde(default)]
     pub email: Option<EmailConfig>,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> NotifyConfig {
+        NotifyConfig { reminder_hours: defaults::reminder_hours(), email: None }
+    }
 }
 
 /// `[notify.email]`: an SMTP server the kiosk sends through.
@@ -294,6 +304,10 @@ impl EmailConfig {
 pub(crate) mod defaults {
     pub fn email_security() -> String {
         "starttls".into()
+    }
+
+    pub fn reminder_hours() -> u32 {
+        24
     }
 
     pub fn listen() -> String {

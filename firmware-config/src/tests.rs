@@ -334,11 +334,12 @@ fn mail_settings_are_checked_in_plain_words() {
          password_file = \"/etc/hub-kiosk/smtp-password\"\nfrom = \"Riverside Hub <kiosk@example.org>\"\n"
     );
     let config = parse(&good, Path::new("kiosk.toml")).unwrap();
+    assert_eq!(config.notify.reminder_hours, 24, "a reminder the day before unless the file says otherwise");
     let email = config.notify.email.unwrap();
     assert_eq!((email.security.as_str(), email.port()), ("starttls", 587));
 
     let bad = format!(
-        "{MINIMAL}\n[notify.email]\nserver = \"smtp example\"\nsecurity = \"none\"\nusername = \"kiosk\"\n\
+        "{MINIMAL}\n[notify]\nreminder_hours = 500\n[notify.email]\nserver = \"smtp example\"\nsecurity = \"none\"\nusername = \"kiosk\"\n\
          password_file = \"smtp-password\"\nfrom = \"kiosk\"\n"
     );
     let errors = errors_of(&bad).join("\n");
@@ -347,6 +348,7 @@ fn mail_settings_are_checked_in_plain_words() {
         "notify.email.security = \"none\": a login would be sent unencrypted",
         "notify.email.password_file = \"smtp-password\": write a full path",
         "notify.email.from = \"kiosk\": write who the messages come from",
+        "notify.reminder_hours = 500: at most 168 (a week); 0 sends no reminders",
     ] {
         assert!(errors.contains(expected), "{expected} not in:\n{errors}");
     }

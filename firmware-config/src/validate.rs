@@ -181,6 +181,12 @@ pub fn problems(config: &KioskConfig) -> Vec<Problem> {
     if let Some(server) = &config.server {
         check_server(&mut check, server);
     }
+    if config.notify.reminder_hours > 168 {
+        check.fail(
+            "notify.reminder_hours",
+            format!(" = {}: at most 168 (a week); 0 sends no reminders", config.notify.reminder_hours),
+        );
+    }
     if let Some(email) = &config.notify.email {
         check_email(&mut check, email);
     }

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use booking_core::{DoorEvent, DoorEventKind};
-use kiosk_notify::email::Mailer;
+use kiosk_notify::Channels;
 use kiosk_runtime::clock::Clock;
 use kiosk_runtime::housekeeping::{self, BackupPlan};
 use kiosk_runtime::hub::{DATABASE_FILE, Hub};
@@ -45,7 +45,7 @@ pub struct RunPlan {
     pub web: Option<WebPlan>,
     pub sensors: Option<SensorPlan>,
     /// Messages to people (`[notify]`), sent from the outbox while the kiosk runs.
-    pub mailer: Option<Mailer>,
+    pub channels: Option<Channels>,
     /// Quit once the first frame is drawn (measuring start-up).
     pub exit_after_first_frame: bool,
 }
@@ -89,14 +89,14 @@ async fn stopped(mut stop: watch::Receiver<bool>) {
     let _ = stop.wait_for(|stop| *stop).await;
 }
 
-/// `kiosk serve`: the web pages (and, with a mailer, the messages) without the screen, until the process is asked
+/// `kiosk serve`: the web pages (and, with `[notify]`, the messages) without the screen, until the process is asked
 /// to stop.
 pub fn serve(
     hub: Hub,
     clock: Clock,
     languages: &[String],
     address: std::net::SocketAddr,
-    mailer: Option<Mailer>,
+    channels: Option<Channels>,
 ) -> Result<()> {
     hub.store.site()?;
     let listener = kiosk_web::bind(address)?;
@@ -105,7 +105,7 @@ pub fn serve(
     let database = DatabaseThread::spawn(hub)?;
     let (stop, stop_seen) = watch::channel(false);
     let signals = StopSignals::install(&runtime)?;
-    start_messages(&runtime, mailer, &database.sender(), clock, languages, &stop_seen);
+    start_messages(&runtime, channels, &database.sender(), clock, languages, &stop_seen);
     let state = kiosk_web::WebState::start(database.sender(), clock, languages, &database_file)?;
     let mut served = runtime.spawn(kiosk_web::serve_on(state, listener, stopped(stop_seen)));
     systemd::ready();
@@ -160,7 +160,7 @@ pub fn run(hub: Hub, clock: Clock, plan: RunPlan) -> Result<()> {
     if let Some(backups) = plan.backups {
         runtime.spawn(housekeeping::every_hour(jobs.clone(), clock, backups));
     }
-    start_messages(&runtime, plan.mailer, &jobs, clock, &languages, &stop_seen);
+    start_messages(&runtime, plan.channels, &jobs, clock, &languages, &stop_seen);
     let web = plan.web.and_then(|web| {
         let listener =
             kiosk_web::bind(web.listen).inspect_err(|error| warn!("the web pages are off: {error:#}")).ok()?;
@@ -201,20 +201,20 @@ pub fn run(hub: Hub, clock: Clock, plan: RunPlan) -> Result<()> {
     ran
 }
 
-/// Starts sending the outbox's messages, if a mailer is set up; people with no language of their own read the
-/// hub's first.
+/// Starts sending the outbox's messages (and writing reminders), if `[notify]` sets up a channel; people with no
+/// language of their own read the hub's first.
 fn start_messages(
     runtime: &tokio::runtime::Runtime,
-    mailer: Option<Mailer>,
+    channels: Option<Channels>,
     jobs: &JobSender,
     clock: Clock,
     languages: &[String],
     stop: &watch::Receiver<bool>,
 ) {
-    let Some(mailer) = mailer else { return };
-    info!("messages go by e-mail through {mailer:?}");
+    let Some(channels) = channels else { return };
+    info!("messages go by e-mail through {:?}", channels.mailer);
     let language = languages.first().cloned().unwrap_or_else(|| "en".into());
-    runtime.spawn(kiosk_notify::delivery::deliver(jobs.clone(), clock, mailer, language, stop.clone()));
+    runtime.spawn(kiosk_notify::delivery::deliver(jobs.clone(), clock, channels, language, stop.clone()));
 }
 
 /// Ends Slint's event loop after its current turn, from any thread. Fails only when it has already stopped.

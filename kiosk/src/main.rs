@@ -122,8 +122,8 @@ fn run_in(cli: &Cli, command: &Command, device: Option<&Device>, dir: &std::path
             let listen = listen
                 .or_else(|| device.and_then(Device::web_plan).map(|plan| plan.listen))
                 .unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 8080)));
-            let mailer = device.map(Device::mailer).transpose()?.flatten();
-            app::serve(hub, clock, &languages, listen, mailer)?;
+            let channels = device.map(Device::channels).transpose()?.flatten();
+            app::serve(hub, clock, &languages, listen, channels)?;
             return Ok(Report::done("The web server has stopped.", serde_json::json!({ "stopped": true })));
         }
         Command::Sensors(SensorsCommand::Watch) => {
@@ -147,7 +147,7 @@ fn run_in(cli: &Cli, command: &Command, device: Option<&Device>, dir: &std::path
         Command::Site(command) => commands::site(cx, command),
         Command::Room(command) => commands::room(cx, command),
         Command::Book(args) => commands::book(cx, args),
-        Command::Cancel { booking, series } => commands::cancel(cx, *booking, *series),
+        Command::Cancel { booking, series, reason } => commands::cancel(cx, *booking, *series, reason.as_deref()),
         Command::Move { booking, time } => commands::move_booking(cx, *booking, time),
         Command::Bookings { date } => commands::bookings(cx, date),
         Command::Availability { date } => commands::availability(cx, date),
@@ -217,7 +217,7 @@ fn run_touchscreen(mut hub: Hub, clock: Clock, args: &RunArgs, device: Option<&D
         backups: Some(device.map_or_else(|| BackupPlan::daily(&hub.dir), |device| device.backup_plan(&hub.dir))),
         web: device.and_then(Device::web_plan),
         sensors,
-        mailer: device.map(Device::mailer).transpose()?.flatten(),
+        channels: device.map(Device::channels).transpose()?.flatten(),
         exit_after_first_frame: args.exit_after_first_frame,
     };
     app::run(hub, clock, plan)?;

@@ -342,3 +342,79 @@ fn a_login_over_starttls_is_checked_and_a_wrong_password_said_plainly() {
     hub.ok(&["--config", settings(true).to_str().unwrap(), "notify", "test", "--to", "me@example.org"]);
     assert_eq!(received(&folder).len(), 1);
 }
+
+/// The calendar file that came with message `index` (numbered from 0 as they arrived), parsed by a parser we did
+/// not write: its METHOD, SEQUENCE and UID.
+fn invitation(folder: &Path, index: usize) -> (String, String, String) {
+    let file = std::fs::read_dir(folder)
+        .unwrap()
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .find(|path| {
+            let name = path.file_name().unwrap().to_str().unwrap();
+            name.starts_with(&format!("{index}-")) && name.ends_with(".ics")
+        })
+        .unwrap_or_else(|| panic!("message {index} came with no calendar file"));
+    let ics = std::fs::read_to_string(file).unwrap();
+    let calendar = ical::IcalParser::new(ics.as_bytes()).next().unwrap().unwrap();
+    let value = |properties: &[ical::property::Property], name: &str| {
+        properties.iter().find(|property| property.name == name).and_then(|property| property.value.clone()).unwrap()
+    };
+    let event = &calendar.events[0].properties;
+    (value(&calendar.properties, "METHOD"), value(event, "SEQUENCE"), value(event, "UID"))
+}
+
+#[test]
+fn a_booker_is_reminded_the_day_before_and_told_of_a_move_and_a_cancellation_in_their_calendar() {
+    // Ada books the Studio for tomorrow morning today; the kiosk runs the next morning, within a day of it.
+    let mut hub = TestHub::new("2027-01-04 10:00");
+    hub.ok(&["room", "add", "Studio", "--capacity", "6"]);
+    hub.ok(&["person", "add", "Ada Lovelace", "--role", "member"]);
+    hub.ok(&["person", "contact", "Ada Lovelace", "--email", "ada@example.org", "--agree"]);
+    let booked = hub.json(&[
+        "book",
+        "--room",
+        "Studio",
+        "--start",
+        "2027-01-05 11:00",
+        "--duration",
+        "1h",
+        "--by",
+        "Ada Lovelace",
+        "--title",
+        "Band practice",
+    ]);
+    let booking = booked["id"].as_i64().unwrap().to_string();
+    hub.now = "2027-01-05 09:00".into();
+    let (port, folder) = (free_port(), hub.dir.path().join("mailbox"));
+    let _receiver = Receiver::start(port, &folder);
+    let _server = hub.serve_configured(&config(&hub, port));
+
+    wait_for(&folder, 2, Duration::from_secs(10));
+    let mail = received(&folder);
+    assert_eq!(header(&mail[0], "Subject"), Some("Booked: Band practice, Tuesday 5 January at 11:00"), "{}", mail[0]);
+    assert_eq!(header(&mail[1], "Subject"), Some("Reminder: Band practice, Tuesday 5 January at 11:00"), "{}", mail[1]);
+    assert!(mail[1].contains("If you cannot come, please tell the hub"), "{}", mail[1]);
+
+    hub.ok(&["move", &booking, "--start", "14:00"]);
+    hub.ok(&["cancel", &booking, "--reason", "The studio is flooded"]);
+    wait_for(&folder, 4, Duration::from_secs(10));
+    let mail = received(&folder);
+    assert_eq!(
+        header(&mail[2], "Subject"),
+        Some("Moved: Band practice, now Tuesday 5 January at 14:00"),
+        "{}",
+        mail[2]
+    );
+    assert_eq!(header(&mail[3], "Subject"), Some("Cancelled: Band practice, Tuesday 5 January at 14:00"));
+    assert!(mail[3].contains("The reason given: The studio is flooded"), "{}", mail[3]);
+    let (first, moved, cancelled) = (invitation(&folder, 0), invitation(&folder, 2), invitation(&folder, 3));
+    assert_eq!((first.0.as_str(), first.1.as_str()), ("REQUEST", "0"));
+    assert_eq!((moved.0.as_str(), moved.1.as_str()), ("REQUEST", "1"), "the move updates the same event");
+    assert_eq!((cancelled.0.as_str(), cancelled.1.as_str()), ("CANCEL", "2"));
+    assert!(first.2 == moved.2 && moved.2 == cancelled.2, "one UID: {first:?} {moved:?} {cancelled:?}");
+    let reminder_files = std::fs::read_dir(&folder)
+        .unwrap()
+        .filter(|entry| entry.as_ref().unwrap().file_name().to_str().unwrap().starts_with("1-"))
+        .count();
+    assert_eq!(reminder_files, 0, "a reminder changes nothing in the calendar");
+}

@@ -1,5 +1,5 @@
 -- Hub Kiosk schema, version 6: messages to people (the outbox) and their agreement to be contacted; bookings
--- whose title the room displays may show.
+-- whose title the room displays may show; what a booking's messages need (its revision, its reminder).
 -- A message row is written in the same transaction as the event that causes it, so no event loses its message and
 -- no rolled-back event sends one. Delivery marks it sent, or counts a failed try and sets the next one.
 
@@ -12,7 +12,8 @@ CREATE TABLE messages (
     -- Stable and unique: a retry of the message carries the same one (its e-mail Message-ID), so a receiver can
     -- count it once.
     key             TEXT    NOT NULL UNIQUE,
-    kind            TEXT    NOT NULL CHECK (kind IN ('visitor_arrived', 'booked', 'promoted', 'cancelled')),
+    kind            TEXT    NOT NULL CHECK (kind IN ('visitor_arrived', 'booked', 'promoted', 'cancelled', 'moved',
+                                                 'released', 'reminder')),
     recipient       INTEGER NOT NULL REFERENCES people (id),
     -- The person the message is about (a visitor), so erasing them takes the message too.
     about           INTEGER REFERENCES people (id),
@@ -33,3 +34,9 @@ CREATE INDEX messages_about ON messages (about);
 
 -- A public booking's title shows on the room's display and the lobby's; any other shows only as "Booked".
 ALTER TABLE bookings ADD COLUMN public INTEGER NOT NULL DEFAULT 0 CHECK (public IN (0, 1));
+-- How many times a booking has changed since it was made (moved, cancelled, released): its calendar invitation's
+-- SEQUENCE, so a person's calendar takes each update over the one before.
+ALTER TABLE bookings ADD COLUMN revision INTEGER NOT NULL DEFAULT 0 CHECK (revision >= 0);
+-- When the reminder before it started was written (NULL: not yet); a moved booking gets a new one.
+ALTER TABLE bookings ADD COLUMN reminded_at INTEGER;
+ALTER TABLE slot_seats ADD COLUMN reminded_at INTEGER;

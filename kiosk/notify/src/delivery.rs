@@ -1,5 +1,5 @@
-//! The delivery task: every second, the due messages are read on the database thread, sent one by one, and each
-//! reported back as sent or as a failed try. Offline, they wait and go once the server answers; a message is
+//! The delivery task: every second, the reminders that have fallen due are written and the due messages read on
+//! the database thread, then sent one by one, and each reported back as sent or as a failed try. Offline, they wait and go once the server answers; a message is
 //! never marked sent before the server took it, so a crash mid-send sends it again, with the same Message-ID.
 
 use std::time::Duration;
@@ -13,7 +13,8 @@ use kiosk_runtime::worker::JobSender;
 use tokio::sync::watch;
 use tracing::{info, warn};
 
-use crate::email::{Enclosures, Mailer};
+use crate::Channels;
+use crate::email::Enclosures;
 use crate::words::letter;
 
 /// How often the outbox is looked at: a host hears of their visitor within seconds.
@@ -23,14 +24,21 @@ const BATCH: u32 = 20;
 
 /// Sends the outbox's messages until `stop` turns true or the database thread stops. `language` is for people
 /// who have not chosen one (the hub's first).
-pub async fn deliver(jobs: JobSender, clock: Clock, mailer: Mailer, language: String, mut stop: watch::Receiver<bool>) {
+pub async fn deliver(
+    jobs: JobSender,
+    clock: Clock,
+    channels: Channels,
+    language: String,
+    mut stop: watch::Receiver<bool>,
+) {
+    let Channels { mailer, remind_before } = channels;
     let organizer = mailer.from_address();
     loop {
         if *stop.borrow() {
             return;
         }
         let (now, organizer) = (clock.now(), organizer.clone());
-        let Some(batch) = jobs.ask(move |hub| due_batch(hub, &organizer, now)).await else { return };
+        let Some(batch) = jobs.ask(move |hub| due_batch(hub, remind_before, &organizer, now)).await else { return };
         let Batch { due, hub_name, zone } = batch.unwrap_or_else(|error| {
             warn!("the messages waiting cannot be read: {error}");
             Batch { due: Vec::new(), hub_name: String::new(), zone: chrono_tz::UTC }
@@ -71,7 +79,15 @@ struct Batch {
     zone: Tz,
 }
 
-fn due_batch(hub: &mut Hub, organizer: &str, now: DateTime<Utc>) -> Result<Batch, String> {
+fn due_batch(
+    hub: &mut Hub,
+    remind_before: Option<chrono::Duration>,
+    organizer: &str,
+    now: DateTime<Utc>,
+) -> Result<Batch, String> {
+    if let Some(before) = remind_before {
+        hub.store.queue_reminders(now, before).map_err(|error| error.to_string())?;
+    }
     let site = hub.store.site().map_err(|error| error.to_string())?;
     let due = hub.store.due_messages(now, BATCH).map_err(|error| error.to_string())?;
     let due = due

@@ -88,13 +88,49 @@ pub fn letter(facts: &MessageFacts, name: &str, language: &str, hub: &str, zone:
         }
         MessageFacts::Cancelled { what, place, start, end, reason, .. } => {
             let (day, times) = when(*start, *end, language, zone);
-            paragraphs.push(WORDS.trf(
-                language,
-                "{} at {} on {}, {} is cancelled, and your place with it. The reason given: {}",
-                &[what, place, &day, &times, reason],
-            ));
+            paragraphs.push(WORDS.trf(language, "{} at {} on {}, {} is cancelled.", &[what, place, &day, &times]));
+            if let Some(reason) = reason {
+                paragraphs.push(WORDS.trf(language, "The reason given: {}", &[reason]));
+            }
             paragraphs.push(WORDS.tr(language, "The update attached takes it out of your calendar."));
             WORDS.trf(language, "Cancelled: {}, {} at {}", &[what, &day, &hm(*start, zone)])
+        }
+        MessageFacts::Moved { what, place, start, end, .. } => {
+            let (day, times) = when(*start, *end, language, zone);
+            paragraphs.push(WORDS.trf(
+                language,
+                "{} at {} has moved. It is now on {}, {}.",
+                &[what, place, &day, &times],
+            ));
+            paragraphs.push(WORDS.tr(language, "The update attached moves it in your calendar."));
+            WORDS.trf(language, "Moved: {}, now {} at {}", &[what, &day, &hm(*start, zone)])
+        }
+        MessageFacts::Released { what, place, start, end, .. } => {
+            let (day, times) = when(*start, *end, language, zone);
+            paragraphs.push(WORDS.trf(
+                language,
+                "Nobody checked in for {} at {} on {}, {} within {} minutes of its start, so the room has been freed for others.",
+                &[what, place, &day, &times, &booking_core::NO_SHOW_GRACE.num_minutes()],
+            ));
+            paragraphs.push(WORDS.tr(language, "The update attached takes it out of your calendar."));
+            WORDS.trf(language, "Room freed: {}, {} at {}", &[what, &day, &hm(*start, zone)])
+        }
+        MessageFacts::Reminder { what, place, start, end, pass, .. } => {
+            let (day, times) = when(*start, *end, language, zone);
+            paragraphs.push(WORDS.trf(
+                language,
+                "A reminder: {} at {} is booked for you on {}, {}.",
+                &[what, place, &day, &times],
+            ));
+            if *pass {
+                paragraphs.push(WORDS.tr(
+                    language,
+                    "Show the QR code from your booking's e-mail at the kiosk when you arrive: it checks you in.",
+                ));
+            }
+            paragraphs
+                .push(WORDS.tr(language, "If you cannot come, please tell the hub, so someone else can have it."));
+            WORDS.trf(language, "Reminder: {}, {} at {}", &[what, &day, &hm(*start, zone)])
         }
     };
     let body = format!(
@@ -170,7 +206,8 @@ mod tests {
             place: "Café".into(),
             start,
             end: start + chrono::Duration::minutes(30),
-            reason: "the host is ill".into(),
+            reason: Some("the host is ill".into()),
+            sequence: 2,
         }
     }
 
@@ -186,11 +223,44 @@ mod tests {
         }
     }
 
+    /// The same Studio booking, moved, freed as a no-show, or coming up (with a pass).
+    fn changed(how: &str) -> MessageFacts {
+        let start = chrono::Utc.with_ymd_and_hms(2027, 1, 5, 14, 0, 0).unwrap();
+        let (event, what, place, end) = (
+            "booking-1".to_owned(),
+            "Sam Visitor's band".to_owned(),
+            "Studio".to_owned(),
+            start + chrono::Duration::hours(1),
+        );
+        match how {
+            "moved" => MessageFacts::Moved { event, what, place, start, end, sequence: 1 },
+            "released" => MessageFacts::Released { event, what, place, start, end, sequence: 1 },
+            _ => MessageFacts::Reminder { event, what, place, start, end, pass: true },
+        }
+    }
+
+    #[test]
+    fn a_move_a_release_and_a_reminder_say_what_happened_and_when() {
+        let london = chrono_tz::Europe::London;
+        let moved = letter(&changed("moved"), "Ada", "en", "Riverside Hub", london);
+        assert_eq!(moved.subject, "Moved: Sam Visitor's band, now Tuesday 5 January at 14:00");
+        let released = letter(&changed("released"), "Ada", "en", "Riverside Hub", london);
+        assert!(
+            released.body.contains("within 15 minutes of its start, so the room has been freed"),
+            "{}",
+            released.body
+        );
+        let reminder = letter(&changed("reminder"), "Ada", "en", "Riverside Hub", london);
+        assert_eq!(reminder.subject, "Reminder: Sam Visitor's band, Tuesday 5 January at 14:00");
+        assert!(reminder.body.contains("Show the QR code from your booking's e-mail"));
+    }
+
     #[test]
     fn a_cancelled_place_says_why() {
         let letter = letter(&cancelled(), "Ada", "en", "Riverside Hub", chrono_tz::Europe::London);
         assert_eq!(letter.subject, "Cancelled: Sam Visitor's CV help, Tuesday 5 January at 14:00");
-        assert!(letter.body.contains("is cancelled, and your place with it. The reason given: the host is ill"));
+        assert!(letter.body.contains("Café on Tuesday 5 January, 14:00\u{2060}–\u{2060}14:30 is cancelled."));
+        assert!(letter.body.contains("\n\nThe reason given: the host is ill\n\n"), "{}", letter.body);
     }
 
     #[test]
@@ -203,6 +273,9 @@ mod tests {
             booked(Some(2), None),
             promoted(),
             cancelled(),
+            changed("moved"),
+            changed("released"),
+            changed("reminder"),
         ];
         for facts in all {
             let english = letter(&facts, "Grace", "en", "Riverside Hub", london);

@@ -51,6 +51,9 @@ pub enum Command {
         /// Cancel every later occurrence of this booking's series too.
         #[arg(long)]
         series: bool,
+        /// Why, in words the person it was for will read (they are told, if they agreed to be contacted).
+        #[arg(long, conflicts_with = "series")]
+        reason: Option<String>,
     },
     /// Move one booking (or one occurrence of a series) to a new time in the same room.
     Move {

@@ -229,7 +229,7 @@ fn time_range(
     Ok((start_local, Slot::new(start, end)?))
 }
 
-pub fn cancel(cx: &mut Invocation<'_>, booking: i64, series: bool) -> Result<Report> {
+pub fn cancel(cx: &mut Invocation<'_>, booking: i64, series: bool, reason: Option<&str>) -> Result<Report> {
     let store = &mut cx.hub.store;
     let id = BookingId(booking);
     if series {
@@ -243,7 +243,7 @@ pub fn cancel(cx: &mut Invocation<'_>, booking: i64, series: bool) -> Result<Rep
             json!({ "cancelled": count }),
         ));
     }
-    let outcome = store.cancel_booking(id, cx.now)?;
+    let outcome = store.cancel_booking(id, reason, cx.now)?;
     Ok(match &outcome {
         CancelOutcome::Cancelled(booking) => Report::done(outcome.to_string(), booking),
         CancelOutcome::AlreadyCancelled(booking) | CancelOutcome::AlreadyOver(booking) => {

@@ -65,11 +65,9 @@ impl Device {
         Some(WebPlan { listen, public_url })
     }
 
-    /// The mailer `[notify.email]` asks for, if any; a password file that cannot be read is an error now, not at
-    /// the first visitor.
-    pub fn mailer(&self) -> Result<Option<kiosk_notify::email::Mailer>> {
-        let Some(email) = &self.config.notify.email else { return Ok(None) };
-        Ok(Some(kiosk_notify::email::Mailer::new(email)?))
+    /// How `[notify]` reaches people, if it does.
+    pub fn channels(&self) -> Result<Option<kiosk_notify::Channels>> {
+        Ok(kiosk_notify::Channels::from_config(&self.config.notify)?)
     }
 
     /// Backups as `[backups]` says, for the hub in `data_dir`.

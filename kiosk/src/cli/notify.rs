@@ -30,7 +30,7 @@ pub fn status(cx: &mut Invocation<'_>) -> Result<Report> {
 
 /// Sends a test e-mail to `to` now, through the configured server.
 pub fn test(device: Option<&Device>, to: &str) -> Result<Report> {
-    let Some(mailer) = device.map(Device::mailer).transpose()?.flatten() else {
+    let Some(kiosk_notify::Channels { mailer, .. }) = device.map(Device::channels).transpose()?.flatten() else {
         return Ok(Report::refused(
             "No mail server is set up: add [notify.email] to the configuration file (kiosk config example shows how).",
             json!({ "sent": false }),
