@@ -64,7 +64,8 @@ pub enum MessageFacts {
 }
 
 impl MessageFacts {
-    fn kind(&self) -> &'static str {
+    /// The message's kind: `visitor_arrived`, `booked`, `promoted`, `cancelled`, `moved`, `released`, `reminder`.
+    pub fn kind(&self) -> &'static str {
         match self {
             MessageFacts::VisitorArrived { .. } => "visitor_arrived",
             MessageFacts::Booked { .. } => "booked",
@@ -89,6 +90,15 @@ pub struct Outgoing {
     pub language: Option<String>,
     pub facts: MessageFacts,
     pub attempts: u32,
+    /// The channels it has already gone through ([`Store::message_went`]): a retry skips them.
+    pub done: Vec<String>,
+}
+
+impl Outgoing {
+    /// What kind of message it is, as its facts' JSON and the webhooks' `kind` name it.
+    pub fn kind(&self) -> &'static str {
+        self.facts.kind()
+    }
 }
 
 /// Where a message is.
@@ -416,7 +426,7 @@ impl Store {
     /// Up to `limit` messages due at `now`, oldest first, with where each goes.
     pub fn due_messages(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<Outgoing>> {
         let mut statement = self.conn.prepare_cached(
-            "SELECT m.id, m.key, p.contact, p.display_name, p.language, m.facts, m.attempts
+            "SELECT m.id, m.key, p.contact, p.display_name, p.language, m.facts, m.attempts, m.done_channels
              FROM messages m JOIN people p ON p.id = m.recipient
              WHERE m.sent_at IS NULL AND m.gave_up_at IS NULL AND m.next_attempt_at <= ?1
                AND p.contact IS NOT NULL AND p.contact_agreed_at IS NOT NULL
@@ -431,16 +441,32 @@ impl Store {
                 row.get::<_, Option<String>>(4)?,
                 row.get::<_, String>(5)?,
                 row.get::<_, u32>(6)?,
+                row.get::<_, String>(7)?,
             ))
         })?;
         let mut due = Vec::new();
         for row in rows {
-            let (id, key, to, name, language, facts, attempts) = row?;
+            let (id, key, to, name, language, facts, attempts, done) = row?;
             let facts = serde_json::from_str(&facts)
                 .map_err(|error| StoreError::Corrupt(format!("message {id} cannot be read: {error}")))?;
-            due.push(Outgoing { id, key, to, name, language, facts, attempts });
+            let done = done.split_whitespace().map(str::to_owned).collect();
+            due.push(Outgoing { id, key, to, name, language, facts, attempts, done });
         }
         Ok(due)
+    }
+
+    /// The message went through `channel` (while another channel may still have to be tried).
+    pub fn message_went(&mut self, id: MessageId, channel: &str) -> Result<()> {
+        if channel.is_empty() || channel.contains(char::is_whitespace) {
+            return Err(StoreError::invalid(format!("\"{channel}\" is not a channel's name")));
+        }
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE messages SET done_channels = trim(done_channels || ' ' || ?2) WHERE id = ?1",
+                params![id, channel],
+            )?;
+            Ok(())
+        })
     }
 
     /// The message went: it will not be sent again.
@@ -632,6 +658,13 @@ mod tests {
         store.message_sent(due[0].id, at(10, 2)).unwrap();
         store.message_sent(due[0].id, at(10, 3)).unwrap();
         assert_eq!(store.due_messages(at(10, 3), 10).unwrap().len(), 1);
+        // One channel went, another failed: the retry knows which went.
+        store.message_went(due[1].id, "email").unwrap();
+        store.message_went(due[1].id, "webhook:front-door").unwrap();
+        store.message_failed(due[1].id, "the webhook did not answer", at(10, 3)).unwrap();
+        let retry = store.due_messages(at(10, 4), 10).unwrap();
+        assert_eq!(retry[0].done, ["email", "webhook:front-door"]);
+        assert!(store.message_went(due[1].id, "two words").is_err());
         store.set_contact(grace, Some("grace@example.org"), false, None, at(10, 4)).unwrap();
         assert!(store.due_messages(at(10, 5), 10).unwrap().is_empty());
         assert_eq!(store.message_counts().unwrap(), MessageCounts { pending: 0, sent: 1, failed: 1 });

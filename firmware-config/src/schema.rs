@@ -255,12 +255,41 @@ pub struct NotifyConfig {
     /// `[notify.email]`: e-mail through the hub's mail server.
     #[serde(default)]
     pub email: Option<EmailConfig>,
+    /// `[[notify.webhook]]`: web addresses every message (or the kinds listed) is also posted to.
+    #[serde(default)]
+    pub webhook: Vec<WebhookConfig>,
 }
 
 impl Default for NotifyConfig {
     fn default() -> NotifyConfig {
-        NotifyConfig { reminder_hours: defaults::reminder_hours(), email: None }
+        NotifyConfig { reminder_hours: defaults::reminder_hours(), email: None, webhook: Vec::new() }
     }
+}
+
+/// The kinds of message there are, as `[[notify.webhook]] kinds` names them.
+pub const MESSAGE_KINDS: &[&str] =
+    &["visitor_arrived", "booked", "promoted", "cancelled", "moved", "released", "reminder"];
+
+/// `[[notify.webhook]]`: a web address messages are posted to (a chat room's incoming webhook, a push service, a
+/// program of the hub's own).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// A short name for it (letters, digits and dashes), used in logs and `kiosk notify test --webhook NAME`.
+    pub name: String,
+    /// Where to post, `https://…` (or `http://` on the hub's own network).
+    pub url: String,
+    /// `json` (the documented body, with a `text` line that Slack, Teams and Matrix show) or `text` (the line
+    /// alone, for ntfy).
+    #[serde(default = "defaults::webhook_format")]
+    pub format: String,
+    /// A file holding only the secret the body is signed with (HMAC-SHA256, `X-Hub-Signature-256`); without it
+    /// the body is not signed.
+    #[serde(default)]
+    pub secret_file: Option<PathBuf>,
+    /// The kinds of message to post (see [`MESSAGE_KINDS`]); all when left out.
+    #[serde(default)]
+    pub kinds: Option<Vec<String>>,
 }
 
 /// `[notify.email]`: an SMTP server the kiosk sends through.
@@ -308,6 +337,10 @@ pub(crate) mod defaults {
 
     pub fn reminder_hours() -> u32 {
         24
+    }
+
+    pub fn webhook_format() -> String {
+        "json".into()
     }
 
     pub fn listen() -> String {

@@ -353,3 +353,33 @@ fn mail_settings_are_checked_in_plain_words() {
         assert!(errors.contains(expected), "{expected} not in:\n{errors}");
     }
 }
+
+#[test]
+fn webhooks_are_checked_in_plain_words() {
+    let good = format!(
+        "{MINIMAL}\n[[notify.webhook]]\nname = \"front-door\"\nurl = \"https://ntfy.sh/riverside\"\nformat = \"text\"\n\
+         kinds = [\"visitor_arrived\"]\n\n[[notify.webhook]]\nname = \"automation\"\nurl = \"http://10.0.0.5/hub\"\n\
+         secret_file = \"/etc/hub-kiosk/webhook-secret\"\n"
+    );
+    let config = parse(&good, Path::new("kiosk.toml")).unwrap();
+    assert!(errors_of(&good).is_empty(), "{:?}", errors_of(&good));
+    let webhooks = &config.notify.webhook;
+    assert_eq!((webhooks.len(), webhooks[1].format.as_str(), webhooks[1].kinds.as_ref()), (2, "json", None));
+
+    let bad = format!(
+        "{MINIMAL}\n[[notify.webhook]]\nname = \"front door\"\nurl = \"ntfy.sh/x\"\nformat = \"xml\"\n\
+         secret_file = \"secret\"\nkinds = [\"visitor_arived\"]\n\n[[notify.webhook]]\nname = \"a\"\nurl = \"https://a.example\"\n\n\
+         [[notify.webhook]]\nname = \"a\"\nurl = \"https://b.example\"\n"
+    );
+    let errors = errors_of(&bad).join("\n");
+    for expected in [
+        "notify.webhook[0].name = \"front door\": write a short name of letters, digits and dashes",
+        "notify.webhook[0].url = \"ntfy.sh/x\": write the whole address",
+        "notify.webhook[0].format = \"xml\": choose \"json\" or \"text\"",
+        "notify.webhook[0].secret_file = \"secret\": write a full path",
+        "notify.webhook[0].kinds[0] = \"visitor_arived\": choose from visitor_arrived, booked",
+        "notify.webhook[2].name = \"a\" is used twice",
+    ] {
+        assert!(errors.contains(expected), "{expected} not in:\n{errors}");
+    }
+}

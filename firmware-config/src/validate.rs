@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveTime;
 
 use crate::pins;
-use crate::schema::{EmailConfig, KioskConfig, SensorConfig, ServerConfig};
+use crate::schema::{EmailConfig, KioskConfig, MESSAGE_KINDS, SensorConfig, ServerConfig, WebhookConfig};
 
 /// One thing wrong with the file: the setting's path and a message that begins with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -190,12 +190,50 @@ pub fn problems(config: &KioskConfig) -> Vec<Problem> {
     if let Some(email) = &config.notify.email {
         check_email(&mut check, email);
     }
+    check_webhooks(&mut check, &config.notify.webhook);
     if let Some(dir) = &config.data_dir
         && !dir.is_absolute()
     {
         check.fail("data_dir", format!(" = \"{}\": write a full path, e.g. \"/var/lib/hub-kiosk\"", dir.display()));
     }
     check.problems
+}
+
+fn check_webhooks(check: &mut Check, webhooks: &[WebhookConfig]) {
+    for (index, webhook) in webhooks.iter().enumerate() {
+        let at = |key: &str| format!("notify.webhook[{index}].{key}");
+        let name = webhook.name.trim();
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            check
+                .fail(at("name"), format!(" = \"{}\": write a short name of letters, digits and dashes", webhook.name));
+        } else if webhooks[..index].iter().any(|other| other.name.trim() == name) {
+            check.fail(at("name"), format!(" = \"{name}\" is used twice: give each webhook its own name"));
+        }
+        let url = webhook.url.trim();
+        let host = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")).unwrap_or("");
+        if host.is_empty() || host.starts_with('/') || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            check.fail(
+                at("url"),
+                format!(" = \"{}\": write the whole address, e.g. \"https://ntfy.sh/your-topic\"", webhook.url),
+            );
+        }
+        if !["json", "text"].contains(&webhook.format.as_str()) {
+            check.fail(at("format"), format!(" = \"{}\": choose \"json\" or \"text\"", webhook.format));
+        }
+        if let Some(file) = &webhook.secret_file
+            && !file.is_absolute()
+        {
+            check.fail(at("secret_file"), format!(" = \"{}\": write a full path", file.display()));
+        }
+        for (position, kind) in webhook.kinds.iter().flatten().enumerate() {
+            if !MESSAGE_KINDS.contains(&kind.as_str()) {
+                check.fail(
+                    format!("notify.webhook[{index}].kinds[{position}]"),
+                    format!(" = \"{kind}\": choose from {}", MESSAGE_KINDS.join(", ")),
+                );
+            }
+        }
+    }
 }
 
 fn check_email(check: &mut Check, email: &EmailConfig) {

@@ -212,7 +212,7 @@ fn start_messages(
     stop: &watch::Receiver<bool>,
 ) {
     let Some(channels) = channels else { return };
-    info!("messages go by e-mail through {:?}", channels.mailer);
+    info!("messages go by {}", channels.describe());
     let language = languages.first().cloned().unwrap_or_else(|| "en".into());
     runtime.spawn(kiosk_notify::delivery::deliver(jobs.clone(), clock, channels, language, stop.clone()));
 }

@@ -101,8 +101,8 @@ fn run_in(cli: &Cli, command: &Command, device: Option<&Device>, dir: &std::path
     if let Command::Config(command) = command {
         return cli::config::run(command, device, dir);
     }
-    if let Command::Notify(NotifyCommand::Test { to }) = command {
-        return cli::notify::test(device, to);
+    if let Command::Notify(NotifyCommand::Test { to, webhook }) = command {
+        return cli::notify::test(device, to.as_deref(), webhook.as_deref());
     }
     let mut hub = Hub::open(dir)?;
     let now = current_time(cli, &hub)?;

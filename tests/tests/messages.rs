@@ -418,3 +418,86 @@ fn a_booker_is_reminded_the_day_before_and_told_of_a_move_and_a_cancellation_in_
         .count();
     assert_eq!(reminder_files, 0, "a reminder changes nothing in the calendar");
 }
+
+/// The webhook receiver (tests/webhook/receiver.py, Python's standard library), checking signatures with `secret`.
+fn webhook_receiver(port: u16, folder: &Path, secret: &str) -> Receiver {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/webhook/receiver.py");
+    let mut child = Command::new("python3")
+        .args([script, &port.to_string(), folder.to_str().unwrap(), secret])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.as_mut().unwrap()), &mut line).unwrap();
+    assert_eq!(line.trim(), "ready");
+    Receiver(child)
+}
+
+/// What the webhook receiver got so far, in order.
+fn posted(folder: &Path) -> Vec<serde_json::Value> {
+    (0..)
+        .map(|index| folder.join(format!("{index}.json")))
+        .take_while(|path| path.exists())
+        .map(|path| serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap())
+        .collect()
+}
+
+#[test]
+fn a_webhook_gets_each_message_signed_and_a_retry_does_not_send_the_email_twice() {
+    let hub = TestHub::new("2027-01-05 09:30");
+    hub.ok(&["person", "add", "Grace Host", "--role", "host"]);
+    hub.ok(&["person", "contact", "Grace Host", "--email", "grace@example.org", "--agree"]);
+    let secret_file = hub.dir.path().join("webhook-secret");
+    std::fs::write(&secret_file, "a long random secret\n").unwrap();
+    let (mail_port, hook_port) = (free_port(), free_port());
+    let (mailbox, hooks) = (hub.dir.path().join("mailbox"), hub.dir.path().join("hooks"));
+    let config = hub.dir.path().join("kiosk.toml");
+    let text = format!(
+        "[site]\nname = \"Test Hub\"\ntime_zone = \"Europe/London\"\nsafe_capacity = 40\n\n\
+         [notify.email]\nserver = \"127.0.0.1\"\nsecurity = \"none\"\nport = {mail_port}\nfrom = \"Test Hub <kiosk@example.org>\"\n\n\
+         [[notify.webhook]]\nname = \"front-door\"\nurl = \"http://127.0.0.1:{hook_port}/hub\"\nsecret_file = \"{}\"\n",
+        secret_file.display()
+    );
+    std::fs::write(&config, text).unwrap();
+    let config_arg = config.to_str().unwrap();
+
+    // Nothing listens at the webhook yet: the test says so plainly.
+    let refused = hub.run(&["--config", config_arg, "notify", "test", "--webhook", "front-door"]);
+    assert_eq!(refused.code, 1, "{refused:?}");
+    assert!(refused.stdout.contains("Nothing answers at the webhook front-door's address"), "{}", refused.stdout);
+
+    let _mail = Receiver::start(mail_port, &mailbox);
+    let _server = hub.serve_configured(&config);
+    hub.ok(&["walk-in", "Sam Visitor", "--reason", "visiting", "--visiting", "Grace Host", "--agree"]);
+    wait_for(&mailbox, 1, Duration::from_secs(5));
+
+    // The webhook comes up later: the message reaches it on a retry, and the e-mail is not sent again.
+    std::thread::sleep(Duration::from_secs(2));
+    let started = Instant::now();
+    let _hooks = webhook_receiver(hook_port, &hooks, "a long random secret");
+    while posted(&hooks).is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(30), "the webhook never got the message");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let post = &posted(&hooks)[0];
+    assert_eq!(post["signature_ok"], true, "the receiver checked the signature: {post}");
+    assert_eq!(post["event"], "visitor_arrived");
+    let body: serde_json::Value = serde_json::from_str(post["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["text"], "Grace Host: Sam Visitor is at the front door", "{body}");
+    assert_eq!(
+        (body["kind"].as_str(), body["to"].as_str(), body["hub"].as_str()),
+        (Some("visitor_arrived"), Some("Grace Host"), Some("Test Hub"))
+    );
+    assert_eq!(body["id"], post["message_id"], "the stable key, in the body and the header");
+    assert!(!post["body"].as_str().unwrap().contains("grace@example.org"), "never an address");
+    let message_id = header(&received(&mailbox)[0], "Message-ID").unwrap().to_owned();
+    assert!(message_id.contains(body["id"].as_str().unwrap()), "{message_id} vs {body}");
+
+    let tested = hub.run(&["--config", config_arg, "notify", "test", "--webhook", "front-door"]);
+    assert_eq!(tested.code, 0, "{tested:?}");
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(received(&mailbox).len(), 1, "the e-mail went once");
+    assert_eq!(posted(&hooks).len(), 2, "the message once, and the test");
+    let status = hub.ok(&["notify", "status"]).stdout;
+    assert!(status.starts_with("0 waiting, 1 sent, 0 not sent."), "{status}");
+}

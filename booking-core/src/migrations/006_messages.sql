@@ -25,6 +25,9 @@ CREATE TABLE messages (
     sent_at         INTEGER,
     gave_up_at      INTEGER,
     last_error      TEXT,
+    -- The channels ("email", "webhook:<name>") it has already gone through, space-separated: a retry after
+    -- another channel failed skips them, so nobody gets the same message twice.
+    done_channels   TEXT    NOT NULL DEFAULT '',
     CHECK (sent_at IS NULL OR gave_up_at IS NULL)
 );
 

@@ -1,10 +1,11 @@
 //! The delivery task: every second, the reminders that have fallen due are written and the due messages read on
-//! the database thread, then sent one by one, and each reported back as sent or as a failed try. Offline, they wait and go once the server answers; a message is
+//! the database thread, then sent one by one — by e-mail, and to each webhook that wants them — and each reported
+//! back as sent or as a failed try (a channel that went is recorded, so a retry skips it). Offline, they wait and go once the server answers; a message is
 //! never marked sent before the server took it, so a crash mid-send sends it again, with the same Message-ID.
 
 use std::time::Duration;
 
-use booking_core::{MessageFacts, Outgoing};
+use booking_core::{MessageFacts, MessageId, Outgoing};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use kiosk_runtime::clock::Clock;
@@ -14,7 +15,7 @@ use tokio::sync::watch;
 use tracing::{info, warn};
 
 use crate::Channels;
-use crate::email::Enclosures;
+use crate::email::{Enclosures, Mailer, SendError};
 use crate::words::letter;
 
 /// How often the outbox is looked at: a host hears of their visitor within seconds.
@@ -31,13 +32,12 @@ pub async fn deliver(
     language: String,
     mut stop: watch::Receiver<bool>,
 ) {
-    let Channels { mailer, remind_before } = channels;
-    let organizer = mailer.from_address();
+    let organizer = channels.mailer.as_ref().map_or_else(String::new, Mailer::from_address);
     loop {
         if *stop.borrow() {
             return;
         }
-        let (now, organizer) = (clock.now(), organizer.clone());
+        let (now, organizer, remind_before) = (clock.now(), organizer.clone(), channels.remind_before);
         let Some(batch) = jobs.ask(move |hub| due_batch(hub, remind_before, &organizer, now)).await else { return };
         let Batch { due, hub_name, zone } = batch.unwrap_or_else(|error| {
             warn!("the messages waiting cannot be read: {error}");
@@ -46,21 +46,36 @@ pub async fn deliver(
         for (message, invitation) in due {
             let language = message.language.clone().unwrap_or_else(|| language.clone());
             let words = letter(&message.facts, &message.name, &language, &hub_name, zone);
-            let enclosures = Enclosures { pass_png: pass_png(&message), invitation };
-            let sent = mailer.send(&message.name, &message.to, &message.key, &words, &enclosures).await;
-            let (id, now) = (message.id, clock.now());
-            let reported = match &sent {
-                Ok(()) => jobs.ask(move |hub| hub.store.message_sent(id, now).map(|()| None)).await,
-                Err(error) => {
-                    let error = error.to_string();
-                    jobs.ask(move |hub| hub.store.message_failed(id, &error, now)).await
+            // Every channel this message has not yet gone through; one that fails is tried again later, alone.
+            let mut failed = None;
+            let id = message.id;
+            if let Some(mailer) = channels.mailer.as_ref().filter(|_| !message.done.iter().any(|done| done == EMAIL)) {
+                let enclosures = Enclosures { pass_png: pass_png(&message), invitation };
+                let sent = mailer.send(&message.name, &message.to, &message.key, &words, &enclosures).await;
+                if !went(&jobs, id, EMAIL, sent, &mut failed).await {
+                    return;
                 }
+            }
+            for webhook in channels.webhooks.iter().filter(|webhook| webhook.wants(message.kind())) {
+                let channel = webhook.channel();
+                if message.done.contains(&channel) {
+                    continue;
+                }
+                let sent = webhook.send(&message, &words, &language, &hub_name).await;
+                if !went(&jobs, id, &channel, sent, &mut failed).await {
+                    return;
+                }
+            }
+            let now = clock.now();
+            let reported = match failed.clone() {
+                None => jobs.ask(move |hub| hub.store.message_sent(id, now).map(|()| None)).await,
+                Some(error) => jobs.ask(move |hub| hub.store.message_failed(id, &error, now)).await,
             };
-            match (sent, reported) {
+            match (failed, reported) {
                 (_, None) => return,
-                (Ok(()), Some(Ok(_))) => info!("message {id} sent"),
-                (Err(error), Some(Ok(Some(next)))) => warn!("message {id} not sent, tried again at {next}: {error}"),
-                (Err(error), Some(Ok(None))) => warn!("message {id} given up: {error}"),
+                (None, Some(Ok(_))) => info!("message {id} sent"),
+                (Some(error), Some(Ok(Some(next)))) => warn!("message {id} not sent, tried again at {next}: {error}"),
+                (Some(error), Some(Ok(None))) => warn!("message {id} given up: {error}"),
                 (_, Some(Err(error))) => warn!("message {id}: its delivery cannot be recorded: {error}"),
             }
         }
@@ -69,6 +84,34 @@ pub async fn deliver(
             _ = stop.changed() => {}
         }
     }
+}
+
+/// The outbox's name for the e-mail channel.
+const EMAIL: &str = "email";
+
+/// Records that message `id` went through `channel`, or keeps the first failure in `failed`; false if the
+/// database thread has stopped.
+async fn went(
+    jobs: &JobSender,
+    id: MessageId,
+    channel: &str,
+    sent: Result<(), SendError>,
+    failed: &mut Option<String>,
+) -> bool {
+    match sent {
+        Ok(()) => {
+            let channel = channel.to_owned();
+            match jobs.ask(move |hub| hub.store.message_went(id, &channel)).await {
+                None => return false,
+                Some(Err(error)) => warn!("message {id}: its delivery cannot be recorded: {error}"),
+                Some(Ok(())) => {}
+            }
+        }
+        Err(error) => {
+            failed.get_or_insert_with(|| error.to_string());
+        }
+    }
+    true
 }
 
 /// The messages due, each with its calendar invitation (for a booking) from `organizer`, and what their words

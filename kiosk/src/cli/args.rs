@@ -439,11 +439,15 @@ pub enum QueueCommand {
 pub enum NotifyCommand {
     /// How many messages wait, went and failed, and the newest ones.
     Status,
-    /// Send a test e-mail now through `[notify.email]`, and say in plain words what failed, if anything.
+    /// Send a test now, by e-mail through `[notify.email]` or to a `[[notify.webhook]]`, and say in plain words
+    /// what failed, if anything.
     Test {
-        /// Where to send it.
+        /// The e-mail address to send it to.
+        #[arg(long, required_unless_present = "webhook", conflicts_with = "webhook")]
+        to: Option<String>,
+        /// The name of the webhook to post it to.
         #[arg(long)]
-        to: String,
+        webhook: Option<String>,
     },
 }
 

@@ -28,9 +28,30 @@ pub fn status(cx: &mut Invocation<'_>) -> Result<Report> {
     Ok(Report::done(text, json!({ "counts": counts, "messages": lines })))
 }
 
-/// Sends a test e-mail to `to` now, through the configured server.
-pub fn test(device: Option<&Device>, to: &str) -> Result<Report> {
-    let Some(kiosk_notify::Channels { mailer, .. }) = device.map(Device::channels).transpose()?.flatten() else {
+/// Sends a test now: an e-mail to `to` through the configured server, or a line to the webhook called `webhook`.
+pub fn test(device: Option<&Device>, to: Option<&str>, webhook: Option<&str>) -> Result<Report> {
+    let channels = device.map(Device::channels).transpose()?.flatten();
+    let (mailer, webhooks) = channels.map(|channels| (channels.mailer, channels.webhooks)).unwrap_or_default();
+    if let Some(name) = webhook {
+        let Some(webhook) = webhooks.iter().find(|webhook| webhook.name() == name) else {
+            let known: Vec<&str> = webhooks.iter().map(|webhook| webhook.name()).collect();
+            let text = match known.as_slice() {
+                [] => "No webhook is set up: add [[notify.webhook]] to the configuration file (kiosk config example \
+                       shows how)."
+                    .to_owned(),
+                _ => format!("There is no webhook called \"{name}\": the configuration file has {}.", known.join(", ")),
+            };
+            return Ok(Report::refused(text, json!({ "sent": false })));
+        };
+        let hub = device.map_or("Hub Kiosk", |device| device.config.site.name.as_str());
+        let sent = crate::app::runtime()?.block_on(webhook.send_test(hub));
+        return Ok(match sent {
+            Ok(()) => Report::done(format!("Posted a test message to {webhook:?}."), json!({ "sent": true })),
+            Err(error) => Report::refused(error.to_string(), json!({ "sent": false, "error": error.to_string() })),
+        });
+    }
+    let to = to.unwrap_or_default();
+    let Some(mailer) = mailer else {
         return Ok(Report::refused(
             "No mail server is set up: add [notify.email] to the configuration file (kiosk config example shows how).",
             json!({ "sent": false }),
