@@ -287,8 +287,11 @@ impl Store {
             | MessageFacts::Released { event, what, place, start, end, sequence } => {
                 (event, what, place, start, end, "CANCEL", "CANCELLED", *sequence)
             }
-            // A reminder changes nothing in the calendar, and a visitor at the door is no event of theirs.
-            MessageFacts::Reminder { .. } | MessageFacts::VisitorArrived { .. } => return Ok(None),
+            // A reminder changes nothing in the calendar; a visitor at the door or joining the hub is no event.
+            MessageFacts::Reminder { .. }
+            | MessageFacts::VisitorArrived { .. }
+            | MessageFacts::ConfirmSignUp { .. }
+            | MessageFacts::Welcome { .. } => return Ok(None),
         };
         let site = load_site(&self.conn)?;
         let uid: String = self.conn.query_row("SELECT uid FROM site", [], |row| row.get(0))?;

@@ -27,6 +27,7 @@ const TABLES: &[&str] = &[
     "closures",
     "rooms",
     "people",
+    "sign_ups",
     "series",
     "bookings",
     "surgeries",

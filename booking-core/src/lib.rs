@@ -25,6 +25,7 @@ mod privacy;
 mod recurrence;
 mod refusal;
 mod rooms;
+mod sign_ups;
 mod site;
 mod staff;
 mod surgeries;
@@ -57,6 +58,7 @@ pub use privacy::{ERASED_NAME, EraseOutcome, EraseRefusal, Erasure, PERSON_EXPOR
 pub use recurrence::{MAX_OCCURRENCES, Nth, Repeat, occurrence_dates};
 pub use refusal::Refusal;
 pub use rooms::{NewRoom, Room};
+pub use sign_ups::{Joined, SIGN_UP_LINK_VALID, SignUpRefusal};
 pub use site::{Closure, DayHours, NewSite, Opening, OpeningRules, Site, SiteSettings};
 pub use staff::{LOCK_AFTER, Pin, PinOutcome, UnlockOutcome};
 pub use surgeries::{

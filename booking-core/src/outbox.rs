@@ -61,6 +61,11 @@ pub enum MessageFacts {
     Released { event: String, what: String, place: String, start: DateTime<Utc>, end: DateTime<Utc>, sequence: u32 },
     /// What `event` booked for the recipient starts soon. `pass`: it came with a pass that checks them in.
     Reminder { event: String, what: String, place: String, start: DateTime<Utc>, end: DateTime<Utc>, pass: bool },
+    /// The recipient asked to join on the web: the link that confirms their address (the only message sent to an
+    /// address not yet confirmed).
+    ConfirmSignUp { link: String },
+    /// The recipient has joined: their member pass.
+    Welcome { pass: String },
 }
 
 impl MessageFacts {
@@ -74,7 +79,15 @@ impl MessageFacts {
             MessageFacts::Moved { .. } => "moved",
             MessageFacts::Released { .. } => "released",
             MessageFacts::Reminder { .. } => "reminder",
+            MessageFacts::ConfirmSignUp { .. } => "confirm_sign_up",
+            MessageFacts::Welcome { .. } => "welcome",
         }
+    }
+
+    /// Whether it carries a key only its recipient may hold (a sign-up link, a member pass): it goes by e-mail to
+    /// them alone, never to a webhook.
+    pub fn private(&self) -> bool {
+        matches!(self, MessageFacts::ConfirmSignUp { .. } | MessageFacts::Welcome { .. })
     }
 }
 
@@ -151,6 +164,18 @@ pub(crate) fn enqueue(
     if !reachable {
         return Ok(None);
     }
+    insert_message(tx, recipient, about, facts, now).map(Some)
+}
+
+/// Writes a message without asking whether its recipient agreed to be contacted: only for the link that confirms
+/// an address someone gave to join ([`MessageFacts::ConfirmSignUp`]).
+pub(crate) fn insert_message(
+    tx: &Transaction<'_>,
+    recipient: PersonId,
+    about: Option<PersonId>,
+    facts: &MessageFacts,
+    now: DateTime<Utc>,
+) -> Result<MessageId> {
     let mut random = [0u8; 8];
     getrandom::fill(&mut random).map_err(|error| StoreError::Corrupt(format!("no random bytes: {error}")))?;
     let key = format!("{}.{}", now.timestamp(), data_encoding::HEXLOWER.encode(&random));
@@ -160,7 +185,7 @@ pub(crate) fn enqueue(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
     )?
     .execute(params![key, facts.kind(), recipient, about, json, to_db(now)])?;
-    Ok(Some(MessageId(tx.last_insert_rowid())))
+    Ok(MessageId(tx.last_insert_rowid()))
 }
 
 /// A room booking as a message about it names it: who it is for, its title, room and times, and its revision.
@@ -429,7 +454,7 @@ impl Store {
             "SELECT m.id, m.key, p.contact, p.display_name, p.language, m.facts, m.attempts, m.done_channels
              FROM messages m JOIN people p ON p.id = m.recipient
              WHERE m.sent_at IS NULL AND m.gave_up_at IS NULL AND m.next_attempt_at <= ?1
-               AND p.contact IS NOT NULL AND p.contact_agreed_at IS NOT NULL
+               AND p.contact IS NOT NULL AND (p.contact_agreed_at IS NOT NULL OR m.kind = 'confirm_sign_up')
              ORDER BY m.next_attempt_at, m.id LIMIT ?2",
         )?;
         let rows = statement.query_map(params![to_db(now), limit], |row| {

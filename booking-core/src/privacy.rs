@@ -42,6 +42,8 @@ pub struct PurgeReport {
     pub door_events_deleted: usize,
     /// Messages to people, sent or not.
     pub messages_deleted: usize,
+    /// Requests to join on the web not confirmed in time, whose name and address were erased.
+    pub sign_ups_expired: usize,
 }
 
 impl PurgeReport {
@@ -53,6 +55,7 @@ impl PurgeReport {
             + self.tickets_unlinked
             + self.door_events_deleted
             + self.messages_deleted
+            + self.sign_ups_expired
             > 0
     }
 }
@@ -139,6 +142,7 @@ fn anonymise(tx: &Transaction<'_>, person: PersonId, name: &str, now: DateTime<U
         params![person, to_db(now)],
     )?;
     tx.execute("UPDATE queue_tickets SET person_id = NULL WHERE person_id = ?1", [person])?;
+    tx.execute("DELETE FROM sign_ups WHERE person_id = ?1", [person])?;
     crate::outbox::forget(tx, person)?;
     Ok(titles_cleared)
 }
@@ -226,6 +230,10 @@ impl Store {
             for (person, name) in &visitors {
                 anonymise(tx, *person, name, now)?;
             }
+            let sign_ups = crate::sign_ups::expire(tx, now)?;
+            for (person, name) in &sign_ups {
+                anonymise(tx, *person, name, now)?;
+            }
             Ok(PurgeReport {
                 cutoff,
                 visits_counted: visits.len(),
@@ -234,6 +242,7 @@ impl Store {
                 tickets_unlinked,
                 door_events_deleted,
                 messages_deleted,
+                sign_ups_expired: sign_ups.len(),
             })
         })?;
         // Run hourly by the kiosk: the log only needs emptying when something was erased.

@@ -176,6 +176,18 @@ pub fn http_post_json(address: &str, path: &str, body: &str) -> String {
     )
 }
 
+/// One HTTP/1.1 POST of a form (`body` already URL-encoded) with `cookie` (e.g. `hub_csrf=…`): the whole answer.
+pub fn http_post_form(address: &str, path: &str, cookie: &str, body: &str) -> String {
+    http(
+        address,
+        &format!(
+            "POST {path} HTTP/1.1\r\nHost: {address}\r\nCookie: {cookie}\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+}
+
 fn http(address: &str, request: &str) -> String {
     let mut stream = std::net::TcpStream::connect(address).expect("the server listens");
     stream.write_all(request.as_bytes()).expect("the request is sent");

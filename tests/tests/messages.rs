@@ -501,3 +501,58 @@ fn a_webhook_gets_each_message_signed_and_a_retry_does_not_send_the_email_twice(
     let status = hub.ok(&["notify", "status"]).stdout;
     assert!(status.starts_with("0 waiting, 1 sent, 0 not sent."), "{status}");
 }
+
+/// The form token of a page: the cookie it set and the hidden field's value are the same.
+fn form_token(page: &str) -> String {
+    let at = page.find("name=\"csrf\" value=\"").expect("a form on the page") + 19;
+    page[at..at + 64].to_owned()
+}
+
+#[test]
+fn a_person_joins_on_the_web_confirms_by_the_emailed_link_and_their_emailed_pass_opens_the_door() {
+    let hub = TestHub::new("2027-01-05 09:30");
+    let (port, folder) = (free_port(), hub.dir.path().join("mailbox"));
+    let _receiver = Receiver::start(port, &folder);
+    let server = hub.serve_configured(&config(&hub, port));
+    let closed = end_to_end::http_get(&server.address, "/join");
+    assert!(closed.contains("Joining on the web is closed just now"), "{closed}");
+    hub.ok(&["site", "sign-up", "on"]);
+    assert!(http_get(&server.address, "/").contains("href=\"/join\""), "the public page says how to join");
+
+    let page = http_get(&server.address, "/join");
+    let token = form_token(&page);
+    let cookie = format!("hub_csrf={token}");
+    let unticked = format!("csrf={token}&name=Nia+Evans&email=nia%40example.org");
+    let refused = end_to_end::http_post_form(&server.address, "/join", &cookie, &unticked);
+    assert!(refused.starts_with("HTTP/1.1 422") && refused.contains("Please tick the box"), "{refused}");
+    let asked = end_to_end::http_post_form(&server.address, "/join", &cookie, &format!("{unticked}&agree=yes"));
+    assert!(asked.contains("Please check your e-mail"), "{asked}");
+
+    wait_for(&folder, 1, Duration::from_secs(5));
+    let confirm = &received(&folder)[0];
+    assert_eq!(header(confirm, "Subject"), Some("Confirm that you want to join Test Hub"), "{confirm}");
+    assert!(confirm.contains("this address was given to join Test Hub"), "no agreement is claimed yet: {confirm}");
+    let link = confirm.lines().find(|line| line.contains("/join/confirm?token=")).expect("the link").trim().to_owned();
+    let path = link.split_once(&server.address).expect("a link to this server").1.to_owned();
+    let landing = http_get(&server.address, &path);
+    assert!(landing.contains("Confirm and get my pass"), "opening the link changes nothing by itself: {landing}");
+    let secret = path.rsplit('=').next().unwrap();
+    let token = form_token(&landing);
+    let joined = end_to_end::http_post_form(
+        &server.address,
+        "/join/confirm",
+        &format!("hub_csrf={token}"),
+        &format!("csrf={token}&token={secret}"),
+    );
+    assert!(joined.contains("Welcome, Nia Evans!"), "{joined}");
+
+    wait_for(&folder, 2, Duration::from_secs(5));
+    let welcome = &received(&folder)[1];
+    assert_eq!(header(welcome, "Subject"), Some("Welcome to Test Hub: your member pass"), "{welcome}");
+    let png = image::load_from_memory(&std::fs::read(folder.join("1-0.png")).unwrap()).unwrap().to_luma8();
+    let (_, pass) = rqrr::PreparedImage::prepare(png).detect_grids()[0].decode().unwrap();
+    assert!(hub.ok(&["scan", &pass]).stdout.starts_with("Welcome, Nia"), "the e-mailed pass checks her in");
+    let people = hub.json(&["person", "list"]);
+    let nia = people.as_array().unwrap().iter().find(|person| person["display_name"] == "Nia Evans").unwrap();
+    assert_eq!(nia["role"], "member", "{nia}");
+}

@@ -272,3 +272,38 @@ async fn a_booking_made_at_the_kiosk_shows_on_the_room_display_within_two_second
     browser.screenshot("web-room-booked-phone").await;
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_person_joins_on_a_phone_and_gets_their_member_pass() {
+    let hub = TestHub::new("2027-01-05 11:00");
+    hub.ok(&["demo"]);
+    hub.ok(&["site", "sign-up", "on"]);
+    let server = hub.serve();
+    let site = format!("http://{}", server.address);
+    let browser = Browser::start().await;
+    browser.size(PHONE, 915).await;
+    browser.open(&format!("{site}/")).await;
+    browser.click("//a[@href='/join']").await;
+    browser.text_with("Members have a pass").await;
+    browser.type_into("//input[@id='name']", "Nia Evans").await;
+    browser.type_into("//input[@id='email']", "nia@example.org").await;
+    browser.click("//input[@name='agree']").await;
+    browser.screenshot("web-join-phone").await;
+    browser.click("//button[text()='Send me the link']").await;
+    browser.text_with("Please check your e-mail").await;
+    browser.screenshot("web-join-sent-phone").await;
+
+    // The link the e-mail carries (no mail server here: it waits in the hub's outbox).
+    let facts: String = hub
+        .database()
+        .query_row("SELECT facts FROM messages WHERE kind = 'confirm_sign_up'", [], |row| row.get(0))
+        .unwrap();
+    let link = serde_json::from_str::<Value>(&facts).unwrap()["link"].as_str().unwrap().to_owned();
+    browser.open(&link).await;
+    browser.click("//button[text()='Confirm and get my pass']").await;
+    let welcome = browser.text_with("Welcome, Nia Evans!").await;
+    assert!(welcome.contains("This is your member pass"), "{welcome}");
+    browser.find("//div[@class='qr']/*[local-name()='svg']").await;
+    browser.screenshot("web-join-welcome-phone").await;
+    browser.close().await;
+}

@@ -1,5 +1,6 @@
 -- Hub Kiosk schema, version 6: messages to people (the outbox) and their agreement to be contacted; bookings
--- whose title the room displays may show; what a booking's messages need (its revision, its reminder).
+-- whose title the room displays may show; what a booking's messages need (its revision, its reminder); joining
+-- on the web.
 -- A message row is written in the same transaction as the event that causes it, so no event loses its message and
 -- no rolled-back event sends one. Delivery marks it sent, or counts a failed try and sets the next one.
 
@@ -13,7 +14,7 @@ CREATE TABLE messages (
     -- count it once.
     key             TEXT    NOT NULL UNIQUE,
     kind            TEXT    NOT NULL CHECK (kind IN ('visitor_arrived', 'booked', 'promoted', 'cancelled', 'moved',
-                                                 'released', 'reminder')),
+                                                 'released', 'reminder', 'confirm_sign_up', 'welcome')),
     recipient       INTEGER NOT NULL REFERENCES people (id),
     -- The person the message is about (a visitor), so erasing them takes the message too.
     about           INTEGER REFERENCES people (id),
@@ -43,3 +44,13 @@ ALTER TABLE bookings ADD COLUMN revision INTEGER NOT NULL DEFAULT 0 CHECK (revis
 -- When the reminder before it started was written (NULL: not yet); a moved booking gets a new one.
 ALTER TABLE bookings ADD COLUMN reminded_at INTEGER;
 ALTER TABLE slot_seats ADD COLUMN reminded_at INTEGER;
+
+-- Joining on the web: whether staff have it open, and each request, confirmed by a link sent to the address given.
+-- Until then the person is a visitor who has not agreed to be contacted; the link's token is kept only as a hash.
+ALTER TABLE site ADD COLUMN sign_up_open INTEGER NOT NULL DEFAULT 0 CHECK (sign_up_open IN (0, 1));
+CREATE TABLE sign_ups (
+    person_id    INTEGER PRIMARY KEY REFERENCES people (id),
+    token_hash   TEXT    NOT NULL UNIQUE,
+    requested_at INTEGER NOT NULL,
+    confirmed_at INTEGER
+);

@@ -56,7 +56,9 @@ pub async fn deliver(
                     return;
                 }
             }
-            for webhook in channels.webhooks.iter().filter(|webhook| webhook.wants(message.kind())) {
+            // A sign-up link or a member pass is a key: it goes to its owner alone.
+            let private = message.facts.private();
+            for webhook in channels.webhooks.iter().filter(|webhook| !private && webhook.wants(message.kind())) {
                 let channel = webhook.channel();
                 if message.done.contains(&channel) {
                     continue;
@@ -151,7 +153,9 @@ fn due_batch(
 
 /// The pass `message` carries, as a QR code (left out, and logged, if it cannot be drawn).
 fn pass_png(message: &Outgoing) -> Option<Vec<u8>> {
-    let MessageFacts::Booked { pass: Some(pass), .. } = &message.facts else { return None };
+    let (MessageFacts::Booked { pass: Some(pass), .. } | MessageFacts::Welcome { pass }) = &message.facts else {
+        return None;
+    };
     kiosk_runtime::qr::pass_png(pass)
         .inspect_err(|error| warn!("message {}: its pass cannot be drawn: {error:#}", message.id))
         .ok()

@@ -4,7 +4,10 @@
 
 use std::sync::LazyLock;
 
-use booking_core::{BookingRefusal, EraseRefusal, PassRefusal, Refused, RoomCheckInRefusal, SeatRefusal};
+use booking_core::{
+    BookingRefusal, EraseRefusal, PassRefusal, Refused, RoomCheckInRefusal, SIGN_UP_LINK_VALID, SeatRefusal,
+    SignUpRefusal,
+};
 
 use crate::catalogue::Catalogue;
 use crate::languages::locale;
@@ -139,6 +142,36 @@ impl Reason for RoomCheckInRefusal {
     }
 }
 
+impl Reason for SignUpRefusal {
+    fn reason(&self, language: &str) -> String {
+        match self {
+            SignUpRefusal::Closed => WORDS.tr(
+                language,
+                "Joining on the web is closed just now. Please ask at the desk: staff can make you a member there.",
+            ),
+            SignUpRefusal::AlreadyMember => WORDS.tr(
+                language,
+                "There is already a member with this e-mail address. If you have lost your pass, please ask at the desk.",
+            ),
+            SignUpRefusal::UnknownLink => WORDS.tr(
+                language,
+                "This link does not work: a newer one may have replaced it. Please use the newest e-mail, or ask to join again.",
+            ),
+            SignUpRefusal::ExpiredLink => WORDS.trn(
+                language,
+                "This link has run out: links work for {n} hour. Please ask to join again.",
+                "This link has run out: links work for {n} hours. Please ask to join again.",
+                SIGN_UP_LINK_VALID.num_hours() as u32,
+                &[],
+            ),
+            SignUpRefusal::AlreadyConfirmed => WORDS.tr(
+                language,
+                "You are a member already: your pass was sent to your e-mail. If you have lost it, please ask at the desk.",
+            ),
+        }
+    }
+}
+
 impl<R: Reason> Reason for Refused<R> {
     fn reason(&self, language: &str) -> String {
         match self {
@@ -209,6 +242,11 @@ mod tests {
             Box::new(EraseRefusal::HostsSurgeries { name: "Ada".into(), upcoming: 2 }),
             Box::new(EraseRefusal::AlreadyErased),
             Box::new(RoomCheckInRefusal::NothingBooked),
+            Box::new(SignUpRefusal::Closed),
+            Box::new(SignUpRefusal::AlreadyMember),
+            Box::new(SignUpRefusal::UnknownLink),
+            Box::new(SignUpRefusal::ExpiredLink),
+            Box::new(SignUpRefusal::AlreadyConfirmed),
             Box::new(Refused::<SeatRefusal>::Pass(PassRefusal::Revoked)),
         ]
     }

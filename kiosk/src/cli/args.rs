@@ -267,6 +267,15 @@ pub enum SiteCommand {
     Hours { weekday: String, hours: String },
     /// Close the hub on a date: `kiosk site close 2027-12-25 "Christmas Day"`.
     Close { date: String, reason: String },
+    /// Open or close joining on the web (`/join`): people give their name and e-mail, confirm by a link, and get a
+    /// member pass by e-mail. Needs `[notify.email]`.
+    SignUp { state: OnOff },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
 }
 
 #[derive(Debug, Subcommand)]

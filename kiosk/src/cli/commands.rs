@@ -76,7 +76,10 @@ pub fn site(cx: &mut Invocation<'_>, command: &SiteCommand) -> Result<Report> {
             for closure in &closures {
                 text += &format!("  closed {}: {}\n", closure.date, closure.reason);
             }
-            Ok(Report::done(text.trim_end(), json!({ "site": site, "hours": week, "closures": closures })))
+            let sign_up_open = store.sign_up_is_open()?;
+            text += &format!("  joining on the web: {}\n", if sign_up_open { "open" } else { "closed" });
+            let document = json!({ "site": site, "hours": week, "closures": closures, "sign_up_open": sign_up_open });
+            Ok(Report::done(text.trim_end(), document))
         }
         SiteCommand::Hours { weekday, hours } => {
             let day: Weekday = weekday
@@ -98,6 +101,16 @@ pub fn site(cx: &mut Invocation<'_>, command: &SiteCommand) -> Result<Report> {
             let date = parse_date(date, zone, cx.now)?;
             store.add_closure(date, reason)?;
             Ok(Report::done(format!("Closed on {date}: {reason}"), json!({ "date": date, "reason": reason })))
+        }
+        SiteCommand::SignUp { state } => {
+            let open = *state == OnOff::On;
+            store.set_sign_up_open(open)?;
+            let text = if open {
+                "People can now join on the web at /join (confirmation links and passes go by [notify.email])."
+            } else {
+                "Joining on the web is closed: /join asks people to join at the desk."
+            };
+            Ok(Report::done(text, json!({ "sign_up_open": open })))
         }
     }
 }

@@ -85,6 +85,7 @@ mod tests {
             include_str!("lib.rs"),
             include_str!("display.rs"),
             include_str!("rooms.rs"),
+            include_str!("join.rs"),
         ];
         let mut found = Vec::new();
         for source in sources {

@@ -8,6 +8,7 @@
 //! - `host`: my sessions, who has booked them, the walk-in queue; create, edit, cancel with a reason.
 //! - `staff`: rooms and today's bookings, who is on site, a printable roll-call, the whole-hub export.
 //! - `api`: the JSON API.
+//! - `join`: joining the hub (when staff have it open): a link by e-mail confirms the address, then the pass.
 //! - `rooms`: a room's page for a phone at its door (from the display's QR): book it from now, or check in.
 //! - `display`: the room displays and the lobby's, kept live by `boards_feed` (its own read-only connection).
 //!
@@ -25,6 +26,7 @@ mod boards_feed;
 mod display;
 mod host;
 pub mod i18n;
+mod join;
 mod login;
 mod page;
 pub mod public;
@@ -177,6 +179,8 @@ pub fn router(state: WebState) -> Router {
         .route("/sessions/{id}", get(public::session_page).post(public::book_place))
         .route("/calendar/{feed}", get(public::calendar))
         .route("/rooms/{id}", get(rooms::room_page).post(rooms::act))
+        .route("/join", get(join::join_page).post(join::join))
+        .route("/join/confirm", get(join::confirm_page).post(join::confirm))
         .route("/login", get(login::login_page).post(login::sign_in))
         .route("/logout", post(login::sign_out))
         .route("/host", get(host::my_sessions).post(host::create))
@@ -184,6 +188,7 @@ pub fn router(state: WebState) -> Router {
         .route("/staff", get(staff::overview))
         .route("/staff/roll-call", get(staff::roll_call))
         .route("/staff/export.json", get(staff::export))
+        .route("/staff/sign-up", post(staff::switch_sign_up))
         .route("/display/room/{id}", get(display::room))
         .route("/display/room/{id}/live", get(display::room_live))
         .route("/display/lobby", get(display::lobby))

@@ -197,9 +197,10 @@ li { margin: 0.4rem 0; }
 label { display: block; font-weight: 700; margin-top: 1rem; }
 .hint { display: block; font-weight: 400; font-size: 1rem; }
 input, select, textarea, button { font: inherit; padding: 0.6rem; border: 2px solid #1b1b1f; border-radius: 6px; }
-input[type=text], input[type=password], input[type=date], input[type=time], input[type=number], select, textarea
-  { width: 100%; box-sizing: border-box; background: #fff; }
-input[type=radio] { width: 1.6rem; height: 1.6rem; vertical-align: middle; }
+input[type=text], input[type=email], input[type=password], input[type=date], input[type=time], input[type=number],
+select, textarea { width: 100%; box-sizing: border-box; background: #fff; }
+input[type=radio], input[type=checkbox] { width: 1.6rem; height: 1.6rem; vertical-align: middle; }
+label.agree { font-weight: 400; }
 fieldset { border: 2px solid #1b1b1f; border-radius: 6px; margin-top: 1rem; }
 fieldset label { font-weight: 400; margin: 0.5rem 0; }
 button { background: #0b4f8a; color: #fff; border-color: #0b4f8a; min-height: 3rem; margin-top: 1rem; cursor: pointer; }

@@ -60,6 +60,8 @@ pub struct PublicToday {
     pub rooms: Vec<PublicRoom>,
     pub sessions_today: Vec<PublicSession>,
     pub sessions_later_this_week: Vec<PublicSession>,
+    /// Whether people may join the hub on the web (`/join`).
+    pub sign_up_open: bool,
 }
 
 /// One bookable time in a session.
@@ -124,7 +126,14 @@ pub fn public_today(store: &Store, now: DateTime<Utc>) -> Result<PublicToday, Fa
             sessions_later_this_week.push(session);
         }
     }
-    Ok(PublicToday { hub: site.name, date: local_today.to_string(), rooms, sessions_today, sessions_later_this_week })
+    Ok(PublicToday {
+        hub: site.name,
+        date: local_today.to_string(),
+        rooms,
+        sessions_today,
+        sessions_later_this_week,
+        sign_up_open: store.sign_up_is_open()?,
+    })
 }
 
 /// One session and its times still to come.
@@ -317,7 +326,10 @@ pub fn render_today(lang: Lang, today: &PublicToday) -> Markup {
         } @else {
             (sessions_list(lang, &today.sessions_later_this_week, true))
         }
-        p { (lang.tr("Choose a session to book a place. Rooms are booked at the kiosk by the front door.")) }
+        p { (lang.tr("Choose a session to book a place. Rooms are booked at the kiosk by the front door, or with the QR code beside each room's door.")) }
+        @if today.sign_up_open {
+            p.noprint { a href="/join" { (lang.trf("Join {}: get a member pass by e-mail", &[&today.hub])) } }
+        }
         p.noprint { a href="/login" { (lang.tr("Hosts and staff: sign in")) } }
     }
 }
@@ -552,9 +564,10 @@ mod tests {
             rooms: vec![room],
             sessions_today: vec![session.clone()],
             sessions_later_this_week: vec![session],
+            sign_up_open: true,
         };
         let html = render_today(Lang::ENGLISH, &today).into_string();
         assert!(!html.contains("<script>") && !html.contains("\"co\""), "{html}");
-        assert_eq!(html.matches("&lt;script&gt;alert('x')&lt;/script&gt; &amp; &quot;co&quot;").count(), 8, "{html}");
+        assert_eq!(html.matches("&lt;script&gt;alert('x')&lt;/script&gt; &amp; &quot;co&quot;").count(), 9, "{html}");
     }
 }

@@ -1,18 +1,18 @@
 //! The staff pages, after a staff member's PIN: each room's bookings today, who is on site (with a roll-call page
 //! made for printing in an evacuation), the whole-hub export and the calendar feeds' addresses.
 
-use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Json};
 use booking_core::{Delivery, MessageCounts, RoomId, Slot, Store};
 use chrono::{DateTime, Utc};
 use kiosk_runtime::times::{hm, span};
 use maud::{Markup, html};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::i18n::Lang;
-use super::page::Visitor;
+use super::page::{Posted, Visitor};
 use super::sign_ins::SignedIn;
 use super::words::long_date;
 use super::{Failure, WebState, on_hub, on_reader, unavailable};
@@ -56,6 +56,8 @@ pub struct StaffToday {
     pub messages: MessageCounts,
     /// Why the newest message not sent did not go, if a try failed.
     pub message_problem: Option<String>,
+    /// Whether people may join on the web (`/join`).
+    pub sign_up_open: bool,
 }
 
 pub fn staff_today(store: &Store, now: DateTime<Utc>) -> Result<StaffToday, Failure> {
@@ -100,6 +102,7 @@ pub fn staff_today(store: &Store, now: DateTime<Utc>) -> Result<StaffToday, Fail
     Ok(StaffToday {
         messages: store.message_counts()?,
         message_problem,
+        sign_up_open: store.sign_up_is_open()?,
         hub: site.name,
         date: local.date_naive().to_string(),
         time: local.format("%H:%M").to_string(),
@@ -125,7 +128,8 @@ fn staff_only(visitor: &Visitor) -> Result<SignedIn, Response> {
     }
 }
 
-fn render_overview(lang: Lang, today: &StaffToday) -> Markup {
+fn render_overview(visitor: &Visitor, today: &StaffToday) -> Markup {
+    let lang = visitor.lang;
     html! {
         h1 { (lang.tr("Staff")) }
         p { (today.hub) " · " (long_date(lang, &today.date)) }
@@ -162,6 +166,19 @@ fn render_overview(lang: Lang, today: &StaffToday) -> Markup {
         }
         @if let Some(problem) = &today.message_problem {
             p.error { (lang.trf("The last try failed: {}", &[problem])) }
+        }
+        h2 { (lang.tr("Joining on the web")) }
+        form method="post" action="/staff/sign-up" {
+            (visitor.csrf_field())
+            @if today.sign_up_open {
+                p { (lang.tr("Open: people can join at /join and get their member pass by e-mail.")) }
+                input type="hidden" name="open" value="no";
+                button type="submit" { (lang.tr("Close joining on the web")) }
+            } @else {
+                p { (lang.tr("Closed: people join at the desk.")) }
+                input type="hidden" name="open" value="yes";
+                button type="submit" { (lang.tr("Open joining on the web")) }
+            }
         }
         h2 { (lang.tr("The hub's data")) }
         p { a href="/staff/export.json" download { (lang.tr("Download everything (JSON)")) } }
@@ -215,14 +232,14 @@ fn render_roll_call(lang: Lang, today: &StaffToday) -> Markup {
 async fn staff_page(
     state: &WebState,
     visitor: &Visitor,
-    render: fn(Lang, &StaffToday) -> (String, Markup),
+    render: fn(&Visitor, &StaffToday) -> (String, Markup),
 ) -> Response {
     if let Err(response) = staff_only(visitor) {
         return response;
     }
     match on_reader(state, staff_today).await {
         Ok(today) => {
-            let (title, body) = render(visitor.lang, &today);
+            let (title, body) = render(visitor, &today);
             visitor.page(StatusCode::OK, &title, body)
         }
         Err(_) => unavailable(visitor.lang),
@@ -230,12 +247,38 @@ async fn staff_page(
 }
 
 pub async fn overview(State(state): State<WebState>, visitor: Visitor) -> Response {
-    staff_page(&state, &visitor, |lang, today| (lang.tr("Staff"), render_overview(lang, today))).await
+    staff_page(&state, &visitor, |visitor, today| (visitor.lang.tr("Staff"), render_overview(visitor, today))).await
+}
+
+/// What the sign-up switch sends.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SignUpSwitch {
+    #[serde(default)]
+    open: String,
+}
+
+/// Opens or closes joining on the web, then shows the staff page again.
+pub async fn switch_sign_up(
+    State(state): State<WebState>,
+    visitor: Visitor,
+    Form(form): Form<Posted<SignUpSwitch>>,
+) -> Response {
+    if let Err(response) = staff_only(&visitor) {
+        return response;
+    }
+    if let Err(refused) = visitor.check_form(&form.csrf) {
+        return refused;
+    }
+    let open = form.fields.open == "yes";
+    match on_hub(&state, move |hub, _| Ok(hub.store.set_sign_up_open(open)?)).await {
+        Ok(()) => Redirect::to("/staff").into_response(),
+        Err(_) => unavailable(visitor.lang),
+    }
 }
 
 pub async fn roll_call(State(state): State<WebState>, visitor: Visitor) -> Response {
-    staff_page(&state, &visitor, |lang, today| {
-        (lang.trf("Roll-call: {}", &[&today.hub]), render_roll_call(lang, today))
+    staff_page(&state, &visitor, |visitor, today| {
+        (visitor.lang.trf("Roll-call: {}", &[&today.hub]), render_roll_call(visitor.lang, today))
     })
     .await
 }

@@ -601,3 +601,23 @@ async fn a_booking_at_the_door_shows_on_the_live_display_within_two_seconds_and_
     assert_eq!(elsewhere.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(elsewhere.body.contains("This pass has no booking in this room now."), "{}", elsewhere.body);
 }
+
+#[tokio::test]
+async fn staff_open_and_close_joining_on_the_web() {
+    let (_dir, state, _worker) = demo_state();
+    let mut visitor = Browser::new(&state);
+    assert!(visitor.get("/join").await.body.contains("Joining on the web is closed just now"));
+    let mut staff = Browser::new(&state);
+    staff.sign_in("Sam Taylor", DEMO_STAFF_PIN).await;
+    let page = staff.get("/staff").await;
+    assert!(page.body.contains("Closed: people join at the desk."), "{}", page.body);
+    let switched = staff.post("/staff/sign-up", &[("csrf", &page.csrf()), ("open", "yes")]).await;
+    assert_eq!(switched.location.as_deref(), Some("/staff"));
+    assert!(visitor.get("/join").await.body.contains("Send me the link"));
+    assert!(visitor.get("/").await.body.contains("href=\"/join\""));
+    // Only staff can switch it.
+    let page = visitor.get("/join").await;
+    let refused = visitor.post("/staff/sign-up", &[("csrf", &page.csrf()), ("open", "no")]).await;
+    assert_ne!(refused.location.as_deref(), Some("/staff"), "sent to sign in instead");
+    assert!(visitor.get("/join").await.body.contains("Send me the link"), "still open");
+}
