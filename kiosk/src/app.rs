@@ -105,6 +105,7 @@ pub fn serve(
     let database = DatabaseThread::spawn(hub)?;
     let (stop, stop_seen) = watch::channel(false);
     let signals = StopSignals::install(&runtime)?;
+    runtime.spawn(housekeeping::release_no_shows(database.sender(), clock));
     start_messages(&runtime, channels, &database.sender(), clock, languages, &stop_seen);
     let state = kiosk_web::WebState::start(database.sender(), clock, languages, &database_file)?;
     let mut served = runtime.spawn(kiosk_web::serve_on(state, listener, stopped(stop_seen)));
@@ -160,6 +161,7 @@ pub fn run(hub: Hub, clock: Clock, plan: RunPlan) -> Result<()> {
     if let Some(backups) = plan.backups {
         runtime.spawn(housekeeping::every_hour(jobs.clone(), clock, backups));
     }
+    runtime.spawn(housekeeping::release_no_shows(jobs.clone(), clock));
     start_messages(&runtime, plan.channels, &jobs, clock, &languages, &stop_seen);
     let web = plan.web.and_then(|web| {
         let listener =

@@ -1,5 +1,5 @@
-//! What the kiosk does by itself while it runs: the retention purge and verified backups. Both run on the database
-//! thread, so they queue behind scans rather than racing them.
+//! What the kiosk does by itself while it runs: the retention purge and verified backups, and freeing rooms
+//! nobody came for. All run on the database thread, so they queue behind scans rather than racing them.
 
 use std::path::PathBuf;
 
@@ -14,6 +14,8 @@ use crate::worker::JobSender;
 
 /// How often to look whether a purge or backup is due.
 const CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+/// How often to look for rooms nobody came for.
+const NO_SHOWS_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Where and how often the kiosk backs itself up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +62,23 @@ pub async fn every_hour(jobs: JobSender, clock: Clock, plan: BackupPlan) {
             Some(Err(error)) => error!("housekeeping failed: {error}"),
         }
         tokio::time::sleep(CHECK_EVERY).await;
+    }
+}
+
+/// Every minute, frees the rooms whose booking started more than booking-core's `NO_SHOW_GRACE` ago with nobody
+/// checked in (each booker is told), until the database thread stops.
+pub async fn release_no_shows(jobs: JobSender, clock: Clock) {
+    loop {
+        let now = clock.now();
+        match jobs.ask(move |hub| hub.store.release_no_shows(now)).await {
+            None => return,
+            Some(Ok(released)) if !released.is_empty() => {
+                info!("released {} booking(s) nobody checked in to", released.len());
+            }
+            Some(Ok(_)) => {}
+            Some(Err(error)) => error!("could not release no-shows: {error}"),
+        }
+        tokio::time::sleep(NO_SHOWS_EVERY).await;
     }
 }
 
@@ -119,5 +138,41 @@ mod tests {
         let later = run_due(&mut hub, &plan, start + Duration::days(40)).unwrap();
         assert!(later.iter().any(|line| line.starts_with("Erased personal data")), "{later:?}");
         assert_eq!(list_backups(&plan.dir).unwrap().len(), 1, "backups older than the retention period are gone");
+    }
+
+    #[test]
+    fn rooms_nobody_checked_in_to_are_released_for_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut hub = Hub::open(dir.path()).unwrap();
+        let at = |hour, minute| Utc.with_ymd_and_hms(2027, 1, 5, hour, minute, 0).unwrap();
+        crate::demo::run(&mut hub, at(9, 0)).unwrap();
+        // Booked at 09:00 for 10:15–11:45; it is 11:00 and nobody has checked in.
+        let request = booking_core::BookingRequest {
+            room: hub.store.room_by_name("Meeting Room 2").unwrap().id,
+            slot: booking_core::Slot::new(at(10, 15), at(11, 45)).unwrap(),
+            title: "Forgotten".into(),
+            booked_by: None,
+            booked_for: None,
+            public: false,
+        };
+        let booking_core::BookingOutcome::Booked(late) = hub.store.book(&request, at(9, 0)).unwrap() else {
+            panic!("the morning booking is allowed")
+        };
+        let database = crate::worker::DatabaseThread::spawn(hub).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let task = runtime.spawn(release_no_shows(database.sender(), Clock::Fixed(at(11, 0))));
+        let status = runtime.block_on(async {
+            let jobs = database.sender();
+            loop {
+                let status = jobs.ask(move |hub| hub.store.booking(late.id).unwrap().status).await.unwrap();
+                if status != booking_core::BookingStatus::Confirmed {
+                    return status;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        });
+        assert_eq!(status, booking_core::BookingStatus::Released);
+        task.abort();
+        database.stop();
     }
 }

@@ -596,31 +596,6 @@ fn someone_without_a_pass_books_by_name_and_gets_a_booking_code() {
 }
 
 #[test]
-fn rooms_nobody_checked_in_to_are_released_for_others() {
-    init_no_event_loop();
-    let (dir, mut hub, _pass) = demo_hub();
-    // Booked at 09:00 for 10:15–11:45; it is 11:00 and nobody has checked in.
-    let room = hub.store.room_by_name("Meeting Room 2").unwrap();
-    let at = |hour, minute| chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2027, 1, 5, hour, minute, 0).unwrap();
-    let request = booking_core::BookingRequest {
-        room: room.id,
-        slot: booking_core::Slot::new(at(10, 15), at(11, 45)).unwrap(),
-        title: "Forgotten".into(),
-        booked_by: None,
-        booked_for: None,
-        public: false,
-    };
-    let booking_core::BookingOutcome::Booked(late) = hub.store.book(&request, at(9, 0)).unwrap() else {
-        panic!("the morning booking is allowed")
-    };
-    let _window = open_app(hub, (800, 480));
-    let store = booking_core::Store::open(&dir.path().join("hub.db")).unwrap();
-    assert_eq!(store.booking(late.id).unwrap().status, booking_core::BookingStatus::Confirmed);
-    mock_elapsed_time(Duration::from_secs(61));
-    assert_eq!(store.booking(late.id).unwrap().status, booking_core::BookingStatus::Released);
-}
-
-#[test]
 fn a_host_notice_goes_when_the_visitor_checks_out() {
     common::init_headless();
     let (_dir, hub, _pass) = demo_hub();

@@ -21,7 +21,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::WebState;
 use super::i18n::Lang;
-use super::page::Visitor;
+use super::page::{Visitor, site_address};
 
 /// Seconds between reloads for a browser that cannot follow the live stream.
 const RELOAD_SECONDS: u32 = 30;
@@ -67,8 +67,7 @@ pub async fn lobby_live(State(state): State<WebState>, visitor: Visitor) -> Resp
 /// The address a phone opens from the room's QR code: this server, as the display reached it, so it works on the
 /// hub's own network under whatever name the display was set up with.
 fn booking_link(headers: &HeaderMap, room: i64) -> String {
-    let host = headers.get(header::HOST).and_then(|host| host.to_str().ok()).unwrap_or("localhost");
-    format!("http://{host}/rooms/{room}")
+    format!("{}/rooms/{room}", site_address(headers))
 }
 
 /// A stream of the board's HTML: now, then after every change that alters it, until the server stops.

@@ -5,7 +5,7 @@
 
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use booking_core::{SIGN_UP_LINK_VALID, SignUpRefusal, Store};
 use chrono::{DateTime, Utc};
@@ -13,7 +13,7 @@ use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 
 use super::i18n::Lang;
-use super::page::{Posted, Visitor};
+use super::page::{Posted, Visitor, site_address};
 use super::words::capitalised;
 use super::{Failure, WebState, on_hub, on_reader, unavailable};
 
@@ -62,8 +62,7 @@ pub async fn join(
         return refused;
     }
     let (lang, asked) = (visitor.lang, form.fields.clone());
-    let host = headers.get(header::HOST).and_then(|host| host.to_str().ok()).unwrap_or("localhost").to_owned();
-    let link_base = format!("http://{host}/join/confirm?token=");
+    let link_base = format!("{}/join/confirm?token=", site_address(&headers));
     let result = on_hub(&state, move |hub, now| {
         let (name, open) = joining(&hub.store, now)?;
         if asked.agree.is_none() {

@@ -26,6 +26,15 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .find_map(|(key, value)| (key == name).then_some(value))
 }
 
+/// This server's address as the browser reached it (`http://hub.local:8080`): the base of the links the pages hand
+/// on (a display's QR code, a sign-up e-mail), so they work under whatever name the hub was opened by; `https`
+/// behind a proxy that says so (`X-Forwarded-Proto`).
+pub fn site_address(headers: &HeaderMap) -> String {
+    let text = |name| headers.get(name).and_then(|value: &HeaderValue| value.to_str().ok());
+    let scheme = if text("x-forwarded-proto") == Some("https") { "https" } else { "http" };
+    format!("{scheme}://{}", text(header::HOST.as_str()).unwrap_or("localhost"))
+}
+
 /// A cookie only this site's own pages send back, invisible to scripts.
 pub fn set_cookie(name: &str, value: &str, max_age_seconds: u64) -> (header::HeaderName, HeaderValue) {
     let cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_seconds}");
@@ -216,6 +225,15 @@ table { border-collapse: collapse; width: 100%; } th, td { text-align: left; pad
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_use_the_address_the_browser_reached_and_https_behind_a_proxy() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::HOST, HeaderValue::from_static("hub.local:8080"));
+        assert_eq!(site_address(&headers), "http://hub.local:8080");
+        headers.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        assert_eq!(site_address(&headers), "https://hub.local:8080");
+    }
 
     #[test]
     fn cookies_are_read_by_name() {

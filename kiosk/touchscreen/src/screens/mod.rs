@@ -27,7 +27,7 @@ use kiosk_runtime::clock::Clock;
 use kiosk_runtime::hub::Hub;
 use kiosk_runtime::times;
 use slint::{ComponentHandle, Timer, TimerMode};
-use tracing::{error, info};
+use tracing::error;
 
 use crate::ui::{Activity, MainWindow, Navigation, Screen};
 use crate::worker::Worker;
@@ -135,8 +135,6 @@ impl Touchscreen {
     }
 }
 
-const NO_SHOW_CHECK_EVERY: Duration = Duration::from_secs(60);
-
 /// Reads what a screen shows from the hub on the database thread, then shows it. A failure is logged and
 /// `failed` tells the screen, which says so in plain words (and, for a refresh, how old what it shows is).
 pub fn load_and_show<T: Send + 'static>(
@@ -219,7 +217,6 @@ pub fn open(window: &MainWindow, kiosk: &Rc<Touchscreen>, screen: Screen) {
 
 /// Wires every screen to the window.
 pub fn connect(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
-    release_no_shows_every_minute(kiosk);
     scanner::connect(window, kiosk);
     settings::connect(window, kiosk);
     for screen in SCREENS {
@@ -232,26 +229,6 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
             restart_idle_timer(&window, &idle);
         }
     });
-}
-
-/// Frees rooms whose booking started more than booking-core's `NO_SHOW_GRACE` ago with nobody checked in.
-fn release_no_shows_every_minute(kiosk: &Rc<Touchscreen>) {
-    let timer = Timer::default();
-    let job_kiosk = kiosk.clone();
-    timer.start(TimerMode::Repeated, NO_SHOW_CHECK_EVERY, move || {
-        let now = job_kiosk.now();
-        job_kiosk.worker.run(
-            move |hub| hub.store.release_no_shows(now),
-            |released| match released {
-                Ok(released) if !released.is_empty() => {
-                    info!("released {} booking(s) nobody checked in to", released.len());
-                }
-                Ok(_) => {}
-                Err(error) => error!("could not release no-shows: {error}"),
-            },
-        );
-    });
-    kiosk.keep(timer);
 }
 
 /// Shows `screen`, and starts the idle countdown back to Welcome for any other screen.
