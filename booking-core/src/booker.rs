@@ -21,6 +21,8 @@ pub enum Booker<'a> {
     /// Someone with no pass yet, by name: recorded as a visitor (name only) only if the booking is made, and
     /// given a pass for it.
     Newcomer(&'a str),
+    /// Someone the hub knows, named by staff (the command line).
+    Person(PersonId),
 }
 
 /// Why a booking by a [`Booker`] was refused: their pass, or the rule the booking broke.
@@ -59,6 +61,10 @@ impl Booker<'_> {
         Ok(match self {
             Booker::Pass(text) => verify(tx, key, text, now)?.map(|pass| Found::Holder(pass.person_id)),
             Booker::Newcomer(name) => Ok(Found::Newcomer(text::clean("name", name, 80)?)),
+            Booker::Person(person) => {
+                crate::people::load_person(tx, person)?;
+                Ok(Found::Holder(person))
+            }
         })
     }
 }

@@ -366,7 +366,7 @@ fn check_rules(
 }
 
 /// The refusal, if any, for putting a booking of `room` at `slot` (leaving `moving` out of the conflict check).
-fn refusal_for(
+pub(crate) fn refusal_for(
     conn: &Connection,
     room: RoomId,
     slot: Slot,
@@ -378,7 +378,7 @@ fn refusal_for(
     check_rules(conn, &site, &room, slot, moving, now)
 }
 
-fn insert_booking(
+pub(crate) fn insert_booking(
     tx: &Transaction<'_>,
     request: &BookingRequest,
     title: &str,

@@ -30,6 +30,8 @@ const TABLES: &[&str] = &[
     "sign_ups",
     "series",
     "bookings",
+    "events",
+    "event_places",
     "surgeries",
     "surgery_slots",
     "slot_seats",

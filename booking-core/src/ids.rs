@@ -56,4 +56,8 @@ row_id!(
     VisitId,
     /// A message to a person, in the outbox until it is delivered.
     MessageId,
+    /// A gathering with places, held in a room through a booking.
+    EventId,
+    /// A person's place (or waiting-list place) at an event.
+    EventPlaceId,
 );

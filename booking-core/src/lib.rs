@@ -15,6 +15,7 @@ mod calendar;
 mod db;
 mod doors;
 mod error;
+mod events;
 mod export;
 mod ids;
 mod occupancy;
@@ -44,9 +45,11 @@ pub use calendar::Feed;
 pub use db::Store;
 pub use doors::{DoorDay, DoorEvent, DoorEventKind};
 pub use error::{Result, StoreError};
+pub use events::{Attendee, Event, EventRefusal, NewEvent, PlaceStatus, Registered};
 pub use export::{EXPORT_FORMAT, EXPORT_VERSION, HubExport, ImportReport};
 pub use ids::{
-    BookingId, MessageId, PassId, PersonId, RoomId, SeatId, SeriesId, SurgeryId, SurgerySlotId, TicketId, VisitId,
+    BookingId, EventId, EventPlaceId, MessageId, PassId, PersonId, RoomId, SeatId, SeriesId, SurgeryId, SurgerySlotId,
+    TicketId, VisitId,
 };
 pub use occupancy::{Occupancy, OnSite, RoomNowNext, RoomUse, RoomUseKind};
 pub use outbox::{Delivery, GIVE_UP_AFTER, MessageCounts, MessageFacts, MessageLine, Outgoing};

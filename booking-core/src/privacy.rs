@@ -223,7 +223,10 @@ impl Store {
                        AND NOT EXISTS (SELECT 1 FROM bookings b WHERE (b.booked_by = p.id OR b.booked_for = p.id)
                                        AND b.end_utc >= ?1 AND b.status IN ('confirmed', 'checked_in'))
                        AND NOT EXISTS (SELECT 1 FROM slot_seats s JOIN surgery_slots t ON t.id = s.slot_id
-                                       WHERE s.person_id = p.id AND t.end_utc >= ?1)",
+                                       WHERE s.person_id = p.id AND t.end_utc >= ?1)
+                       AND NOT EXISTS (SELECT 1 FROM event_places x JOIN events e ON e.id = x.event_id
+                                       JOIN bookings b ON b.id = e.booking_id
+                                       WHERE x.person_id = p.id AND b.end_utc >= ?1 AND x.status != 'cancelled')",
                 )?
                 .query_map([old], |row| Ok((row.get(0)?, row.get(1)?)))?
                 .collect::<rusqlite::Result<_>>()?;

@@ -554,6 +554,7 @@ impl Store {
             let shown = match booker {
                 Booker::Pass(text) => Some(text.trim()),
                 Booker::Newcomer(_) => pass.as_ref().map(|issued| issued.payload.as_str()),
+                Booker::Person(_) => None,
             };
             outbox::confirm_seat(tx, seat, waiting_position, shown, now)?;
             Ok(Ok(PlaceTaken { seat, waiting_position, pass }))

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::db::Store;
 use crate::error::{Result, StoreError};
-use crate::ids::{BookingId, PassId, PersonId, SeatId, VisitId};
+use crate::ids::{BookingId, EventPlaceId, PassId, PersonId, SeatId, VisitId};
 use crate::outbox::{self, MessageFacts};
 use crate::passes::{IssuedPass, NewPass, PassKey, PassRefusal, insert_pass, verify};
 use crate::people::{NewPerson, Person, Role, insert_person, load_person};
@@ -65,6 +65,17 @@ impl FromStr for VisitReason {
 pub enum TodayItem {
     Booking { id: BookingId, room: String, title: String, time: Slot },
     SurgerySeat { seat: SeatId, topic: String, place: String, time: Slot },
+    EventPlace { place: EventPlaceId, title: String, room: String, time: Slot },
+}
+
+impl TodayItem {
+    pub fn time(&self) -> Slot {
+        match self {
+            TodayItem::Booking { time, .. }
+            | TodayItem::SurgerySeat { time, .. }
+            | TodayItem::EventPlace { time, .. } => *time,
+        }
+    }
 }
 
 /// What a scan did.
@@ -208,9 +219,22 @@ fn today_items(conn: &Connection, person: PersonId, day: Slot) -> Result<Vec<Tod
         let (seat, topic, place, start, end) = row?;
         items.push(TodayItem::SurgerySeat { seat, topic, place, time: Slot::new(from_db(start), from_db(end))? });
     }
-    items.sort_by_key(|item| match item {
-        TodayItem::Booking { time, .. } | TodayItem::SurgerySeat { time, .. } => time.start(),
-    });
+    let mut places = conn.prepare_cached(
+        "SELECT x.id, b.title, r.name, b.start_utc, b.end_utc
+         FROM event_places x JOIN events e ON e.id = x.event_id JOIN bookings b ON b.id = e.booking_id
+         JOIN rooms r ON r.id = b.room_id
+         WHERE x.person_id = ?1 AND x.status IN ('registered', 'came') AND e.cancelled_at IS NULL
+           AND b.end_utc > ?2 AND b.start_utc < ?3
+         ORDER BY b.start_utc",
+    )?;
+    let rows = places.query_map(params![person, to_db(day.start()), to_db(day.end())], |row| {
+        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+    })?;
+    for row in rows {
+        let (place, title, room, start, end) = row?;
+        items.push(TodayItem::EventPlace { place, title, room, time: Slot::new(from_db(start), from_db(end))? });
+    }
+    items.sort_by_key(|item| item.time().start());
     Ok(items)
 }
 
@@ -224,6 +248,9 @@ fn mark_arrivals(tx: &Transaction<'_>, today: &[TodayItem], now: DateTime<Utc>) 
             }
             TodayItem::SurgerySeat { seat, time, .. } => {
                 (time, "UPDATE slot_seats SET status = 'arrived' WHERE id = ?1 AND status = 'booked'", seat.0)
+            }
+            TodayItem::EventPlace { place, time, .. } => {
+                (time, "UPDATE event_places SET status = 'came' WHERE id = ?1 AND status = 'registered'", place.0)
             }
         };
         let due = time.start() <= now + ARRIVAL_WINDOW && time.end() > now;

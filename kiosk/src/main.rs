@@ -152,6 +152,7 @@ fn run_in(cli: &Cli, command: &Command, device: Option<&Device>, dir: &std::path
         Command::Bookings { date } => commands::bookings(cx, date),
         Command::Availability { date } => commands::availability(cx, date),
         Command::Surgery(command) => commands::surgery(cx, command),
+        Command::Event(command) => cli::events::event(cx, command),
         Command::Person(command) => commands::person(cx, command),
         Command::Pass(command) => commands::pass(cx, command),
         Command::Scan { payload } => commands::scan(cx, payload),

@@ -147,3 +147,37 @@ fn many_processes_booking_overlapping_ranges_never_double_book() {
         .unwrap() as usize;
     assert_eq!(active, told.len(), "nothing was stored that nobody was told about");
 }
+
+#[test]
+fn exactly_one_process_takes_the_last_place_at_an_event() {
+    let hub = TestHub::new("2027-01-04 08:00");
+    hub.ok(&["room", "add", "Workshop", "--capacity", "16"]);
+    hub.ok(&[
+        "event",
+        "add",
+        "--room",
+        "Workshop",
+        "--start",
+        "2027-01-05 10:00",
+        "--duration",
+        "2h",
+        "--title",
+        "Repair café",
+        "--places",
+        "2",
+    ]);
+    hub.ok(&["event", "register", "1", "--name", "Early Bird"]);
+    let results = race(&hub, &["event", "register", "1", "--name", "Racer"]);
+
+    let winners: Vec<_> = results.iter().filter(|(code, _)| *code == 0).collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    for (code, stdout) in results.iter().filter(|(code, _)| *code != 0) {
+        assert_eq!(*code, 1, "{stdout}");
+        assert!(stdout.starts_with("Every place at this event is taken."), "{stdout}");
+    }
+    let places: i64 = hub
+        .database()
+        .query_row("SELECT count(*) FROM event_places WHERE status = 'registered'", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(places, 2, "never more than the event holds");
+}

@@ -360,12 +360,7 @@ mod tests {
             for day in 0..7 {
                 let noon = now + Duration::days(day) + Duration::hours(3);
                 let items = hub.store.today_for(member.id, noon).unwrap();
-                let times: Vec<Slot> = items
-                    .iter()
-                    .map(|item| match item {
-                        TodayItem::Booking { time, .. } | TodayItem::SurgerySeat { time, .. } => *time,
-                    })
-                    .collect();
+                let times: Vec<Slot> = items.iter().map(TodayItem::time).collect();
                 for (first, time) in times.iter().enumerate() {
                     checked += 1;
                     for other in &times[first + 1..] {

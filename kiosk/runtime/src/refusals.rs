@@ -5,8 +5,8 @@
 use std::sync::LazyLock;
 
 use booking_core::{
-    BookingRefusal, EraseRefusal, PassRefusal, Refused, RoomCheckInRefusal, SIGN_UP_LINK_VALID, SeatRefusal,
-    SignUpRefusal,
+    BookingRefusal, EraseRefusal, EventRefusal, PassRefusal, Refused, RoomCheckInRefusal, SIGN_UP_LINK_VALID,
+    SeatRefusal, SignUpRefusal,
 };
 
 use crate::catalogue::Catalogue;
@@ -142,6 +142,20 @@ impl Reason for RoomCheckInRefusal {
     }
 }
 
+impl Reason for EventRefusal {
+    fn reason(&self, language: &str) -> String {
+        WORDS.tr(
+            language,
+            match self {
+                EventRefusal::Full => "Every place at this event is taken. You can join its waiting list.",
+                EventRefusal::AlreadyRegistered => "You already have a place at this event.",
+                EventRefusal::Cancelled => "This event has been called off. Please ask at the desk.",
+                EventRefusal::Over => "This event has already ended.",
+            },
+        )
+    }
+}
+
 impl Reason for SignUpRefusal {
     fn reason(&self, language: &str) -> String {
         match self {
@@ -243,6 +257,10 @@ mod tests {
             Box::new(EraseRefusal::AlreadyErased),
             Box::new(RoomCheckInRefusal::NothingBooked),
             Box::new(SignUpRefusal::Closed),
+            Box::new(EventRefusal::Full),
+            Box::new(EventRefusal::AlreadyRegistered),
+            Box::new(EventRefusal::Cancelled),
+            Box::new(EventRefusal::Over),
             Box::new(SignUpRefusal::AlreadyMember),
             Box::new(SignUpRefusal::UnknownLink),
             Box::new(SignUpRefusal::ExpiredLink),

@@ -75,6 +75,9 @@ pub enum Command {
     /// Drop-in advice sessions: add, list, book seats, run the queue.
     #[command(subcommand)]
     Surgery(SurgeryCommand),
+    /// Events with places (a meet-up, a workshop): add, list, register people, see who came, call off.
+    #[command(subcommand)]
+    Event(EventCommand),
     /// Add and list people.
     #[command(subcommand)]
     Person(PersonCommand),
@@ -369,6 +372,61 @@ pub struct BookArgs {
     /// Last date of a repeating booking.
     #[arg(long)]
     pub until: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventCommand {
+    /// Plan an event in a room (its room is booked, every booking rule applies).
+    Add(EventAddArgs),
+    /// Events on a day (default today), or this week with --week, with their free places.
+    List {
+        #[arg(long, default_value = "today")]
+        date: String,
+        #[arg(long)]
+        week: bool,
+    },
+    /// Register someone: a person the hub knows (--person NAME or #number), someone new by name (--name; they get a
+    /// day pass), or the holder of a pass (--pass CODE). --wait joins a full event's waiting list.
+    Register {
+        event: i64,
+        #[arg(long, group = "who")]
+        person: Option<String>,
+        #[arg(long, group = "who")]
+        name: Option<String>,
+        #[arg(long, group = "who")]
+        pass: Option<String>,
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Give up a place (numbers are in `event attendees`); the first waiting moves up and is told.
+    Leave { place: i64 },
+    /// Who is registered, who came, who is waiting.
+    Attendees { event: i64 },
+    /// Call an event off: its room is freed and everyone registered or waiting is told why.
+    Cancel {
+        event: i64,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct EventAddArgs {
+    #[arg(long)]
+    pub room: String,
+    #[command(flatten)]
+    pub time: TimeRangeArgs,
+    #[arg(long)]
+    pub title: String,
+    /// One line about it, for the public pages and the displays.
+    #[arg(long, default_value = "")]
+    pub description: String,
+    /// Who runs it (a host or staff member: name or #number).
+    #[arg(long)]
+    pub host: Option<String>,
+    /// How many places it has.
+    #[arg(long)]
+    pub places: u32,
 }
 
 #[derive(Debug, Subcommand)]

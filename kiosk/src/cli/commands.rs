@@ -225,7 +225,7 @@ pub fn book(cx: &mut Invocation<'_>, args: &BookArgs) -> Result<Report> {
 }
 
 /// The local start (as typed) and the range it gives; without an end or a length, `keep` is the length.
-fn time_range(
+pub(crate) fn time_range(
     args: &TimeRangeArgs,
     zone: Tz,
     now: DateTime<Utc>,
@@ -591,6 +591,9 @@ pub fn scan(cx: &mut Invocation<'_>, payload: &str) -> Result<Report> {
                 }
                 TodayItem::SurgerySeat { topic, place, time, .. } => {
                     format!("\n  {}–{} {topic} ({place})", hm(time.start(), zone), hm(time.end(), zone))
+                }
+                TodayItem::EventPlace { title, room, time, .. } => {
+                    format!("\n  {}–{} {title} ({room})", hm(time.start(), zone), hm(time.end(), zone))
                 }
             };
         }

@@ -7,6 +7,7 @@ pub mod config;
 pub mod data;
 pub mod device;
 pub mod doctor;
+pub mod events;
 pub mod input;
 pub mod notify;
 pub mod ownership;

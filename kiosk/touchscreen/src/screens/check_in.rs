@@ -40,6 +40,9 @@ impl ScanView {
                         TodayItem::SurgerySeat { topic, place, time, .. } => {
                             (kiosk_time(time), format!("{topic} · {place}"))
                         }
+                        TodayItem::EventPlace { title, room, time, .. } => {
+                            (kiosk_time(time), format!("{title} · {room}"))
+                        }
                     })
                     .collect();
             }
