@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::db::Store;
 use crate::error::Result;
-use crate::ids::{RoomId, SurgeryId};
+use crate::ids::{EventId, RoomId, SurgeryId};
 use crate::occupancy::RoomUse;
 use crate::site::{Opening, opening_on};
 use crate::time::{Slot, local_day};
@@ -29,6 +29,8 @@ pub struct Boards {
     pub sessions: Vec<SessionBoard>,
     /// The queue numbers being called now.
     pub calling: Vec<Calling>,
+    /// Today's events that have not ended, earliest first.
+    pub events: Vec<EventBoard>,
 }
 
 impl Boards {
@@ -82,6 +84,18 @@ pub struct SessionBoard {
     pub time: Slot,
     /// Places still free in times that have not ended.
     pub free_places: u32,
+    pub cancelled: bool,
+}
+
+/// An event as the lobby shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EventBoard {
+    pub id: EventId,
+    pub title: String,
+    pub room: String,
+    pub time: Slot,
+    pub free_places: u32,
+    pub waiting: u32,
     pub cancelled: bool,
 }
 
@@ -178,7 +192,21 @@ impl Store {
                 Ok(Calling { number: row.get(0)?, topic: row.get(1)?, place: row.get(2)? })
             })?
             .collect::<rusqlite::Result<_>>()?;
-        Ok(Boards { at: now, hub_name: site.name, time_zone: zone, rooms, sessions, calling })
+        let events = self
+            .events_overlapping(day)?
+            .into_iter()
+            .filter(|event| event.time.end() > now)
+            .map(|event| EventBoard {
+                free_places: event.free(),
+                id: event.id,
+                title: event.title,
+                room: event.room,
+                time: event.time,
+                waiting: event.waiting,
+                cancelled: event.cancelled,
+            })
+            .collect();
+        Ok(Boards { at: now, hub_name: site.name, time_zone: zone, rooms, sessions, calling, events })
     }
 }
 

@@ -35,7 +35,7 @@ mod time;
 mod visits;
 
 pub use backup::{BackupCheck, BackupFile, BackupReport, list_backups, verify_backup};
-pub use boards::{BoardEntry, Boards, Calling, RoomBoard, RoomState, SessionBoard};
+pub use boards::{BoardEntry, Boards, Calling, EventBoard, RoomBoard, RoomState, SessionBoard};
 pub use booker::{Booker, Refused};
 pub use bookings::{
     Booking, BookingOutcome, BookingRefusal, BookingRequest, BookingStatus, CancelOutcome, NO_SHOW_GRACE,

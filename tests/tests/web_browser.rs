@@ -222,6 +222,8 @@ async fn a_booking_made_at_the_kiosk_shows_on_the_room_display_within_two_second
         hub.ok(&["surgery", "queue", "take", "1"]);
     }
     hub.ok(&["surgery", "queue", "call", "1"]);
+    let event = ["event", "add", "--room", "Makerspace", "--start", "16:00", "--duration", "2h", "--places", "12"];
+    hub.ok(&[&event[..], &["--title", "Repair café"]].concat());
 
     // Both displays at each size, as people across the room see them.
     let rooms = hub.json(&["room", "list"]);
@@ -235,7 +237,7 @@ async fn a_booking_made_at_the_kiosk_shows_on_the_room_display_within_two_second
         browser.screenshot(&format!("display-room-{width}x{height}")).await;
         browser.open(&format!("{site}/display/lobby")).await;
         let lobby = browser.text_with("Now calling").await;
-        assert!(lobby.contains("Digital help drop-in"), "{lobby}");
+        assert!(lobby.contains("Digital help drop-in") && lobby.contains("Repair café"), "{lobby}");
         browser.screenshot(&format!("display-lobby-{width}x{height}")).await;
     }
     browser.size(1280, 800).await;

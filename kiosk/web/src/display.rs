@@ -259,6 +259,26 @@ fn lobby_board(lang: Lang, boards: Option<&Boards>) -> Markup {
                     }
                 } }
             }
+            @if !boards.events.is_empty() {
+                section.events {
+                    h2 { (lang.tr("Events today")) }
+                    ul { @for event in &boards.events {
+                        li {
+                            span.time { (range(event.time.start(), event.time.end(), zone)) }
+                            " " span.what { (event.title) } " · " (event.room) " — "
+                            @if event.cancelled {
+                                span.off { (lang.tr("Called off")) }
+                            } @else {
+                                (match event.free_places {
+                                    0 => lang.tr("Full: waiting list open"),
+                                    1 => lang.tr("1 place free"),
+                                    free => lang.trf("{} places free", &[&free]),
+                                })
+                            }
+                        }
+                    } }
+                }
+            }
             section.sessions {
                 h2 { (lang.tr("Drop-in help today")) }
                 @if boards.sessions.is_empty() {
@@ -319,7 +339,9 @@ ol, ul { margin: 0; padding: 0; list-style: none; } li { margin: 0.8vmin 0; over
 .qr svg { width: 38vmin; height: 38vmin; background: #fff; padding: 1vmin; }
 .scan p { margin: 1vmin 0 0; font-size: 3.2vmin; }
 footer { font-size: 3.2vmin; }
-.lobby { grid-template-columns: 1.2fr 1fr; grid-template-areas: 'head head' 'call call' 'rooms sessions'; font-size: 3vmin; }
+.lobby { grid-template-columns: 1.2fr 1fr; grid-template-areas: 'head head' 'call call' 'rooms events' 'rooms sessions';
+         grid-template-rows: auto auto auto 1fr; font-size: 3vmin; }
+.lobby .events { grid-area: events; }
 .lobby header { grid-area: head; } .lobby .calling { grid-area: call; } .lobby .rooms { grid-area: rooms; }
 .lobby .sessions { grid-area: sessions; }
 .lobby li { padding: 0.8vmin 1.4vmin; border-left: 1.4vmin solid #71717a; background: #fff; }
@@ -336,6 +358,7 @@ footer { font-size: 3.2vmin; }
 @media (orientation: portrait) {
   .room { grid-template-columns: 1fr; grid-template-areas: 'head' 'now' 'next' 'scan' 'foot'; }
   .room .scan { max-width: none; }
-  .lobby { grid-template-columns: 1fr; grid-template-areas: 'head' 'call' 'rooms' 'sessions'; }
+  .lobby { grid-template-columns: 1fr; grid-template-areas: 'head' 'call' 'rooms' 'events' 'sessions';
+           grid-template-rows: none; }
 }
 ";

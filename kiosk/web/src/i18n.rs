@@ -86,6 +86,7 @@ mod tests {
             include_str!("display.rs"),
             include_str!("rooms.rs"),
             include_str!("join.rs"),
+            include_str!("events.rs"),
         ];
         let mut found = Vec::new();
         for source in sources {

@@ -8,6 +8,7 @@
 //! - `host`: my sessions, who has booked them, the walk-in queue; create, edit, cancel with a reason.
 //! - `staff`: rooms and today's bookings, who is on site, a printable roll-call, the whole-hub export.
 //! - `api`: the JSON API.
+//! - `events`: this week's events, and registering for one (or its waiting list) with a pass code or a name.
 //! - `join`: joining the hub (when staff have it open): a link by e-mail confirms the address, then the pass.
 //! - `rooms`: a room's page for a phone at its door (from the display's QR): book it from now, or check in.
 //! - `display`: the room displays and the lobby's, kept live by `boards_feed` (its own read-only connection).
@@ -24,6 +25,7 @@ mod answer;
 mod api;
 mod boards_feed;
 mod display;
+mod events;
 mod host;
 pub mod i18n;
 mod join;
@@ -179,6 +181,7 @@ pub fn router(state: WebState) -> Router {
         .route("/sessions/{id}", get(public::session_page).post(public::book_place))
         .route("/calendar/{feed}", get(public::calendar))
         .route("/rooms/{id}", get(rooms::room_page).post(rooms::act))
+        .route("/events/{id}", get(events::event_page).post(events::register))
         .route("/join", get(join::join_page).post(join::join))
         .route("/join/confirm", get(join::confirm_page).post(join::confirm))
         .route("/login", get(login::login_page).post(login::sign_in))

@@ -60,6 +60,8 @@ pub struct PublicToday {
     pub rooms: Vec<PublicRoom>,
     pub sessions_today: Vec<PublicSession>,
     pub sessions_later_this_week: Vec<PublicSession>,
+    /// Events from now to the end of the coming week.
+    pub events: Vec<super::events::PublicEvent>,
     /// Whether people may join the hub on the web (`/join`).
     pub sign_up_open: bool,
 }
@@ -132,6 +134,7 @@ pub fn public_today(store: &Store, now: DateTime<Utc>) -> Result<PublicToday, Fa
         rooms,
         sessions_today,
         sessions_later_this_week,
+        events: super::events::coming_events(store, now)?,
         sign_up_open: store.sign_up_is_open()?,
     })
 }
@@ -319,6 +322,10 @@ pub fn render_today(lang: Lang, today: &PublicToday) -> Markup {
             p { (lang.tr("No more drop-in sessions today.")) }
         } @else {
             (sessions_list(lang, &today.sessions_today, false))
+        }
+        @if !today.events.is_empty() {
+            h2 { (lang.tr("Events this week")) }
+            (super::events::events_list(lang, &today.events))
         }
         h2 { (lang.tr("Later this week")) }
         @if today.sessions_later_this_week.is_empty() {
@@ -564,6 +571,7 @@ mod tests {
             rooms: vec![room],
             sessions_today: vec![session.clone()],
             sessions_later_this_week: vec![session],
+            events: Vec::new(),
             sign_up_open: true,
         };
         let html = render_today(Lang::ENGLISH, &today).into_string();

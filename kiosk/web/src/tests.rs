@@ -621,3 +621,55 @@ async fn staff_open_and_close_joining_on_the_web() {
     assert_ne!(refused.location.as_deref(), Some("/staff"), "sent to sign in instead");
     assert!(visitor.get("/join").await.body.contains("Send me the link"), "still open");
 }
+
+#[tokio::test]
+async fn an_event_is_on_the_public_page_and_the_lobby_and_takes_registrations_then_a_waiting_list() {
+    let (_dir, state, _worker) = demo_state();
+    let at = |hour, minute| Utc.with_ymd_and_hms(2027, 1, 5, hour, minute, 0).unwrap();
+    let event = state
+        .jobs
+        .ask(move |hub| {
+            let room = hub.store.room_by_name("Workshop").unwrap().id;
+            let new = booking_core::NewEvent {
+                room,
+                time: booking_core::Slot::new(at(18, 0), at(19, 30)).unwrap(),
+                title: "Repair café".into(),
+                description: "Bring something broken".into(),
+                host: None,
+                capacity: 1,
+            };
+            hub.store.add_event(&new, at(11, 0)).unwrap().unwrap().id
+        })
+        .await
+        .unwrap();
+    let mut phone = Browser::new(&state);
+    let today = phone.get("/").await;
+    assert!(
+        today.body.contains("Events this week") && today.body.contains(&format!("/events/{event}")),
+        "{}",
+        today.body
+    );
+    let page = phone.get(&format!("/events/{event}")).await;
+    assert!(page.body.contains("Bring something broken") && page.body.contains("1 place free"), "{}", page.body);
+    let taken = phone.post(&format!("/events/{event}"), &[("csrf", &page.csrf()), ("name", "Nia")]).await;
+    assert!(taken.body.contains("You have a place") && taken.body.contains("<svg"), "{}", taken.body);
+    let full = phone.get(&format!("/events/{event}")).await;
+    assert!(full.body.contains("Full: waiting list open") && full.body.contains("Join the waiting list"));
+    let waiting = phone.post(&format!("/events/{event}"), &[("csrf", &full.csrf()), ("name", "Sam")]).await;
+    assert!(waiting.body.contains("You are number 1 on the waiting list"), "{}", waiting.body);
+    let nobody = phone.post(&format!("/events/{event}"), &[("csrf", &full.csrf()), ("name", "")]).await;
+    assert_eq!(nobody.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The displays' feed reads the change within its poll.
+    let mut lobby = String::new();
+    for _ in 0..50 {
+        lobby = phone.get("/display/lobby").await.body;
+        if lobby.contains("Repair café") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(lobby.contains("Events today") && lobby.contains("Full: waiting list open"), "{lobby}");
+    assert!(!lobby.contains("Nia") && !lobby.contains("Sam"), "no names on the lobby display");
+    assert_eq!(phone.get("/events/99999").await.status, StatusCode::NOT_FOUND);
+}
