@@ -17,6 +17,7 @@ mod doors;
 mod error;
 mod events;
 mod export;
+mod grid;
 mod ids;
 mod occupancy;
 mod outbox;
@@ -47,6 +48,7 @@ pub use doors::{DoorDay, DoorEvent, DoorEventKind};
 pub use error::{Result, StoreError};
 pub use events::{Attendee, Event, EventRefusal, NewEvent, PlaceStatus, Registered};
 pub use export::{EXPORT_FORMAT, EXPORT_VERSION, HubExport, ImportReport};
+pub use grid::{Cell, GridProposal, GridRoom, Placement, fill_grid};
 pub use ids::{
     BookingId, EventId, EventPlaceId, MessageId, PassId, PersonId, RoomId, SeatId, SeriesId, SurgeryId, SurgerySlotId,
     TicketId, VisitId,
