@@ -405,6 +405,72 @@ pub(crate) fn insert_booking(
     Ok(BookingId(tx.last_insert_rowid()))
 }
 
+/// A series booked — its id and its bookings, in date order — or the first date that broke a rule, and why.
+pub(crate) type SeriesBooked = std::result::Result<(SeriesId, Vec<BookingId>), (NaiveDate, BookingRefusal)>;
+
+/// Books every occurrence of a series inside the caller's transaction, or none: the first occurrence that breaks a
+/// rule is named.
+pub(crate) fn insert_series(tx: &Transaction<'_>, request: &SeriesRequest, now: DateTime<Utc>) -> Result<SeriesBooked> {
+    let title = text::clean("title", &request.title, 120)?;
+    if request.minutes == 0 {
+        return Err(StoreError::invalid("a booking must last at least 1 minute"));
+    }
+    let dates = occurrence_dates(request.first_date, request.repeat, request.until)?;
+    let rule = format!(
+        "{} on {} at {} for {}",
+        request.repeat,
+        request.first_date.format("%A"),
+        request.start_time.format("%H:%M"),
+        duration_words(request.minutes)
+    );
+    let site = load_site(tx)?;
+    let room = load_room(tx, request.room)?;
+    // Check every occurrence before writing any, so a refusal leaves nothing behind.
+    let mut occurrences = Vec::with_capacity(dates.len());
+    for date in dates {
+        let start = match resolve_local(site.time_zone, date.and_time(request.start_time)) {
+            Ok(start) => start,
+            Err(gap) => {
+                let detail = NonexistentLocalTime::to_string(&gap);
+                return Ok(Err((date, BookingRefusal::NonexistentTime { date, detail })));
+            }
+        };
+        let slot = Slot::new(start, start + Duration::minutes(i64::from(request.minutes)))?;
+        if let Some(refusal) = check_rules(tx, &site, &room, slot, None, now)? {
+            return Ok(Err((date, refusal)));
+        }
+        occurrences.push((date, slot));
+    }
+    tx.execute(
+        "INSERT INTO series (room_id, rule, first_date, until_date, created_at, repeat, local_start, minutes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            room.id,
+            rule,
+            request.first_date.to_string(),
+            request.until.to_string(),
+            to_db(now),
+            request.repeat.code(),
+            request.start_time.format("%H:%M").to_string(),
+            request.minutes
+        ],
+    )?;
+    let series_id = SeriesId(tx.last_insert_rowid());
+    let mut ids = Vec::with_capacity(occurrences.len());
+    for (date, slot) in occurrences {
+        let occurrence = BookingRequest {
+            room: room.id,
+            slot,
+            title: title.clone(),
+            booked_by: request.booked_by,
+            booked_for: request.booked_for,
+            public: request.public,
+        };
+        ids.push(insert_booking(tx, &occurrence, &title, Some((series_id, date)), now)?);
+    }
+    Ok(Ok((series_id, ids)))
+}
+
 impl Store {
     /// Books a room if every rule allows it. The checks and the insert share one `BEGIN IMMEDIATE` transaction,
     /// and the database's own trigger refuses any overlap the checks could have missed.
@@ -463,66 +529,7 @@ impl Store {
 
     /// Books every occurrence of a series, or none: the first occurrence that breaks a rule is named.
     pub fn book_series(&mut self, request: &SeriesRequest, now: DateTime<Utc>) -> Result<SeriesOutcome> {
-        let title = text::clean("title", &request.title, 120)?;
-        if request.minutes == 0 {
-            return Err(StoreError::invalid("a booking must last at least 1 minute"));
-        }
-        let dates = occurrence_dates(request.first_date, request.repeat, request.until)?;
-        let rule = format!(
-            "{} on {} at {} for {}",
-            request.repeat,
-            request.first_date.format("%A"),
-            request.start_time.format("%H:%M"),
-            duration_words(request.minutes)
-        );
-        let outcome = self.write(|tx| {
-            let site = load_site(tx)?;
-            let room = load_room(tx, request.room)?;
-            // Check every occurrence before writing any, so a refusal leaves nothing behind.
-            let mut occurrences = Vec::with_capacity(dates.len());
-            for date in dates {
-                let start = match resolve_local(site.time_zone, date.and_time(request.start_time)) {
-                    Ok(start) => start,
-                    Err(gap) => {
-                        let detail = NonexistentLocalTime::to_string(&gap);
-                        return Ok(Err((date, BookingRefusal::NonexistentTime { date, detail })));
-                    }
-                };
-                let slot = Slot::new(start, start + Duration::minutes(i64::from(request.minutes)))?;
-                if let Some(refusal) = check_rules(tx, &site, &room, slot, None, now)? {
-                    return Ok(Err((date, refusal)));
-                }
-                occurrences.push((date, slot));
-            }
-            tx.execute(
-                "INSERT INTO series (room_id, rule, first_date, until_date, created_at, repeat, local_start, minutes)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    room.id,
-                    rule,
-                    request.first_date.to_string(),
-                    request.until.to_string(),
-                    to_db(now),
-                    request.repeat.code(),
-                    request.start_time.format("%H:%M").to_string(),
-                    request.minutes
-                ],
-            )?;
-            let series_id = SeriesId(tx.last_insert_rowid());
-            let mut ids = Vec::with_capacity(occurrences.len());
-            for (date, slot) in occurrences {
-                let occurrence = BookingRequest {
-                    room: room.id,
-                    slot,
-                    title: title.clone(),
-                    booked_by: request.booked_by,
-                    booked_for: request.booked_for,
-                    public: request.public,
-                };
-                ids.push(insert_booking(tx, &occurrence, &title, Some((series_id, date)), now)?);
-            }
-            Ok(Ok((series_id, ids)))
-        })?;
+        let outcome = self.write(|tx| insert_series(tx, request, now))?;
         match outcome {
             Ok((series_id, ids)) => {
                 let bookings = ids.into_iter().map(|id| self.booking(id)).collect::<Result<_>>()?;

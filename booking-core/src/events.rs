@@ -3,12 +3,12 @@
 //! event has a waiting list, promoted in order when a place frees; someone registered who scans in at the door
 //! during it is marked as come (`visits.rs`); cancelling tells everyone registered or waiting why.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 
 use crate::booker::{Booker, Found, Refused};
-use crate::bookings::{BookingRefusal, BookingRequest, insert_booking, refusal_for};
+use crate::bookings::{BookingRefusal, BookingRequest, SeriesRequest, insert_booking, insert_series, refusal_for};
 use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::ids::{BookingId, EventId, EventPlaceId, PersonId, RoomId};
@@ -227,22 +227,47 @@ fn promote_next(tx: &Transaction<'_>, event: EventId, now: DateTime<Utc>) -> Res
     Ok(next)
 }
 
+/// An event's description, checked, and its capacity, which must be at least one place.
+fn event_description(description: &str, capacity: u32) -> Result<String> {
+    if capacity == 0 {
+        return Err(StoreError::invalid("an event needs at least 1 place"));
+    }
+    Ok(text::clean_optional("description", Some(description), 300)?.unwrap_or_default())
+}
+
+/// An event's host, if it has one, must be a host or a staff member.
+fn check_host(tx: &Transaction<'_>, host: Option<PersonId>) -> Result<()> {
+    if let Some(host) = host
+        && !matches!(load_person(tx, host)?.role, Role::Host | Role::Staff)
+    {
+        return Err(StoreError::invalid("an event's host must be a host or a staff member"));
+    }
+    Ok(())
+}
+
+fn insert_event(
+    tx: &Transaction<'_>,
+    booking: BookingId,
+    description: &str,
+    host: Option<PersonId>,
+    capacity: u32,
+    now: DateTime<Utc>,
+) -> Result<EventId> {
+    tx.execute(
+        "INSERT INTO events (booking_id, description, host_id, capacity, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![booking, description, host, capacity, to_db(now)],
+    )?;
+    Ok(EventId(tx.last_insert_rowid()))
+}
+
 impl Store {
     /// Plans an event: books its room for its time (every booking rule applies, and the title shows on the room's
     /// display) and gives it `capacity` places. One transaction.
     pub fn add_event(&mut self, new: &NewEvent, now: DateTime<Utc>) -> Result<Result<Event, BookingRefusal>> {
         let title = text::clean("title", &new.title, 120)?;
-        let description = text::clean_optional("description", Some(&new.description), 300)?.unwrap_or_default();
-        if new.capacity == 0 {
-            return Err(StoreError::invalid("an event needs at least 1 place"));
-        }
+        let description = event_description(&new.description, new.capacity)?;
         let outcome = self.write(|tx| {
-            if let Some(host) = new.host {
-                let role = load_person(tx, host)?.role;
-                if !matches!(role, Role::Host | Role::Staff) {
-                    return Err(StoreError::invalid("an event's host must be a host or a staff member"));
-                }
-            }
+            check_host(tx, new.host)?;
             if let Some(refusal) = refusal_for(tx, new.room, new.time, None, now)? {
                 return Ok(Err(refusal));
             }
@@ -255,15 +280,41 @@ impl Store {
                 public: true,
             };
             let booking = insert_booking(tx, &request, &title, None, now)?;
-            tx.execute(
-                "INSERT INTO events (booking_id, description, host_id, capacity, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![booking, description, new.host, new.capacity, to_db(now)],
-            )?;
-            Ok(Ok(EventId(tx.last_insert_rowid())))
+            Ok(Ok(insert_event(tx, booking, &description, new.host, new.capacity, now)?))
         })?;
         Ok(match outcome {
             Ok(id) => Ok(self.event(id)?),
             Err(refusal) => Err(refusal),
+        })
+    }
+
+    /// Plans a repeating event: its room is booked for every occurrence of `series` (all or none; the first date
+    /// that breaks a rule is named), each occurrence an event of its own with `capacity` places, its host the
+    /// series' `booked_by`. One transaction.
+    pub fn add_event_series(
+        &mut self,
+        series: &SeriesRequest,
+        description: &str,
+        capacity: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Result<Vec<Event>, (NaiveDate, BookingRefusal)>> {
+        let description = event_description(description, capacity)?;
+        let series = SeriesRequest { public: true, booked_for: series.booked_by, ..series.clone() };
+        let outcome = self.write(|tx| {
+            check_host(tx, series.booked_by)?;
+            let bookings = match insert_series(tx, &series, now)? {
+                Ok((_, bookings)) => bookings,
+                Err(refused) => return Ok(Err(refused)),
+            };
+            let ids = bookings
+                .into_iter()
+                .map(|booking| insert_event(tx, booking, &description, series.booked_by, capacity, now))
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Ok(ids))
+        })?;
+        Ok(match outcome {
+            Ok(ids) => Ok(ids.into_iter().map(|id| self.event(id)).collect::<Result<_>>()?),
+            Err(refused) => Err(refused),
         })
     }
 
@@ -568,5 +619,35 @@ mod tests {
         assert!(matches!(&arrived_for[..], [crate::TodayItem::EventPlace { title, .. }] if title == "Repair café"));
         assert_eq!(store.attendees(event.id).unwrap()[0].status, PlaceStatus::Came);
         assert_eq!(store.event(event.id).unwrap().came, 1);
+    }
+
+    #[test]
+    fn a_weekly_event_is_an_event_each_week_with_its_own_places_or_none_at_all() {
+        let mut store = london_hub();
+        let first = repair_cafe(&mut store);
+        let series = |until: &str| SeriesRequest {
+            room: first.room_id,
+            first_date: "2027-01-06".parse().unwrap(),
+            start_time: chrono::NaiveTime::from_hms_opt(10, 0, 0).unwrap(),
+            minutes: 90,
+            repeat: crate::Repeat::Weekly { every_weeks: 1 },
+            until: until.parse().unwrap(),
+            title: "Code club".into(),
+            booked_by: first.host_id,
+            booked_for: None,
+            public: false,
+        };
+        let weekly = store.add_event_series(&series("2027-01-27"), "", 12, at(9, 0)).unwrap().unwrap();
+        assert_eq!(weekly.len(), 4);
+        assert!(weekly.iter().all(|event| event.capacity == 12 && event.title == "Code club" && event.free() == 12));
+        assert!(store.booking(weekly[0].booking).unwrap().public, "an event's title is public");
+        store
+            .register_for_event(&key(), weekly[1].id, Booker::Newcomer("Ada"), WhenFull::Refuse, at(9, 0))
+            .unwrap()
+            .unwrap();
+        assert_eq!((store.event(weekly[0].id).unwrap().taken, store.event(weekly[1].id).unwrap().taken), (0, 1));
+        // One week clashing refuses every week, and names it.
+        let clash = store.add_event_series(&series("2027-02-03"), "", 12, at(9, 0)).unwrap();
+        assert!(matches!(clash, Err((date, BookingRefusal::Conflict { .. })) if date.to_string() == "2027-01-06"));
     }
 }

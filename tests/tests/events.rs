@@ -59,3 +59,50 @@ fn a_meet_up_fills_waits_promotes_records_who_came_and_can_be_called_off() {
     let rebook = hub.run(&["book", "--room", "Workshop", "--start", "11:00", "--duration", "1h"]);
     assert_eq!(rebook.code, 0, "the room is free again: {rebook:?}");
 }
+
+#[test]
+fn a_weekly_event_is_planned_for_every_week_or_not_at_all() {
+    let hub = TestHub::new("2027-01-05 09:00");
+    hub.ok(&["room", "add", "Workshop", "--capacity", "16"]);
+    let weekly = hub.ok(&[
+        "event",
+        "add",
+        "--room",
+        "Workshop",
+        "--start",
+        "2027-01-06 16:00",
+        "--duration",
+        "90m",
+        "--title",
+        "Code club",
+        "--places",
+        "12",
+        "--repeat",
+        "weekly",
+        "--until",
+        "2027-01-27",
+    ]);
+    assert!(weekly.stdout.starts_with("Planned \"Code club\" 4 times, 12 places each:"), "{}", weekly.stdout);
+    let listed = hub.ok(&["event", "list", "--date", "2027-01-13"]).stdout;
+    assert!(listed.contains("Code club — Workshop") && listed.contains("12 of 12 places free"), "{listed}");
+    let clash = hub.run(&[
+        "event",
+        "add",
+        "--room",
+        "Workshop",
+        "--start",
+        "2027-01-20 16:30",
+        "--duration",
+        "1h",
+        "--title",
+        "Clash",
+        "--places",
+        "5",
+        "--repeat",
+        "weekly",
+        "--until",
+        "2027-02-03",
+    ]);
+    assert_eq!(clash.code, 1);
+    assert!(clash.stdout.starts_with("Nothing was planned. On Wednesday 20 January 2027: That time is already booked"));
+}

@@ -363,13 +363,20 @@ pub struct BookArgs {
     /// Show the title on the room's display and the lobby's (otherwise they say "Booked").
     #[arg(long)]
     pub public: bool,
-    /// Repeat the booking.
+    #[command(flatten)]
+    pub repeat: RepeatArgs,
+}
+
+/// How a booking or an event repeats.
+#[derive(Debug, Args)]
+pub struct RepeatArgs {
+    /// Repeat it.
     #[arg(long, requires = "until")]
     pub repeat: Option<RepeatChoice>,
     /// With --repeat weekly: every N weeks (2 = fortnightly).
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub every: u32,
-    /// Last date of a repeating booking.
+    /// The last date it repeats on.
     #[arg(long)]
     pub until: Option<String>,
 }
@@ -424,9 +431,11 @@ pub struct EventAddArgs {
     /// Who runs it (a host or staff member: name or #number).
     #[arg(long)]
     pub host: Option<String>,
-    /// How many places it has.
+    /// How many places it has (each time, when it repeats).
     #[arg(long)]
     pub places: u32,
+    #[command(flatten)]
+    pub repeat: RepeatArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -158,22 +158,33 @@ pub fn room(cx: &mut Invocation<'_>, command: &RoomCommand) -> Result<Report> {
     }
 }
 
+/// The rule and the last date of `args`, if it repeats.
+pub(crate) fn repeat_rule(
+    args: &RepeatArgs,
+    start_local: chrono::NaiveDateTime,
+    zone: Tz,
+    now: DateTime<Utc>,
+) -> Result<Option<(Repeat, chrono::NaiveDate)>> {
+    let Some(repeat) = args.repeat else { return Ok(None) };
+    let until = parse_date(args.until.as_deref().unwrap_or_default(), zone, now)?;
+    if args.every != 1 && !matches!(repeat, RepeatChoice::Weekly) {
+        return Err(bad_input("--every goes with --repeat weekly (e.g. --repeat weekly --every 3)"));
+    }
+    let repeat = match repeat {
+        RepeatChoice::Weekly => Repeat::Weekly { every_weeks: args.every },
+        RepeatChoice::Fortnightly => Repeat::Weekly { every_weeks: 2 },
+        RepeatChoice::Monthly => Repeat::MonthlyByWeekday { nth: Nth::of(start_local.date()) },
+    };
+    Ok(Some((repeat, until)))
+}
+
 pub fn book(cx: &mut Invocation<'_>, args: &BookArgs) -> Result<Report> {
     let zone = cx.zone()?;
     let room = cx.hub.store.room_by_name(&args.room)?;
     let booked_by = args.by.as_deref().map(|who| cx.person(who)).transpose()?.map(|p| p.id);
     let booked_for = args.for_person.as_deref().map(|who| cx.person(who)).transpose()?.map(|p| p.id).or(booked_by);
     let (start_local, slot) = time_range(&args.time, zone, cx.now, None)?;
-    if let Some(repeat) = args.repeat {
-        let until = parse_date(args.until.as_deref().unwrap_or_default(), zone, cx.now)?;
-        if args.every != 1 && !matches!(repeat, RepeatChoice::Weekly) {
-            return Err(bad_input("--every goes with --repeat weekly (e.g. --repeat weekly --every 3)"));
-        }
-        let repeat = match repeat {
-            RepeatChoice::Weekly => Repeat::Weekly { every_weeks: args.every },
-            RepeatChoice::Fortnightly => Repeat::Weekly { every_weeks: 2 },
-            RepeatChoice::Monthly => Repeat::MonthlyByWeekday { nth: Nth::of(start_local.date()) },
-        };
+    if let Some((repeat, until)) = repeat_rule(&args.repeat, start_local, zone, cx.now)? {
         let request = SeriesRequest {
             room: room.id,
             first_date: start_local.date(),

@@ -1,14 +1,16 @@
 //! `kiosk event`: gatherings with places. Each command is one booking-core use-case.
 
 use anyhow::Result;
-use booking_core::{Booker, BookingRefusal, EventId, EventPlaceId, NewEvent, PlaceStatus, Slot, WhenFull, local_day};
+use booking_core::{
+    Booker, BookingRefusal, EventId, EventPlaceId, NewEvent, PlaceStatus, SeriesRequest, Slot, WhenFull, local_day,
+};
 use chrono::Duration;
 use kiosk_runtime::times::hm;
 use serde_json::json;
 
 use super::Invocation;
 use super::args::{EventAddArgs, EventCommand};
-use super::commands::time_range;
+use super::commands::{repeat_rule, time_range};
 use super::input::parse_date;
 use super::report::{Report, local};
 
@@ -118,8 +120,42 @@ pub fn event(cx: &mut Invocation<'_>, command: &EventCommand) -> Result<Report> 
 fn add(cx: &mut Invocation<'_>, args: &EventAddArgs) -> Result<Report> {
     let zone = cx.zone()?;
     let room = cx.hub.store.room_by_name(&args.room)?;
-    let (_, time) = time_range(&args.time, zone, cx.now, None)?;
+    let (start_local, time) = time_range(&args.time, zone, cx.now, None)?;
     let host = args.host.as_deref().map(|host| cx.person(host)).transpose()?.map(|person| person.id);
+    if let Some((repeat, until)) = repeat_rule(&args.repeat, start_local, zone, cx.now)? {
+        let series = SeriesRequest {
+            room: room.id,
+            first_date: start_local.date(),
+            start_time: start_local.time(),
+            minutes: u32::try_from(time.minutes()).unwrap_or(u32::MAX),
+            repeat,
+            until,
+            title: args.title.clone(),
+            booked_by: host,
+            booked_for: host,
+            public: true,
+        };
+        return Ok(match cx.hub.store.add_event_series(&series, &args.description, args.places, cx.now)? {
+            Ok(events) => {
+                let mut text =
+                    format!("Planned \"{}\" {} times, {} places each:\n", args.title, events.len(), args.places);
+                for event in &events {
+                    text += &format!(
+                        "  #{} {}–{}\n",
+                        event.id,
+                        local(event.time.start(), zone),
+                        hm(event.time.end(), zone)
+                    );
+                }
+                Report::done(text.trim_end(), &events)
+            }
+            Err((date, refusal)) => {
+                let mut report = refused(&refusal);
+                report.text = format!("Nothing was planned. On {}: {}", date.format("%A %-d %B %Y"), report.text);
+                report
+            }
+        });
+    }
     let new = NewEvent {
         room: room.id,
         time,
