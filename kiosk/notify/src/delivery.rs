@@ -32,13 +32,16 @@ pub async fn deliver(
     language: String,
     mut stop: watch::Receiver<bool>,
 ) {
-    let organizer = channels.mailer.as_ref().map_or_else(String::new, Mailer::from_address);
+    // Invitations go only with an e-mail: from its sender.
+    let organizer = channels.mailer.as_ref().map(Mailer::from_address);
     loop {
         if *stop.borrow() {
             return;
         }
         let (now, organizer, remind_before) = (clock.now(), organizer.clone(), channels.remind_before);
-        let Some(batch) = jobs.ask(move |hub| due_batch(hub, remind_before, &organizer, now)).await else { return };
+        let Some(batch) = jobs.ask(move |hub| due_batch(hub, remind_before, organizer.as_deref(), now)).await else {
+            return;
+        };
         let Batch { due, hub_name, zone } = batch.unwrap_or_else(|error| {
             warn!("the messages waiting cannot be read: {error}");
             Batch { due: Vec::new(), hub_name: String::new(), zone: chrono_tz::UTC }
@@ -116,8 +119,8 @@ async fn went(
     true
 }
 
-/// The messages due, each with its calendar invitation (for a booking) from `organizer`, and what their words
-/// need of the hub: read in one job on the database thread.
+/// The messages due, each with its calendar invitation (for a booking, when it goes by e-mail from `organizer`),
+/// and what their words need of the hub: read in one job on the database thread.
 struct Batch {
     due: Vec<(Outgoing, Option<String>)>,
     hub_name: String,
@@ -127,7 +130,7 @@ struct Batch {
 fn due_batch(
     hub: &mut Hub,
     remind_before: Option<chrono::Duration>,
-    organizer: &str,
+    organizer: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Batch, String> {
     if let Some(before) = remind_before {
@@ -139,12 +142,15 @@ fn due_batch(
         .into_iter()
         .map(|message| {
             // An invitation that cannot be made is left out: the words still tell the person what they need.
-            let invitation = hub
-                .store
-                .invitation(&message.facts, (&message.name, &message.to), organizer, now)
-                .inspect_err(|error| warn!("message {}: its calendar invitation cannot be made: {error}", message.id))
-                .ok()
-                .flatten();
+            let invitation = organizer.and_then(|organizer| {
+                hub.store
+                    .invitation(&message.facts, (&message.name, &message.to), organizer, now)
+                    .inspect_err(|error| {
+                        warn!("message {}: its calendar invitation cannot be made: {error}", message.id)
+                    })
+                    .ok()
+                    .flatten()
+            });
             (message, invitation)
         })
         .collect();

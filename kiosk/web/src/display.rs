@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use booking_core::{BoardEntry, Boards, RoomBoard, RoomId, RoomState};
+use booking_core::{BoardEntry, Boards, RoomBoard, RoomId, RoomState, Slot};
 use chrono::{DateTime, Utc};
 use futures_util::{StreamExt, stream};
 use kiosk_runtime::times::{hm, range};
@@ -131,7 +131,8 @@ fn no_such_room(lang: Lang) -> Response {
 
 /// What a display shows when the hub cannot be read (yet).
 fn unreadable(lang: Lang) -> Markup {
-    html! { div.board.closed { p.state { (lang.tr("The hub's information cannot be read right now. Please try again in a minute.")) } } }
+    let words = lang.tr("The hub's information cannot be read right now. Please try again in a minute.");
+    html! { div.board.closed { p.state { (words) } } }
 }
 
 fn room_board(lang: Lang, boards: Option<&Boards>, id: RoomId, link: &str) -> Markup {
@@ -263,19 +264,9 @@ fn lobby_board(lang: Lang, boards: Option<&Boards>) -> Markup {
                 section.events {
                     h2 { (lang.tr("Events today")) }
                     ul { @for event in &boards.events {
-                        li {
-                            span.time { (range(event.time.start(), event.time.end(), zone)) }
-                            " " span.what { (event.title) } " · " (event.room) " — "
-                            @if event.cancelled {
-                                span.off { (lang.tr("Called off")) }
-                            } @else {
-                                (match event.free_places {
-                                    0 => lang.tr("Full: waiting list open"),
-                                    1 => lang.tr("1 place free"),
-                                    free => lang.trf("{} places free", &[&free]),
-                                })
-                            }
-                        }
+                        @let full = lang.tr("Full: waiting list open");
+                        @let places = places_left(lang, event.cancelled, event.free_places, full);
+                        (gathering(boards, event.time, &event.title, &event.room, places))
                     } }
                 }
             }
@@ -285,22 +276,36 @@ fn lobby_board(lang: Lang, boards: Option<&Boards>) -> Markup {
                     p { (lang.tr("No more drop-in sessions today.")) }
                 } @else {
                     ul { @for session in &boards.sessions {
-                        li {
-                            span.time { (range(session.time.start(), session.time.end(), zone)) }
-                            " " span.what { (session.topic) } " · " (session.place) " — "
-                            @if session.cancelled {
-                                span.off { (lang.tr("Called off")) }
-                            } @else {
-                                (match session.free_places {
-                                    0 => lang.tr("Full"),
-                                    1 => lang.tr("1 place free"),
-                                    free => lang.trf("{} places free", &[&free]),
-                                })
-                            }
-                        }
+                        @let places = places_left(lang, session.cancelled, session.free_places, lang.tr("Full"));
+                        (gathering(boards, session.time, &session.topic, &session.place, places))
                     } }
                 }
             }
+        }
+    }
+}
+
+/// One of the lobby's events or drop-in sessions: its time, what and where, and how many places are left.
+fn gathering(boards: &Boards, time: Slot, what: &str, place: &str, places: Markup) -> Markup {
+    html! {
+        li {
+            span.time { (range(time.start(), time.end(), boards.time_zone)) }
+            " " span.what { (what) } " · " (place) " — " (places)
+        }
+    }
+}
+
+/// "Called off", `full` when no place is left, or how many are free.
+fn places_left(lang: Lang, cancelled: bool, free_places: u32, full: String) -> Markup {
+    html! {
+        @if cancelled {
+            span.off { (lang.tr("Called off")) }
+        } @else {
+            (match free_places {
+                0 => full,
+                1 => lang.tr("1 place free"),
+                free => lang.trf("{} places free", &[&free]),
+            })
         }
     }
 }

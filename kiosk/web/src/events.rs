@@ -10,11 +10,12 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use kiosk_runtime::hub::Hub;
 use kiosk_runtime::times::{hm, span};
-use maud::{Markup, PreEscaped, html};
+use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 
 use super::i18n::Lang;
 use super::page::{Posted, Visitor};
+use super::public::render_place_taken;
 use super::words::{capitalised, long_date};
 use super::{Failure, WebState, on_hub, on_reader, unavailable};
 
@@ -202,28 +203,10 @@ fn render(visitor: &Visitor, event: &PublicEvent, asked: &RegisterForm, problem:
 }
 
 fn render_taken(lang: Lang, event: &PublicEvent, taken: &Taken) -> Markup {
-    let (heading, explanation) = match taken.waiting_position {
-        None => {
-            (lang.tr("You have a place"), lang.tr("Show this QR code at the kiosk when you arrive: it checks you in."))
-        }
-        Some(position) => (
-            lang.trf("You are number {} on the waiting list", &[&position]),
-            lang.tr("If a place frees up it is yours. Show this QR code at the kiosk when you arrive."),
-        ),
+    let what = html! {
+        (event.title) ", " (long_date(lang, &event.date)) ", " (span(&event.starts, &event.ends)) " · " (event.room)
     };
-    // Markup the qrcode crate draws: the pass's text is only in its squares, so it can go in unescaped.
-    let qr = kiosk_runtime::qr::pass_svg(&taken.pass).unwrap_or_default();
-    html! {
-        div.done role="status" {
-            h1 { (heading) }
-            p { (event.title) ", " (long_date(lang, &event.date)) ", " (span(&event.starts, &event.ends)) " · " (event.room) }
-        }
-        p { (explanation) }
-        div.qr role="img" aria-label=(lang.tr("Your pass as a QR code")) { (PreEscaped(qr)) }
-        p { (lang.tr("Keep this page or take a screenshot. The code under it works too:")) }
-        p.code { (taken.pass) }
-        p { a href="/" { (lang.tr("Back to today at the hub")) } }
-    }
+    render_place_taken(lang, what, taken.waiting_position, &taken.pass)
 }
 
 fn no_such_event(visitor: &Visitor) -> Response {

@@ -9,11 +9,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use booking_core::{SIGN_UP_LINK_VALID, SignUpRefusal, Store};
 use chrono::{DateTime, Utc};
-use maud::{Markup, PreEscaped, html};
+use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::i18n::Lang;
-use super::page::{Posted, Visitor, site_address};
+use super::page::{Posted, Visitor, pass_qr, site_address};
 use super::words::capitalised;
 use super::{Failure, WebState, on_hub, on_reader, unavailable};
 
@@ -133,15 +133,13 @@ pub async fn confirm(State(state): State<WebState>, visitor: Visitor, Form(form)
     match result {
         Ok((hub, Ok(joined))) => {
             state.note_change();
-            // Markup the qrcode crate draws: the pass's text is only in its squares, so it can go in unescaped.
-            let qr = kiosk_runtime::qr::pass_svg(&joined.pass.payload).unwrap_or_default();
             let body = html! {
                 div.done role="status" {
                     h1 { (lang.trf("Welcome, {}!", &[&joined.name])) }
                     p { (lang.trf("You are a member of {} now.", &[&hub])) }
                 }
                 p { (lang.tr("This is your member pass: show it at the kiosk by the front door each time you come. We have e-mailed it to you too.")) }
-                div.qr role="img" aria-label=(lang.tr("Your pass as a QR code")) { (PreEscaped(qr)) }
+                (pass_qr(lang, &joined.pass.payload))
                 p { a href="/" { (lang.tr("Back to today at the hub")) } }
             };
             visitor.page(StatusCode::OK, &title(lang, &hub), body)

@@ -101,6 +101,13 @@ pub struct Posted<T> {
     pub fields: T,
 }
 
+/// A pass as a QR code on a page. The qrcode crate draws it from the pass's own text, which appears only in its
+/// squares, so its markup can go in unescaped.
+pub fn pass_qr(lang: Lang, pass: &str) -> Markup {
+    let qr = kiosk_runtime::qr::pass_svg(pass).unwrap_or_default();
+    html! { div.qr role="img" aria-label=(lang.tr("Your pass as a QR code")) { (PreEscaped(qr)) } }
+}
+
 /// What a refused form looks like.
 pub fn forbidden(lang: Lang) -> Response {
     let page = html! {

@@ -15,11 +15,11 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use kiosk_runtime::hub::Hub;
 use kiosk_runtime::times::{hm, span};
-use maud::{Markup, PreEscaped, html};
+use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 
 use super::i18n::Lang;
-use super::page::{Posted, Visitor};
+use super::page::{Posted, Visitor, pass_qr};
 use super::words::{capitalised, long_date};
 use super::{Failure, WebState, on_hub, on_reader, unavailable};
 
@@ -403,10 +403,17 @@ fn render_session(
     }
 }
 
-/// The page after booking: the place (or waiting-list place) and the QR to show at the kiosk.
+/// The page after booking a drop-in place.
 fn render_booked(lang: Lang, booked: &PlaceBooked) -> Markup {
     let session = &booked.session;
-    let (heading, explanation) = match booked.waiting_position {
+    let what = html! { (session.topic) ", " (long_date(lang, &session.date)) ", " (booked.time) " · " (session.place) };
+    render_place_taken(lang, what, booked.waiting_position, &booked.pass)
+}
+
+/// The page after a place (or a waiting-list place) is taken, in a drop-in session or at an event: `what` it is,
+/// and the QR code to show at the kiosk.
+pub(super) fn render_place_taken(lang: Lang, what: Markup, waiting_position: Option<u32>, pass: &str) -> Markup {
+    let (heading, explanation) = match waiting_position {
         None => {
             (lang.tr("You have a place"), lang.tr("Show this QR code at the kiosk when you arrive: it checks you in."))
         }
@@ -415,17 +422,15 @@ fn render_booked(lang: Lang, booked: &PlaceBooked) -> Markup {
             lang.tr("If a place frees up it is yours. Show this QR code at the kiosk when you arrive."),
         ),
     };
-    // Markup the qrcode crate draws: the pass's text is only in its squares, so it can go in unescaped.
-    let qr = kiosk_runtime::qr::pass_svg(&booked.pass).unwrap_or_default();
     html! {
         div.done role="status" {
             h1 { (heading) }
-            p { (session.topic) ", " (long_date(lang, &session.date)) ", " (booked.time) " · " (session.place) }
+            p { (what) }
         }
         p { (explanation) }
-        div.qr role="img" aria-label=(lang.tr("Your pass as a QR code")) { (PreEscaped(qr)) }
+        (pass_qr(lang, pass))
         p { (lang.tr("Keep this page or take a screenshot. The code under it works too:")) }
-        p.code { (booked.pass) }
+        p.code { (pass) }
         p { a href="/" { (lang.tr("Back to today at the hub")) } }
     }
 }

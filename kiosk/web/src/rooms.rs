@@ -11,11 +11,11 @@ use chrono::{DateTime, Duration, DurationRound, Utc};
 use chrono_tz::Tz;
 use kiosk_runtime::hub::Hub;
 use kiosk_runtime::times::hm;
-use maud::{Markup, PreEscaped, html};
+use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::i18n::Lang;
-use super::page::{Posted, Visitor};
+use super::page::{Posted, Visitor, pass_qr};
 use super::words::capitalised;
 use super::{Failure, WebState, on_hub, on_reader, unavailable};
 
@@ -161,12 +161,10 @@ fn door_action(
 fn render_done(lang: Lang, done: &Done, zone: Tz) -> Markup {
     match done {
         Done::Booked { until, pass } => {
-            // Markup the qrcode crate draws: the pass's text is only in its squares, so it can go in unescaped.
-            let qr = kiosk_runtime::qr::pass_svg(pass).unwrap_or_default();
             html! {
                 div.done role="status" { h1 { (lang.trf("The room is yours until {}.", &[&hm(*until, zone)])) } }
                 p { (lang.tr("This is your booking's pass. Keep this page or take a screenshot. The code under it works too:")) }
-                div.qr role="img" aria-label=(lang.tr("Your pass as a QR code")) { (PreEscaped(qr)) }
+                (pass_qr(lang, pass))
                 p.code { (pass) }
             }
         }
