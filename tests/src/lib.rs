@@ -7,6 +7,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
 use std::process::{ChildStderr, Command, Output, Stdio};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU16, Ordering};
 
 /// The `kiosk` binary in the same target folder as the running test, built (or found up to date) once per test run.
 pub fn kiosk_binary() -> PathBuf {
@@ -32,6 +33,23 @@ fn build_kiosk() -> PathBuf {
         .expect("cargo runs");
     assert!(status.success(), "building the kiosk binary failed");
     profile_dir.join(format!("kiosk{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// A port on 127.0.0.1 for a server a test starts itself (a mail server, chromedriver), never the same one twice in a
+/// test process. Taken below the kernel's ephemeral range (32768 up) so that nothing listening on port 0 (a
+/// `kiosk serve`) or a port another test just let go can be handed the same number: a test that stops its server
+/// and starts it again on the same port must not find another test's server there.
+pub fn free_port() -> u16 {
+    static NEXT: OnceLock<AtomicU16> = OnceLock::new();
+    // Tests of different binaries never run at once, but start each process somewhere else all the same.
+    let next = NEXT.get_or_init(|| AtomicU16::new(20_000 + (std::process::id() % 1_000) as u16 * 10));
+    loop {
+        let port = next.fetch_add(1, Ordering::Relaxed);
+        assert!(port < 32_768, "no free port left below the ephemeral range");
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 /// A hub in a temporary data folder, driven through the command line.

@@ -2,12 +2,11 @@
 //! host hears of their visitor within seconds of the check-in, in their language; messages wait while the server
 //! is down and go, each once, when it is back; and a bad setting is said in plain words.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use end_to_end::{TestHub, http_get, http_post_json};
+use end_to_end::{TestHub, free_port, http_get, http_post_json};
 
 /// aiosmtpd's Python, as tests/run installs it.
 fn python() -> PathBuf {
@@ -21,10 +20,6 @@ fn python() -> PathBuf {
 }
 
 /// A port nothing listens on just now.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 /// The SMTP server, writing what it receives into a folder; stopped when dropped.
 struct Receiver(Child);
 

@@ -4,7 +4,7 @@
 //! staff open the roll-call.
 //! Every page is saved as a PNG in `target/web-screenshots/` (the ones in docs/screenshots/ come from here).
 
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -55,7 +55,7 @@ impl WebDriverCompatibleCommand for FullPageScreenshot {
 
 impl Browser {
     async fn start() -> Browser {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = end_to_end::free_port();
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
