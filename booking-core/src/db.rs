@@ -16,6 +16,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/005_surgery_cancel_reason.sql"),
     include_str!("migrations/006_messages.sql"),
     include_str!("migrations/007_events.sql"),
+    include_str!("migrations/008_unconference.sql"),
 ];
 
 /// How long a writer waits for another process's write transaction before giving up.

@@ -60,4 +60,8 @@ row_id!(
     EventId,
     /// A person's place (or waiting-list place) at an event.
     EventPlaceId,
+    /// An unconference day: its grid of rooms × time blocks and its proposals.
+    UnconferenceId,
+    /// A session proposed for an unconference day.
+    ProposalId,
 );

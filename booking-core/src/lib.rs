@@ -33,6 +33,7 @@ mod staff;
 mod surgeries;
 mod text;
 mod time;
+mod unconference;
 mod visits;
 
 pub use backup::{BackupCheck, BackupFile, BackupReport, list_backups, verify_backup};
@@ -50,8 +51,8 @@ pub use events::{Attendee, Event, EventRefusal, NewEvent, PlaceStatus, Registere
 pub use export::{EXPORT_FORMAT, EXPORT_VERSION, HubExport, ImportReport};
 pub use grid::{Cell, GridProposal, GridRoom, Placement, fill_grid};
 pub use ids::{
-    BookingId, EventId, EventPlaceId, MessageId, PassId, PersonId, RoomId, SeatId, SeriesId, SurgeryId, SurgerySlotId,
-    TicketId, VisitId,
+    BookingId, EventId, EventPlaceId, MessageId, PassId, PersonId, ProposalId, RoomId, SeatId, SeriesId, SurgeryId,
+    SurgerySlotId, TicketId, UnconferenceId, VisitId,
 };
 pub use occupancy::{Occupancy, OnSite, RoomNowNext, RoomUse, RoomUseKind};
 pub use outbox::{Delivery, GIVE_UP_AFTER, MessageCounts, MessageFacts, MessageLine, Outgoing};
@@ -71,6 +72,10 @@ pub use surgeries::{
     SurgerySlot, Ticket, TicketIssued, TicketStatus, WhenFull,
 };
 pub use time::{NonexistentLocalTime, Slot, local_day, parse_zone, resolve_local, resolve_local_boundary};
+pub use unconference::{
+    BoardRoom, Filled, NewUnconference, PROPOSAL_LINE_CHARS, PROPOSAL_TITLE_CHARS, ProposalLine, Proposed,
+    UnconferenceBoard, UnconferenceRefusal,
+};
 pub use visits::{
     ARRIVAL_WINDOW, HostVisitor, REPEAT_SCAN_WINDOW, ScanOutcome, TodayItem, VisitReason, WalkIn, WalkInOutcome,
 };

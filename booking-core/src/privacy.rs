@@ -124,6 +124,9 @@ const PERSON_RECORDS: &[(&str, &str)] = &[
     ("surgeries", "host_id = ?1"),
     ("staff_pins", "person_id = ?1"),
     ("messages", "recipient = ?1 OR about = ?1"),
+    ("event_places", "person_id = ?1"),
+    ("proposals", "proposer_id = ?1"),
+    ("proposal_votes", "person_id = ?1"),
 ];
 
 /// Removes name, contact and credentials from a person's row, clears titles that name them and revokes their
@@ -161,6 +164,7 @@ fn clear_titles(tx: &Transaction<'_>, person: PersonId, name: &str) -> Result<us
     for (table, column, owner, neutral) in [
         ("bookings", "title", "coalesce(booked_by = ?1 OR booked_for = ?1, 0)", "Booking"),
         ("surgeries", "topic", "host_id = ?1", "Drop-in session"),
+        ("proposals", "title", "proposer_id = ?1", "Session"),
     ] {
         let found: Vec<(i64, String, bool)> = tx
             .prepare(&format!("SELECT id, {column}, {owner} FROM {table}"))?

@@ -153,6 +153,7 @@ fn run_in(cli: &Cli, command: &Command, device: Option<&Device>, dir: &std::path
         Command::Availability { date } => commands::availability(cx, date),
         Command::Surgery(command) => commands::surgery(cx, command),
         Command::Event(command) => cli::events::event(cx, command),
+        Command::Unconference(command) => cli::unconference::unconference(cx, command),
         Command::Person(command) => commands::person(cx, command),
         Command::Pass(command) => commands::pass(cx, command),
         Command::Scan { payload } => commands::scan(cx, payload),

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use booking_core::{
     BookingRefusal, EraseRefusal, EventRefusal, PassRefusal, Refused, RoomCheckInRefusal, SIGN_UP_LINK_VALID,
-    SeatRefusal, SignUpRefusal,
+    SeatRefusal, SignUpRefusal, UnconferenceRefusal,
 };
 
 use crate::catalogue::Catalogue;
@@ -142,6 +142,31 @@ impl Reason for RoomCheckInRefusal {
     }
 }
 
+impl Reason for UnconferenceRefusal {
+    fn reason(&self, language: &str) -> String {
+        match self {
+            UnconferenceRefusal::AlreadyVoted => WORDS.tr(language, "You have already voted for this session."),
+            UnconferenceRefusal::Over => WORDS.tr(language, "This unconference day has already ended."),
+            UnconferenceRefusal::CellTaken { title } => WORDS.trf(
+                language,
+                "“{}” is already in that room at that time. Choose another place on the grid.",
+                &[title],
+            ),
+            UnconferenceRefusal::ProposerBusy { title } => {
+                WORDS.trf(language, "Whoever proposed it runs “{}” at that time. Choose another time.", &[title])
+            }
+            UnconferenceRefusal::RoomTooSmall { room, capacity, votes } => WORDS.trf(
+                language,
+                "{} holds {} people, and {} want to come. Choose a bigger room.",
+                &[room, capacity, votes],
+            ),
+            UnconferenceRefusal::Merged { into } => {
+                WORDS.trf(language, "This session has joined “{}”. Vote for that one instead.", &[into])
+            }
+        }
+    }
+}
+
 impl Reason for EventRefusal {
     fn reason(&self, language: &str) -> String {
         WORDS.tr(
@@ -261,6 +286,12 @@ mod tests {
             Box::new(EventRefusal::AlreadyRegistered),
             Box::new(EventRefusal::Cancelled),
             Box::new(EventRefusal::Over),
+            Box::new(UnconferenceRefusal::AlreadyVoted),
+            Box::new(UnconferenceRefusal::Over),
+            Box::new(UnconferenceRefusal::CellTaken { title: "Mesh networks".into() }),
+            Box::new(UnconferenceRefusal::ProposerBusy { title: "Mesh networks".into() }),
+            Box::new(UnconferenceRefusal::RoomTooSmall { room: room(), capacity: 6, votes: 8 }),
+            Box::new(UnconferenceRefusal::Merged { into: "Mesh networks".into() }),
             Box::new(SignUpRefusal::AlreadyMember),
             Box::new(SignUpRefusal::UnknownLink),
             Box::new(SignUpRefusal::ExpiredLink),

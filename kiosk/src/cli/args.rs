@@ -78,6 +78,10 @@ pub enum Command {
     /// Events with places (a meet-up, a workshop): add, list, register people, see who came, call off.
     #[command(subcommand)]
     Event(EventCommand),
+    /// An unconference day: open its grid of rooms × times, propose and vote for sessions, fill the grid, move,
+    /// merge and add sessions, and see the board.
+    #[command(subcommand)]
+    Unconference(UnconferenceCommand),
     /// Add and list people.
     #[command(subcommand)]
     Person(PersonCommand),
@@ -396,12 +400,8 @@ pub enum EventCommand {
     /// day pass), or the holder of a pass (--pass CODE). --wait joins a full event's waiting list.
     Register {
         event: i64,
-        #[arg(long, group = "who")]
-        person: Option<String>,
-        #[arg(long, group = "who")]
-        name: Option<String>,
-        #[arg(long, group = "who")]
-        pass: Option<String>,
+        #[command(flatten)]
+        who: WhoArgs,
         #[arg(long)]
         wait: bool,
     },
@@ -415,6 +415,93 @@ pub enum EventCommand {
         #[arg(long)]
         reason: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UnconferenceCommand {
+    /// Open a day: every room is booked for every time block (all or none).
+    Open {
+        #[arg(long)]
+        title: String,
+        /// The day: YYYY-MM-DD, today or tomorrow.
+        #[arg(long, default_value = "today")]
+        date: String,
+        /// Who runs it: a host or staff member (name or #number).
+        #[arg(long)]
+        organiser: String,
+        /// The rooms, by name, in the order the grid shows them, separated by commas.
+        #[arg(long, value_delimiter = ',', required = true)]
+        rooms: Vec<String>,
+        /// The time blocks, earliest first, separated by commas: 10:00-11:00,11:15-12:15
+        #[arg(long, value_delimiter = ',', required = true)]
+        blocks: Vec<String>,
+    },
+    /// Unconference days from a day on (default today).
+    List {
+        #[arg(long, default_value = "today")]
+        from: String,
+    },
+    /// Propose a session for day DAY: by someone the hub knows (--person), someone new by name (--name; they get a
+    /// day pass to vote with), or a pass holder (--pass). The organiser may put it straight on the grid (--room and
+    /// --block).
+    Propose {
+        day: i64,
+        #[arg(long)]
+        title: String,
+        /// One line about it.
+        #[arg(long, default_value = "")]
+        line: String,
+        #[command(flatten)]
+        who: WhoArgs,
+        #[arg(long, requires = "block")]
+        room: Option<String>,
+        /// The time block, counted from 1 (the earliest).
+        #[arg(long, requires = "room")]
+        block: Option<usize>,
+    },
+    /// One vote for a proposal, by a pass holder (--pass) or someone the hub knows (--person).
+    Vote {
+        proposal: i64,
+        #[command(flatten)]
+        who: WhoArgs,
+    },
+    /// Place every proposal the organiser has not pinned: more votes, an earlier block and a bigger room.
+    Fill { day: i64 },
+    /// Put a proposal in a room and time block by hand (it stays there when the grid is filled), or take it off
+    /// the grid with --off.
+    Place {
+        proposal: i64,
+        #[arg(long, requires = "block", conflicts_with = "off")]
+        room: Option<String>,
+        /// The time block, counted from 1 (the earliest).
+        #[arg(long, requires = "room")]
+        block: Option<usize>,
+        #[arg(long)]
+        off: bool,
+    },
+    /// Merge a proposal into another on the same subject: its votes count there, once per person.
+    Merge {
+        proposal: i64,
+        #[arg(long)]
+        into: i64,
+    },
+    /// The day's grid, and the proposals not on it.
+    Board { day: i64 },
+}
+
+/// Who does it: one of a person the hub knows, a newcomer's name, or a pass.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct WhoArgs {
+    /// Someone the hub knows (name or #number).
+    #[arg(long)]
+    pub person: Option<String>,
+    /// Someone new, by name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The text of a pass (its QR code).
+    #[arg(long)]
+    pub pass: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use booking_core::{
-    Booker, BookingRefusal, EventId, EventPlaceId, NewEvent, PlaceStatus, SeriesRequest, Slot, WhenFull, local_day,
+    BookingRefusal, EventId, EventPlaceId, NewEvent, PlaceStatus, SeriesRequest, Slot, WhenFull, local_day,
 };
 use chrono::Duration;
 use kiosk_runtime::times::hm;
@@ -47,16 +47,8 @@ pub fn event(cx: &mut Invocation<'_>, command: &EventCommand) -> Result<Report> 
             }
             Ok(Report::done(text.trim_end(), &events))
         }
-        EventCommand::Register { event, person, name, pass, wait } => {
-            let known = person.as_deref().map(|person| cx.person(person)).transpose()?;
-            let booker = match (&known, name, pass) {
-                (Some(person), _, _) => Booker::Person(person.id),
-                (None, Some(name), _) => Booker::Newcomer(name),
-                (None, None, Some(pass)) => Booker::Pass(pass),
-                (None, None, None) => {
-                    return Err(super::input::bad_input("say who: --person NAME, --name NAME or --pass CODE"));
-                }
-            };
+        EventCommand::Register { event, who, wait } => {
+            let booker = cx.booker(who)?;
             let when_full = if *wait { WhenFull::JoinWaitingList } else { WhenFull::Refuse };
             let hub = &mut *cx.hub;
             let outcome = hub.store.register_for_event(&hub.key, EventId(*event), booker, when_full, cx.now)?;

@@ -13,6 +13,7 @@ pub mod notify;
 pub mod ownership;
 pub mod report;
 pub mod sensors;
+pub mod unconference;
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
@@ -33,5 +34,15 @@ impl Invocation<'_> {
 
     pub(crate) fn person(&self, name_or_id: &str) -> Result<booking_core::Person> {
         Ok(self.hub.store.person_by_name_or_id(name_or_id)?)
+    }
+
+    /// Who a command acts for: a person the hub knows, a newcomer's name, or a pass.
+    pub(crate) fn booker<'a>(&self, who: &'a args::WhoArgs) -> Result<booking_core::Booker<'a>> {
+        Ok(match (&who.person, &who.name, &who.pass) {
+            (Some(person), _, _) => booking_core::Booker::Person(self.person(person)?.id),
+            (_, Some(name), _) => booking_core::Booker::Newcomer(name),
+            (_, _, Some(pass)) => booking_core::Booker::Pass(pass),
+            _ => return Err(input::bad_input("say who: --person NAME, --name NAME or --pass CODE")),
+        })
     }
 }
