@@ -31,6 +31,8 @@ pub struct Boards {
     pub calling: Vec<Calling>,
     /// Today's events that have not ended, earliest first.
     pub events: Vec<EventBoard>,
+    /// Today's unconference days, whole.
+    pub unconferences: Vec<crate::UnconferenceBoard>,
 }
 
 impl Boards {
@@ -206,7 +208,8 @@ impl Store {
                 cancelled: event.cancelled,
             })
             .collect();
-        Ok(Boards { at: now, hub_name: site.name, time_zone: zone, rooms, sessions, calling, events })
+        let unconferences = self.unconferences_on(now.with_timezone(&zone).date_naive())?;
+        Ok(Boards { at: now, hub_name: site.name, time_zone: zone, rooms, sessions, calling, events, unconferences })
     }
 }
 

@@ -73,7 +73,7 @@ pub use surgeries::{
 };
 pub use time::{NonexistentLocalTime, Slot, local_day, parse_zone, resolve_local, resolve_local_boundary};
 pub use unconference::{
-    BoardRoom, Filled, NewUnconference, PROPOSAL_LINE_CHARS, PROPOSAL_TITLE_CHARS, ProposalLine, Proposed,
+    BoardRoom, Filled, NewProposal, NewUnconference, PROPOSAL_LINE_CHARS, PROPOSAL_TITLE_CHARS, ProposalLine, Proposed,
     UnconferenceBoard, UnconferenceRefusal,
 };
 pub use visits::{

@@ -42,6 +42,17 @@ pub struct NewUnconference {
     pub blocks: Vec<(NaiveTime, NaiveTime)>,
 }
 
+/// What `propose` needs besides who proposes.
+#[derive(Debug, Clone, Default)]
+pub struct NewProposal {
+    /// Up to [`PROPOSAL_TITLE_CHARS`].
+    pub title: String,
+    /// One line about it (may be empty).
+    pub description: String,
+    /// The organiser's choice of cell, for a session added straight onto the grid.
+    pub at: Option<Cell>,
+}
+
 /// A room on the grid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BoardRoom {
@@ -399,6 +410,19 @@ impl Store {
         load_board(&self.conn, id)
     }
 
+    /// The proposals of `day` that `person` has voted for: shown to them alone, never to anyone else.
+    pub fn votes_of(&self, day: UnconferenceId, person: PersonId) -> Result<Vec<ProposalId>> {
+        let votes = self
+            .conn
+            .prepare_cached(
+                "SELECT v.proposal_id FROM proposal_votes v JOIN proposals x ON x.id = v.proposal_id
+                 WHERE x.day_id = ?1 AND v.person_id = ?2 ORDER BY v.proposal_id",
+            )?
+            .query_map(params![day, person], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(votes)
+    }
+
     /// The day a proposal was made for.
     pub fn unconference_of(&self, proposal: ProposalId) -> Result<UnconferenceId> {
         Ok(load_proposal(&self.conn, proposal)?.day)
@@ -432,14 +456,13 @@ impl Store {
         key: &PassKey,
         day: UnconferenceId,
         booker: Booker<'_>,
-        title: &str,
-        description: &str,
-        at: Option<Cell>,
+        new: &NewProposal,
         now: DateTime<Utc>,
     ) -> Result<Result<Proposed, Refused<UnconferenceRefusal>>> {
-        let title = text::clean("title", title, PROPOSAL_TITLE_CHARS)?;
+        let title = text::clean("title", &new.title, PROPOSAL_TITLE_CHARS)?;
         let description =
-            text::clean_optional("line about it", Some(description), PROPOSAL_LINE_CHARS)?.unwrap_or_default();
+            text::clean_optional("line about it", Some(&new.description), PROPOSAL_LINE_CHARS)?.unwrap_or_default();
+        let at = new.at;
         self.write(|tx| {
             let found = match booker.find(tx, key, now)? {
                 Ok(found) => found,
@@ -678,7 +701,8 @@ mod tests {
     }
 
     fn propose(store: &mut Store, day: UnconferenceId, who: Booker<'_>, title: &str) -> Proposed {
-        store.propose(&key(), day, who, title, "", None, at(9, 30)).unwrap().unwrap()
+        let new = NewProposal { title: title.into(), ..NewProposal::default() };
+        store.propose(&key(), day, who, &new, at(9, 30)).unwrap().unwrap()
     }
 
     fn votes(store: &mut Store, proposal: ProposalId, passes: &[&str]) {
@@ -731,6 +755,8 @@ mod tests {
         votes(&mut store, ada.proposal, &[&ada_pass, &bea_pass, &cy_pass]);
         votes(&mut store, ada_again.proposal, &[&bea_pass, &cy_pass]);
         votes(&mut store, bea.proposal, &[&cy_pass]);
+        let cy_id = store.verify_pass(&key(), &cy_pass, at(9, 40)).unwrap().unwrap().person_id;
+        assert_eq!(store.votes_of(day, cy_id).unwrap(), vec![ada.proposal, bea.proposal, ada_again.proposal]);
         let twice = store.vote(&key(), bea.proposal, Booker::Pass(&cy_pass), at(9, 41)).unwrap();
         assert_eq!(twice, Err(Refused::Rule(UnconferenceRefusal::AlreadyVoted)));
         assert!(store.vote(&key(), bea.proposal, Booker::Newcomer("Cy"), at(9, 41)).is_err(), "a name cannot vote");
@@ -819,11 +845,14 @@ mod tests {
         let day = open_tuesday(&mut store);
         let grace = Booker::Person(store.people(Some(Role::Host)).unwrap()[0].id);
         let cell = Cell { room: 1, block: 1 };
-        let added = store.propose(&key(), day, grace, "Lightning talks", "Five minutes each", Some(cell), at(11, 0));
+        let lightning =
+            NewProposal { title: "Lightning talks".into(), description: "Five minutes each".into(), at: Some(cell) };
+        let added = store.propose(&key(), day, grace, &lightning, at(11, 0));
         let proposal = added.unwrap().unwrap().proposal;
         let board = store.unconference(day).unwrap();
         assert_eq!(board.at(cell).map(|line| (line.id, line.pinned)), Some((proposal, true)));
-        let again = store.propose(&key(), day, grace, "Clash", "", Some(cell), at(11, 0)).unwrap();
+        let clash = NewProposal { title: "Clash".into(), at: Some(cell), ..NewProposal::default() };
+        let again = store.propose(&key(), day, grace, &clash, at(11, 0)).unwrap();
         assert_eq!(again, Err(Refused::Rule(UnconferenceRefusal::CellTaken { title: "Lightning talks".into() })));
         assert_eq!(store.unconference(day).unwrap().proposals.len(), 1, "the refused one is not kept");
     }

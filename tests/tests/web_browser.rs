@@ -37,19 +37,30 @@ struct Browser {
     shots: PathBuf,
 }
 
-/// Chrome's DevTools command `Page.captureScreenshot` of the whole page, which plain WebDriver lacks.
+/// A Chrome DevTools command, which plain WebDriver lacks: chromedriver runs it (`goog/cdp/execute`).
 #[derive(Debug)]
-struct FullPageScreenshot;
+struct Cdp(Value);
 
-impl WebDriverCompatibleCommand for FullPageScreenshot {
+impl Cdp {
+    /// `Page.captureScreenshot` of the whole page, beyond the window's height.
+    fn full_page_screenshot() -> Cdp {
+        Cdp(json!({ "cmd": "Page.captureScreenshot", "params": { "format": "png", "captureBeyondViewport": true } }))
+    }
+
+    /// `Page.printToPDF` on A4 paper, as the browser's own print would lay the page out.
+    fn print_on_a4() -> Cdp {
+        Cdp(json!({ "cmd": "Page.printToPDF",
+                    "params": { "paperWidth": 8.27, "paperHeight": 11.69, "preferCSSPageSize": true } }))
+    }
+}
+
+impl WebDriverCompatibleCommand for Cdp {
     fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
         base.join(&format!("session/{}/goog/cdp/execute", session.unwrap_or_default()))
     }
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({ "cmd": "Page.captureScreenshot",
-                           "params": { "format": "png", "captureBeyondViewport": true } });
-        (http::Method::POST, Some(body.to_string()))
+        (http::Method::POST, Some(self.0.to_string()))
     }
 }
 
@@ -141,9 +152,18 @@ impl Browser {
 
     /// Saves the whole page, beyond the window's height, as `<name>.png` (Chromium's own full-page capture).
     async fn screenshot(&self, name: &str) {
-        let png = self.client.issue_cmd(FullPageScreenshot).await.unwrap();
+        let png = self.client.issue_cmd(Cdp::full_page_screenshot()).await.unwrap();
         let bytes = base64::engine::general_purpose::STANDARD.decode(png["data"].as_str().unwrap()).unwrap();
         std::fs::write(self.shots.join(format!("{name}.png")), bytes).unwrap();
+    }
+
+    /// The page printed on A4, saved as `<name>.pdf`; returns how many pages it took.
+    async fn print(&self, name: &str) -> usize {
+        let pdf = self.client.issue_cmd(Cdp::print_on_a4()).await.unwrap();
+        let bytes = base64::engine::general_purpose::STANDARD.decode(pdf["data"].as_str().unwrap()).unwrap();
+        std::fs::write(self.shots.join(format!("{name}.pdf")), &bytes).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        text.matches("/Type /Page").count() - text.matches("/Type /Pages").count()
     }
 
     async fn close(self) {
@@ -308,4 +328,85 @@ async fn a_person_joins_on_a_phone_and_gets_their_member_pass() {
     browser.find("//div[@class='qr']/*[local-name()='svg']").await;
     browser.screenshot("web-join-welcome-phone").await;
     browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unconference_is_proposed_and_voted_on_phones_and_the_organiser_fills_the_grid() {
+    let hub = TestHub::new("2027-01-05 09:00");
+    hub.ok(&["room", "add", "Main hall", "--capacity", "30"]);
+    hub.ok(&["room", "add", "Studio", "--capacity", "6"]);
+    hub.ok(&["person", "add", "Rhiannon Evans", "--role", "host"]);
+    hub.run_with_input(&["staff", "set-pin", "Rhiannon Evans"], "1357\n");
+    let blocks = "10:00-11:00,11:15-12:15";
+    let open = ["unconference", "open", "--title", "Open Tuesday", "--organiser", "Rhiannon Evans", "--rooms"];
+    hub.ok(&[&open[..], &["Main hall,Studio", "--blocks", blocks]].concat());
+    hub.ok(&["unconference", "propose", "1", "--title", "Repair café", "--name", "Gwen"]);
+    hub.ok(&["person", "add", "Ola Kowalska", "--role", "member"]);
+    let ola_pass = hub.json(&["pass", "issue", "Ola Kowalska"])["payload"].as_str().unwrap().to_owned();
+    let server = hub.serve();
+    let site = format!("http://{}", server.address);
+
+    // Nia proposes a session on her phone, from the public page, and is given a day pass to vote with.
+    let nia = Browser::start().await;
+    nia.size(PHONE, 915).await;
+    nia.open(&format!("{site}/")).await;
+    nia.click("//a[strong[text()='Open Tuesday']]").await;
+    nia.text_with("Propose a session").await;
+    nia.type_into("//input[@id='title']", "Mesh networks for our street").await;
+    nia.type_into("//input[@id='line']", "Sharing the internet between neighbours").await;
+    nia.type_into("//input[@id='name']", "Nia Evans").await;
+    nia.click("//button[text()='Propose it']").await;
+    nia.text_with("This is your pass for the day").await;
+    nia.find("//div[@class='qr']/*[local-name()='svg']").await;
+    nia.text_with("You are voting as Nia Evans").await;
+    nia.screenshot("web-unconference-proposed-phone").await;
+
+    // Ola votes from a second phone with her pass; Nia's page shows the count without being reloaded.
+    let ola = Browser::start().await;
+    ola.size(PHONE, 915).await;
+    ola.open(&format!("{site}/unconference/1")).await;
+    ola.type_into("//input[@id='voter-pass']", &ola_pass).await;
+    ola.click("//button[text()='Vote with this pass']").await;
+    ola.text_with("You are voting as Ola Kowalska").await;
+    ola.click("//button[@aria-label='Vote for Mesh networks for our street']").await;
+    ola.text_with("Thank you: your vote is counted.").await;
+    let seen = ola.text_with("You voted for this").await;
+    assert!(seen.contains("Votes: 1"), "{seen}");
+    ola.screenshot("web-unconference-voted-phone").await;
+    let live = nia.text_with("Votes: 1").await;
+    assert!(!live.contains("Ola"), "counts are shown, voters are not: {live}");
+
+    // The organiser signs in at a desk and fills the grid: the most-voted session gets the big room, first.
+    ola.size(DESK, 900).await;
+    ola.open(&format!("{site}/login")).await;
+    ola.click("//option[text()='Rhiannon Evans']").await;
+    ola.type_into("//input[@id='pin']", "1357").await;
+    ola.click("//button[text()='Sign in']").await;
+    ola.text_with("Signed in as Rhiannon Evans").await;
+    ola.open(&format!("{site}/unconference/1")).await;
+    ola.click("//button[text()='Fill the grid']").await;
+    ola.text_with("The grid is filled. Sessions on it: 2.").await;
+    ola.screenshot("web-unconference-filled-desk").await;
+    let board = hub.json(&["unconference", "board", "1"]);
+    let mesh = board["proposals"].as_array().unwrap().iter().find(|line| line["votes"] == 1).unwrap();
+    assert_eq!(mesh["cell"], json!({ "room": 0, "block": 0 }), "{board}");
+
+    // Nia's phone shows the programme at once; the lobby display shows the sessions of the coming block.
+    let programme = nia.text_with("Main hall\nMesh networks for our street").await;
+    assert!(programme.contains("Studio\nRepair café"), "{programme}");
+    nia.screenshot("web-unconference-board-phone").await;
+    for (width, height) in DISPLAYS {
+        nia.size(width, height).await;
+        nia.open(&format!("{site}/display/lobby")).await;
+        nia.text_with("Open Tuesday").await;
+        nia.text_with("Mesh networks for our street").await;
+        nia.screenshot(&format!("display-lobby-unconference-{width}x{height}")).await;
+    }
+
+    // The programme prints on one page.
+    nia.open(&format!("{site}/unconference/1/print")).await;
+    nia.text_with("Mesh networks for our street").await;
+    assert_eq!(nia.print("unconference-programme").await, 1, "the programme fits one page");
+    nia.close().await;
+    ola.close().await;
 }

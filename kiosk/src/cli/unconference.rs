@@ -2,7 +2,7 @@
 //! use-case.
 
 use anyhow::Result;
-use booking_core::{Cell, NewUnconference, ProposalId, ProposalLine, UnconferenceBoard, UnconferenceId};
+use booking_core::{Cell, NewProposal, NewUnconference, ProposalId, ProposalLine, UnconferenceBoard, UnconferenceId};
 use chrono_tz::Tz;
 use kiosk_runtime::times::hm;
 use serde_json::json;
@@ -60,7 +60,8 @@ pub fn unconference(cx: &mut Invocation<'_>, command: &UnconferenceCommand) -> R
             };
             let booker = cx.booker(who)?;
             let hub = &mut *cx.hub;
-            Ok(match hub.store.propose(&hub.key, day, booker, title, line, at, cx.now)? {
+            let new = NewProposal { title: title.clone(), description: line.clone(), at };
+            Ok(match hub.store.propose(&hub.key, day, booker, &new, cx.now)? {
                 Ok(proposed) => {
                     let mut text = format!("Proposed: #{} \"{}\"", proposed.proposal, title.trim());
                     if at.is_some() {

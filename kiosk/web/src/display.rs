@@ -260,6 +260,21 @@ fn lobby_board(lang: Lang, boards: Option<&Boards>) -> Markup {
                     }
                 } }
             }
+            @for day in &boards.unconferences {
+                @if let Some(block) = day.blocks.iter().position(|block| block.end() > boards.at) {
+                    section.unconference {
+                        h2 { (day.title) " · " (range(day.blocks[block].start(), day.blocks[block].end(), zone)) }
+                        ul { @for (position, room) in day.rooms.iter().enumerate() {
+                            @let there = day.at(booking_core::Cell { room: position, block });
+                            li.(if there.is_some() { "busy" } else { "free" }) {
+                                span.name { (room.name) } " "
+                                span.what { (there.map_or_else(|| lang.tr("Open"), |line| line.title.clone())) }
+                            }
+                        } }
+                        p { (lang.tr("Propose a session or vote at the kiosk, or on the hub's web page on your phone.")) }
+                    }
+                }
+            }
             @if !boards.events.is_empty() {
                 section.events {
                     h2 { (lang.tr("Events today")) }
@@ -346,7 +361,8 @@ ol, ul { margin: 0; padding: 0; list-style: none; } li { margin: 0.8vmin 0; over
 footer { font-size: 3.2vmin; }
 .lobby { grid-template-columns: 1.2fr 1fr; grid-template-areas: 'head head' 'call call' 'rooms events' 'rooms sessions';
          grid-template-rows: auto auto auto 1fr; font-size: 3vmin; }
-.lobby .events { grid-area: events; }
+.lobby .events { grid-area: events; } .lobby .unconference { grid-column: 1 / -1; }
+.lobby .unconference ul { display: grid; grid-template-columns: repeat(auto-fill, minmax(38vmin, 1fr)); gap: 1vmin; }
 .lobby header { grid-area: head; } .lobby .calling { grid-area: call; } .lobby .rooms { grid-area: rooms; }
 .lobby .sessions { grid-area: sessions; }
 .lobby li { padding: 0.8vmin 1.4vmin; border-left: 1.4vmin solid #71717a; background: #fff; }

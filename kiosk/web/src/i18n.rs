@@ -87,6 +87,7 @@ mod tests {
             include_str!("rooms.rs"),
             include_str!("join.rs"),
             include_str!("events.rs"),
+            include_str!("unconference.rs"),
         ];
         let mut found = Vec::new();
         for source in sources {

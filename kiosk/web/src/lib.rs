@@ -9,6 +9,7 @@
 //! - `staff`: rooms and today's bookings, who is on site, a printable roll-call, the whole-hub export.
 //! - `api`: the JSON API.
 //! - `events`: this week's events, and registering for one (or its waiting list) with a pass code or a name.
+//! - `unconference`: an unconference day's live board, proposing, voting, and the organiser's grid; printable.
 //! - `join`: joining the hub (when staff have it open): a link by e-mail confirms the address, then the pass.
 //! - `rooms`: a room's page for a phone at its door (from the display's QR): book it from now, or check in.
 //! - `display`: the room displays and the lobby's, kept live by `boards_feed` (its own read-only connection).
@@ -35,6 +36,7 @@ pub mod public;
 mod rooms;
 mod sign_ins;
 mod staff;
+mod unconference;
 mod words;
 
 use std::path::Path;
@@ -72,6 +74,8 @@ pub struct WebState {
     /// Raised when the server stops, so the displays' live streams end and the server can finish.
     closing: Arc<watch::Sender<bool>>,
     sign_ins: Arc<SignIns>,
+    /// Voters at an unconference, each signed in with their pass once.
+    voters: Arc<SignIns>,
     /// Raised after every change the web makes; the touchscreen watches it (see [`WebState::reporting_to`]).
     changed: Arc<AtomicBool>,
 }
@@ -95,6 +99,7 @@ impl WebState {
             boards: BoardFeed::start(database, clock)?,
             closing: Arc::new(watch::channel(false).0),
             sign_ins: Arc::default(),
+            voters: Arc::default(),
             changed: Arc::default(),
         })
     }
@@ -182,6 +187,9 @@ pub fn router(state: WebState) -> Router {
         .route("/calendar/{feed}", get(public::calendar))
         .route("/rooms/{id}", get(rooms::room_page).post(rooms::act))
         .route("/events/{id}", get(events::event_page).post(events::register))
+        .route("/unconference/{id}", get(unconference::page).post(unconference::act))
+        .route("/unconference/{id}/live", get(unconference::live))
+        .route("/unconference/{id}/print", get(unconference::print))
         .route("/join", get(join::join_page).post(join::join))
         .route("/join/confirm", get(join::confirm_page).post(join::confirm))
         .route("/login", get(login::login_page).post(login::sign_in))

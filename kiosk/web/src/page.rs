@@ -47,6 +47,8 @@ pub struct Visitor {
     pub lang: Lang,
     pub offered: Vec<Lang>,
     pub login: Option<SignedIn>,
+    /// Who votes at an unconference from this browser: the pass they gave, else whoever signed in with a PIN.
+    pub voter: Option<SignedIn>,
     csrf: String,
     new_csrf: bool,
     chose_lang: bool,
@@ -78,10 +80,14 @@ impl FromRequestParts<WebState> for Visitor {
             _ => false,
         };
         let login = cookie(headers, SIGN_IN_COOKIE).and_then(|token| state.sign_ins.get(token));
+        let voter = cookie(headers, crate::unconference::VOTER_COOKIE)
+            .and_then(|token| state.voters.get(token))
+            .or_else(|| login.clone());
         Ok(Visitor {
             lang,
             offered: state.languages.clone(),
             login,
+            voter,
             new_csrf: existing.is_none(),
             csrf: existing.unwrap_or_else(random_token),
             chose_lang: asked.is_some(),
@@ -125,6 +131,11 @@ pub fn forbidden(lang: Lang) -> Response {
 }
 
 impl Visitor {
+    /// The same visitor, voting as `voter` from now on (they have just said who they are, or that they are not).
+    pub fn voting_as(self, voter: Option<SignedIn>) -> Visitor {
+        Visitor { voter, ..self }
+    }
+
     /// The hidden field every form carries.
     pub fn csrf_field(&self) -> Markup {
         html! { input type="hidden" name="csrf" value=(self.csrf); }
@@ -226,6 +237,12 @@ table { border-collapse: collapse; width: 100%; } th, td { text-align: left; pad
 .qr svg { width: 16rem; height: 16rem; background: #fff; }
 .tick { display: inline-block; width: 1.4rem; height: 1.4rem; border: 2px solid #1b1b1f; }
 .code { font-family: monospace; font-size: 0.9rem; word-break: break-all; }
+.cells { list-style: none; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr)); gap: 0.5rem; }
+.cells li { margin: 0; padding: 0.5rem; background: #fff; border-left: 0.5rem solid #1e6b45; overflow-wrap: anywhere; }
+.cells li.taken { border-color: #0b4f8a; } .cells .room { display: block; font-size: 1rem; } .cells strong { display: block; }
+.by { font-size: 1rem; } .proposals li { margin: 0.8rem 0; overflow-wrap: anywhere; }
+form.inline { display: inline; } form.inline button { margin: 0 0 0 0.5rem; min-height: 2.75rem; }
+details { margin-top: 0.5rem; } summary { cursor: pointer; min-height: 2.75rem; line-height: 2.75rem; }
 @media print { header, form, .noprint { display: none; } body { background: #fff; max-width: none; font-size: 12pt; } }
 ";
 

@@ -342,8 +342,28 @@ pub fn render_today(lang: Lang, today: &PublicToday) -> Markup {
 }
 
 pub async fn today_page(State(state): State<WebState>, visitor: Visitor) -> Response {
-    match on_reader(&state, public_today).await {
-        Ok(today) => visitor.page(StatusCode::OK, &today.hub, render_today(visitor.lang, &today)),
+    let read = on_reader(&state, |store, now| {
+        let today = now.with_timezone(&store.site()?.time_zone).date_naive();
+        Ok((public_today(store, now)?, store.unconferences_from(today)?))
+    });
+    match read.await {
+        Ok((today, days)) => {
+            let lang = visitor.lang;
+            let body = html! {
+                (render_today(lang, &today))
+                @if !days.is_empty() {
+                    h2 { (lang.tr("Unconference days")) }
+                    ul { @for day in &days {
+                        li {
+                            a href={ "/unconference/" (day.id) } { strong { (day.title) } }
+                            br; (kiosk_runtime::times::day(day.day, lang.locale())) " — "
+                            (lang.tr("propose a session, vote, and see the programme"))
+                        }
+                    } }
+                }
+            };
+            visitor.page(StatusCode::OK, &today.hub, body)
+        }
         Err(_) => unavailable(visitor.lang),
     }
 }
