@@ -250,6 +250,11 @@ pub(crate) fn load_board(conn: &Connection, id: UnconferenceId) -> Result<Unconf
     Ok(UnconferenceBoard { id, title, day, organiser, rooms, blocks, proposals })
 }
 
+/// A cell outside the day's grid, counted from 1 as people do.
+fn not_on_grid(cell: Cell) -> StoreError {
+    StoreError::invalid(format!("the grid has no room {} in block {}", cell.room + 1, cell.block + 1))
+}
+
 /// The booking that holds `cell` of day `id`.
 fn cell_booking(tx: &Transaction<'_>, id: UnconferenceId, cell: Cell) -> Result<BookingId> {
     tx.query_row(
@@ -258,7 +263,7 @@ fn cell_booking(tx: &Transaction<'_>, id: UnconferenceId, cell: Cell) -> Result<
         |row| row.get(0),
     )
     .optional()?
-    .ok_or_else(|| StoreError::invalid(format!("the grid has no room {} in block {}", cell.room + 1, cell.block + 1)))
+    .ok_or_else(|| not_on_grid(cell))
 }
 
 /// Puts `proposal` in `cell` (or takes it off the grid), and shows it on the room's display: the cell's booking
@@ -293,7 +298,7 @@ fn set_cell(tx: &Transaction<'_>, proposal: ProposalId, cell: Option<Cell>, pinn
     Ok(())
 }
 
-/// Refuses anything but the day's proposals while the day lasts.
+/// Refuses any change once the day's last block has ended.
 fn check_open(board: &UnconferenceBoard, now: DateTime<Utc>) -> Option<UnconferenceRefusal> {
     board.span().is_some_and(|span| span.end() <= now).then_some(UnconferenceRefusal::Over)
 }
@@ -304,9 +309,8 @@ fn placement_refusal(
     proposal: &ProposalLine,
     cell: Cell,
 ) -> Result<Option<UnconferenceRefusal>> {
-    let room = board.rooms.get(cell.room).filter(|_| cell.block < board.blocks.len()).ok_or_else(|| {
-        StoreError::invalid(format!("the grid has no room {} in block {}", cell.room + 1, cell.block + 1))
-    })?;
+    let room =
+        board.rooms.get(cell.room).filter(|_| cell.block < board.blocks.len()).ok_or_else(|| not_on_grid(cell))?;
     if let Some(there) = board.at(cell).filter(|there| there.id != proposal.id) {
         return Ok(Some(UnconferenceRefusal::CellTaken { title: there.title.clone() }));
     }
@@ -430,20 +434,20 @@ impl Store {
 
     /// The unconference days on `day` (local date), in the order they were opened.
     pub fn unconferences_on(&self, day: NaiveDate) -> Result<Vec<UnconferenceBoard>> {
-        let ids: Vec<UnconferenceId> = self
-            .conn
-            .prepare_cached("SELECT id FROM unconference_days WHERE day = ?1 ORDER BY id")?
-            .query_map([day.to_string()], |row| row.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        ids.into_iter().map(|id| self.unconference(id)).collect()
+        self.unconferences_where("day = ?1", day)
     }
 
     /// Every unconference day from `from` (local date) on, earliest first.
     pub fn unconferences_from(&self, from: NaiveDate) -> Result<Vec<UnconferenceBoard>> {
+        self.unconferences_where("day >= ?1", from)
+    }
+
+    /// The boards of the days whose `day` meets `condition` (with `?1` the date), by date, then as opened.
+    fn unconferences_where(&self, condition: &str, date: NaiveDate) -> Result<Vec<UnconferenceBoard>> {
         let ids: Vec<UnconferenceId> = self
             .conn
-            .prepare_cached("SELECT id FROM unconference_days WHERE day >= ?1 ORDER BY day, id")?
-            .query_map([from.to_string()], |row| row.get(0))?
+            .prepare_cached(&format!("SELECT id FROM unconference_days WHERE {condition} ORDER BY day, id"))?
+            .query_map([date.to_string()], |row| row.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         ids.into_iter().map(|id| self.unconference(id)).collect()
     }

@@ -72,6 +72,17 @@ fn booking_link(headers: &HeaderMap, room: i64) -> String {
 
 /// A stream of the board's HTML: now, then after every change that alters it, until the server stops.
 fn live(state: &WebState, render: impl Fn(Option<&Boards>) -> Markup + Send + Sync + 'static) -> Response {
+    let render = Arc::new(render);
+    live_html(state, move |boards| std::future::ready(Some(render(boards.as_deref()))))
+}
+
+/// A stream of server-sent events carrying `render`'s HTML: now, then after every change to the hub (the boards'
+/// feed), each time it differs from the last, until the server stops. `None` from `render` sends nothing then.
+pub(crate) fn live_html<F, Fut>(state: &WebState, render: F) -> Response
+where
+    F: Fn(Option<Arc<Boards>>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Option<Markup>> + Send,
+{
     let mut boards = state.boards.subscribe();
     boards.mark_changed();
     let closing = state.closing.subscribe();
@@ -85,7 +96,7 @@ fn live(state: &WebState, render: impl Fn(Option<&Boards>) -> Markup + Send + Sy
                     _ = closing.wait_for(|closing| *closing) => return None,
                 }
                 let latest: Option<Arc<Boards>> = boards.borrow_and_update().clone();
-                let html = render(latest.as_deref()).into_string();
+                let Some(html) = render(latest).await.map(Markup::into_string) else { continue };
                 if html != last {
                     return Some((Event::default().data(&html), (boards, closing, html)));
                 }
@@ -113,7 +124,7 @@ fn page(lang: Lang, title: &str, board: Markup) -> Response {
             body {
                 div #live { (board) }
                 p #lost hidden { (lang.tr("Reconnecting… What you see may be out of date.")) }
-                script { (PreEscaped(SCRIPT.replace("RELOAD_SECONDS", &RELOAD_SECONDS.to_string()))) }
+                script { (PreEscaped(live_script(Some(RELOAD_SECONDS)))) }
             }
         }
     };
@@ -325,15 +336,24 @@ fn places_left(lang: Lang, cancelled: bool, free_places: u32, full: String) -> M
     }
 }
 
-/// Follows the live stream; without `EventSource`, reloads now and then. The stream's own reconnection shows the
-/// "reconnecting" line while it is away, so a stale screen says so.
-const SCRIPT: &str = "(function () {
+/// Follows the live stream at `<page>/live` into `#live`; without `EventSource`, a display reloads now and then
+/// (`reload_seconds`), a page with forms stays as it is. The stream's own reconnection shows the "reconnecting" line
+/// while it is away, so a stale screen says so.
+pub(crate) fn live_script(reload_seconds: Option<u32>) -> String {
+    let without = match reload_seconds {
+        Some(seconds) => format!("setTimeout(function () {{ location.reload(); }}, {seconds} * 1000);"),
+        None => String::new(),
+    };
+    format!(
+        "(function () {{
   var live = document.getElementById('live'), lost = document.getElementById('lost');
-  if (!window.EventSource) { setTimeout(function () { location.reload(); }, RELOAD_SECONDS * 1000); return; }
+  if (!window.EventSource) {{ {without} return; }}
   var source = new EventSource(location.pathname + '/live' + location.search);
-  source.onmessage = function (event) { live.innerHTML = event.data; lost.hidden = true; };
-  source.onerror = function () { lost.hidden = false; };
-})();";
+  source.onmessage = function (event) {{ live.innerHTML = event.data; lost.hidden = true; }};
+  source.onerror = function () {{ lost.hidden = false; }};
+}})();"
+    )
+}
 
 /// Sized by the screen (vmin), so a phone-sized tablet and a TV both read from across a room: dark text on light
 /// colours above 7:1 contrast, and the state in words as well as colour.

@@ -5,19 +5,15 @@
 //! organisers also fill the grid, move, merge and add sessions here. `/unconference/<id>/print` is the programme on
 //! one A4 or A3 page.
 
-use std::convert::Infallible;
-
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use booking_core::{
     Booker, Cell, NewProposal, PersonId, ProposalId, ProposalLine, Role, Store, UnconferenceBoard, UnconferenceId,
 };
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use futures_util::{StreamExt, stream};
 use kiosk_runtime::hub::Hub;
 use kiosk_runtime::times::range;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
@@ -92,31 +88,15 @@ async fn show(state: &WebState, visitor: &Visitor, id: UnconferenceId, status: S
 
 /// A stream of the live part's HTML: now, then after every change to the hub, until the server stops.
 pub async fn live(State(state): State<WebState>, visitor: Visitor, Path(id): Path<i64>) -> Response {
-    let (id, viewer) = (UnconferenceId(id), Viewer::of(&visitor));
-    let mut changes = state.boards.subscribe();
-    changes.mark_changed();
-    let closing = state.closing.subscribe();
-    let updates = stream::unfold((changes, closing, String::new()), move |(mut changes, mut closing, last)| {
-        let (state, viewer) = (state.clone(), viewer.clone());
+    let (id, viewer, reader) = (UnconferenceId(id), Viewer::of(&visitor), state.clone());
+    let voter = viewer.voter.as_ref().map(|voter| voter.person);
+    super::display::live_html(&state, move |_| {
+        let (reader, viewer) = (reader.clone(), viewer.clone());
         async move {
-            loop {
-                tokio::select! {
-                    changed = changes.changed() => changed.ok()?,
-                    _ = closing.wait_for(|closing| *closing) => return None,
-                }
-                changes.borrow_and_update();
-                let voter = viewer.voter.as_ref().map(|voter| voter.person);
-                let Ok(seen) = on_reader(&state, move |store, _| read(store, id, voter)).await else { continue };
-                let html = render_live(&viewer, &seen).into_string();
-                if html != last {
-                    return Some((Event::default().data(&html), (changes, closing, html)));
-                }
-            }
+            let seen = on_reader(&reader, move |store, _| read(store, id, voter)).await.ok()?;
+            Some(render_live(&viewer, &seen))
         }
-    });
-    let mut response = Sse::new(updates.map(Ok::<_, Infallible>)).keep_alive(KeepAlive::default()).into_response();
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    })
 }
 
 /// Everything the page posts, to its own address: `action` says which — `propose` (title, line, and a name or a
@@ -393,7 +373,7 @@ fn render_page(viewer: &Viewer, seen: &Seen, notice: &Notice) -> Markup {
             }
             p { a href={ "/unconference/" (board.id) "/print" } { (lang.tr("Print the programme")) } }
         }
-        script { (PreEscaped(SCRIPT)) }
+        script { (PreEscaped(super::display::live_script(None))) }
     }
 }
 
@@ -563,15 +543,6 @@ fn no_such_day(visitor: &Visitor) -> Response {
     };
     visitor.page(StatusCode::NOT_FOUND, &lang.tr("There is no such unconference day"), body)
 }
-
-/// Follows the live stream (the same as the displays'); without JavaScript the page works by reloading.
-const SCRIPT: &str = "(function () {
-  if (!window.EventSource) { return; }
-  var live = document.getElementById('live'), lost = document.getElementById('lost');
-  var source = new EventSource(location.pathname + '/live');
-  source.onmessage = function (event) { live.innerHTML = event.data; lost.hidden = true; };
-  source.onerror = function () { lost.hidden = false; };
-})();";
 
 /// One page across, A4 or A3 (the browser scales to the paper): the table fills the width, words wrap in cells.
 const PRINT_STYLE: &str = "
