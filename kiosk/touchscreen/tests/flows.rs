@@ -8,9 +8,9 @@ use std::time::Duration;
 use i_slint_backend_testing::{init_no_event_loop, mock_elapsed_time};
 use kiosk_touchscreen::screens::check_in::RESULT_SHOWN_FOR;
 use kiosk_touchscreen::ui::{
-    BookingAdapter, BookingStep, CheckInAdapter, DropInAdapter, DropInStep, HubInfo, LoadState, MainWindow, Navigation,
-    PinMessage, ScanResult, Screen, Settings, StaffAdapter, StaffStep, StaffTab, Theme, WalkInAdapter, WalkInStep,
-    WelcomeAdapter,
+    BoardAdapter, BoardStep, BookingAdapter, BookingStep, CheckInAdapter, DropInAdapter, DropInStep, EventAdapter,
+    EventStep, HubInfo, LoadState, MainWindow, Navigation, PinMessage, ScanResult, Screen, Settings, StaffAdapter,
+    StaffStep, StaffTab, Theme, WalkInAdapter, WalkInStep, WelcomeAdapter,
 };
 use slint::ComponentHandle;
 use slint::Model;
@@ -676,4 +676,151 @@ fn a_list_that_cannot_be_read_says_so() {
     assert!(
         element(&window, "Sorry, today's sessions and rooms could not be read. Please ask at the desk.").is_valid()
     );
+}
+
+/// A pass for the crowded hub's member `index`, issued from another connection (as the desk would).
+fn member_pass(database: &std::path::Path, index: usize) -> String {
+    let mut store = booking_core::Store::open(database).unwrap();
+    let key = booking_core::PassKey::load_or_create(&database.with_file_name("pass.key")).unwrap();
+    let person = store.person_by_name_or_id(&common::crowded::person_name(index)).unwrap().id;
+    store.issue_pass(&key, person, booking_core::NewPass::Member, common::demo_now()).unwrap().payload
+}
+
+#[test]
+fn an_event_on_welcome_is_registered_for_by_name_and_the_places_left_go_down() {
+    use common::crowded;
+    init_no_event_loop();
+    let (_dir, mut hub) = common::empty_hub();
+    let fixture = crowded::build(&mut hub);
+    let window = open_app(hub, (800, 480));
+    let free = |window: &MainWindow| {
+        let events = window.global::<WelcomeAdapter>().get_events();
+        events.iter().find(|event| event.title == crowded::EVENT).map(|event| event.free_places)
+    };
+    assert_eq!(free(&window), Some(7), "12 places, 5 taken");
+
+    tap(&window, "Events today");
+    tap(&window, crowded::EVENT);
+    assert_eq!(screen(&window), Screen::Event);
+    assert!(element(&window, "Hold your pass under the scanner to register").is_valid());
+    tap(&window, "No pass? Type your name");
+    type_keys(&window, "Nia Wyn");
+    tap(&window, "Register");
+    assert_eq!(window.global::<EventAdapter>().get_step(), EventStep::Registered);
+    assert!(element(&window, "You have a place!").is_valid());
+    assert!(window.global::<EventAdapter>().get_has_pass(), "a newcomer is given a pass for the day");
+
+    let store = booking_core::Store::open(&fixture.database).unwrap();
+    let event = store
+        .events_overlapping(
+            booking_core::Slot::new(common::demo_now(), common::demo_now() + chrono::Duration::hours(12)).unwrap(),
+        )
+        .unwrap();
+    let event = event.into_iter().find(|event| event.title == crowded::EVENT).unwrap();
+    let names: Vec<String> = store.attendees(event.id).unwrap().into_iter().map(|a| a.display_name).collect();
+    assert!(names.contains(&"Nia Wyn".to_string()), "{names:?}");
+    tap(&window, "Done");
+    assert_eq!(screen(&window), Screen::Welcome);
+    assert_eq!(free(&window), Some(6));
+
+    // The full event: a pass joins its waiting list, after the two already waiting.
+    tap(&window, "Events today");
+    tap(&window, crowded::FULL_EVENT);
+    assert!(element(&window, "Full: register to join the waiting list (2 waiting).").is_valid());
+    type_scan(&window, &fixture.busy_member_pass);
+    let adapter = window.global::<EventAdapter>();
+    assert!(adapter.get_waiting_list() && !adapter.get_has_pass());
+    assert_eq!(adapter.get_position(), 3);
+    tap(&window, "Done");
+    // Registering twice is refused in plain words.
+    tap(&window, "Events today");
+    tap(&window, crowded::FULL_EVENT);
+    type_scan(&window, &fixture.busy_member_pass);
+    assert_eq!(window.global::<EventAdapter>().get_step(), EventStep::About);
+    assert!(!window.global::<EventAdapter>().get_problem().is_empty());
+}
+
+#[test]
+fn a_session_is_proposed_with_the_on_screen_keyboard_and_voted_for_by_scanning_a_pass() {
+    use common::crowded;
+    init_no_event_loop();
+    let (_dir, mut hub) = common::empty_hub();
+    let fixture = crowded::build(&mut hub);
+    let window = open_app(hub, (800, 480));
+    let board = window.global::<BoardAdapter>();
+
+    tap(&window, "Events today");
+    tap(&window, crowded::DAY);
+    assert_eq!(screen(&window), Screen::Board);
+    assert_eq!(board.get_placed().row_count(), 9, "3 rooms × 3 blocks, filled");
+    assert_eq!(board.get_waiting().row_count(), 3);
+
+    tap(&window, "Propose a session");
+    type_keys(&window, "Repair Cafe ");
+    tap(&window, "Numbers and signs");
+    type_keys(&window, "101");
+    assert_eq!(board.get_draft_title(), "Repair Cafe 101");
+    tap(&window, "Next");
+    tap(&window, "Next");
+    assert_eq!(board.get_step(), BoardStep::Proposer, "the line about it may be left empty");
+    type_scan(&window, &fixture.busy_member_pass);
+    assert_eq!(board.get_step(), BoardStep::Proposed);
+    assert!(!board.get_has_pass(), "a pass holder needs no new pass");
+    tap(&window, "Back to the board");
+    let proposed = board.get_waiting().iter().find(|s| s.title == "Repair Cafe 101").expect("on the board at once");
+    assert_eq!((proposed.proposer.as_str(), proposed.votes), (crowded::person_name(0).as_str(), 0));
+
+    // Two people vote by scanning their passes; the same pass twice counts once.
+    let (first, second) = (member_pass(&fixture.database, 30), member_pass(&fixture.database, 31));
+    tap(&window, "Repair Cafe 101");
+    assert_eq!(board.get_step(), BoardStep::Vote);
+    type_scan(&window, &first);
+    assert_eq!(board.get_step(), BoardStep::Voted);
+    assert_eq!(board.get_chosen().votes, 1);
+    tap(&window, "Back to the board");
+    tap(&window, "Repair Cafe 101");
+    type_scan(&window, &first);
+    assert_eq!(board.get_step(), BoardStep::Vote);
+    assert!(!board.get_problem().is_empty(), "a second vote from one pass is refused in plain words");
+    type_scan(&window, &second);
+    assert_eq!(board.get_chosen().votes, 2);
+    let store = booking_core::Store::open(&fixture.database).unwrap();
+    let day = store.unconferences_on(common::demo_now().date_naive()).unwrap().remove(0);
+    let stored = day.proposals.iter().find(|p| p.title == "Repair Cafe 101").unwrap();
+    assert_eq!(stored.votes, 2, "the votes are in the hub's database");
+}
+
+#[test]
+fn the_board_shows_a_change_made_elsewhere_within_a_second() {
+    use common::crowded;
+    init_no_event_loop();
+    let (_dir, mut hub) = common::empty_hub();
+    let fixture = crowded::build(&mut hub);
+    let window = open_app(hub, (800, 480));
+    let board = window.global::<BoardAdapter>();
+    tap(&window, "Events today");
+    tap(&window, crowded::DAY);
+    let left_off = board.get_waiting().row_data(0).unwrap();
+
+    // The organiser, on their laptop, moves a session off the grid (another process, the same database).
+    let mut store = booking_core::Store::open(&fixture.database).unwrap();
+    let day = store.unconferences_on(common::demo_now().date_naive()).unwrap().remove(0);
+    let placed = day.proposals.iter().find(|p| p.cell.is_some()).unwrap();
+    store.place_proposal(placed.id, None, common::demo_now()).unwrap().unwrap();
+    store
+        .vote(
+            &booking_core::PassKey::load_or_create(&fixture.database.with_file_name("pass.key")).unwrap(),
+            booking_core::ProposalId(i64::from(left_off.id)),
+            booking_core::Booker::Person(store.person_by_name_or_id(&crowded::person_name(33)).unwrap().id),
+            common::demo_now(),
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(board.get_placed().row_count(), 9, "not yet: the kiosk looks once a second");
+
+    mock_elapsed_time(Duration::from_millis(1100));
+    assert_eq!(board.get_placed().row_count(), 8);
+    assert_eq!(board.get_waiting().row_count(), 4);
+    let voted = board.get_waiting().iter().find(|s| s.id == left_off.id).unwrap();
+    assert_eq!(voted.votes, left_off.votes + 1);
 }

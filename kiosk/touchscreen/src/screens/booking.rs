@@ -3,15 +3,14 @@
 
 use std::rc::Rc;
 
-use booking_core::{
-    Booker, BookingRefusal, BookingRequest, IssuedPass, Opening, Refused, RoomAvailability, RoomId, Slot,
-};
+use booking_core::{BookingRefusal, BookingRequest, IssuedPass, Opening, Refused, RoomAvailability, RoomId, Slot};
 use chrono::{DateTime, Duration, Timelike, Utc};
 use kiosk_runtime::hub::Hub;
 use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
 use tracing::error;
 
 use super::name::add_to_name;
+use super::who::Who;
 use super::{Controller, Touchscreen, settings};
 use crate::qr;
 use crate::ui::{BookingAdapter, BookingStep, LengthChoice, MainWindow, RoomCard, Screen, WelcomeAdapter};
@@ -278,26 +277,13 @@ fn load_day(window: &MainWindow, kiosk: &Rc<Touchscreen>, day: usize) {
     );
 }
 
-/// Who the booking is for.
-#[derive(Debug, Clone)]
-pub enum Who {
-    /// A scanned pass (its text).
-    Pass(String),
-    /// Someone with no pass: their name, and they get a booking pass.
-    Named(String),
-}
-
 fn make(
     hub: &mut Hub,
     request: &BookingRequest,
     who: Who,
     now: DateTime<Utc>,
 ) -> booking_core::Result<Result<IssuedPass, Refused<BookingRefusal>>> {
-    let booker = match &who {
-        Who::Pass(text) => Booker::Pass(text),
-        Who::Named(name) => Booker::Newcomer(name),
-    };
-    Ok(hub.store.book_room(&hub.key, request, booker, now)?.map(|(_, pass)| pass))
+    Ok(hub.store.book_room(&hub.key, request, who.booker(), now)?.map(|(_, pass)| pass))
 }
 
 /// Books the chosen room and time for `who`; a pass scanned on the "who" step comes here.

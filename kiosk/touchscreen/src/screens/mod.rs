@@ -3,9 +3,12 @@
 //! with [`open`], and going home clears every screen through the registry, so a new screen touches its own file
 //! and `SCREENS`. Shared here: what every screen needs, and going back to Welcome.
 
+pub mod board;
 pub mod booking;
+pub mod changes;
 pub mod check_in;
 pub mod drop_in;
+pub mod event;
 pub mod host_notices;
 pub mod name;
 pub mod pin_entry;
@@ -14,6 +17,7 @@ pub mod settings;
 pub mod staff;
 pub mod walk_in;
 pub mod welcome;
+pub mod who;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -54,12 +58,16 @@ pub struct Touchscreen {
     pub drop_in: Rc<RefCell<drop_in::Picked>>,
     /// Book a room: the person's choices so far.
     pub booking: Rc<RefCell<booking::Choices>>,
+    /// The event on screen.
+    pub event: RefCell<event::Chosen>,
+    /// The unconference day on screen, and the session being voted for.
+    pub board: RefCell<board::Chosen>,
     /// The languages offered, the first being the one each new visitor starts in.
     pub languages: Vec<String>,
     /// With simulated door sensors, function keys play someone walking in or out (the desktop demo); returns
     /// whether it used the key.
     pub sensor_keys: RefCell<Option<SensorKeys>>,
-    /// Set by the web server after it books or changes something, so Welcome shows it within a second.
+    /// Set by the web server after it books or changes something, so the screens show it within a second.
     pub web_changed: Arc<AtomicBool>,
 }
 
@@ -88,6 +96,8 @@ impl Touchscreen {
             staff: Rc::default(),
             drop_in: Rc::default(),
             booking: Rc::default(),
+            event: RefCell::default(),
+            board: RefCell::default(),
             languages,
             sensor_keys: RefCell::new(None),
             web_changed: Arc::default(),
@@ -184,6 +194,10 @@ pub trait Controller: Sync {
         false
     }
 
+    /// Something changed in the hub outside this kiosk's own screens (see [`changes`]): a screen that shows what
+    /// others change reads it again.
+    fn changed(&self, _window: &MainWindow, _kiosk: &Rc<Touchscreen>) {}
+
     /// A finished scan while the screen shows; false leaves it to check the person in or out.
     fn scanned(&self, _window: &MainWindow, _kiosk: &Rc<Touchscreen>, _scan: &str) -> bool {
         false
@@ -198,6 +212,8 @@ pub const SCREENS: &[&dyn Controller] = &[
     &booking::BookingScreen,
     &drop_in::DropInScreen,
     &staff::StaffScreen,
+    &event::EventScreen,
+    &board::BoardScreen,
 ];
 
 /// The controller of `screen`.
@@ -222,6 +238,7 @@ pub fn connect(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     for screen in SCREENS {
         screen.connect(window, kiosk);
     }
+    changes::watch(window, kiosk);
     let weak = window.as_weak();
     let idle = kiosk.clone();
     window.global::<Activity>().on_touched(move || {
@@ -254,11 +271,13 @@ pub fn restart_idle_timer(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
 }
 
 /// Back to Welcome with the visitor still there (Back from a first step): every form is cleared and the staff
-/// view locked, but their language and text size stay.
+/// view locked, but their language and text size stay. Welcome reads today again: the visitor may have just taken
+/// a place it counts.
 pub fn go_home(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     for screen in SCREENS {
         screen.clear(window, kiosk);
     }
+    welcome::refresh(window, kiosk);
     window.global::<Navigation>().set_screen(Screen::Welcome);
     restart_idle_timer(window, kiosk);
 }
@@ -276,7 +295,16 @@ mod tests {
     #[test]
     fn every_screen_has_exactly_one_controller() {
         // An exhaustive match: a new screen in main.slint does not compile until it is named here and registered.
-        let all = [Screen::Welcome, Screen::CheckIn, Screen::WalkIn, Screen::Staff, Screen::DropIn, Screen::Booking];
+        let all = [
+            Screen::Welcome,
+            Screen::CheckIn,
+            Screen::WalkIn,
+            Screen::Staff,
+            Screen::DropIn,
+            Screen::Booking,
+            Screen::Event,
+            Screen::Board,
+        ];
         for screen in all {
             match screen {
                 Screen::Welcome
@@ -284,7 +312,9 @@ mod tests {
                 | Screen::WalkIn
                 | Screen::Staff
                 | Screen::DropIn
-                | Screen::Booking => {}
+                | Screen::Booking
+                | Screen::Event
+                | Screen::Board => {}
             }
             let registered = SCREENS.iter().filter(|controller| controller.screen() == screen).count();
             assert_eq!(registered, 1, "{screen:?} has {registered} controllers in SCREENS");

@@ -9,7 +9,7 @@ use booking_core::{PersonId, Role, VisitReason, WalkIn, WalkInOutcome};
 use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
 use tracing::error;
 
-use super::name::add_to_name;
+use super::name::{Typed, add_to_name};
 use super::{Controller, Touchscreen, host_notices};
 use crate::qr;
 use crate::ui::{MainWindow, Screen, WalkInAdapter, WalkInProblem, WalkInStep};
@@ -243,8 +243,6 @@ fn clear(window: &MainWindow) {
 }
 
 /// Slint's text for the Backspace key.
-const BACKSPACE: &str = "\u{8}";
-
 /// New here? Register: name, house rules and reason, then a pass.
 #[derive(Debug)]
 pub struct WalkInScreen;
@@ -272,10 +270,10 @@ impl Controller for WalkInScreen {
         if window.global::<WalkInAdapter>().get_step() != WalkInStep::Name {
             return false;
         }
-        match text {
-            "\n" | "\r" => name_done(window),
-            BACKSPACE => window.global::<WalkInAdapter>().invoke_backspace(),
-            other => type_into_name(window, other),
+        match Typed::from_key(text) {
+            Typed::Enter => name_done(window),
+            Typed::Backspace => window.global::<WalkInAdapter>().invoke_backspace(),
+            Typed::Text(other) => type_into_name(window, other),
         }
         true
     }

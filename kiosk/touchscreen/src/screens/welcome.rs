@@ -4,7 +4,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use anyhow::Result;
-use booking_core::local_day;
+use booking_core::{Event, UnconferenceBoard, local_day};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use kiosk_runtime::hub::Hub;
@@ -12,7 +12,7 @@ use slint::{ComponentHandle, ModelRc, SharedString, Timer, TimerMode, VecModel};
 use tracing::warn;
 
 use super::{Controller, Touchscreen, host_notices, settings};
-use crate::ui::{Highlight, HubInfo, LoadState, MainWindow, Screen, WelcomeAdapter};
+use crate::ui::{DayLine, EventLine, Highlight, HubInfo, LoadState, MainWindow, Screen, WelcomeAdapter};
 
 /// How often the clock and the day's highlights are brought up to date.
 const CLOCK_EVERY: Duration = Duration::from_secs(1);
@@ -23,6 +23,8 @@ const DATA_EVERY: Duration = Duration::from_secs(30);
 pub struct WelcomeData {
     pub hub_name: String,
     pub zone: Tz,
+    pub events: Vec<Event>,
+    pub days: Vec<UnconferenceBoard>,
     pub surgeries: Vec<SurgeryHighlight>,
     pub rooms_free_now: Vec<String>,
 }
@@ -36,12 +38,17 @@ pub struct SurgeryHighlight {
     pub free_places: u32,
 }
 
-/// Today's surgeries that have not finished (with the places still free in slots to come), and the bookable
-/// rooms with nothing on now.
+/// Today's events, unconference days and surgeries that have not finished (with the places still free), and the
+/// bookable rooms with nothing on now.
 pub fn load(hub: &mut Hub, now: DateTime<Utc>) -> Result<WelcomeData> {
     let site = hub.store.site()?;
     let zone = site.time_zone;
-    let today = local_day(zone, now.with_timezone(&zone).date_naive());
+    let date = now.with_timezone(&zone).date_naive();
+    let today = local_day(zone, date);
+    let events =
+        hub.store.events_overlapping(today)?.into_iter().filter(|event| !event.cancelled && event.time.end() > now);
+    let days =
+        hub.store.unconferences_on(date)?.into_iter().filter(|day| day.span().is_some_and(|span| span.end() > now));
     let surgeries = hub
         .store
         .surgeries_overlapping(today)?
@@ -67,7 +74,14 @@ pub fn load(hub: &mut Hub, now: DateTime<Utc>) -> Result<WelcomeData> {
     } else {
         Vec::new()
     };
-    Ok(WelcomeData { hub_name: site.name, zone, surgeries, rooms_free_now })
+    Ok(WelcomeData {
+        hub_name: site.name,
+        zone,
+        events: events.collect(),
+        days: days.collect(),
+        surgeries,
+        rooms_free_now,
+    })
 }
 
 fn connect(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
@@ -93,10 +107,6 @@ fn connect(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     clock_timer.start(TimerMode::Repeated, CLOCK_EVERY, move || {
         if let Some(window) = weak.upgrade() {
             settings::show_time(&window, &clock_kiosk);
-            // A place booked on the web shows here within a second, not at the next 30-second refresh.
-            if clock_kiosk.web_changed.swap(false, std::sync::atomic::Ordering::Relaxed) {
-                refresh(&window, &clock_kiosk);
-            }
         }
     });
     let (weak, data_kiosk) = (window.as_weak(), kiosk.clone());
@@ -115,6 +125,8 @@ pub fn refresh(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
         // Say so, rather than keep a list that may no longer be true.
         let adapter = window.global::<WelcomeAdapter>();
         adapter.set_state(LoadState::Failed);
+        adapter.set_events(ModelRc::default());
+        adapter.set_days(ModelRc::default());
         adapter.set_surgeries(ModelRc::default());
         adapter.set_rooms_free_now(ModelRc::default());
     });
@@ -134,7 +146,32 @@ fn show_data(window: &MainWindow, kiosk: &Rc<Touchscreen>, data: &WelcomeData) {
             free_places: surgery.free_places as i32,
         })
         .collect();
+    let events: Vec<EventLine> = data
+        .events
+        .iter()
+        .map(|event| EventLine {
+            id: event.id.0 as i32,
+            title: event.title.as_str().into(),
+            time: kiosk.time_range(event.time.start(), event.time.end()).into(),
+            place: event.room.as_str().into(),
+            free_places: event.free() as i32,
+        })
+        .collect();
+    let days: Vec<DayLine> = data
+        .days
+        .iter()
+        .filter_map(|day| {
+            let span = day.span()?;
+            Some(DayLine {
+                id: day.id.0 as i32,
+                title: day.title.as_str().into(),
+                time: kiosk.time_range(span.start(), span.end()).into(),
+            })
+        })
+        .collect();
     let adapter = window.global::<WelcomeAdapter>();
+    adapter.set_events(ModelRc::new(VecModel::from(events)));
+    adapter.set_days(ModelRc::new(VecModel::from(days)));
     adapter.set_surgeries(ModelRc::new(VecModel::from(highlights)));
     let free: Vec<SharedString> = data.rooms_free_now.iter().map(|room| room.as_str().into()).collect();
     adapter.set_rooms_free_now(ModelRc::new(VecModel::from(free)));

@@ -1,10 +1,11 @@
 //! A crowded hub, the worst a kiosk should meet on a busy day: a 50-character name, 12 rooms with long names, people
 //! with 40-character names (30 of them on site), 6 drop-in sessions today with 20 times each, and a long Welsh word
-//! in every name, topic and place. Built through booking-core, as the kiosk's own data would be.
+//! in every name, topic and place; an evening event with places, a full one with a waiting list, and an unconference
+//! day of 3 rooms × 3 blocks with 12 proposals. Built through booking-core, as the kiosk's own data would be.
 
 use booking_core::{
-    BookingRequest, DayHours, NewPass, NewPerson, NewRoom, NewSite, NewSurgery, PersonId, Role, Slot, WhenFull,
-    resolve_local,
+    Booker, BookingRequest, DayHours, NewEvent, NewPass, NewPerson, NewProposal, NewRoom, NewSite, NewSurgery,
+    NewUnconference, PersonId, Role, Slot, WhenFull, resolve_local,
 };
 use chrono::{Duration, NaiveTime, Weekday};
 use kiosk_runtime::hub::Hub;
@@ -69,6 +70,15 @@ pub const TOPICS: [&str; 6] = [
     "Ffonau Clyfar, Tabledi a Thrawsnewidiadau",
 ];
 
+pub const EVENT: &str = "Noson Gymunedol Llanfairpwllgwyngyll: Deallusrwydd Artiffisial a Chi";
+pub const FULL_EVENT: &str = "Gweithdy Trwsio Cyfrifiaduron a Thrawsnewidiadau Digidol";
+pub const DAY: &str = "Diwrnod Agored Llanfairpwllgwyngyll: Technoleg Gymunedol i Bawb";
+
+/// The title of the unconference day's proposal `index` (up to 80 characters, the longest a title may be).
+pub fn proposal_title(index: usize) -> String {
+    format!("{} — trafodaeth agored rhif {}", TOPICS[index % TOPICS.len()], index + 1)
+}
+
 /// What the tests need to find again in a crowded hub.
 #[derive(Debug)]
 pub struct Crowded {
@@ -87,6 +97,12 @@ impl Crowded {
             host: self.hosts[0].clone(),
             topic: TOPICS[0].into(),
             database: self.database.clone(),
+            gatherings: Some(super::tour::Gatherings {
+                event: EVENT.into(),
+                full_event: FULL_EVENT.into(),
+                day: DAY.into(),
+                session: proposal_title(0),
+            }),
         }
     }
 }
@@ -195,6 +211,52 @@ pub fn build(hub: &mut Hub) -> Crowded {
     }
     // The pass checks them in once more at the kiosk: check them out first, so the tour sees "Welcome".
     store.check_out(busy, now - Duration::minutes(1)).unwrap();
+
+    // An evening event with places left, and a full one with two waiting.
+    let event = |title: &str, room: usize, start, end, capacity| NewEvent {
+        room: rooms[room],
+        time: Slot::new(start, end).unwrap(),
+        title: title.into(),
+        description: format!("{} — {}", TOPICS[room % TOPICS.len()], TOPICS[(room + 1) % TOPICS.len()]),
+        host: Some(host_ids[1]),
+        capacity,
+    };
+    let open = store.add_event(&event(EVENT, 11, at(18, 0), at(20, 0), 12), now).unwrap().unwrap();
+    let full = store.add_event(&event(FULL_EVENT, 7, at(19, 0), at(20, 30), 2), now).unwrap().unwrap();
+    for (index, member) in members[1..10].iter().enumerate() {
+        let event = if index < 5 { open.id } else { full.id };
+        let who = Booker::Person(*member);
+        store.register_for_event(&hub.key, event, who, WhenFull::JoinWaitingList, now).unwrap().unwrap();
+    }
+
+    // An unconference day this afternoon: 12 proposals with votes, filled onto the grid (some left off).
+    let blocks = [(15, 16), (16, 17), (17, 18)].map(|(from, to)| (time(from), time(to)));
+    let day = store
+        .open_unconference(
+            &NewUnconference {
+                title: DAY.into(),
+                day: today,
+                organiser: host_ids[0],
+                rooms: vec![rooms[1], rooms[2], rooms[4]],
+                blocks: blocks.to_vec(),
+            },
+            now,
+        )
+        .unwrap()
+        .unwrap();
+    for index in 0..12 {
+        let new = NewProposal {
+            title: proposal_title(index),
+            description: format!("{} a {}", TOPICS[(index + 2) % TOPICS.len()], TOPICS[(index + 3) % TOPICS.len()]),
+            at: None,
+        };
+        let proposer = Booker::Person(members[1 + index]);
+        let proposal = store.propose(&hub.key, day, proposer, &new, now).unwrap().unwrap().proposal;
+        for voter in &members[14..14 + (12 - index) % 9] {
+            store.vote(&hub.key, proposal, Booker::Person(*voter), now).unwrap().unwrap();
+        }
+    }
+    store.fill_unconference(day, now).unwrap().unwrap();
     Crowded { database: hub.dir.join("hub.db"), busy_member_pass, hosts }
 }
 

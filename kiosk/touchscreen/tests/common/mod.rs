@@ -54,6 +54,7 @@ pub fn demo_cast(dir: &tempfile::TempDir, pass: &str) -> tour::Cast {
         host: "Grace Okafor".into(),
         topic: "Digital help drop-in".into(),
         database: dir.path().join("hub.db"),
+        gatherings: None,
     }
 }
 

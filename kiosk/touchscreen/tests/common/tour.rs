@@ -18,7 +18,19 @@ pub struct Cast {
     pub host: String,
     pub topic: String,
     pub database: std::path::PathBuf,
+    /// Today's events and unconference day, in a hub that has them.
+    pub gatherings: Option<Gatherings>,
 }
+
+/// Titles the tour taps: an event with places, a full one, an unconference day and a session on its board.
+#[derive(Debug, Clone)]
+pub struct Gatherings {
+    pub event: String,
+    pub full_event: String,
+    pub day: String,
+    pub session: String,
+}
+
 use super::type_scan;
 
 /// The kiosk's own translations, read from its .po files, so the tour taps what a person sees.
@@ -115,6 +127,53 @@ impl<'a> Tour<'a> {
                 }
             }
         }
+    }
+
+    /// Registers for an event by name and for a full one by pass; votes by pass and proposes by name on an
+    /// unconference day's board.
+    fn visit_gatherings(&self, gatherings: &Gatherings, pass: &str, look: &mut impl FnMut(&str)) {
+        let window = self.window;
+        self.choose_settings();
+        self.tap("Events today");
+        look("event-list");
+        self.tap_label(&gatherings.event);
+        look("event-about");
+        self.tap("No pass? Type your name");
+        self.type_name("oluwaseun ap rhydderch");
+        look("event-name");
+        self.tap("Register");
+        look("event-registered");
+        self.tap("Done");
+        self.choose_settings();
+        self.tap("Events today");
+        self.tap_label(&gatherings.full_event);
+        type_scan(window, pass);
+        look("event-waiting-list");
+        self.tap("Done");
+
+        self.choose_settings();
+        self.tap("Events today");
+        self.tap_label(&gatherings.day);
+        look("board");
+        self.tap_label(&gatherings.session);
+        look("board-vote");
+        type_scan(window, pass);
+        look("board-voted");
+        self.tap("Back to the board");
+        self.tap("Propose a session");
+        self.type_name("trwsio gliniaduron llanfairpwllgwyngyll");
+        look("board-title");
+        self.tap("Next");
+        self.type_name("dewch");
+        look("board-line");
+        self.tap("Next");
+        look("board-proposer");
+        self.tap("No pass? Type your name");
+        self.type_name("angharad cyfrifiadureg");
+        look("board-proposer-name");
+        self.tap("Propose");
+        look("board-proposed");
+        self.tap("Done");
     }
 
     fn type_digits(&self, digits: &str) {
@@ -272,6 +331,10 @@ impl<'a> Tour<'a> {
         self.tap("Who is here");
         look("staff-roll-call-alert");
         self.tap("Lock");
+
+        if let Some(gatherings) = &cast.gatherings {
+            self.visit_gatherings(gatherings, &cast.pass, &mut look);
+        }
 
         // With the web pages on, Welcome shows their address as a QR code a phone can read off the screen.
         kiosk_touchscreen::screens::welcome::show_web_address(window, "http://hub.local:8080/");
