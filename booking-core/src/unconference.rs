@@ -19,6 +19,7 @@ use crate::ids::{BookingId, PersonId, ProposalId, RoomId, UnconferenceId};
 use crate::passes::{IssuedPass, NewPass, PassKey, insert_pass};
 use crate::people::{Role, load_person};
 use crate::refusal::Refusal;
+use crate::rooms::load_room;
 use crate::site::load_site;
 use crate::text;
 use crate::time::{Slot, from_db, resolve_local, to_db};
@@ -363,9 +364,18 @@ impl Store {
                 .iter()
                 .map(|(start, end)| Slot::new(instant(*start)?, instant(*end)?))
                 .collect::<Result<Vec<_>>>()?;
-            // Every cell is checked before anything is written. The day's own cells are one organiser's: a room's
-            // buffer between bookings does not apply between them.
+            // Every cell is checked before anything is written. A room's changeover buffer holds between the
+            // day's own blocks too (the database keeps every room's bookings that far apart): say so plainly.
             for room in &new.rooms {
+                let room_row = load_room(tx, *room)?;
+                let buffer = i64::from(room_row.buffer_minutes);
+                if blocks.windows(2).any(|pair| pair[1].start() - pair[0].end() < chrono::Duration::minutes(buffer)) {
+                    return Err(StoreError::invalid(format!(
+                        "{} needs {buffer} minutes between bookings to change over: leave at least that long \
+                         between the time blocks, or choose another room",
+                        room_row.name
+                    )));
+                }
                 for block in &blocks {
                     if let Some(refusal) = refusal_for(tx, *room, *block, None, now)? {
                         return Ok(Err(refusal));
@@ -741,6 +751,27 @@ mod tests {
         clash.organiser = visitor;
         clash.blocks = vec![(time(14, 0), time(15, 0))];
         assert!(store.open_unconference(&clash, at(9, 0)).is_err(), "a visitor cannot organise a day");
+    }
+
+    #[test]
+    fn a_rooms_changeover_buffer_holds_between_the_days_blocks_and_is_said_plainly() {
+        let mut store = london_hub();
+        let mut workshop = NewRoom::named("Workshop", 16);
+        workshop.buffer_minutes = 15;
+        let workshop = store.add_room(&workshop).unwrap().id;
+        let grace = person(&mut store, "Grace", Role::Host);
+        let mut new = NewUnconference {
+            title: "Open Tuesday".into(),
+            day: NaiveDate::from_ymd_opt(2027, 1, 5).unwrap(),
+            organiser: grace,
+            rooms: vec![workshop],
+            blocks: vec![(time(10, 0), time(11, 0)), (time(11, 0), time(12, 0))],
+        };
+        let error = store.open_unconference(&new, at(9, 0)).unwrap_err().to_string();
+        assert!(error.contains("Workshop needs 15 minutes between bookings"), "{error}");
+        assert!(store.unconferences_on(new.day).unwrap().is_empty());
+        new.blocks[1] = (time(11, 15), time(12, 15));
+        store.open_unconference(&new, at(9, 0)).unwrap().unwrap();
     }
 
     #[test]

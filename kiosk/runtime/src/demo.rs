@@ -260,12 +260,17 @@ pub fn run(hub: &mut Hub, now: DateTime<Utc>) -> Result<DemoHub> {
             let Some(start) = local(date, plan.start) else {
                 continue;
             };
+            let time = Slot::new(start, start + Duration::minutes(i64::from(plan.minutes)))?;
+            // Today's sessions already over are not planned (the demo may be run in the evening).
+            if time.end() <= now {
+                continue;
+            }
             let surgery = store.add_surgery(
                 &NewSurgery {
                     topic: plan.topic.into(),
                     host: hosts[plan.host],
                     place: plan.place.into(),
-                    time: Slot::new(start, start + Duration::minutes(i64::from(plan.minutes)))?,
+                    time,
                     slot_minutes: plan.slot_minutes,
                     seats_per_slot: plan.seats_per_slot,
                 },
@@ -370,5 +375,16 @@ mod tests {
             }
         }
         assert!(checked > 40, "the demo books its members ({checked} bookings and places checked)");
+    }
+
+    #[test]
+    fn the_demo_can_be_built_at_any_hour_of_the_day() {
+        // Once it failed in the afternoon, planning the morning's drop-in session when it was over.
+        for hour in 0..24 {
+            let dir = tempfile::tempdir().unwrap();
+            let mut hub = Hub::open(dir.path()).unwrap();
+            let now = Utc.with_ymd_and_hms(2027, 1, 5, hour, 30, 0).unwrap();
+            run(&mut hub, now).unwrap_or_else(|error| panic!("at {hour}:30: {error:#}"));
+        }
     }
 }
