@@ -87,6 +87,20 @@ impl Store {
         Ok(value)
     }
 
+    /// Like [`Store::write`], but a `dry_run` rolls everything back: it sees exactly what the real one would do.
+    pub(crate) fn write_unless<T>(
+        &mut self,
+        dry_run: bool,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        if !dry_run {
+            tx.commit()?;
+        }
+        Ok(value)
+    }
+
     /// The schema version this database is at.
     pub fn schema_version(&self) -> Result<u32> {
         Ok(self.conn.pragma_query_value(None, "user_version", |row| row.get(0))?)

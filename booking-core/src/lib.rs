@@ -23,6 +23,7 @@ mod occupancy;
 mod outbox;
 mod passes;
 mod people;
+mod people_import;
 mod privacy;
 mod recurrence;
 mod refusal;
@@ -60,6 +61,7 @@ pub use passes::{
     IssuedPass, NewPass, PASS_TEXT_LEN, Pass, PassClaim, PassKey, PassKind, PassRefusal, decode_pass, encode_pass,
 };
 pub use people::{NewPerson, Person, Role};
+pub use people_import::{ImportedRow, PeopleImport, PersonRow, RowOutcome, RowRefusal, read_people_csv};
 pub use privacy::{ERASED_NAME, EraseOutcome, EraseRefusal, Erasure, PERSON_EXPORT_FORMAT, PersonExport, PurgeReport};
 pub use recurrence::{MAX_OCCURRENCES, Nth, Repeat, occurrence_dates};
 pub use refusal::Refusal;

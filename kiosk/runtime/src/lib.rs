@@ -8,6 +8,7 @@ pub mod demo;
 pub mod housekeeping;
 pub mod hub;
 pub mod languages;
+pub mod pass_sheet;
 pub mod qr;
 pub mod refusals;
 pub mod systemd;

@@ -5,8 +5,8 @@
 use std::sync::LazyLock;
 
 use booking_core::{
-    BookingRefusal, EraseRefusal, EventRefusal, PassRefusal, Refused, RoomCheckInRefusal, SIGN_UP_LINK_VALID,
-    SeatRefusal, SignUpRefusal, UnconferenceRefusal,
+    BookingRefusal, EraseRefusal, EventRefusal, PassRefusal, Refused, RoomCheckInRefusal, RowRefusal,
+    SIGN_UP_LINK_VALID, SeatRefusal, SignUpRefusal, UnconferenceRefusal,
 };
 
 use crate::catalogue::Catalogue;
@@ -167,6 +167,30 @@ impl Reason for UnconferenceRefusal {
     }
 }
 
+impl Reason for RowRefusal {
+    fn reason(&self, language: &str) -> String {
+        match self {
+            RowRefusal::NoName => WORDS.tr(language, "This row has no name."),
+            RowRefusal::NameTooLong { chars } => {
+                WORDS.trf(language, "The name has {} letters; the most the hub keeps is 80.", &[chars])
+            }
+            RowRefusal::ContactTooLong { chars } => {
+                WORDS.trf(language, "The contact has {} letters; the most the hub keeps is 120.", &[chars])
+            }
+            RowRefusal::Unreadable => {
+                WORDS.tr(language, "This row has invisible control characters: export the spreadsheet again.")
+            }
+            RowRefusal::UnknownRole { role } => WORDS.trf(
+                language,
+                "“{}” is not a role here: write member, visitor or host, or leave it empty.",
+                &[role],
+            ),
+            RowRefusal::Staff => WORDS.tr(language, "Staff need a PIN: add them one at a time with “kiosk staff add”."),
+            RowRefusal::IsStaff => WORDS.tr(language, "This is a staff member: a spreadsheet does not change staff."),
+        }
+    }
+}
+
 impl Reason for EventRefusal {
     fn reason(&self, language: &str) -> String {
         WORDS.tr(
@@ -297,6 +321,13 @@ mod tests {
             Box::new(SignUpRefusal::ExpiredLink),
             Box::new(SignUpRefusal::AlreadyConfirmed),
             Box::new(Refused::<SeatRefusal>::Pass(PassRefusal::Revoked)),
+            Box::new(RowRefusal::NoName),
+            Box::new(RowRefusal::NameTooLong { chars: 93 }),
+            Box::new(RowRefusal::ContactTooLong { chars: 130 }),
+            Box::new(RowRefusal::Unreadable),
+            Box::new(RowRefusal::UnknownRole { role: "boss".into() }),
+            Box::new(RowRefusal::Staff),
+            Box::new(RowRefusal::IsStaff),
         ]
     }
 

@@ -628,6 +628,18 @@ pub enum PersonCommand {
         #[arg(long)]
         role: Option<String>,
     },
+    /// Load people from a spreadsheet saved as CSV. The first line names the columns: name (or first name and last
+    /// name), and role and contact (or email) if the file has them. Prints what became of each line: added,
+    /// updated, already here, a duplicate, or refused and why. New members get passes, on printable sheets.
+    Import {
+        file: PathBuf,
+        /// Say what would happen, and keep nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Where to write the pass sheets (PNG pages of A4). Default: passes/ in the data folder.
+        #[arg(long, value_name = "DIR")]
+        sheets: Option<PathBuf>,
+    },
     /// Everything the hub holds about one person, as JSON: the answer to a subject-access request.
     Export {
         person: String,

@@ -531,6 +531,7 @@ pub fn person(cx: &mut Invocation<'_>, command: &PersonCommand) -> Result<Report
                 json!({ "person": person.id, "contact": email, "agreed": agreed, "language": language }),
             ))
         }
+        PersonCommand::Import { file, dry_run, sheets } => data::person_import(cx, file, *dry_run, sheets.as_deref()),
         PersonCommand::Export { person, out } => data::person_export(cx, person, out.as_deref()),
         PersonCommand::Erase { person, yes } => data::person_erase(cx, person, *yes),
     }

@@ -1,19 +1,21 @@
-//! Commands that move the hub's data out and back: exports, calendars, the retention purge, erasure, a person's
-//! own data, backups and restore. The rules live in booking-core; this is files, words and exit codes.
+//! Commands that move the hub's data out and back: exports, calendars, a member list from a spreadsheet, the
+//! retention purge, erasure, a person's own data, backups and restore. The rules live in booking-core; this is files, words and exit codes.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use booking_core::{EraseOutcome, Feed, HubExport, list_backups, verify_backup};
+use booking_core::{EraseOutcome, Feed, HubExport, Refusal, RowOutcome, list_backups, read_people_csv, verify_backup};
 use chrono::Duration;
 use kiosk_runtime::housekeeping::{BackupPlan, purge_summary};
+use kiosk_runtime::pass_sheet::{SheetPass, pass_sheets};
+use kiosk_runtime::refusals::Reason;
 use serde_json::json;
 
 use super::Invocation;
 use super::args::{ExportFormat, IcsArgs};
 use super::input::{bad_input, parse_date};
-use super::report::{Report, local};
+use super::report::{Report, language, local};
 
 /// Writes `text` to `path`, or makes it the command's output.
 fn write_or_print(text: String, path: Option<&Path>, what: &str) -> Result<Report> {
@@ -84,6 +86,67 @@ pub fn ics(cx: &mut Invocation<'_>, args: &IcsArgs) -> Result<Report> {
 pub fn purge(cx: &mut Invocation<'_>) -> Result<Report> {
     let report = cx.hub.store.purge(cx.now)?;
     Ok(Report::done(purge_summary(&report, cx.hub.store.site()?.time_zone), &report))
+}
+
+pub fn person_import(cx: &mut Invocation<'_>, file: &Path, dry_run: bool, sheets: Option<&Path>) -> Result<Report> {
+    let bytes = fs::read(file).with_context(|| format!("could not read {}", file.display()))?;
+    let rows = read_people_csv(&bytes).with_context(|| format!("{} was not imported", file.display()))?;
+    let import = cx.hub.store.import_people(&cx.hub.key, &rows, dry_run, cx.now)?;
+    let mut text = if dry_run {
+        format!("{}: {} rows. A dry run: nothing was kept.\n", file.display(), rows.len())
+    } else {
+        format!("{}: {} rows.\n", file.display(), rows.len())
+    };
+    for row in &import.rows {
+        let what = match &row.outcome {
+            RowOutcome::Added { person } => format!("added (#{person})"),
+            RowOutcome::Updated { person, changed } => format!("updated #{person}: {}", changed.join(" and ")),
+            RowOutcome::Unchanged { person } => format!("already here (#{person})"),
+            RowOutcome::Duplicate { first_line } => format!("the same person as line {first_line}: skipped"),
+            RowOutcome::Refused { refusal } => format!("refused: {}", refusal.reason(language())),
+        };
+        let name = if row.name.is_empty() { "(no name)" } else { row.name.as_str() };
+        text += &format!("  line {:<4} {name}: {what}\n", row.line);
+    }
+    let [added, updated, unchanged, duplicates, refused] = import.counts();
+    let duplicates = if duplicates == 1 { "1 duplicate".to_owned() } else { format!("{duplicates} duplicates") };
+    text += &format!("{added} added, {updated} updated, {unchanged} already here, {duplicates}, {refused} refused.");
+    let mut pages = Vec::new();
+    if !import.passes.is_empty() {
+        let dir = sheets.map_or_else(|| cx.hub.dir.join("passes"), Path::to_path_buf);
+        fs::create_dir_all(&dir).with_context(|| format!("could not make {}", dir.display()))?;
+        let passes: Vec<SheetPass> = import
+            .passes
+            .iter()
+            .map(|(_, name, pass)| SheetPass { name: name.clone(), payload: pass.payload.clone() })
+            .collect();
+        let stamp = cx.now.format("%Y%m%d-%H%M%S");
+        for (number, page) in pass_sheets(&passes)?.into_iter().enumerate() {
+            let path = dir.join(format!("members-{stamp}-{}.png", number + 1));
+            fs::write(&path, page).with_context(|| format!("could not write {}", path.display()))?;
+            pages.push(path);
+        }
+        text += &format!(
+            "\nNew members' passes ({}), to print and cut out: {}",
+            passes.len(),
+            pages.iter().map(|page| page.display().to_string()).collect::<Vec<_>>().join(", ")
+        );
+    }
+    // Scripts get each refusal's stable code and its reason, as for every other refusal.
+    let rows: Vec<serde_json::Value> = import
+        .rows
+        .iter()
+        .map(|row| {
+            let mut value = serde_json::to_value(row).unwrap_or_default();
+            if let (RowOutcome::Refused { refusal }, Some(map)) = (&row.outcome, value.as_object_mut()) {
+                map.remove("refusal");
+                map.insert("code".into(), refusal.code().into());
+                map.insert("reason".into(), refusal.reason(language()).into());
+            }
+            value
+        })
+        .collect();
+    Ok(Report::done(text, json!({ "file": file, "dry_run": dry_run, "rows": rows, "sheets": pages })))
 }
 
 pub fn person_export(cx: &mut Invocation<'_>, person: &str, out: Option<&Path>) -> Result<Report> {
