@@ -1,5 +1,6 @@
 //! Commands that move the hub's data out and back: exports, calendars, a member list from a spreadsheet, the
-//! retention purge, erasure, a person's own data, backups and restore. The rules live in booking-core; this is files, words and exit codes.
+//! retention purge, erasure, a person's own data, backups and restore. The rules live in booking-core; this is
+//! files, words and exit codes.
 
 use std::fs;
 use std::path::{Path, PathBuf};

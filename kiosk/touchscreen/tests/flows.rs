@@ -769,6 +769,9 @@ fn a_session_is_proposed_with_the_on_screen_keyboard_and_voted_for_by_scanning_a
     tap(&window, "Back to the board");
     let proposed = board.get_waiting().iter().find(|s| s.title == "Repair Cafe 101").expect("on the board at once");
     assert_eq!((proposed.proposer.as_str(), proposed.votes), (crowded::person_name(0).as_str(), 0));
+    tap(&window, "Propose a session");
+    assert_eq!(board.get_draft_title(), "", "the next proposer starts with an empty title");
+    tap(&window, "Back");
 
     // Two people vote by scanning their passes; the same pass twice counts once.
     let (first, second) = (member_pass(&fixture.database, 30), member_pass(&fixture.database, 31));

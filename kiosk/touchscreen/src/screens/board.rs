@@ -1,6 +1,6 @@
-//! An unconference day's board, opened from today's events: the grid time by time and room by room, and the proposals not
-//! on it yet, following every change (from the kiosk, a phone, the organiser's command line). Anyone proposes a
-//! session with the on-screen keyboard (a newcomer gets a pass for the day) and votes by scanning their pass.
+//! An unconference day's board, opened from today's events: the grid time by time and room by room, and the
+//! proposals not on it yet, following every change (from the kiosk, a phone, the organiser's command line). Anyone
+//! proposes a session with the on-screen keyboard (a newcomer gets a pass for the day) and votes by scanning a pass.
 
 use std::rc::Rc;
 
@@ -48,7 +48,9 @@ fn connect(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     let weak = window.as_weak();
     adapter.on_propose(move || {
         if let Some(window) = weak.upgrade() {
+            // A fresh start: the last proposer's words and pass are not the next one's.
             let adapter = window.global::<BoardAdapter>();
+            forget_draft(&adapter);
             show_problem(&adapter, "");
             adapter.set_step(BoardStep::Title);
         }
@@ -290,17 +292,22 @@ fn show_failure(adapter: &BoardAdapter) {
     adapter.set_failed(true);
 }
 
-/// Forgets the last person's draft, name and pass; the board itself stays until another day is opened.
-fn clear(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
-    kiosk.board.borrow_mut().proposal = None;
-    let adapter = window.global::<BoardAdapter>();
-    adapter.set_step(BoardStep::Board);
-    adapter.set_chosen(SessionLine::default());
+/// Forgets a proposer's title, line, name and pass.
+fn forget_draft(adapter: &BoardAdapter) {
     adapter.set_draft_title(SharedString::new());
     adapter.set_draft_line(SharedString::new());
     adapter.set_name(SharedString::new());
     adapter.set_has_pass(false);
     adapter.set_pass_code(Image::default());
+}
+
+/// Forgets the last person's choice, draft, name and pass; the board itself stays until another day is opened.
+fn clear(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
+    kiosk.board.borrow_mut().proposal = None;
+    let adapter = window.global::<BoardAdapter>();
+    adapter.set_step(BoardStep::Board);
+    adapter.set_chosen(SessionLine::default());
+    forget_draft(&adapter);
     show_problem(&adapter, "");
 }
 
