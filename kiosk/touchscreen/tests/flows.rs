@@ -678,10 +678,23 @@ fn a_list_that_cannot_be_read_says_so() {
     );
 }
 
+/// The kiosk at 800×480 over the crowded hub (with its events and unconference day), its jobs run inline.
+fn crowded_app() -> (tempfile::TempDir, common::crowded::Crowded, MainWindow) {
+    init_no_event_loop();
+    let (dir, mut hub) = common::empty_hub();
+    let fixture = common::crowded::build(&mut hub);
+    (dir, fixture, open_app(hub, (800, 480)))
+}
+
+/// The crowded hub's pass key, for passes and votes from another connection.
+fn pass_key(database: &std::path::Path) -> booking_core::PassKey {
+    booking_core::PassKey::load_or_create(&database.with_file_name("pass.key")).unwrap()
+}
+
 /// A pass for the crowded hub's member `index`, issued from another connection (as the desk would).
 fn member_pass(database: &std::path::Path, index: usize) -> String {
     let mut store = booking_core::Store::open(database).unwrap();
-    let key = booking_core::PassKey::load_or_create(&database.with_file_name("pass.key")).unwrap();
+    let key = pass_key(database);
     let person = store.person_by_name_or_id(&common::crowded::person_name(index)).unwrap().id;
     store.issue_pass(&key, person, booking_core::NewPass::Member, common::demo_now()).unwrap().payload
 }
@@ -689,10 +702,7 @@ fn member_pass(database: &std::path::Path, index: usize) -> String {
 #[test]
 fn an_event_on_welcome_is_registered_for_by_name_and_the_places_left_go_down() {
     use common::crowded;
-    init_no_event_loop();
-    let (_dir, mut hub) = common::empty_hub();
-    let fixture = crowded::build(&mut hub);
-    let window = open_app(hub, (800, 480));
+    let (_dir, fixture, window) = crowded_app();
     let free = |window: &MainWindow| {
         let events = window.global::<WelcomeAdapter>().get_events();
         events.iter().find(|event| event.title == crowded::EVENT).map(|event| event.free_places)
@@ -743,10 +753,7 @@ fn an_event_on_welcome_is_registered_for_by_name_and_the_places_left_go_down() {
 #[test]
 fn a_session_is_proposed_with_the_on_screen_keyboard_and_voted_for_by_scanning_a_pass() {
     use common::crowded;
-    init_no_event_loop();
-    let (_dir, mut hub) = common::empty_hub();
-    let fixture = crowded::build(&mut hub);
-    let window = open_app(hub, (800, 480));
+    let (_dir, fixture, window) = crowded_app();
     let board = window.global::<BoardAdapter>();
 
     tap(&window, "Events today");
@@ -796,10 +803,7 @@ fn a_session_is_proposed_with_the_on_screen_keyboard_and_voted_for_by_scanning_a
 #[test]
 fn the_board_shows_a_change_made_elsewhere_within_a_second() {
     use common::crowded;
-    init_no_event_loop();
-    let (_dir, mut hub) = common::empty_hub();
-    let fixture = crowded::build(&mut hub);
-    let window = open_app(hub, (800, 480));
+    let (_dir, fixture, window) = crowded_app();
     let board = window.global::<BoardAdapter>();
     tap(&window, "Events today");
     tap(&window, crowded::DAY);
@@ -810,15 +814,10 @@ fn the_board_shows_a_change_made_elsewhere_within_a_second() {
     let day = store.unconferences_on(common::demo_now().date_naive()).unwrap().remove(0);
     let placed = day.proposals.iter().find(|p| p.cell.is_some()).unwrap();
     store.place_proposal(placed.id, None, common::demo_now()).unwrap().unwrap();
-    store
-        .vote(
-            &booking_core::PassKey::load_or_create(&fixture.database.with_file_name("pass.key")).unwrap(),
-            booking_core::ProposalId(i64::from(left_off.id)),
-            booking_core::Booker::Person(store.person_by_name_or_id(&crowded::person_name(33)).unwrap().id),
-            common::demo_now(),
-        )
-        .unwrap()
-        .unwrap();
+    let voter = store.person_by_name_or_id(&crowded::person_name(33)).unwrap().id;
+    let proposal = booking_core::ProposalId(i64::from(left_off.id));
+    let key = pass_key(&fixture.database);
+    store.vote(&key, proposal, booking_core::Booker::Person(voter), common::demo_now()).unwrap().unwrap();
     assert_eq!(board.get_placed().row_count(), 9, "not yet: the kiosk looks once a second");
 
     mock_elapsed_time(Duration::from_millis(1100));

@@ -160,7 +160,7 @@ fn register(window: &MainWindow, kiosk: &Rc<Touchscreen>, who: Who) {
             let Some(window) = weak.upgrade() else { return };
             let adapter = window.global::<EventAdapter>();
             match outcome {
-                Ok(Ok(registered)) => show_registered(&window, &ui_kiosk, event, &registered),
+                Ok(Ok(registered)) => show_registered(&window, &registered),
                 Ok(Err(refused)) => {
                     show_problem(&adapter, settings::reason(&window, &refused));
                     adapter.set_step(EventStep::About);
@@ -176,7 +176,7 @@ fn register(window: &MainWindow, kiosk: &Rc<Touchscreen>, who: Who) {
     );
 }
 
-fn show_registered(window: &MainWindow, kiosk: &Rc<Touchscreen>, event: EventId, registered: &Registered) {
+fn show_registered(window: &MainWindow, registered: &Registered) {
     let adapter = window.global::<EventAdapter>();
     adapter.set_waiting_list(registered.waiting_position.is_some());
     adapter.set_position(registered.waiting_position.unwrap_or(0) as i32);
@@ -197,8 +197,6 @@ fn show_registered(window: &MainWindow, kiosk: &Rc<Touchscreen>, event: EventId,
     }
     show_problem(&adapter, "");
     adapter.set_step(EventStep::Registered);
-    // Welcome's count of free places changes with this place.
-    show_event(window, kiosk, event, |_, _| {});
 }
 
 /// Says why the registration was refused, in the visitor's language ("" says nothing).
