@@ -16,6 +16,7 @@ use crate::outbox;
 use crate::passes::{IssuedPass, NewPass, PassKey, insert_pass, verify};
 use crate::recurrence::{Repeat, occurrence_dates};
 use crate::refusal::Refusal;
+use crate::room_calendars::external_blocks;
 use crate::rooms::{Room, load_room};
 use crate::site::{Opening, Site, load_site, opening_on};
 use crate::text;
@@ -146,6 +147,12 @@ pub enum BookingRefusal {
         date: NaiveDate,
         detail: String,
     },
+    /// The room's own calendar (imported, or a feed the kiosk follows) shows it busy then.
+    CalendarBusy {
+        room: String,
+        start: DateTime<Tz>,
+        end: DateTime<Tz>,
+    },
 }
 
 impl Refusal for BookingRefusal {
@@ -160,6 +167,7 @@ impl Refusal for BookingRefusal {
             BookingRefusal::TooFarAhead { .. } => "too_far_ahead",
             BookingRefusal::InPast => "in_past",
             BookingRefusal::NonexistentTime { .. } => "no_such_time",
+            BookingRefusal::CalendarBusy { .. } => "calendar_busy",
         }
     }
 }
@@ -246,6 +254,8 @@ pub struct RoomAvailability {
     /// Ranges at least as long as the room's shortest booking, buffers and the past left out.
     pub free: Vec<Slot>,
     pub bookings: Vec<Booking>,
+    /// Times the room's own calendar shows it busy (external blocks), earliest first.
+    pub calendar_busy: Vec<Slot>,
 }
 
 const BOOKING_COLUMNS: &str = "b.id, b.room_id, r.name, b.start_utc, b.end_utc, b.title, b.booked_by, b.booked_for,
@@ -360,6 +370,13 @@ fn check_rules(
             start: start.with_timezone(&site.time_zone),
             end: end.with_timezone(&site.time_zone),
             buffer_minutes: if overlaps { 0 } else { room.buffer_minutes },
+        });
+    }
+    if let Some(block) = external_blocks(conn, Some(room.id), slot)?.first() {
+        return refusal(BookingRefusal::CalendarBusy {
+            room: room.name.clone(),
+            start: block.slot.start().with_timezone(&site.time_zone),
+            end: block.slot.end().with_timezone(&site.time_zone),
         });
     }
     Ok(None)
@@ -673,33 +690,43 @@ impl Store {
                 by_room.entry(booking.room_id).or_default().push(booking);
             }
         }
+        let mut blocked: HashMap<RoomId, Vec<Slot>> = HashMap::new();
+        for block in external_blocks(&self.conn, None, day)? {
+            blocked.entry(block.room).or_default().push(block.slot);
+        }
         let mut result = Vec::new();
         for room in self.rooms()?.into_iter().filter(|room| room.bookable) {
             let bookings = by_room.remove(&room.id).unwrap_or_default();
+            let calendar_busy = blocked.remove(&room.id).unwrap_or_default();
             let (open, closed_reason, free) = match &opening {
                 Opening::Closed { reason } => (None, Some(reason.clone()), Vec::new()),
-                Opening::Open { slot, .. } => (Some(*slot), None, free_ranges(*slot, &room, &bookings, now)),
+                Opening::Open { slot, .. } => {
+                    (Some(*slot), None, free_ranges(*slot, &room, &bookings, &calendar_busy, now))
+                }
             };
-            result.push(RoomAvailability { room, open, closed_reason, free, bookings });
+            result.push(RoomAvailability { room, open, closed_reason, free, bookings, calendar_busy });
         }
         Ok(result)
     }
 }
 
-/// The parts of `open` not blocked by a booking (widened by the room's buffer) or already past, rounded to whole
-/// minutes, and long enough for the room's shortest booking.
-fn free_ranges(open: Slot, room: &Room, bookings: &[Booking], now: DateTime<Utc>) -> Vec<Slot> {
+/// The parts of `open` not blocked by a booking (widened by the room's buffer), by the room's calendar, or already
+/// past, rounded to whole minutes, and long enough for the room's shortest booking.
+fn free_ranges(open: Slot, room: &Room, bookings: &[Booking], calendar: &[Slot], now: DateTime<Utc>) -> Vec<Slot> {
     let buffer = Duration::minutes(i64::from(room.buffer_minutes));
+    let mut taken: Vec<(DateTime<Utc>, DateTime<Utc>)> =
+        bookings.iter().map(|booking| (booking.slot.start() - buffer, booking.slot.end() + buffer)).collect();
+    taken.extend(calendar.iter().map(|block| (block.start(), block.end())));
+    taken.sort_unstable();
     let mut cursor = open.start().max(round_up_to_minute(now));
     let mut free = Vec::new();
-    for booking in bookings {
-        let blocked_from = booking.slot.start() - buffer;
+    for (blocked_from, blocked_until) in taken {
         if blocked_from > cursor
             && let Ok(range) = Slot::new(cursor, blocked_from.min(open.end()))
         {
             free.push(range);
         }
-        cursor = cursor.max(booking.slot.end() + buffer);
+        cursor = cursor.max(blocked_until);
     }
     if let Ok(range) = Slot::new(cursor, open.end()) {
         free.push(range);

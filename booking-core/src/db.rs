@@ -17,6 +17,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/006_messages.sql"),
     include_str!("migrations/007_events.sql"),
     include_str!("migrations/008_unconference.sql"),
+    include_str!("migrations/009_room_calendars.sql"),
 ];
 
 /// How long a writer waits for another process's write transaction before giving up.

@@ -18,6 +18,7 @@ mod error;
 mod events;
 mod export;
 mod grid;
+mod ics_import;
 mod ids;
 mod occupancy;
 mod outbox;
@@ -27,6 +28,7 @@ mod people_import;
 mod privacy;
 mod recurrence;
 mod refusal;
+mod room_calendars;
 mod rooms;
 mod sign_ups;
 mod site;
@@ -51,6 +53,7 @@ pub use error::{Result, StoreError};
 pub use events::{Attendee, Event, EventRefusal, NewEvent, PlaceStatus, Registered};
 pub use export::{EXPORT_FORMAT, EXPORT_VERSION, HubExport, ImportReport};
 pub use grid::{Cell, GridProposal, GridRoom, Placement, fill_grid};
+pub use ics_import::{Busy, CalendarFile, IcsError, MAX_BLOCKS, MAX_ICS_BYTES, read_ics};
 pub use ids::{
     BookingId, EventId, EventPlaceId, MessageId, PassId, PersonId, ProposalId, RoomId, SeatId, SeriesId, SurgeryId,
     SurgerySlotId, TicketId, UnconferenceId, VisitId,
@@ -65,6 +68,7 @@ pub use people_import::{ImportedRow, PeopleImport, PersonRow, RowOutcome, RowRef
 pub use privacy::{ERASED_NAME, EraseOutcome, EraseRefusal, Erasure, PERSON_EXPORT_FORMAT, PersonExport, PurgeReport};
 pub use recurrence::{MAX_OCCURRENCES, Nth, Repeat, occurrence_dates};
 pub use refusal::Refusal;
+pub use room_calendars::{CalendarRead, CalendarStatus, Collision, FeedDue, Fetched, Subscription};
 pub use rooms::{NewRoom, Room};
 pub use sign_ups::{Joined, SIGN_UP_LINK_VALID, SignUpRefusal};
 pub use site::{Closure, DayHours, NewSite, Opening, OpeningRules, Site, SiteSettings};

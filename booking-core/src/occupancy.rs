@@ -8,6 +8,7 @@ use crate::db::Store;
 use crate::error::Result;
 use crate::ids::{BookingId, PersonId, SurgeryId};
 use crate::people::Role;
+use crate::room_calendars::external_blocks;
 use crate::rooms::Room;
 use crate::time::{Slot, from_db, local_day, to_db};
 
@@ -43,6 +44,8 @@ pub struct RoomUse {
 pub enum RoomUseKind {
     Booking(BookingId),
     Session(SurgeryId),
+    /// A time the room's own calendar shows it busy (an external block): no title on displays.
+    Calendar,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -112,6 +115,7 @@ impl Store {
     pub(crate) fn uses_by_room(&self, range: Slot) -> Result<Vec<(Room, Vec<RoomUse>)>> {
         let bookings = bookings_overlapping(&self.conn, range, None)?;
         let sessions: Vec<_> = self.surgeries_overlapping(range)?.into_iter().filter(|s| !s.cancelled).collect();
+        let blocks = external_blocks(&self.conn, None, range)?;
         self.rooms()?
             .into_iter()
             .map(|room| {
@@ -125,7 +129,13 @@ impl Store {
                     what: RoomUseKind::Session(s.id),
                     public: true,
                 });
-                let mut uses: Vec<RoomUse> = booked.chain(sessions).collect();
+                let calendar = blocks.iter().filter(|block| block.room == room.id).map(|block| RoomUse {
+                    title: block.summary.clone(),
+                    slot: block.slot,
+                    what: RoomUseKind::Calendar,
+                    public: false,
+                });
+                let mut uses: Vec<RoomUse> = booked.chain(sessions).chain(calendar).collect();
                 uses.sort_by_key(|room_use| (room_use.slot.start(), room_use.slot.end()));
                 Ok((room, uses))
             })

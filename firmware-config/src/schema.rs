@@ -34,6 +34,23 @@ pub struct KioskConfig {
     /// Messages to people (hosts told their visitor has arrived); left out, nobody is messaged.
     #[serde(default)]
     pub notify: NotifyConfig,
+    /// `[[calendars]]`: room calendars kept elsewhere (Google, Outlook, Nextcloud, another booking system) whose
+    /// events make their room busy on the kiosk.
+    #[serde(default)]
+    pub calendars: Vec<CalendarConfig>,
+}
+
+/// `[[calendars]]`: an iCalendar feed (its "secret address in iCal format") for one room.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarConfig {
+    /// The feed's address, `https://…` (or `http://` on the hub's own network).
+    pub url: String,
+    /// The room it is for, as the kiosk names it (`kiosk room list`).
+    pub room: String,
+    /// How often to fetch it again, in minutes (5 to 1440).
+    #[serde(default = "defaults::calendar_refresh_minutes")]
+    pub refresh_minutes: u32,
 }
 
 /// `[site]`: the hub itself.
@@ -337,6 +354,10 @@ pub(crate) mod defaults {
 
     pub fn reminder_hours() -> u32 {
         24
+    }
+
+    pub fn calendar_refresh_minutes() -> u32 {
+        15
     }
 
     pub fn webhook_format() -> String {

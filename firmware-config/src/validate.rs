@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use chrono::NaiveTime;
 
 use crate::pins;
-use crate::schema::{EmailConfig, KioskConfig, MESSAGE_KINDS, SensorConfig, ServerConfig, WebhookConfig};
+use crate::schema::{
+    CalendarConfig, EmailConfig, KioskConfig, MESSAGE_KINDS, SensorConfig, ServerConfig, WebhookConfig,
+};
 
 /// One thing wrong with the file: the setting's path and a message that begins with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,12 +193,43 @@ pub fn problems(config: &KioskConfig) -> Vec<Problem> {
         check_email(&mut check, email);
     }
     check_webhooks(&mut check, &config.notify.webhook);
+    check_calendars(&mut check, &config.calendars);
     if let Some(dir) = &config.data_dir
         && !dir.is_absolute()
     {
         check.fail("data_dir", format!(" = \"{}\": write a full path, e.g. \"/var/lib/hub-kiosk\"", dir.display()));
     }
     check.problems
+}
+
+fn check_calendars(check: &mut Check, calendars: &[CalendarConfig]) {
+    for (index, calendar) in calendars.iter().enumerate() {
+        let at = |key: &str| format!("calendars[{index}].{key}");
+        if !is_web_address(&calendar.url) {
+            check.fail(
+                at("url"),
+                format!(
+                    " = \"{}\": write the calendar's whole address, e.g. \"https://calendar.google.com/calendar/ical/…/basic.ics\"",
+                    calendar.url
+                ),
+            );
+        } else if calendars[..index].iter().any(|other| other.url.trim() == calendar.url.trim()) {
+            check.fail(at("url"), format!(" = \"{}\" is listed twice: a calendar is for one room", calendar.url));
+        }
+        if calendar.room.trim().is_empty() {
+            check.fail(at("room"), " = \"\": name the room, as `kiosk room list` shows it".to_owned());
+        }
+        if !(5..=1440).contains(&calendar.refresh_minutes) {
+            check.fail(at("refresh_minutes"), format!(" = {}: between 5 and 1440 (a day)", calendar.refresh_minutes));
+        }
+    }
+}
+
+/// `https://host/…` or `http://host/…`, with nothing blank in it.
+fn is_web_address(url: &str) -> bool {
+    let url = url.trim();
+    let host = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")).unwrap_or("");
+    !(host.is_empty() || host.starts_with('/') || url.chars().any(|c| c.is_whitespace() || c.is_control()))
 }
 
 fn check_webhooks(check: &mut Check, webhooks: &[WebhookConfig]) {
@@ -209,9 +242,7 @@ fn check_webhooks(check: &mut Check, webhooks: &[WebhookConfig]) {
         } else if webhooks[..index].iter().any(|other| other.name.trim() == name) {
             check.fail(at("name"), format!(" = \"{name}\" is used twice: give each webhook its own name"));
         }
-        let url = webhook.url.trim();
-        let host = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")).unwrap_or("");
-        if host.is_empty() || host.starts_with('/') || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if !is_web_address(&webhook.url) {
             check.fail(
                 at("url"),
                 format!(" = \"{}\": write the whole address, e.g. \"https://ntfy.sh/your-topic\"", webhook.url),

@@ -28,6 +28,7 @@ use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::watch;
 use tracing::{error, info, warn};
 
+use crate::calendar_feeds;
 use crate::cli::device::WebPlan;
 
 /// How long the web pages have to finish their requests once asked to stop.
@@ -106,6 +107,7 @@ pub fn serve(
     let (stop, stop_seen) = watch::channel(false);
     let signals = StopSignals::install(&runtime)?;
     runtime.spawn(housekeeping::release_no_shows(database.sender(), clock));
+    runtime.spawn(calendar_feeds::keep_up(database.sender(), clock));
     start_messages(&runtime, channels, &database.sender(), clock, languages, &stop_seen);
     let state = kiosk_web::WebState::start(database.sender(), clock, languages, &database_file)?;
     let mut served = runtime.spawn(kiosk_web::serve_on(state, listener, stopped(stop_seen)));
@@ -162,6 +164,7 @@ pub fn run(hub: Hub, clock: Clock, plan: RunPlan) -> Result<()> {
         runtime.spawn(housekeeping::every_hour(jobs.clone(), clock, backups));
     }
     runtime.spawn(housekeeping::release_no_shows(jobs.clone(), clock));
+    runtime.spawn(calendar_feeds::keep_up(jobs.clone(), clock));
     start_messages(&runtime, plan.channels, &jobs, clock, &languages, &stop_seen);
     let web = plan.web.and_then(|web| {
         let listener =

@@ -2,6 +2,7 @@
 //! 3 the machine failed (disk, damaged database).
 
 mod app;
+mod calendar_feeds;
 mod cli;
 mod logging;
 
@@ -19,7 +20,7 @@ use kiosk_runtime::hub::{Hub, default_data_dir};
 use kiosk_sensors::Source;
 use kiosk_touchscreen::app::AppOptions;
 
-use cli::args::{Cli, Command, ConfigCommand, NotifyCommand, RunArgs, SensorsCommand};
+use cli::args::{CalendarCommand, Cli, Command, ConfigCommand, NotifyCommand, RunArgs, SensorsCommand};
 use cli::device::{self, Device};
 use cli::report::Report;
 use cli::{Invocation, commands, data, doctor, input, ownership};
@@ -109,7 +110,7 @@ fn run_in(cli: &Cli, command: &Command, device: Option<&Device>, dir: &std::path
     // Long-running commands tick on from `--now` (a demo's pretend day); one-shot commands use `now` itself.
     let clock = if cli.now.is_some() { Clock::starting_at(now) } else { Clock::System };
     match command {
-        Command::Init(args) => return commands::init(&mut hub.store, args, device),
+        Command::Init(args) => return commands::init(&mut hub.store, args, device, now),
         Command::Import { file } => return data::import(&mut Invocation { hub: &mut hub, now }, file),
         Command::Demo => {
             let demo = kiosk_runtime::demo::run(&mut hub, now)?;
@@ -169,6 +170,12 @@ fn run_in(cli: &Cli, command: &Command, device: Option<&Device>, dir: &std::path
         Command::Staff(command) => commands::staff(cx, command),
         Command::Notify(NotifyCommand::Status) => cli::notify::status(cx),
         Command::Notify(NotifyCommand::Test { .. }) => unreachable!("handled above"),
+        Command::Calendar(CalendarCommand::Import { file, room, name }) => {
+            cli::calendars::import(cx, file, room, name.as_deref())
+        }
+        Command::Calendar(CalendarCommand::Status) => cli::calendars::status(cx),
+        Command::Calendar(CalendarCommand::Refresh) => cli::calendars::refresh(cx, device),
+        Command::Calendar(CalendarCommand::Remove { name }) => cli::calendars::remove(cx, name),
     }
 }
 

@@ -87,3 +87,57 @@ fn a_file_the_kiosk_cannot_read_changes_nothing_and_says_which_line() {
     assert!(run.code != 0 && run.stderr.contains("line 1 must name the columns"), "{}", run.stderr);
     assert_eq!(people(&hub), 0);
 }
+
+/// The busy times the kiosk keeps for a room, as UTC "YYYY-MM-DD HH:MM–HH:MM".
+fn blocks(hub: &TestHub, room: &str) -> Vec<String> {
+    let database = hub.database();
+    let mut statement = database
+        .prepare(
+            "SELECT strftime('%Y-%m-%d %H:%M', b.start_utc, 'unixepoch') || '–' || strftime('%H:%M', b.end_utc, 'unixepoch')
+             FROM external_blocks b JOIN rooms r ON r.id = b.room_id WHERE r.name = ?1 ORDER BY b.start_utc",
+        )
+        .unwrap();
+    statement.query_map([room], |row| row.get(0)).unwrap().map(Result::unwrap).collect()
+}
+
+/// Files as LibreBooking and MRBS write them (tests/moving-in/, following their export templates): docs/moving-in.md
+/// says how to get them out, and this is what comes in.
+#[test]
+fn librebooking_and_mrbs_exports_move_in() {
+    let hub = TestHub::new("2027-01-05 11:00");
+    for room in ["Meeting Room 1", "Studio"] {
+        hub.ok(&["room", "add", room, "--capacity", "12", "--advance-days", "180"]);
+    }
+    let sample = |name: &str| format!("{}/moving-in/{name}", env!("CARGO_MANIFEST_DIR"));
+
+    // LibreBooking's subscription feed: one event per reservation in UTC, pending ones TENTATIVE (busy all the same).
+    hub.ok(&["calendar", "import", &sample("librebooking-subscription.ics"), "--room", "Meeting Room 1"]);
+    assert_eq!(
+        blocks(&hub, "Meeting Room 1"),
+        ["2027-01-12 10:00–11:30", "2027-01-19 14:00–16:00", "2027-01-26 18:00–20:00", "2027-02-02 18:00–20:00"]
+    );
+
+    // MRBS's report as iCalendar: a weekly series in London time across the clock change, one meeting moved an hour
+    // later and one deleted (RECURRENCE-ID, STATUS:CANCELLED), and a single booking.
+    let mrbs = hub.ok(&["calendar", "import", &sample("mrbs-report.ics"), "--room", "Studio"]).stdout;
+    assert!(mrbs.contains("2 events, 9 busy times."), "{mrbs}");
+    assert_eq!(
+        blocks(&hub, "Studio"),
+        [
+            "2027-03-02 18:00–20:00",
+            "2027-03-04 09:30–11:00",
+            "2027-03-09 18:00–20:00",
+            "2027-03-16 18:00–20:00",
+            "2027-03-23 18:00–20:00",
+            "2027-03-30 18:00–20:00",
+            "2027-04-06 17:00–19:00",
+            "2027-04-20 17:00–19:00",
+            "2027-04-27 17:00–19:00",
+        ]
+    );
+
+    // LibreBooking's user list (Admin → Users → Export): a blank line after every row, a trailing comma.
+    let users = hub.json(&["person", "import", &sample("librebooking-users.csv")]);
+    let added: Vec<&str> = users["rows"].as_array().unwrap().iter().map(|row| row["name"].as_str().unwrap()).collect();
+    assert_eq!(added, ["Siân O'Brien", "Łukasz Żółć", "Ana Núñez"]);
+}

@@ -109,6 +109,11 @@ impl Reason for BookingRefusal {
                 "That time does not exist that day ({}), because the clocks change. Please choose another time.",
                 &[&times::day(*date, locale(language))],
             ),
+            BookingRefusal::CalendarBusy { start, end, .. } => WORDS.trf(
+                language,
+                "The room's calendar shows it in use then ({}). Please choose another time.",
+                &[&span(start.format(HM), end.format(HM))],
+            ),
         }
     }
 }
@@ -300,6 +305,7 @@ mod tests {
             Box::new(BookingRefusal::TooFarAhead { room: room(), advance_days: 90 }),
             Box::new(BookingRefusal::InPast),
             Box::new(BookingRefusal::NonexistentTime { date, detail: "the clocks go forward".into() }),
+            Box::new(BookingRefusal::CalendarBusy { room: room(), start: at, end: at + chrono::Duration::hours(1) }),
             Box::new(EraseRefusal::OnSite { name: "Ada".into() }),
             Box::new(EraseRefusal::HostsSurgeries { name: "Ada".into(), upcoming: 1 }),
             Box::new(EraseRefusal::HostsSurgeries { name: "Ada".into(), upcoming: 2 }),

@@ -140,6 +140,10 @@ pub enum Command {
     /// Messages to people (hosts told their visitor has arrived): what is waiting, sent or failed, and a test.
     #[command(subcommand)]
     Notify(NotifyCommand),
+    /// Room calendars kept elsewhere (Google, Outlook, another booking system): import a file, fetch the feeds
+    /// in the configuration file now, see what they block and where they land on bookings.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
     /// Serve the hub's web pages (public, host and staff) and the JSON API, without the touchscreen.
     Serve {
         /// The address to listen on. Default: the configuration's server.listen, else 127.0.0.1:8080 (this machine
@@ -612,6 +616,28 @@ pub enum NotifyCommand {
         #[arg(long)]
         webhook: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// Read an iCalendar file (.ics) into a room: its events, repeats included, make the room busy. Importing a
+    /// file of the same name again replaces what it gave. A file that cannot be read changes nothing.
+    Import {
+        file: PathBuf,
+        /// The room it is for, as `kiosk room list` names it.
+        #[arg(long)]
+        room: String,
+        /// What to call it (default: the file's name).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Every calendar: its room, when it was last read, why the last fetch failed, how many busy times it gives,
+    /// and which of them land on bookings.
+    Status,
+    /// Take the configuration file's [[calendars]] and fetch every feed now.
+    Refresh,
+    /// Remove an imported calendar and the busy times it gave (a subscription goes from the configuration file).
+    Remove { name: String },
 }
 
 #[derive(Debug, Subcommand)]

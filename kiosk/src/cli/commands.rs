@@ -20,7 +20,12 @@ use super::input::{bad_input, parse_date, parse_end, parse_local, parse_minutes,
 use super::report::{Report, local};
 use super::{Invocation, data};
 
-pub fn init(store: &mut Store, args: &InitArgs, device: Option<&super::device::Device>) -> Result<Report> {
+pub fn init(
+    store: &mut Store,
+    args: &InitArgs,
+    device: Option<&super::device::Device>,
+    now: DateTime<Utc>,
+) -> Result<Report> {
     let new = match (&args.name, &args.time_zone, device) {
         (Some(name), Some(time_zone), _) => NewSite {
             name: name.clone(),
@@ -38,7 +43,7 @@ pub fn init(store: &mut Store, args: &InitArgs, device: Option<&super::device::D
     };
     if let (None, Some(device)) = (&args.name, device) {
         store.init_site(&new)?;
-        super::device::reconcile(store, &device.config)?;
+        super::device::reconcile(store, &device.config, now)?;
         let site = store.site()?;
         return Ok(Report::done(
             format!("Set up \"{}\" ({}) from {}.", site.name, site.time_zone, device.path.display()),

@@ -47,7 +47,9 @@ pub fn run(command: &ConfigCommand, device: Option<&Device>, data_dir: &Path) ->
                 files.iter().map(|file| json!({ "path": file.path, "contents": file.contents })).collect();
             Ok(Report::done(text.trim_end(), json!({ "files": json })))
         }
-        ConfigCommand::Apply { dry_run, root } => apply(device, data_dir, root, *dry_run),
+        // The clock is read here: the hub's settings are reconciled now (a calendar moved to another room has its
+        // blocks worked out again from today).
+        ConfigCommand::Apply { dry_run, root } => apply(device, data_dir, root, *dry_run, chrono::Utc::now()),
     }
 }
 
@@ -77,7 +79,13 @@ fn target(root: &Path, file: &Rendered) -> PathBuf {
     root.join(file.path.trim_start_matches('/'))
 }
 
-fn apply(device: &Device, data_dir: &Path, root: &Path, dry_run: bool) -> Result<Report> {
+fn apply(
+    device: &Device,
+    data_dir: &Path,
+    root: &Path,
+    dry_run: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Report> {
     let mut text = String::new();
     let mut changed = Vec::new();
     for file in render(&device.config, &device.path) {
@@ -116,11 +124,11 @@ fn apply(device: &Device, data_dir: &Path, root: &Path, dry_run: bool) -> Result
     } else {
         let mut hub = Hub::open(data_dir)?;
         match hub.store.site() {
-            Ok(_) => device::reconcile(&mut hub.store, &device.config)?,
+            Ok(_) => device::reconcile(&mut hub.store, &device.config, now)?,
             Err(_) => {
                 let site = hub.store.init_site(&device::new_site(&device.config))?;
                 let mut changes = vec![format!("set up the hub \"{}\" in {}", site.name, data_dir.display())];
-                changes.extend(device::reconcile(&mut hub.store, &device.config)?);
+                changes.extend(device::reconcile(&mut hub.store, &device.config, now)?);
                 changes
             }
         }

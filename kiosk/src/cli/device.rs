@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use booking_core::{DayHours, NewSite, SiteSettings, Store};
-use chrono::Weekday;
+use booking_core::{DayHours, NewSite, SiteSettings, Store, Subscription};
+use chrono::{DateTime, Utc, Weekday};
 use firmware_config::{KioskConfig, WEEKDAYS, parse_hours};
 use kiosk_runtime::housekeeping::BackupPlan;
 
@@ -92,9 +92,9 @@ pub fn new_site(config: &KioskConfig) -> NewSite {
     }
 }
 
-/// Brings the hub's settings in line with the file: name, capacity, retention, the opening hours it lists and the
-/// PIN policy. Returns a line per change. A different time zone is refused: bookings are kept in the hub's zone.
-pub fn reconcile(store: &mut Store, config: &KioskConfig) -> Result<Vec<String>> {
+/// Brings the hub's settings in line with the file: name, capacity, retention, the opening hours it lists, the
+/// PIN policy and the room calendars it subscribes to. Returns a line per change. A different time zone is refused: bookings are kept in the hub's zone.
+pub fn reconcile(store: &mut Store, config: &KioskConfig, now: DateTime<Utc>) -> Result<Vec<String>> {
     let site = store.site()?;
     if site.time_zone.name() != config.site.time_zone {
         return Err(bad_input(format!(
@@ -141,6 +141,31 @@ pub fn reconcile(store: &mut Store, config: &KioskConfig) -> Result<Vec<String>>
             changes.push(format!("hours on {day}: {text}"));
         }
     }
+    changes.extend(reconcile_calendars(store, config, now)?);
+    Ok(changes)
+}
+
+/// Brings the subscribed room calendars in line with the file's `[[calendars]]`: a calendar taken out of the file
+/// goes, with its blocks.
+pub fn reconcile_calendars(store: &mut Store, config: &KioskConfig, now: DateTime<Utc>) -> Result<Vec<String>> {
+    let (mut wanted, mut waiting) = (Vec::new(), Vec::new());
+    for calendar in &config.calendars {
+        match store.room_by_name(&calendar.room) {
+            Ok(room) => wanted.push(Subscription {
+                url: calendar.url.trim().to_owned(),
+                room: room.id,
+                refresh_minutes: calendar.refresh_minutes,
+            }),
+            // A hub set up from the file has no rooms yet: say so rather than refuse the whole file.
+            Err(_) => waiting.push(format!(
+                "calendar {}: not followed yet, as there is no room \"{}\" (add it with `kiosk room add`, then run \
+                 this again)",
+                calendar.url, calendar.room
+            )),
+        }
+    }
+    let mut changes = store.set_subscriptions(&wanted, now)?;
+    changes.extend(waiting);
     Ok(changes)
 }
 

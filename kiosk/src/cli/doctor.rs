@@ -95,7 +95,7 @@ fn run_at(config: Option<&Path>, data: Option<&Path>, now: DateTime<Utc>, first:
         .or_else(|| device.as_ref().map(|device| device.config.data_dir()))
         .unwrap_or_else(default_data_dir);
     findings.push(check_data_dir(&dir));
-    let newest_record = check_database(&dir, &mut findings);
+    let newest_record = check_database(&dir, now, &mut findings);
     findings.push(check_gpio(device.as_ref()));
     findings.push(check_scanner(device.as_ref()));
     findings.push(check_display());
@@ -193,7 +193,7 @@ fn check_data_dir(dir: &Path) -> Finding {
 }
 
 /// Checks the hub database; returns the newest instant it holds, for the clock check.
-fn check_database(dir: &Path, findings: &mut Vec<Finding>) -> Option<DateTime<Utc>> {
+fn check_database(dir: &Path, now: DateTime<Utc>, findings: &mut Vec<Finding>) -> Option<DateTime<Utc>> {
     let path = dir.join(DATABASE_FILE);
     if !path.exists() {
         findings.push(warn(
@@ -220,7 +220,35 @@ fn check_database(dir: &Path, findings: &mut Vec<Finding>) -> Option<DateTime<Ut
             findings.push(warn("hub", "the database exists but no hub is set up in it", "sudo kiosk config apply"))
         }
     }
+    findings.extend(check_calendars(&store, now));
     store.newest_record().ok().flatten()
+}
+
+/// Room calendars whose last fetch failed, or whose busy times land on bookings.
+fn check_calendars(store: &Store, now: DateTime<Utc>) -> Vec<Finding> {
+    let Ok(calendars) = store.room_calendars(now) else { return Vec::new() };
+    let mut findings = Vec::new();
+    for calendar in &calendars {
+        if let Some(failure) = &calendar.failure {
+            findings.push(warn(
+                "calendars",
+                format!("{} ({}) was not read: {failure}", calendar.name, calendar.room),
+                "check its address in kiosk.toml, then kiosk calendar refresh",
+            ));
+        }
+        if !calendar.collisions.is_empty() {
+            findings.push(warn(
+                "calendars",
+                format!("{} has {} busy time(s) on bookings made here", calendar.name, calendar.collisions.len()),
+                "kiosk calendar status lists them: move the booking or the calendar's event",
+            ));
+        }
+    }
+    if !calendars.is_empty() && findings.is_empty() {
+        findings
+            .push(ok("calendars", format!("{} room calendar(s) read, nothing landing on bookings", calendars.len())));
+    }
+    findings
 }
 
 fn check_gpio(device: Option<&Device>) -> Finding {

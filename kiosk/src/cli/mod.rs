@@ -2,6 +2,7 @@
 //! calls exactly one booking-core use-case; these modules only read arguments and say what happened.
 
 pub mod args;
+pub mod calendars;
 pub mod commands;
 pub mod config;
 pub mod data;

@@ -69,6 +69,11 @@ fn language_of(variable: impl Fn(&str) -> Option<String>) -> &'static str {
 }
 
 /// "Tue 30 Mar 10:00" in the hub's zone.
+/// "1 vote", "3 votes": an English count for the command line (the front ends' counts are translated).
+pub fn plural(n: u64, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+}
+
 pub fn local(instant: DateTime<Utc>, zone: Tz) -> String {
     instant.with_timezone(&zone).format("%a %-d %b %H:%M").to_string()
 }

@@ -10,7 +10,7 @@ use serde_json::json;
 use super::Invocation;
 use super::args::UnconferenceCommand;
 use super::input::{bad_input, parse_date, parse_time};
-use super::report::Report;
+use super::report::{Report, plural};
 
 pub fn unconference(cx: &mut Invocation<'_>, command: &UnconferenceCommand) -> Result<Report> {
     let zone = cx.zone()?;
@@ -80,7 +80,7 @@ pub fn unconference(cx: &mut Invocation<'_>, command: &UnconferenceCommand) -> R
             let hub = &mut *cx.hub;
             Ok(match hub.store.vote(&hub.key, ProposalId(*proposal), booker, cx.now)? {
                 Ok(votes) => Report::done(
-                    format!("Voted. Proposal #{proposal} has {}.", plural(votes, "vote")),
+                    format!("Voted. Proposal #{proposal} has {}.", plural(u64::from(votes), "vote")),
                     json!({ "proposal": proposal, "votes": votes }),
                 ),
                 Err(refused) => Report::refusal(&refused, json!({ "refused": refused })),
@@ -93,7 +93,10 @@ pub fn unconference(cx: &mut Invocation<'_>, command: &UnconferenceCommand) -> R
                     let board = cx.hub.store.unconference(day)?;
                     let left = match filled.left_off {
                         0 => String::new(),
-                        n => format!(", {} left off (no room big enough, or no time free)", plural(n, "proposal")),
+                        n => format!(
+                            ", {} left off (no room big enough, or no time free)",
+                            plural(u64::from(n), "proposal")
+                        ),
                     };
                     let text = format!("Filled: {} on the grid{left}.\n{}", filled.placed, board_text(&board, zone));
                     Report::done(text, json!({ "filled": filled, "board": board }))
@@ -158,14 +161,16 @@ fn cell(board: &UnconferenceBoard, room: &str, block: usize) -> Result<Cell> {
     Ok(Cell { room, block: block - 1 })
 }
 
-fn plural(n: u32, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
-}
-
 fn session(line: &ProposalLine) -> String {
     let pinned = if line.pinned { ", pinned" } else { "" };
     let merged = if line.merged.is_empty() { String::new() } else { format!(" (with: {})", line.merged.join("; ")) };
-    format!("#{} {}{merged} — {}, {}{pinned}", line.id, line.title, line.proposer, plural(line.votes, "vote"))
+    format!(
+        "#{} {}{merged} — {}, {}{pinned}",
+        line.id,
+        line.title,
+        line.proposer,
+        plural(u64::from(line.votes), "vote")
+    )
 }
 
 /// The board as text: each block with each room's session, then the proposals not on the grid.

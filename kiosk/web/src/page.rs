@@ -223,6 +223,7 @@ header nav span[aria-current] { font-weight: 700; }
 li { margin: 0.4rem 0; }
 label { display: block; font-weight: 700; margin-top: 1rem; }
 .hint { display: block; font-weight: 400; font-size: 1rem; }
+.address { overflow-wrap: anywhere; font-size: 1rem; }
 input, select, textarea, button { font: inherit; padding: 0.6rem; border: 2px solid #1b1b1f; border-radius: 6px; }
 input[type=text], input[type=email], input[type=password], input[type=date], input[type=time], input[type=number],
 select, textarea { width: 100%; box-sizing: border-box; background: #fff; }

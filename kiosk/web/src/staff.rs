@@ -1,5 +1,6 @@
 //! The staff pages, after a staff member's PIN: each room's bookings today, who is on site (with a roll-call page
-//! made for printing in an evacuation), the whole-hub export and the calendar feeds' addresses.
+//! made for printing in an evacuation), room calendars kept elsewhere (and where they land on bookings), the
+//! whole-hub export and the calendar feeds' addresses.
 
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -58,6 +59,38 @@ pub struct StaffToday {
     pub message_problem: Option<String>,
     /// Whether people may join on the web (`/join`).
     pub sign_up_open: bool,
+    /// Room calendars kept elsewhere, their health and where they land on bookings.
+    pub room_calendars: Vec<StaffCalendar>,
+}
+
+/// A moment as the staff page shows it: a date ("2027-01-05") and a time ("10:30"), hub time.
+#[derive(Debug, Clone, Serialize)]
+pub struct StaffMoment {
+    pub date: String,
+    pub time: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StaffCalendar {
+    pub name: String,
+    pub room: String,
+    pub read_at: Option<StaffMoment>,
+    pub failure: Option<String>,
+    pub failed_at: Option<StaffMoment>,
+    /// Busy times from now on.
+    pub blocks: u32,
+    pub collisions: Vec<StaffCollision>,
+}
+
+/// A time a room's calendar shows it busy that lands on a booking made here first.
+#[derive(Debug, Clone, Serialize)]
+pub struct StaffCollision {
+    pub summary: String,
+    pub starts: StaffMoment,
+    pub ends: String,
+    pub booking_title: String,
+    pub booking_starts: String,
+    pub booking_ends: String,
 }
 
 pub fn staff_today(store: &Store, now: DateTime<Utc>) -> Result<StaffToday, Failure> {
@@ -94,6 +127,34 @@ pub fn staff_today(store: &Store, now: DateTime<Utc>) -> Result<StaffToday, Fail
         }
         rooms.push(StaffRoom { id: room.id, name: room.name, bookings_today });
     }
+    let moment = |instant: DateTime<Utc>| {
+        let local = instant.with_timezone(&zone);
+        StaffMoment { date: local.date_naive().to_string(), time: local.format("%H:%M").to_string() }
+    };
+    let room_calendars = store
+        .room_calendars(now)?
+        .into_iter()
+        .map(|calendar| StaffCalendar {
+            read_at: calendar.read_at.map(moment),
+            failed_at: calendar.failed_at.map(moment),
+            collisions: calendar
+                .collisions
+                .iter()
+                .map(|collision| StaffCollision {
+                    summary: collision.summary.clone(),
+                    starts: moment(collision.block.start()),
+                    ends: hm(collision.block.end(), zone),
+                    booking_title: collision.booking_title.clone(),
+                    booking_starts: hm(collision.booking_slot.start(), zone),
+                    booking_ends: hm(collision.booking_slot.end(), zone),
+                })
+                .collect(),
+            name: calendar.name,
+            room: calendar.room,
+            failure: calendar.failure,
+            blocks: calendar.blocks,
+        })
+        .collect();
     let message_problem = store
         .messages(20)?
         .into_iter()
@@ -103,6 +164,7 @@ pub fn staff_today(store: &Store, now: DateTime<Utc>) -> Result<StaffToday, Fail
         messages: store.message_counts()?,
         message_problem,
         sign_up_open: store.sign_up_is_open()?,
+        room_calendars,
         hub: site.name,
         date: local.date_naive().to_string(),
         time: local.format("%H:%M").to_string(),
@@ -157,6 +219,7 @@ fn render_overview(visitor: &Visitor, today: &StaffToday) -> Markup {
                 }
             }
         }
+        (render_room_calendars(lang, &today.room_calendars))
         h2 { (lang.tr("Messages to people")) }
         p {
             (lang.trf(
@@ -190,6 +253,50 @@ fn render_overview(visitor: &Visitor, today: &StaffToday) -> Markup {
             li { a href="/calendar/surgeries.ics" { (lang.tr("Drop-in sessions")) } }
             @for room in &today.rooms {
                 li { a href={ "/calendar/room-" (room.id) ".ics" } { (room.name) } }
+            }
+        }
+    }
+}
+
+/// Room calendars kept elsewhere: when each was last read, a failed fetch, and blocks landing on bookings.
+fn render_room_calendars(lang: Lang, calendars: &[StaffCalendar]) -> Markup {
+    let when = |moment: &StaffMoment| format!("{} {}", long_date(lang, &moment.date), moment.time);
+    html! {
+        h2 { (lang.tr("Room calendars from elsewhere")) }
+        @if calendars.is_empty() {
+            p { (lang.tr("None. Add one with kiosk calendar import, or with [[calendars]] in the configuration file.")) }
+        }
+        @for calendar in calendars {
+            h3 { (calendar.room) }
+            p.address { (calendar.name) }
+            p {
+                @match &calendar.read_at {
+                    Some(read) => (lang.trf("Last read {}; {} busy times ahead.", &[&when(read), &calendar.blocks])),
+                    None => (lang.tr("Not read yet.")),
+                }
+            }
+            @if let (Some(failure), Some(at)) = (&calendar.failure, &calendar.failed_at) {
+                p.error {
+                    @if calendar.read_at.is_some() {
+                        (lang.trf("The last try, {}, failed: {}. The last good copy stays.", &[&when(at), failure]))
+                    } @else {
+                        (lang.trf("The last try, {}, failed: {}.", &[&when(at), failure]))
+                    }
+                }
+            }
+            @if !calendar.collisions.is_empty() {
+                p.error { (lang.tr("These land on bookings made here first. Both stay until one of them moves:")) }
+                ul {
+                    @for collision in &calendar.collisions {
+                        li {
+                            (when(&collision.starts)) "–" (collision.ends) " " strong { (collision.summary) } " · "
+                            (lang.trf(
+                                "booking “{}” {}",
+                                &[&collision.booking_title, &span(&collision.booking_starts, &collision.booking_ends)]
+                            ))
+                        }
+                    }
+                }
             }
         }
     }

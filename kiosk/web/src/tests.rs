@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use chrono::{TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use http_body_util::BodyExt;
 use kiosk_runtime::demo::{DEMO_HOST_PIN, DEMO_STAFF_PIN};
 use kiosk_runtime::worker::DatabaseThread;
@@ -389,6 +389,55 @@ async fn staff_see_rooms_the_roll_call_the_export_and_the_calendars() {
     }
     assert_eq!(Browser::new(&state).get("/calendar/room-x.ics").await.status, StatusCode::NOT_FOUND);
     assert_eq!(Browser::new(&state).get("/staff/export.json").await.location.as_deref(), Some("/login"));
+}
+
+#[tokio::test]
+async fn staff_see_room_calendars_a_failed_fetch_and_blocks_landing_on_bookings() {
+    let (_dir, state, _worker) = demo_state();
+    let now = Utc.with_ymd_and_hms(2027, 1, 5, 11, 0, 0).unwrap();
+    state
+        .jobs
+        .ask(move |hub| {
+            let day = booking_core::local_day(chrono_tz::Europe::London, now.date_naive());
+            let podcast = hub.store.bookings_overlapping(day, None).unwrap();
+            let podcast = podcast.iter().find(|booking| booking.title == "Podcast recording").unwrap();
+            let stamp = |at: DateTime<Utc>| at.format("%Y%m%dT%H%M%SZ").to_string();
+            let text = format!(
+                "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:trustees\r\nSUMMARY:Trustees\r\nDTSTART:{}\r\nDTEND:{}\r\n\
+                 END:VEVENT\r\nEND:VCALENDAR\r\n",
+                stamp(podcast.slot.start()),
+                stamp(podcast.slot.end())
+            );
+            hub.store.import_calendar("studio.ics", podcast.room_id, &text, now).unwrap();
+            let url = "https://calendar.example.org/a-very-long-secret-address-that-must-wrap/basic.ics";
+            let feed = booking_core::Subscription { url: url.into(), room: podcast.room_id, refresh_minutes: 15 };
+            hub.store.set_subscriptions(&[feed], now).unwrap();
+            let copy = booking_core::Fetched::Copy {
+                text: "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n".into(),
+                etag: None,
+                last_modified: None,
+            };
+            hub.store.feed_fetched(url, copy, now - chrono::Duration::hours(2)).unwrap().unwrap();
+            let failed = booking_core::Fetched::Failed("the server answered 500 Internal Server Error".into());
+            hub.store.feed_fetched(url, failed, now).unwrap().unwrap_err();
+        })
+        .await
+        .unwrap();
+    let mut staff = Browser::new(&state);
+    staff.sign_in("Sam Taylor", DEMO_STAFF_PIN).await;
+    let page = staff.get("/staff").await.body;
+    assert!(page.contains("Room calendars from elsewhere"), "{page}");
+    assert!(page.contains("These land on bookings made here first"), "{page}");
+    assert!(page.contains("<strong>Trustees</strong> · booking “Podcast recording”"), "{page}");
+    assert!(page.contains("Last read Tuesday 5 January 09:00; 0 busy times ahead."), "{page}");
+    assert!(
+        page.contains("failed: the server answered 500 Internal Server Error. The last good copy stays."),
+        "{page}"
+    );
+    let (_, today) = staff.get_json("/api/v1/staff/today").await;
+    assert_eq!(today["room_calendars"].as_array().unwrap().len(), 2);
+    let welsh = staff.get("/staff?lang=cy").await.body;
+    assert!(welsh.contains("Calendrau ystafelloedd o fannau eraill"), "{welsh}");
 }
 
 #[tokio::test]
