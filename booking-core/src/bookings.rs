@@ -1,6 +1,5 @@
 //! Room bookings: single and recurring, the rules that refuse them, and free time.
 
-use std::collections::HashMap;
 use std::fmt;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
@@ -253,7 +252,8 @@ pub struct RoomAvailability {
     pub closed_reason: Option<String>,
     /// Ranges at least as long as the room's shortest booking, buffers and the past left out.
     pub free: Vec<Slot>,
-    pub bookings: Vec<Booking>,
+    /// The times of the day's active bookings, earliest first.
+    pub booked: Vec<Slot>,
     /// Times the room's own calendar shows it busy (external blocks), earliest first.
     pub calendar_busy: Vec<Slot>,
 }
@@ -680,46 +680,99 @@ impl Store {
 
     /// Free time for every bookable room on a local date, with the past (before `now`) left out.
     pub fn availability(&self, date: NaiveDate, now: DateTime<Utc>) -> Result<Vec<RoomAvailability>> {
-        let site = self.site()?;
-        let opening = opening_on(&self.conn, &site, date)?;
-        let day = local_day(site.time_zone, date);
-        // One pass over the day's bookings, grouped by room (in start order), rather than one per room.
-        let mut by_room: HashMap<RoomId, Vec<Booking>> = HashMap::new();
-        for booking in bookings_overlapping(&self.conn, day, None)? {
-            if booking.status.is_active() {
-                by_room.entry(booking.room_id).or_default().push(booking);
-            }
-        }
-        let mut blocked: HashMap<RoomId, Vec<Slot>> = HashMap::new();
-        for block in external_blocks(&self.conn, None, day)? {
-            blocked.entry(block.room).or_default().push(block.slot);
-        }
-        let mut result = Vec::new();
-        for room in self.rooms()?.into_iter().filter(|room| room.bookable) {
-            let bookings = by_room.remove(&room.id).unwrap_or_default();
-            let calendar_busy = blocked.remove(&room.id).unwrap_or_default();
-            let (open, closed_reason, free) = match &opening {
-                Opening::Closed { reason } => (None, Some(reason.clone()), Vec::new()),
-                Opening::Open { slot, .. } => {
-                    (Some(*slot), None, free_ranges(*slot, &room, &bookings, &calendar_busy, now))
-                }
-            };
-            result.push(RoomAvailability { room, open, closed_reason, free, bookings, calendar_busy });
+        Ok(self.availability_days(date, 1, now)?.pop().unwrap_or_default())
+    }
+
+    /// [`Store::availability`] for `days` days from `first`, one list per day: the rooms, the bookings' times and the
+    /// rooms' calendars are each read once for the whole range (the bookings from an index alone), however many days.
+    pub fn availability_days(
+        &self,
+        first: NaiveDate,
+        days: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Vec<RoomAvailability>>> {
+        let opening = self.opening_rules()?;
+        let zone = self.site()?.time_zone;
+        let dates: Vec<NaiveDate> = (0..i64::from(days.max(1))).map(|offset| first + Duration::days(offset)).collect();
+        let range = Slot::new(local_day(zone, first).start(), local_day(zone, dates[dates.len() - 1]).end())?;
+        let rooms: Vec<Room> = self.rooms()?.into_iter().filter(|room| room.bookable).collect();
+        // Every busy time of the range, in (room, start) order, so each room's are one slice.
+        let mut booked = active_booking_times(&self.conn, range)?;
+        booked.sort_unstable_by_key(|(room, slot)| (*room, slot.start()));
+        let mut blocked: Vec<(RoomId, Slot)> =
+            external_blocks(&self.conn, None, range)?.into_iter().map(|block| (block.room, block.slot)).collect();
+        blocked.sort_unstable_by_key(|(room, slot)| (*room, slot.start()));
+        let of_room = |times: &'_ [(RoomId, Slot)], room: RoomId| -> Vec<Slot> {
+            let from = times.partition_point(|(other, _)| *other < room);
+            let until = times.partition_point(|(other, _)| *other <= room);
+            times[from..until].iter().map(|(_, slot)| *slot).collect()
+        };
+        let rooms: Vec<(Room, Vec<Slot>, Vec<Slot>)> = rooms
+            .into_iter()
+            .map(|room| {
+                let (booked, blocked) = (of_room(&booked, room.id), of_room(&blocked, room.id));
+                (room, booked, blocked)
+            })
+            .collect();
+        let mut result = Vec::with_capacity(dates.len());
+        for date in dates {
+            let day = local_day(zone, date);
+            let opening = opening.on(date);
+            let rooms_that_day = rooms.iter().map(|(room, booked, blocked)| {
+                // A room's active bookings never overlap, so in start order their ends are in order too.
+                let from = booked.partition_point(|slot| slot.end() <= day.start());
+                let until = booked.partition_point(|slot| slot.start() < day.end());
+                let booked = booked[from..until.max(from)].to_vec();
+                let calendar_busy: Vec<Slot> = (blocked.iter())
+                    .filter(|slot| slot.start() < day.end() && slot.end() > day.start())
+                    .copied()
+                    .collect();
+                let (open, closed_reason, free) = match &opening {
+                    Opening::Closed { reason } => (None, Some(reason.clone()), Vec::new()),
+                    Opening::Open { slot, .. } => {
+                        (Some(*slot), None, free_ranges(*slot, room, &booked, &calendar_busy, now))
+                    }
+                };
+                RoomAvailability { room: room.clone(), open, closed_reason, free, booked, calendar_busy }
+            });
+            result.push(rooms_that_day.collect());
         }
         Ok(result)
     }
 }
 
+/// The times of the active bookings overlapping `range`, with their rooms, in no order: read from the covering index
+/// `bookings_end_covering` without touching the table.
+fn active_booking_times(conn: &Connection, range: Slot) -> Result<Vec<(RoomId, Slot)>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT room_id, start_utc, end_utc FROM bookings
+         WHERE end_utc > ?1 AND start_utc < ?2 AND status IN ('confirmed', 'checked_in')",
+    )?;
+    let rows = statement.query_map(params![to_db(range.start()), to_db(range.end())], |row| {
+        Ok((row.get::<_, RoomId>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
+    })?;
+    let mut times = Vec::new();
+    for row in rows {
+        let (room, start, end) = row?;
+        times.push((room, Slot::new(from_db(start), from_db(end))?));
+    }
+    Ok(times)
+}
+
 /// The parts of `open` not blocked by a booking (widened by the room's buffer), by the room's calendar, or already
 /// past, rounded to whole minutes, and long enough for the room's shortest booking.
-fn free_ranges(open: Slot, room: &Room, bookings: &[Booking], calendar: &[Slot], now: DateTime<Utc>) -> Vec<Slot> {
+fn free_ranges(open: Slot, room: &Room, booked: &[Slot], calendar: &[Slot], now: DateTime<Utc>) -> Vec<Slot> {
     let buffer = Duration::minutes(i64::from(room.buffer_minutes));
-    let mut taken: Vec<(DateTime<Utc>, DateTime<Utc>)> =
-        bookings.iter().map(|booking| (booking.slot.start() - buffer, booking.slot.end() + buffer)).collect();
-    taken.extend(calendar.iter().map(|block| (block.start(), block.end())));
-    taken.sort_unstable();
+    // Both lists are in start order: merge them rather than collect and sort (this runs for every room and day).
+    let mut bookings = booked.iter().map(|slot| (slot.start() - buffer, slot.end() + buffer)).peekable();
+    let mut blocks = calendar.iter().map(|block| (block.start(), block.end())).peekable();
+    let taken = std::iter::from_fn(|| match (bookings.peek(), blocks.peek()) {
+        (Some(booking), Some(block)) if block < booking => blocks.next(),
+        (Some(_), _) => bookings.next(),
+        (None, _) => blocks.next(),
+    });
     let mut cursor = open.start().max(round_up_to_minute(now));
-    let mut free = Vec::new();
+    let mut free = Vec::with_capacity(booked.len() + calendar.len() + 1);
     for (blocked_from, blocked_until) in taken {
         if blocked_from > cursor
             && let Ok(range) = Slot::new(cursor, blocked_from.min(open.end()))
@@ -975,6 +1028,30 @@ mod tests {
         assert_eq!(free, ["09:20–11:45", "13:15–18:00"]);
         let sunday = store.availability("2027-01-10".parse().unwrap(), now).unwrap();
         assert_eq!(sunday[0].closed_reason.as_deref(), Some("the hub is closed on Sundays"));
+    }
+
+    #[test]
+    fn a_week_of_free_time_is_its_days_read_once() {
+        let (mut store, room, _) = hub_with_studio();
+        let now = utc("2027-01-05 09:20");
+        booked(store.book(&request(room.id, slot("2027-01-05 12:00", "2027-01-05 13:00")), now).unwrap());
+        // An all-night booking (the rules refuse it outside opening hours, so it goes in as an import would).
+        store
+            .conn
+            .execute(
+                "INSERT INTO bookings (room_id, start_utc, end_utc, title, status, created_at)
+                 VALUES (?1, ?2, ?3, 'Night', 'confirmed', 0)",
+                params![room.id, to_db(utc("2027-01-07 23:30")), to_db(utc("2027-01-08 00:30"))],
+            )
+            .unwrap();
+        let monday: NaiveDate = "2027-01-04".parse().unwrap();
+        let week = store.availability_days(monday, 7, now).unwrap();
+        assert_eq!(week.len(), 7);
+        for (offset, day) in week.iter().enumerate() {
+            assert_eq!(day, &store.availability(monday + Duration::days(offset as i64), now).unwrap());
+        }
+        // A booking over midnight is on both days it touches.
+        assert_eq!((week[3][0].booked.len(), week[4][0].booked.len()), (1, 1));
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/007_events.sql"),
     include_str!("migrations/008_unconference.sql"),
     include_str!("migrations/009_room_calendars.sql"),
+    include_str!("migrations/010_free_time_index.sql"),
 ];
 
 /// How long a writer waits for another process's write transaction before giving up.
