@@ -183,9 +183,17 @@ impl Store {
         })
     }
 
-    /// Removes a calendar and its blocks. `false` when there is none of that name.
+    /// Removes an imported calendar and its blocks. `false` when there is none of that name; a subscription is
+    /// refused, as the next `kiosk config apply` would bring it back: it goes from kiosk.toml.
     pub fn remove_calendar(&mut self, name: &str) -> Result<bool> {
-        self.write(|tx| Ok(tx.execute("DELETE FROM room_calendars WHERE name = ?1", [name.trim()])? > 0))
+        self.write(|tx| match calendar_id(tx, name.trim())? {
+            None => Ok(false),
+            Some((_, true)) => Err(StoreError::invalid(format!(
+                "{} is a subscription: take its [[calendars]] section out of kiosk.toml and run kiosk config apply",
+                name.trim()
+            ))),
+            Some((id, false)) => Ok(tx.execute("DELETE FROM room_calendars WHERE id = ?1", [id])? > 0),
+        })
     }
 
     /// The subscribed feeds whose refresh has come round (or that were never fetched).
@@ -550,6 +558,7 @@ mod tests {
 
         assert_eq!(store.feed_fetched(url, Fetched::NotModified, later).unwrap().unwrap().blocks, 1);
         assert_eq!(store.room_calendars(later).unwrap()[0].failure, None);
+        assert!(store.remove_calendar(url).unwrap_err().to_string().contains("take its [[calendars]] section out"));
 
         let removed = store.set_subscriptions(&[], later).unwrap();
         assert_eq!(removed, vec![format!("calendar {url}: removed, with its blocks")]);

@@ -383,3 +383,29 @@ fn webhooks_are_checked_in_plain_words() {
         assert!(errors.contains(expected), "{expected} not in:\n{errors}");
     }
 }
+
+#[test]
+fn room_calendars_are_checked_in_plain_words() {
+    let good = format!(
+        "{MINIMAL}\n[[calendars]]\nurl = \"https://calendar.example.org/studio.ics\"\nroom = \"Studio\"\n\n\
+         [[calendars]]\nurl = \"http://10.0.0.5/meeting-room.ics\"\nroom = \"Meeting Room 1\"\nrefresh_minutes = 60\n"
+    );
+    assert!(errors_of(&good).is_empty(), "{:?}", errors_of(&good));
+    let config = parse(&good, Path::new("kiosk.toml")).unwrap();
+    assert_eq!((config.calendars.len(), config.calendars[0].refresh_minutes), (2, 15), "every 15 minutes unless said");
+
+    let bad = format!(
+        "{MINIMAL}\n[[calendars]]\nurl = \"calendar.example.org/a.ics\"\nroom = \"\"\nrefresh_minutes = 1\n\n\
+         [[calendars]]\nurl = \"https://b.example/b.ics\"\nroom = \"Studio\"\n\n\
+         [[calendars]]\nurl = \"https://b.example/b.ics\"\nroom = \"Workshop\"\n"
+    );
+    let errors = errors_of(&bad).join("\n");
+    for expected in [
+        "calendars[0].url = \"calendar.example.org/a.ics\": write the calendar's whole address",
+        "calendars[0].room = \"\": name the room",
+        "calendars[0].refresh_minutes = 1: between 5 and 1440",
+        "calendars[2].url = \"https://b.example/b.ics\" is listed twice",
+    ] {
+        assert!(errors.contains(expected), "{expected} not in:\n{errors}");
+    }
+}
