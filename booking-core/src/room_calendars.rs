@@ -122,7 +122,7 @@ impl Store {
                     tx.last_insert_rowid()
                 }
             };
-            let read = load_blocks(tx, id, text, now).map_err(StoreError::invalid)?;
+            let read = load_blocks(tx, id, text, now)?.map_err(StoreError::invalid)?;
             tx.execute(
                 "UPDATE room_calendars SET source = ?2, read_at = ?3, tried_at = ?3, failure = NULL WHERE id = ?1",
                 params![id, text, to_db(now)],
@@ -172,7 +172,7 @@ impl Store {
                         if *room_id != want.room {
                             tx.execute("UPDATE room_calendars SET room_id = ?2 WHERE id = ?1", params![id, want.room])?;
                             if let Some(source) = source {
-                                load_blocks(tx, *id, source, now).map_err(StoreError::invalid)?;
+                                load_blocks(tx, *id, source, now)?.map_err(StoreError::invalid)?;
                             }
                             changes.push(format!("calendar {}: now for {}", want.url, room.name));
                         }
@@ -224,12 +224,12 @@ impl Store {
                 return Err(StoreError::not_found(format!("no subscription to {url}")));
             };
             let outcome = match &fetched {
-                Fetched::Copy { text, .. } => load_blocks(tx, id, text, now),
+                Fetched::Copy { text, .. } => load_blocks(tx, id, text, now)?,
                 Fetched::NotModified => {
                     let source: Option<String> =
                         tx.query_row("SELECT source FROM room_calendars WHERE id = ?1", [id], |row| row.get(0))?;
                     match source {
-                        Some(source) => load_blocks(tx, id, &source, now),
+                        Some(source) => load_blocks(tx, id, &source, now)?,
                         None => Err("the server said nothing had changed, but no copy was ever read".to_owned()),
                     }
                 }
@@ -264,7 +264,7 @@ impl Store {
             let mut blocks = 0;
             for (id, source) in sources {
                 // It read before; if it no longer does (a newer kiosk reads more strictly), the old blocks stay.
-                match load_blocks(tx, id, &source, now) {
+                match load_blocks(tx, id, &source, now)? {
                     Ok(read) => blocks += read.blocks,
                     Err(reason) => {
                         tx.execute("UPDATE room_calendars SET failure = ?2 WHERE id = ?1", params![id, reason])?;
@@ -325,40 +325,36 @@ fn calendar_id(conn: &Connection, name: &str) -> Result<Option<(i64, bool)>> {
 }
 
 /// Replaces a calendar's blocks with what `text` gives from a day ago to as far ahead as its room can be booked.
-/// `Err` holds why the text could not be used, with its line; nothing is changed then.
+/// The inner `Err` holds why the text could not be used, with its line, and nothing is changed then; the outer one
+/// is the database failing, which rolls the caller's transaction back.
 fn load_blocks(
     tx: &Transaction<'_>,
     id: i64,
     text: &str,
     now: DateTime<Utc>,
-) -> std::result::Result<CalendarRead, String> {
-    let stored = |error: StoreError| error.to_string();
-    let room_id: RoomId = tx
-        .query_row("SELECT room_id FROM room_calendars WHERE id = ?1", [id], |row| row.get(0))
-        .map_err(|e| e.to_string())?;
-    let room = load_room(tx, room_id).map_err(stored)?;
-    let zone: Tz = load_site(tx).map_err(stored)?.time_zone;
-    let file = read_ics(text).map_err(|error| error.to_string())?;
-    let window = Slot::new(now - KEEP_PAST, now + Duration::days(i64::from(room.advance_days) + 1)).map_err(stored)?;
-    let busy = file.busy(zone, window).map_err(|error| error.to_string())?;
-    let write = || -> Result<()> {
-        tx.execute("DELETE FROM external_blocks WHERE calendar_id = ?1", [id])?;
-        let mut insert = tx.prepare_cached(
-            "INSERT INTO external_blocks (calendar_id, room_id, start_utc, end_utc, uid, summary)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
-        for Busy { uid, summary, slot } in &busy {
-            let summary: String = summary.chars().take(200).collect();
-            insert.execute(params![id, room_id, to_db(slot.start()), to_db(slot.end()), uid, summary])?;
-        }
-        Ok(())
+) -> Result<std::result::Result<CalendarRead, String>> {
+    let (name, room_id): (String, RoomId) =
+        tx.query_row("SELECT name, room_id FROM room_calendars WHERE id = ?1", [id], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?;
+    let room = load_room(tx, room_id)?;
+    let zone: Tz = load_site(tx)?.time_zone;
+    let window = Slot::new(now - KEEP_PAST, now + Duration::days(i64::from(room.advance_days) + 1))?;
+    let (file, busy) = match read_ics(text).and_then(|file| Ok((file.busy(zone, window)?, file))) {
+        Ok((busy, file)) => (file, busy),
+        Err(unreadable) => return Ok(Err(unreadable.to_string())),
     };
-    write().map_err(stored)?;
-    let name: String = tx
-        .query_row("SELECT name FROM room_calendars WHERE id = ?1", [id], |row| row.get(0))
-        .map_err(|e| e.to_string())?;
-    let collisions = collisions(tx, now).map_err(stored)?.into_iter().filter(|c| c.calendar == name).collect();
-    Ok(CalendarRead { events: file.event_count(), blocks: busy.len(), collisions })
+    tx.execute("DELETE FROM external_blocks WHERE calendar_id = ?1", [id])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO external_blocks (calendar_id, room_id, start_utc, end_utc, uid, summary)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for Busy { uid, summary, slot } in &busy {
+        let summary: String = summary.chars().take(200).collect();
+        insert.execute(params![id, room_id, to_db(slot.start()), to_db(slot.end()), uid, summary])?;
+    }
+    let collisions = collisions(tx, now)?.into_iter().filter(|collision| collision.calendar == name).collect();
+    Ok(Ok(CalendarRead { events: file.event_count(), blocks: busy.len(), collisions }))
 }
 
 fn collisions(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<Collision>> {
