@@ -119,8 +119,8 @@ fn describe(calendar: &CalendarStatus, zone: Tz) -> String {
     };
     let read =
         calendar.read_at.map_or_else(|| "never read yet".to_owned(), |at| format!("last read {}", local(at, zone)));
-    let mut text =
-        format!("{} for {} ({kind}): {read}, {} busy times ahead.", calendar.name, calendar.room, calendar.blocks);
+    let ahead = plural(u64::from(calendar.blocks), "busy time");
+    let mut text = format!("{} for {} ({kind}): {read}, {ahead} ahead.", calendar.name, calendar.room);
     if let (Some(failure), Some(at)) = (&calendar.failure, calendar.failed_at) {
         let kept = if calendar.read_at.is_some() { " The last good copy stays." } else { "" };
         text += &format!("\n  The last try, {}, failed: {failure}.{kept}", local(at, zone));
