@@ -6,8 +6,8 @@
 use std::hint::black_box;
 
 use booking_core::{NewRoom, NewSite, Store};
-use chrono::{Duration, NaiveDate, TimeZone, Utc};
-use criterion::{Criterion, criterion_group, criterion_main};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use criterion::{Criterion, criterion_group};
 use rusqlite::params;
 
 const ROOMS: i64 = 300;
@@ -16,6 +16,9 @@ const HISTORY: i64 = 1_000_000;
 fn big_hub(dir: &std::path::Path) -> Store {
     let path = dir.join("hub.db");
     let mut store = Store::open(&path).expect("store");
+    if store.site().is_ok() {
+        return store; // built by an earlier run (HUB_BIG_HUB)
+    }
     let site =
         NewSite { name: "Big Hub".into(), time_zone: "Europe/London".into(), safe_capacity: 5000, retention_days: 30 };
     store.init_site(&site).expect("site");
@@ -57,11 +60,18 @@ fn big_hub(dir: &std::path::Path) -> Store {
     store
 }
 
+fn monday() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2027, 3, 1).unwrap()
+}
+
+fn sunday_noon() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2027, 2, 28, 12, 0, 0).unwrap()
+}
+
 fn availability(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = big_hub(dir.path());
-    let monday = NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
-    let now = Utc.with_ymd_and_hms(2027, 2, 28, 12, 0, 0).unwrap();
+    let (monday, now) = (monday(), sunday_noon());
     let week = store.availability_days(monday, 7, now).unwrap();
     assert_eq!((week.len(), week[0].len()), (7, ROOMS as usize));
     assert!(week.iter().flatten().all(|room| room.booked.len() == 3), "three bookings a day in every room");
@@ -96,4 +106,34 @@ fn monday_start() -> i64 {
 }
 
 criterion_group!(benches, availability);
-criterion_main!(benches);
+
+/// `HUB_COUNT_INSTRUCTIONS=N` computes the week N times in `counted_weeks` instead of the benchmark, for
+/// `tests/instructions` (callgrind). `HUB_BIG_HUB=DIR` keeps the big hub in DIR, so it is built once, natively,
+/// rather than under callgrind.
+fn main() {
+    let Some(runs) = std::env::var("HUB_COUNT_INSTRUCTIONS").ok().and_then(|runs| runs.parse().ok()) else {
+        benches();
+        Criterion::default().configure_from_args().final_summary();
+        return;
+    };
+    let (_temporary, dir) = match std::env::var_os("HUB_BIG_HUB") {
+        Some(dir) => (None, std::path::PathBuf::from(dir)),
+        None => {
+            let temporary = tempfile::tempdir().expect("temp dir");
+            let dir = temporary.path().to_owned();
+            (Some(temporary), dir)
+        }
+    };
+    let store = big_hub(&dir);
+    black_box(store.availability_days(monday(), 7, sunday_noon()).unwrap()); // statements prepared and cached
+    counted_weeks(&store, runs);
+    println!("counted: free time, 300 rooms x 7 days over 1M bookings x{runs}");
+}
+
+/// What `tests/instructions` counts.
+#[inline(never)]
+fn counted_weeks(store: &Store, runs: u32) {
+    for _ in 0..runs {
+        black_box(store.availability_days(monday(), 7, sunday_noon()).unwrap());
+    }
+}

@@ -6,13 +6,13 @@
 use std::hint::black_box;
 
 use booking_core::{NewPass, NewPerson, NewSite, PassKey, Role, ScanOutcome, Store};
-use chrono::{Duration, TimeZone, Utc};
-use criterion::{Criterion, criterion_group, criterion_main};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use criterion::{Criterion, criterion_group};
 use rusqlite::{Connection, TransactionBehavior};
 
-fn check_in(c: &mut Criterion) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut store = Store::open(&dir.path().join("hub.db")).expect("store opens");
+/// A hub with one member and their pass.
+fn member_hub(dir: &std::path::Path) -> (Store, PassKey, String, DateTime<Utc>) {
+    let mut store = Store::open(&dir.join("hub.db")).expect("store opens");
     store
         .init_site(&NewSite {
             name: "Bench Hub".into(),
@@ -27,6 +27,12 @@ fn check_in(c: &mut Criterion) {
         NewPerson { display_name: "Ada Lovelace".into(), contact: None, role: Role::Member, rules_version: Some(1) };
     let person = store.add_person(&person, start).expect("person");
     let payload = store.issue_pass(&key, person.id, NewPass::Member, start).expect("pass").payload;
+    (store, key, payload, start)
+}
+
+fn check_in(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (mut store, key, payload, start) = member_hub(dir.path());
 
     // Each scan is past the repeat window of the one before, so it alternates check-in and check-out: a real write.
     let mut now = start;
@@ -60,4 +66,34 @@ criterion_group! {
     config = Criterion::default().sample_size(200).measurement_time(std::time::Duration::from_secs(8));
     targets = check_in
 }
-criterion_main!(benches);
+/// `HUB_COUNT_INSTRUCTIONS=N` runs N scans in `counted_scans` instead of the benchmark, for `tests/instructions`,
+/// which counts the instructions inside that function with callgrind.
+fn main() {
+    let Some(runs) = std::env::var("HUB_COUNT_INSTRUCTIONS").ok().and_then(|runs| runs.parse().ok()) else {
+        benches();
+        Criterion::default().configure_from_args().final_summary();
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (mut store, key, payload, start) = member_hub(dir.path());
+    // In and out once first, so the statements are prepared and cached as on a kiosk that has been running.
+    let now = scans(&mut store, &key, &payload, start, 2);
+    counted_scans(&mut store, &key, &payload, now, runs);
+    println!("counted: check-in (scan, durable commit) x{runs}");
+}
+
+/// What `tests/instructions` counts.
+#[inline(never)]
+fn counted_scans(store: &mut Store, key: &PassKey, payload: &str, now: DateTime<Utc>, runs: u32) -> DateTime<Utc> {
+    scans(store, key, payload, now, runs)
+}
+
+/// Alternating check-ins and check-outs, each a real durable write.
+fn scans(store: &mut Store, key: &PassKey, payload: &str, mut now: DateTime<Utc>, runs: u32) -> DateTime<Utc> {
+    for _ in 0..runs {
+        now += Duration::seconds(11);
+        let outcome = store.scan(key, black_box(payload), now).expect("scan");
+        assert!(matches!(outcome, ScanOutcome::CheckedIn { .. } | ScanOutcome::CheckedOut { .. }));
+    }
+    now
+}

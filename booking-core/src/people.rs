@@ -82,7 +82,13 @@ pub struct NewPerson {
     pub rules_version: Option<u32>,
 }
 
-pub(crate) const PERSON_COLUMNS: &str = "id, display_name, contact, role, rules_version, first_seen, last_seen";
+/// "Last seen" is their latest visit's last movement (one index probe), so a check-in never rewrites the person's
+/// row; `people.last_seen` keeps it once the retention purge has deleted their visits. Erased people have none.
+pub(crate) const PERSON_COLUMNS: &str = "id, display_name, contact, role, rules_version, first_seen,
+    CASE WHEN erased_at IS NULL THEN coalesce(
+        (SELECT coalesce(v.checked_out_at, v.checked_in_at) FROM visits v WHERE v.person_id = people.id
+         ORDER BY v.checked_in_at DESC, v.id DESC LIMIT 1),
+        last_seen) END";
 
 pub(crate) fn person_from_row(row: &Row<'_>) -> rusqlite::Result<Person> {
     let role: String = row.get(3)?;

@@ -205,6 +205,14 @@ impl Store {
                     params![date, hour, reason, arrivals],
                 )?;
             }
+            // "Last seen" is read from the latest visit: keep it on the person before their visits go.
+            tx.execute(
+                "UPDATE people SET last_seen = (SELECT max(checked_out_at) FROM visits v WHERE v.person_id = people.id)
+                 WHERE id IN (SELECT person_id FROM visits WHERE checked_out_at IS NOT NULL AND checked_out_at < ?1)
+                   AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.person_id = people.id
+                                   AND (v.checked_out_at IS NULL OR v.checked_out_at >= ?1))",
+                [old],
+            )?;
             tx.execute("DELETE FROM visits WHERE checked_out_at IS NOT NULL AND checked_out_at < ?1", [old])?;
 
             let passes_deleted = tx.execute(
@@ -439,6 +447,37 @@ mod tests {
         assert_eq!(store.person(sam).unwrap().display_name, ERASED_NAME);
         assert_eq!(store.person(booked).unwrap().display_name, "Kim Visitor");
         assert_eq!(store.person(member.id).unwrap().display_name, "Ada");
+    }
+
+    #[test]
+    fn last_seen_comes_from_the_latest_visit_and_outlives_the_purge() {
+        let mut store = london_hub();
+        let sam = visit(&mut store, "Sam Visitor", 4);
+        assert_eq!(store.person(sam).unwrap().last_seen, Some(at(4, 12)), "the check-out by hand counts too");
+        let gone = visit(&mut store, "Kim Visitor", 4);
+        // Someone else on the 20th, still on site: their visit is the latest movement.
+        let WalkInOutcome::CheckedIn { person: lee, .. } = store
+            .walk_in(
+                &key(),
+                &WalkIn {
+                    display_name: "Lee Visitor".into(),
+                    contact: None,
+                    reason: VisitReason::Working,
+                    visiting: None,
+                    agreed_rules_version: 1,
+                },
+                at(20, 9),
+            )
+            .unwrap()
+        else {
+            panic!()
+        };
+        assert!(matches!(book(&mut store, sam, "Sewing", at(4, 10) + Duration::days(40)), BookingOutcome::Booked(_)));
+        let report = store.purge(at(4, 12) + Duration::days(35)).unwrap();
+        assert_eq!((report.visits_counted, report.visitors_erased), (2, 1), "Sam's visit and Kim's");
+        assert_eq!(store.person(sam).unwrap().last_seen, Some(at(4, 12)), "kept after the visit was deleted");
+        assert_eq!(store.person(gone).unwrap().last_seen, None, "Kim had nothing to come: erased");
+        assert_eq!(store.person(lee.id).unwrap().last_seen, Some(at(20, 9)));
     }
 
     #[test]

@@ -184,57 +184,45 @@ fn insert_visit(
     )?
     .execute(params![person, pass, reason.map(VisitReason::as_str), visiting, to_db(now)])?;
     let visit = VisitId(tx.last_insert_rowid());
-    tx.prepare_cached("UPDATE people SET first_seen = coalesce(first_seen, ?2), last_seen = ?2 WHERE id = ?1")?
+    // Only a first visit writes the person's row: "last seen" is read from the visits themselves.
+    tx.prepare_cached("UPDATE people SET first_seen = ?2 WHERE id = ?1 AND first_seen IS NULL")?
         .execute(params![person, to_db(now)])?;
     Ok(visit)
 }
 
-/// The person's bookings and surgery seats on the local day of `now`.
+/// The person's bookings, surgery seats and event places on `day`, in start order: one query, as every check-in
+/// asks it.
 fn today_items(conn: &Connection, person: PersonId, day: Slot) -> Result<Vec<TodayItem>> {
-    let mut items = Vec::new();
-    let mut bookings = conn.prepare_cached(
-        "SELECT b.id, r.name, b.title, b.start_utc, b.end_utc FROM bookings b JOIN rooms r ON r.id = b.room_id
+    let mut statement = conn.prepare_cached(
+        "SELECT 0, b.id, b.title, r.name, b.start_utc, b.end_utc FROM bookings b JOIN rooms r ON r.id = b.room_id
          WHERE (b.booked_for = ?1 OR (b.booked_for IS NULL AND b.booked_by = ?1))
            AND b.status IN ('confirmed', 'checked_in') AND b.end_utc > ?2 AND b.start_utc < ?3
-         ORDER BY b.start_utc",
-    )?;
-    let rows = bookings.query_map(params![person, to_db(day.start()), to_db(day.end())], |row| {
-        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
-    })?;
-    for row in rows {
-        let (id, room, title, start, end) = row?;
-        items.push(TodayItem::Booking { id, room, title, time: Slot::new(from_db(start), from_db(end))? });
-    }
-    let mut seats = conn.prepare_cached(
-        "SELECT seat.id, g.topic, g.place, s.start_utc, s.end_utc
+         UNION ALL
+         SELECT 1, seat.id, g.topic, g.place, s.start_utc, s.end_utc
          FROM slot_seats seat JOIN surgery_slots s ON s.id = seat.slot_id JOIN surgeries g ON g.id = s.surgery_id
          WHERE seat.person_id = ?1 AND seat.status IN ('booked', 'arrived') AND g.cancelled_at IS NULL
            AND s.end_utc > ?2 AND s.start_utc < ?3
-         ORDER BY s.start_utc",
-    )?;
-    let rows = seats.query_map(params![person, to_db(day.start()), to_db(day.end())], |row| {
-        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
-    })?;
-    for row in rows {
-        let (seat, topic, place, start, end) = row?;
-        items.push(TodayItem::SurgerySeat { seat, topic, place, time: Slot::new(from_db(start), from_db(end))? });
-    }
-    let mut places = conn.prepare_cached(
-        "SELECT x.id, b.title, r.name, b.start_utc, b.end_utc
+         UNION ALL
+         SELECT 2, x.id, b.title, r.name, b.start_utc, b.end_utc
          FROM event_places x JOIN events e ON e.id = x.event_id JOIN bookings b ON b.id = e.booking_id
          JOIN rooms r ON r.id = b.room_id
          WHERE x.person_id = ?1 AND x.status IN ('registered', 'came') AND e.cancelled_at IS NULL
            AND b.end_utc > ?2 AND b.start_utc < ?3
-         ORDER BY b.start_utc",
+         ORDER BY 5, 1, 2",
     )?;
-    let rows = places.query_map(params![person, to_db(day.start()), to_db(day.end())], |row| {
-        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+    let rows = statement.query_map(params![person, to_db(day.start()), to_db(day.end())], |row| {
+        Ok((row.get::<_, u8>(0)?, row.get::<_, i64>(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
     })?;
+    let mut items = Vec::new();
     for row in rows {
-        let (place, title, room, start, end) = row?;
-        items.push(TodayItem::EventPlace { place, title, room, time: Slot::new(from_db(start), from_db(end))? });
+        let (kind, id, what, place, start, end) = row?;
+        let time = Slot::new(from_db(start), from_db(end))?;
+        items.push(match kind {
+            0 => TodayItem::Booking { id: BookingId(id), room: place, title: what, time },
+            1 => TodayItem::SurgerySeat { seat: SeatId(id), topic: what, place, time },
+            _ => TodayItem::EventPlace { place: EventPlaceId(id), title: what, room: place, time },
+        });
     }
-    items.sort_by_key(|item| item.time().start());
     Ok(items)
 }
 
@@ -305,8 +293,6 @@ impl Store {
             if let Some((visit, since)) = open {
                 tx.prepare_cached("UPDATE visits SET checked_out_at = ?2 WHERE id = ?1")?
                     .execute(params![visit, to_db(now.max(since))])?;
-                tx.prepare_cached("UPDATE people SET last_seen = ?2 WHERE id = ?1")?
-                    .execute(params![person.id, to_db(now)])?;
                 return Ok(ScanOutcome::CheckedOut {
                     person,
                     visit,

@@ -3,6 +3,8 @@
 //! The binary is built on first use by the same cargo, profile and target folder as the running test, so
 //! `cargo test -p end-to-end` works on its own and never runs a stale binary.
 
+pub mod power_cut;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
 use std::process::{ChildStderr, Command, Output, Stdio};

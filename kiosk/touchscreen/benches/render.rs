@@ -7,7 +7,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use kiosk_runtime::clock::Clock;
 use kiosk_runtime::hub::Hub;
 use kiosk_touchscreen::app::{self, AppOptions};
@@ -52,7 +52,8 @@ fn show(window: &MainWindow, screen: &str) {
     }
 }
 
-fn render(c: &mut Criterion) {
+/// The kiosk's window over the demo hub, drawn by the software renderer into memory.
+fn kiosk_window() -> (Rc<MinimalSoftwareWindow>, MainWindow, tempfile::TempDir) {
     let adapter = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
     slint::platform::set_platform(Box::new(Headless(adapter.clone()))).expect("first platform");
     let dir = tempfile::tempdir().expect("temp dir");
@@ -63,7 +64,20 @@ fn render(c: &mut Criterion) {
     let identity = app::HubIdentity::of(&hub).expect("a hub");
     let (window, _kiosk) = app::build(Worker::inline(hub), Clock::Fixed(now), identity, options).expect("window");
     window.show().expect("shown");
+    (adapter, window, dir)
+}
 
+/// Draws one whole frame.
+fn draw(adapter: &MinimalSoftwareWindow, buffer: &mut [PremultipliedRgbaColor], width: u32) {
+    adapter.request_redraw();
+    let drawn = adapter.draw_if_needed(|renderer| {
+        renderer.render(buffer, width as usize);
+    });
+    assert!(drawn);
+}
+
+fn render(c: &mut Criterion) {
+    let (adapter, window, _dir) = kiosk_window();
     let mut group = c.benchmark_group("full frame");
     for (width, height) in SIZES {
         adapter.set_size(slint::PhysicalSize::new(width, height));
@@ -71,13 +85,7 @@ fn render(c: &mut Criterion) {
         for screen in ["welcome", "check-in", "walk-in-keyboard", "staff"] {
             show(&window, screen);
             group.bench_function(format!("{screen} {width}x{height}"), |b| {
-                b.iter(|| {
-                    adapter.request_redraw();
-                    let drawn = adapter.draw_if_needed(|renderer| {
-                        renderer.render(&mut buffer, width as usize);
-                    });
-                    assert!(drawn);
-                })
+                b.iter(|| draw(&adapter, &mut buffer, width))
             });
         }
     }
@@ -89,4 +97,28 @@ criterion_group! {
     config = Criterion::default().sample_size(50).measurement_time(Duration::from_secs(3));
     targets = render
 }
-criterion_main!(benches);
+/// `HUB_COUNT_INSTRUCTIONS=N` draws the Welcome screen at 800×480 N times in `counted_frames` instead of the
+/// benchmark, for `tests/instructions` (callgrind).
+fn main() {
+    let Some(runs) = std::env::var("HUB_COUNT_INSTRUCTIONS").ok().and_then(|runs| runs.parse().ok()) else {
+        benches();
+        Criterion::default().configure_from_args().final_summary();
+        return;
+    };
+    let (adapter, window, _dir) = kiosk_window();
+    let (width, height) = SIZES[0];
+    adapter.set_size(slint::PhysicalSize::new(width, height));
+    show(&window, "welcome");
+    let mut buffer = vec![PremultipliedRgbaColor::default(); (width * height) as usize];
+    draw(&adapter, &mut buffer, width); // glyphs rasterised and cached, as on a kiosk that has been running
+    counted_frames(&adapter, &mut buffer, width, runs);
+    println!("counted: full frame, Welcome at 800x480 x{runs}");
+}
+
+/// What `tests/instructions` counts.
+#[inline(never)]
+fn counted_frames(adapter: &MinimalSoftwareWindow, buffer: &mut [PremultipliedRgbaColor], width: u32, runs: u32) {
+    for _ in 0..runs {
+        draw(adapter, buffer, width);
+    }
+}
