@@ -19,3 +19,21 @@ fn the_server_answers_the_public_page_and_the_api() {
     assert!(api.contains("\"date\":\"2027-01-05\""), "{api}");
     assert!(get(&address, "/nothing").starts_with("HTTP/1.1 404"));
 }
+
+#[test]
+fn the_public_page_shows_a_change_made_anywhere_at_once() {
+    // The page is read once per change and served from memory in between: a change by another process (here a
+    // room added from the command line) or by the server's own writer must show on the very next request.
+    let hub = TestHub::new("2027-01-05 11:00");
+    hub.ok(&["demo"]);
+    let server = hub.serve();
+    let address = server.address.clone();
+    for _ in 0..2 {
+        let before = get(&address, "/");
+        assert!(before.contains("Drop-in help today") && !before.contains("Quiet Booth"), "{before}");
+    }
+    hub.ok(&["room", "add", "Quiet Booth", "--capacity", "1"]);
+    let page = get(&address, "/");
+    assert!(page.contains("Quiet Booth"), "a room added from the command line shows at once: {page}");
+    assert!(get(&address, "/api/v1/today").contains("Quiet Booth"));
+}

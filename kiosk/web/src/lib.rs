@@ -17,7 +17,8 @@
 //! Every request that writes runs on the kiosk's database thread through [`on_hub`]: the web queues behind the
 //! touchscreen's writes instead of racing them, so there is one writer and no "database is locked". Pages that
 //! only read run on a thread of their own over a read-only connection ([`on_reader`]), and the displays read from
-//! memory ([`BoardFeed`]), so neither ever slows a check-in at the door.
+//! memory ([`BoardFeed`]), so neither ever slows a check-in at the door. The public page and today's JSON, the same
+//! for everyone, are read once per change to the hub ([`public::TodayCache`]).
 
 // Handlers answer with a `Response` whichever way things go; boxing the refusals would only add noise.
 #![allow(clippy::result_large_err)]
@@ -71,6 +72,8 @@ pub struct WebState {
     pub languages: Vec<Lang>,
     /// What the displays show, kept current by its own thread.
     boards: BoardFeed,
+    /// The public page's last reading (see [`public::TodayCache`]).
+    today: Arc<public::TodayCache>,
     /// Raised when the server stops, so the displays' live streams end and the server can finish.
     closing: Arc<watch::Sender<bool>>,
     sign_ins: Arc<SignIns>,
@@ -97,6 +100,7 @@ impl WebState {
             clock,
             languages: offered,
             boards: BoardFeed::start(database, clock)?,
+            today: Arc::default(),
             closing: Arc::new(watch::channel(false).0),
             sign_ins: Arc::default(),
             voters: Arc::default(),

@@ -3,13 +3,15 @@
 //! and the calendar feeds. No personal data: rooms are free or busy (never who booked them or what for), sessions
 //! show topic, place, times and free places, and feeds hold no names.
 
+use std::sync::{Arc, Mutex};
+
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 use booking_core::{
     Booker, Feed, PassRefusal, Refusal, Refused, RoomId, SeatRefusal, Store, Surgery, SurgeryId, SurgerySlotId,
-    WhenFull,
+    UnconferenceBoard, WhenFull,
 };
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
@@ -96,6 +98,40 @@ pub(super) fn public_session_for(surgery: &Surgery, zone: Tz, now: DateTime<Utc>
         places: open.iter().map(|slot| slot.seats).sum(),
         cancelled: surgery.cancelled.then(|| surgery.cancel_reason.clone().unwrap_or_default()),
     }
+}
+
+/// What the public page shows: the same for every visitor.
+#[derive(Debug)]
+pub struct TodayReading {
+    pub today: PublicToday,
+    pub unconferences: Vec<UnconferenceBoard>,
+}
+
+/// The last [`TodayReading`], with the reader connection's data version and the minute it was read in: a page asked
+/// for again before anything is committed (by any connection) and within the same minute is served from memory, so
+/// fifty phones on the public page cost one reading, not fifty. Times in it are whole minutes, as bookings are.
+#[derive(Debug, Default)]
+pub struct TodayCache(Mutex<Option<(ReadAt, Arc<TodayReading>)>>);
+
+/// When a reading was made: the reader connection's data version, and the minute (Unix minutes).
+type ReadAt = (i64, i64);
+
+/// Today's public reading, from `cache` if nothing has changed since (on the readers' thread).
+fn read_today(store: &Store, now: DateTime<Utc>, cache: &TodayCache) -> Result<Arc<TodayReading>, Failure> {
+    let stamp = (store.data_version()?, now.timestamp().div_euclid(60));
+    let mut last = cache.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((read_at, reading)) = &*last
+        && *read_at == stamp
+    {
+        return Ok(reading.clone());
+    }
+    let local_today = now.with_timezone(&store.site()?.time_zone).date_naive();
+    let reading = Arc::new(TodayReading {
+        today: public_today(store, now)?,
+        unconferences: store.unconferences_from(local_today)?,
+    });
+    *last = Some((stamp, reading.clone()));
+    Ok(reading)
 }
 
 /// Reads the public picture of the hub at `now` (on the database thread).
@@ -342,18 +378,16 @@ pub fn render_today(lang: Lang, today: &PublicToday) -> Markup {
 }
 
 pub async fn today_page(State(state): State<WebState>, visitor: Visitor) -> Response {
-    let read = on_reader(&state, |store, now| {
-        let today = now.with_timezone(&store.site()?.time_zone).date_naive();
-        Ok((public_today(store, now)?, store.unconferences_from(today)?))
-    });
-    match read.await {
-        Ok((today, days)) => {
+    let cache = state.today.clone();
+    match on_reader(&state, move |store, now| read_today(store, now, &cache)).await {
+        Ok(reading) => {
+            let (today, days) = (&reading.today, &reading.unconferences);
             let lang = visitor.lang;
             let body = html! {
-                (render_today(lang, &today))
+                (render_today(lang, today))
                 @if !days.is_empty() {
                     h2 { (lang.tr("Unconference days")) }
-                    ul { @for day in &days {
+                    ul { @for day in days {
                         li {
                             a href={ "/unconference/" (day.id) } { strong { (day.title) } }
                             br; (kiosk_runtime::times::day(day.day, lang.locale())) " — "
@@ -534,8 +568,9 @@ pub mod json {
     use crate::answer::{Body, Number};
 
     pub async fn today(State(state): State<WebState>) -> Response {
-        match on_reader(&state, public_today).await {
-            Ok(today) => Json(today).into_response(),
+        let cache = state.today.clone();
+        match on_reader(&state, move |store, now| read_today(store, now, &cache)).await {
+            Ok(reading) => Json(&reading.today).into_response(),
             Err(failure) => crate::answer::failed(failure),
         }
     }
