@@ -110,6 +110,8 @@ pub struct TodayReading {
 /// The last [`TodayReading`], with the reader connection's data version and the minute it was read in: a page asked
 /// for again before anything is committed (by any connection) and within the same minute is served from memory, so
 /// fifty phones on the public page cost one reading, not fifty. Times in it are whole minutes, as bookings are.
+/// SQLite's data versions can only be compared on one connection: the cache belongs to the one reader connection
+/// (a second reader sharing it would make every reading look stale — tried, and it halved the throughput).
 #[derive(Debug, Default)]
 pub struct TodayCache(Mutex<Option<(ReadAt, Arc<TodayReading>)>>);
 
