@@ -696,9 +696,11 @@ impl Store {
         let dates: Vec<NaiveDate> = (0..i64::from(days.max(1))).map(|offset| first + Duration::days(offset)).collect();
         let range = Slot::new(local_day(zone, first).start(), local_day(zone, dates[dates.len() - 1]).end())?;
         let rooms: Vec<Room> = self.rooms()?.into_iter().filter(|room| room.bookable).collect();
-        // Every busy time of the range, in (room, start) order, so each room's are one slice.
+        // Every busy time of the range, in (room, start) order, so each room's are one slice: they come in end order,
+        // which within a room is start order (a room's active bookings never overlap), and a stable sort by room
+        // keeps it.
         let mut booked = active_booking_times(&self.conn, range)?;
-        booked.sort_unstable_by_key(|(room, slot)| (*room, slot.start()));
+        booked.sort_by_key(|(room, _)| *room);
         let mut blocked: Vec<(RoomId, Slot)> =
             external_blocks(&self.conn, None, range)?.into_iter().map(|block| (block.room, block.slot)).collect();
         blocked.sort_unstable_by_key(|(room, slot)| (*room, slot.start()));
@@ -741,12 +743,12 @@ impl Store {
     }
 }
 
-/// The times of the active bookings overlapping `range`, with their rooms, in no order: read from the covering index
-/// `bookings_end_covering` without touching the table.
+/// The times of the active bookings overlapping `range`, with their rooms, in end order: read from the covering
+/// index `bookings_end_covering` without touching the table.
 fn active_booking_times(conn: &Connection, range: Slot) -> Result<Vec<(RoomId, Slot)>> {
     let mut statement = conn.prepare_cached(
         "SELECT room_id, start_utc, end_utc FROM bookings
-         WHERE end_utc > ?1 AND start_utc < ?2 AND status IN ('confirmed', 'checked_in')",
+         WHERE end_utc > ?1 AND start_utc < ?2 AND status IN ('confirmed', 'checked_in') ORDER BY end_utc",
     )?;
     let rows = statement.query_map(params![to_db(range.start()), to_db(range.end())], |row| {
         Ok((row.get::<_, RoomId>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
@@ -775,13 +777,13 @@ fn free_ranges(open: Slot, room: &Room, booked: &[Slot], calendar: &[Slot], now:
     let mut free = Vec::with_capacity(booked.len() + calendar.len() + 1);
     for (blocked_from, blocked_until) in taken {
         if blocked_from > cursor
-            && let Ok(range) = Slot::new(cursor, blocked_from.min(open.end()))
+            && let Some(range) = Slot::between(cursor, blocked_from.min(open.end()))
         {
             free.push(range);
         }
         cursor = cursor.max(blocked_until);
     }
-    if let Ok(range) = Slot::new(cursor, open.end()) {
+    if let Some(range) = Slot::between(cursor, open.end()) {
         free.push(range);
     }
     free.retain(|range| range.minutes() >= i64::from(room.min_minutes));

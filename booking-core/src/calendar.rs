@@ -218,7 +218,7 @@ impl Writer<'_> {
         let zone = self.ics.zone;
         let planned = |date: NaiveDate| -> Option<Slot> {
             let start = resolve_local(zone, date.and_time(rule.local_start)).ok()?;
-            Slot::new(start, start + Duration::minutes(rule.minutes)).ok()
+            Slot::between(start, start + Duration::minutes(rule.minutes))
         };
 
         self.begin_event("series", series.0);

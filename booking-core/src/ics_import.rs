@@ -702,7 +702,7 @@ impl Event {
             (Length::Wall(length), When::Time(local, zone)) => cx.to_utc(*zone, *local + length),
             (Length::Wall(length), When::Date(date)) => cx.to_utc(cx.own, date.and_time(NaiveTime::MIN) + length),
         };
-        let slot = Slot::new(begins, ends).ok()?;
+        let slot = Slot::between(begins, ends)?;
         (slot.start() < window.end() && slot.end() > window.start()).then(|| Busy {
             uid: self.uid.clone(),
             summary: self.summary.clone(),

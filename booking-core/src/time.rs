@@ -32,6 +32,12 @@ impl Slot {
         Ok(Slot { start, end })
     }
 
+    /// The range from `start` to `end` if it is not empty. For loops that only skip empty ranges: no refusal is
+    /// built (its sentence formats both times).
+    pub fn between(start: DateTime<Utc>, end: DateTime<Utc>) -> Option<Slot> {
+        (end > start).then_some(Slot { start, end })
+    }
+
     pub fn start(&self) -> DateTime<Utc> {
         self.start
     }

@@ -108,7 +108,7 @@ impl UnconferenceBoard {
     /// The whole day: from the first block's start to the last block's end.
     pub fn span(&self) -> Option<Slot> {
         let (first, last) = (self.blocks.first()?, self.blocks.last()?);
-        Slot::new(first.start(), last.end()).ok()
+        Slot::between(first.start(), last.end())
     }
 }
 
