@@ -776,9 +776,7 @@ fn free_ranges(open: Slot, room: &Room, booked: &[Slot], calendar: &[Slot], now:
     let mut cursor = open.start().max(round_up_to_minute(now));
     let mut free = Vec::with_capacity(booked.len() + calendar.len() + 1);
     for (blocked_from, blocked_until) in taken {
-        if blocked_from > cursor
-            && let Some(range) = Slot::between(cursor, blocked_from.min(open.end()))
-        {
+        if let Some(range) = Slot::between(cursor, blocked_from.min(open.end())) {
             free.push(range);
         }
         cursor = cursor.max(blocked_until);

@@ -122,14 +122,6 @@ pub fn is_off() -> bool {
     disk().off
 }
 
-/// Cuts the power now, if it is on: what was not synced is partly written, partly lost.
-pub fn cut_now() {
-    let mut disk = disk();
-    if !disk.off {
-        cut(&mut disk);
-    }
-}
-
 /// Boots the machine again after a cut (all connections of the old "boot" must be closed first). Returns what the
 /// cut did, if there was one since the last boot.
 pub fn power_on() -> Cut {

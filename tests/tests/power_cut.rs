@@ -105,10 +105,9 @@ fn scan_until_the_cut(hub: &mut Hub) -> Told {
     }
 }
 
-/// Boots again after a cut and checks the database: it opens, passes `integrity_check` and `foreign_key_check`,
+/// Checks the database once the machine is on again: it opens, passes `integrity_check` and `foreign_key_check`,
 /// holds everything the kiosk was told, and at most the one change that was in flight besides.
 fn check_after_the_cut(path: &Path, told: &Told, before: Counts) -> Result<Counts, String> {
-    power_cut::power_on();
     let store = Store::open(path).map_err(|error| format!("the hub does not open: {error}"))?;
     let conn = Connection::open(path).map_err(|error| format!("the database does not open: {error}"))?;
     let integrity: String =
@@ -193,6 +192,7 @@ fn first_loss(hub: &mut Hub, rounds: u32, work: impl Fn(&mut Hub) -> Told) -> Op
     let mut counts = Counts::default();
     for _ in 0..rounds {
         let told = work(hub);
+        power_cut::power_on();
         match check_after_the_cut(&hub.path, &told, counts) {
             Ok(after) => counts = after,
             Err(lost) => return Some(lost),
