@@ -79,7 +79,7 @@ fn check_hub(conn: &Connection, what: &str) -> Result<BackupCheck> {
     }
     let hub_name = load_site(conn).map_err(|_| damaged("it holds no hub".into()))?.name;
     let count = |table: &str| -> Result<u32> {
-        Ok(conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |row| row.get(0))?)
+        Ok(conn.prepare_cached(&format!("SELECT count(*) FROM {table}"))?.query_row([], |row| row.get(0))?)
     };
     Ok(BackupCheck {
         hub_name,

@@ -19,7 +19,7 @@ use crate::room_calendars::external_blocks;
 use crate::rooms::{Room, load_room};
 use crate::site::{Opening, Site, load_site, opening_on};
 use crate::text;
-use crate::time::{NonexistentLocalTime, Slot, from_db, local_day, resolve_local, to_db};
+use crate::time::{NonexistentLocalTime, Slot, from_db, local_day, resolve_local, slot_from_db, to_db};
 
 /// A room booking nobody has checked in to by this long after its start is released, so others can use the room.
 pub const NO_SHOW_GRACE: Duration = Duration::minutes(15);
@@ -283,11 +283,10 @@ fn booking_from_row(row: &Row<'_>) -> rusqlite::Result<Booking> {
 }
 
 pub(crate) fn load_booking(conn: &Connection, id: BookingId) -> Result<Booking> {
-    conn.query_row(
-        &format!("SELECT {BOOKING_COLUMNS} FROM bookings b JOIN rooms r ON r.id = b.room_id WHERE b.id = ?1"),
-        [id],
-        booking_from_row,
-    )
+    conn.prepare_cached(&format!(
+        "SELECT {BOOKING_COLUMNS} FROM bookings b JOIN rooms r ON r.id = b.room_id WHERE b.id = ?1"
+    ))?
+    .query_row([id], booking_from_row)
     .optional()?
     .ok_or_else(|| StoreError::not_found(format!("there is no booking number {id}")))
 }
@@ -352,14 +351,15 @@ fn check_rules(
     }
     let buffer = i64::from(room.buffer_minutes) * 60;
     let conflict = conn
-        .query_row(
+        .prepare_cached(
             "SELECT id, start_utc, end_utc FROM bookings
              WHERE room_id = ?1 AND status IN ('confirmed', 'checked_in') AND id IS NOT ?4
                AND end_utc > ?2 - ?5 AND start_utc < ?3 + ?5
              ORDER BY start_utc LIMIT 1",
-            params![room.id, to_db(slot.start()), to_db(slot.end()), moving, buffer],
-            |row| Ok((row.get::<_, BookingId>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?)),
-        )
+        )?
+        .query_row(params![room.id, to_db(slot.start()), to_db(slot.end()), moving, buffer], |row| {
+            Ok((row.get::<_, BookingId>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
+        })
         .optional()?;
     if let Some((with, start, end)) = conflict {
         let (start, end) = (from_db(start), from_db(end));
@@ -607,8 +607,9 @@ impl Store {
     /// Cancels every occurrence of a series that has not started by `now`; returns how many.
     pub fn cancel_series(&mut self, series: SeriesId, now: DateTime<Utc>) -> Result<usize> {
         self.write(|tx| {
-            let exists: bool =
-                tx.query_row("SELECT EXISTS (SELECT 1 FROM series WHERE id = ?1)", [series], |row| row.get(0))?;
+            let exists: bool = tx
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM series WHERE id = ?1)")?
+                .query_row([series], |row| row.get(0))?;
             if !exists {
                 return Err(StoreError::not_found(format!("there is no series number {series}")));
             }
@@ -636,14 +637,15 @@ impl Store {
                 Err(refusal) => return Ok(Err(Refused::Pass(refusal))),
             };
             let found: Option<BookingId> = tx
-                .query_row(
+                .prepare_cached(
                     "SELECT id FROM bookings
                      WHERE room_id = ?1 AND (booked_for = ?2 OR (booked_for IS NULL AND booked_by = ?2))
                        AND status IN ('confirmed', 'checked_in') AND start_utc <= ?3 AND end_utc > ?4
                      ORDER BY start_utc LIMIT 1",
-                    params![room, holder, to_db(now + crate::visits::ARRIVAL_WINDOW), to_db(now)],
-                    |row| row.get(0),
-                )
+                )?
+                .query_row(params![room, holder, to_db(now + crate::visits::ARRIVAL_WINDOW), to_db(now)], |row| {
+                    row.get(0)
+                })
                 .optional()?;
             let Some(id) = found else { return Ok(Err(Refused::Rule(RoomCheckInRefusal::NothingBooked))) };
             tx.execute("UPDATE bookings SET status = 'checked_in' WHERE id = ?1", [id])?;
@@ -656,7 +658,7 @@ impl Store {
     pub fn release_no_shows(&mut self, now: DateTime<Utc>) -> Result<Vec<BookingId>> {
         self.write(|tx| {
             let released: Vec<BookingId> = tx
-                .prepare(
+                .prepare_cached(
                     "UPDATE bookings SET status = 'released', revision = revision + 1
                      WHERE status = 'confirmed' AND start_utc <= ?1 AND end_utc > ?2 RETURNING id",
                 )?
@@ -696,46 +698,47 @@ impl Store {
         let dates: Vec<NaiveDate> = (0..i64::from(days.max(1))).map(|offset| first + Duration::days(offset)).collect();
         let range = Slot::new(local_day(zone, first).start(), local_day(zone, dates[dates.len() - 1]).end())?;
         let rooms: Vec<Room> = self.rooms()?.into_iter().filter(|room| room.bookable).collect();
-        // Every busy time of the range, in (room, start) order, so each room's are one slice: they come in end order,
-        // which within a room is start order (a room's active bookings never overlap), and a stable sort by room
-        // keeps it.
+        // Every busy time of the range as stored (Unix seconds), in (room, start) order, so each room's are one
+        // slice: they come in end order, which within a room is start order (a room's active bookings never
+        // overlap), and a stable sort by room keeps it. The arithmetic stays in seconds; only the answer is dates.
         let mut booked = active_booking_times(&self.conn, range)?;
-        booked.sort_by_key(|(room, _)| *room);
-        let mut blocked: Vec<(RoomId, Slot)> =
-            external_blocks(&self.conn, None, range)?.into_iter().map(|block| (block.room, block.slot)).collect();
-        blocked.sort_unstable_by_key(|(room, slot)| (*room, slot.start()));
-        let of_room = |times: &'_ [(RoomId, Slot)], room: RoomId| -> Vec<Slot> {
-            let from = times.partition_point(|(other, _)| *other < room);
-            let until = times.partition_point(|(other, _)| *other <= room);
-            times[from..until].iter().map(|(_, slot)| *slot).collect()
-        };
-        let rooms: Vec<(Room, Vec<Slot>, Vec<Slot>)> = rooms
-            .into_iter()
-            .map(|room| {
-                let (booked, blocked) = (of_room(&booked, room.id), of_room(&blocked, room.id));
-                (room, booked, blocked)
-            })
+        booked.sort_by_key(|(room, ..)| *room);
+        let mut blocked: Vec<Stored> = (external_blocks(&self.conn, None, range)?.into_iter())
+            .map(|block| (block.room, to_db(block.slot.start()), to_db(block.slot.end())))
             .collect();
+        blocked.sort_unstable_by_key(|&(room, start, _)| (room, start));
+        let now = to_db(now);
         let mut result = Vec::with_capacity(dates.len());
         for date in dates {
             let day = local_day(zone, date);
+            let (day_start, day_end) = (to_db(day.start()), to_db(day.end()));
             let opening = opening.on(date);
-            let rooms_that_day = rooms.iter().map(|(room, booked, blocked)| {
+            let rooms_that_day = rooms.iter().map(|room| {
+                let booked = of_room(&booked, room.id);
                 // A room's active bookings never overlap, so in start order their ends are in order too.
-                let from = booked.partition_point(|slot| slot.end() <= day.start());
-                let until = booked.partition_point(|slot| slot.start() < day.end());
-                let booked = booked[from..until.max(from)].to_vec();
-                let calendar_busy: Vec<Slot> = (blocked.iter())
-                    .filter(|slot| slot.start() < day.end() && slot.end() > day.start())
+                let from = booked.partition_point(|&(_, _, end)| end <= day_start);
+                let until = booked.partition_point(|&(_, start, _)| start < day_end);
+                let booked = &booked[from..until.max(from)];
+                let calendar_busy: Vec<Stored> = (of_room(&blocked, room.id).iter())
+                    .filter(|&&(_, start, end)| start < day_end && end > day_start)
                     .copied()
                     .collect();
                 let (open, closed_reason, free) = match &opening {
                     Opening::Closed { reason } => (None, Some(reason.clone()), Vec::new()),
                     Opening::Open { slot, .. } => {
-                        (Some(*slot), None, free_ranges(*slot, room, &booked, &calendar_busy, now))
+                        (Some(*slot), None, free_ranges(*slot, room, booked, &calendar_busy, now))
                     }
                 };
-                RoomAvailability { room: room.clone(), open, closed_reason, free, booked, calendar_busy }
+                let slots =
+                    |times: &[Stored]| times.iter().filter_map(|&(_, start, end)| slot_from_db(start, end)).collect();
+                RoomAvailability {
+                    room: room.clone(),
+                    open,
+                    closed_reason,
+                    free,
+                    booked: slots(booked),
+                    calendar_busy: slots(&calendar_busy),
+                }
             });
             result.push(rooms_that_day.collect());
         }
@@ -743,9 +746,12 @@ impl Store {
     }
 }
 
+/// A busy time as stored: the room, and Unix seconds from and until.
+type Stored = (RoomId, i64, i64);
+
 /// The times of the active bookings overlapping `range`, with their rooms, in end order: read from the covering
 /// index `bookings_end_covering` without touching the table.
-fn active_booking_times(conn: &Connection, range: Slot) -> Result<Vec<(RoomId, Slot)>> {
+fn active_booking_times(conn: &Connection, range: Slot) -> Result<Vec<Stored>> {
     let mut statement = conn.prepare_cached(
         "SELECT room_id, start_utc, end_utc FROM bookings
          WHERE end_utc > ?1 AND start_utc < ?2 AND status IN ('confirmed', 'checked_in') ORDER BY end_utc",
@@ -753,44 +759,48 @@ fn active_booking_times(conn: &Connection, range: Slot) -> Result<Vec<(RoomId, S
     let rows = statement.query_map(params![to_db(range.start()), to_db(range.end())], |row| {
         Ok((row.get::<_, RoomId>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
     })?;
-    let mut times = Vec::new();
-    for row in rows {
-        let (room, start, end) = row?;
-        times.push((room, Slot::new(from_db(start), from_db(end))?));
-    }
-    Ok(times)
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The parts of `open` not blocked by a booking (widened by the room's buffer), by the room's calendar, or already
-/// past, rounded to whole minutes, and long enough for the room's shortest booking.
-fn free_ranges(open: Slot, room: &Room, booked: &[Slot], calendar: &[Slot], now: DateTime<Utc>) -> Vec<Slot> {
-    let buffer = Duration::minutes(i64::from(room.buffer_minutes));
-    // Both lists are in start order: merge them rather than collect and sort (this runs for every room and day).
-    let mut bookings = booked.iter().map(|slot| (slot.start() - buffer, slot.end() + buffer)).peekable();
-    let mut blocks = calendar.iter().map(|block| (block.start(), block.end())).peekable();
+/// past (`now`), rounded to whole minutes, and long enough for the room's shortest booking. Times in Unix seconds;
+/// this runs for every room and day.
+fn free_ranges(open: Slot, room: &Room, booked: &[Stored], calendar: &[Stored], now: i64) -> Vec<Slot> {
+    let buffer = i64::from(room.buffer_minutes) * 60;
+    let shortest = (i64::from(room.min_minutes) * 60).max(1);
+    // Both lists are in start order: merge them rather than collect and sort.
+    let mut bookings = booked.iter().map(|&(_, start, end)| (start - buffer, end + buffer)).peekable();
+    let mut blocks = calendar.iter().map(|&(_, start, end)| (start, end)).peekable();
     let taken = std::iter::from_fn(|| match (bookings.peek(), blocks.peek()) {
         (Some(booking), Some(block)) if block < booking => blocks.next(),
         (Some(_), _) => bookings.next(),
         (None, _) => blocks.next(),
     });
-    let mut cursor = open.start().max(round_up_to_minute(now));
+    let (open_start, open_end) = (to_db(open.start()), to_db(open.end()));
+    let mut cursor = open_start.max(round_up_to_minute(now));
     let mut free = Vec::with_capacity(booked.len() + calendar.len() + 1);
-    for (blocked_from, blocked_until) in taken {
-        if let Some(range) = Slot::between(cursor, blocked_from.min(open.end())) {
-            free.push(range);
+    let mut keep = |from: i64, until: i64| {
+        if until - from >= shortest {
+            free.extend(slot_from_db(from, until));
         }
+    };
+    for (blocked_from, blocked_until) in taken {
+        keep(cursor, blocked_from.min(open_end));
         cursor = cursor.max(blocked_until);
     }
-    if let Some(range) = Slot::between(cursor, open.end()) {
-        free.push(range);
-    }
-    free.retain(|range| range.minutes() >= i64::from(room.min_minutes));
+    keep(cursor, open_end);
     free
 }
 
-fn round_up_to_minute(instant: DateTime<Utc>) -> DateTime<Utc> {
-    let seconds = instant.timestamp();
-    from_db(seconds + (60 - seconds.rem_euclid(60)) % 60)
+fn round_up_to_minute(seconds: i64) -> i64 {
+    seconds + (60 - seconds.rem_euclid(60)) % 60
+}
+
+/// One room's times from a list in (room, start) order.
+fn of_room(times: &[Stored], room: RoomId) -> &[Stored] {
+    let from = times.partition_point(|(other, ..)| *other < room);
+    let until = times.partition_point(|(other, ..)| *other <= room);
+    &times[from..until]
 }
 
 #[cfg(test)]

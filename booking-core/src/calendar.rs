@@ -40,11 +40,9 @@ struct SeriesRule {
 }
 
 fn series_rule(conn: &Connection, id: SeriesId) -> Result<Option<SeriesRule>> {
-    let row: (Option<String>, Option<String>, Option<i64>, String, String) = conn.query_row(
-        "SELECT repeat, local_start, minutes, first_date, until_date FROM series WHERE id = ?1",
-        [id],
-        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
-    )?;
+    let row: (Option<String>, Option<String>, Option<i64>, String, String) = conn
+        .prepare_cached("SELECT repeat, local_start, minutes, first_date, until_date FROM series WHERE id = ?1")?
+        .query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)))?;
     let (Some(repeat), Some(local_start), Some(minutes), first, until) = row else { return Ok(None) };
     Ok((|| {
         Some(SeriesRule {
@@ -294,7 +292,7 @@ impl Store {
             | MessageFacts::Welcome { .. } => return Ok(None),
         };
         let site = load_site(&self.conn)?;
-        let uid: String = self.conn.query_row("SELECT uid FROM site", [], |row| row.get(0))?;
+        let uid: String = self.conn.prepare_cached("SELECT uid FROM site")?.query_row([], |row| row.get(0))?;
         let mut ics = Ics { text: String::new(), zone: site.time_zone };
         ics.line("BEGIN:VCALENDAR");
         ics.line("VERSION:2.0");
@@ -325,7 +323,7 @@ impl Store {
     /// The `.ics` text of `feed`: every event that ends after `from` (a whole series if any of it does).
     pub fn calendar(&self, feed: Feed, from: DateTime<Utc>, now: DateTime<Utc>) -> Result<String> {
         let site = load_site(&self.conn)?;
-        let uid: String = self.conn.query_row("SELECT uid FROM site", [], |row| row.get(0))?;
+        let uid: String = self.conn.prepare_cached("SELECT uid FROM site")?.query_row([], |row| row.get(0))?;
         let until = Utc.with_ymd_and_hms(9999, 1, 1, 0, 0, 0).single().unwrap_or(now);
         let range = Slot::new(from, until)?;
 

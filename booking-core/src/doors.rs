@@ -99,20 +99,19 @@ impl Store {
 
     /// People counted in and out on a local date, across every beam pair.
     pub fn door_day(&self, date: NaiveDate) -> Result<DoorDay> {
-        let (entered, left): (Option<u32>, Option<u32>) = self.conn.query_row(
-            "SELECT sum(entered), sum(exited) FROM door_counts WHERE date = ?1",
-            [date.to_string()],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )?;
+        let (entered, left): (Option<u32>, Option<u32>) = self
+            .conn
+            .prepare_cached("SELECT sum(entered), sum(exited) FROM door_counts WHERE date = ?1")?
+            .query_row([date.to_string()], |row| Ok((row.get(0)?, row.get(1)?)))?;
         Ok(DoorDay { entered: entered.unwrap_or(0), left: left.unwrap_or(0) })
     }
 
     /// Events of a local date, oldest first.
     pub fn door_events_on(&self, date: NaiveDate) -> Result<Vec<DoorEvent>> {
         let day = local_day(load_site(&self.conn)?.time_zone, date);
-        let mut statement = self
-            .conn
-            .prepare("SELECT at, sensor, event, detail FROM door_events WHERE at >= ?1 AND at < ?2 ORDER BY at, id")?;
+        let mut statement = self.conn.prepare_cached(
+            "SELECT at, sensor, event, detail FROM door_events WHERE at >= ?1 AND at < ?2 ORDER BY at, id",
+        )?;
         let rows = statement.query_map(params![to_db(day.start()), to_db(day.end())], |row| {
             Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get::<_, String>(3)?))
         })?;

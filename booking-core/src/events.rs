@@ -162,7 +162,8 @@ fn event_from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
 }
 
 pub(crate) fn load_event(conn: &Connection, id: EventId) -> Result<Event> {
-    conn.query_row(&format!("SELECT {EVENT_COLUMNS} FROM {EVENT_FROM} WHERE e.id = ?1"), [id], event_from_row)
+    conn.prepare_cached(&format!("SELECT {EVENT_COLUMNS} FROM {EVENT_FROM} WHERE e.id = ?1"))?
+        .query_row([id], event_from_row)
         .optional()?
         .ok_or_else(|| StoreError::not_found(format!("there is no event number {id}")))
 }
@@ -170,10 +171,9 @@ pub(crate) fn load_event(conn: &Connection, id: EventId) -> Result<Event> {
 /// Tells the person holding `place` about it (inside the change's transaction): registered, waiting (their
 /// position), promoted, or called off with `reason`.
 fn tell(tx: &Transaction<'_>, place: EventPlaceId, news: News<'_>, now: DateTime<Utc>) -> Result<()> {
-    let (person, event_id): (PersonId, EventId) =
-        tx.query_row("SELECT person_id, event_id FROM event_places WHERE id = ?1", [place], |row| {
-            Ok((row.get(0)?, row.get(1)?))
-        })?;
+    let (person, event_id): (PersonId, EventId) = tx
+        .prepare_cached("SELECT person_id, event_id FROM event_places WHERE id = ?1")?
+        .query_row([place], |row| Ok((row.get(0)?, row.get(1)?)))?;
     let event = load_event(tx, event_id)?;
     let (event_name, what, room) = (format!("event-place-{place}"), event.title, event.room);
     let (start, end) = (event.time.start(), event.time.end());
@@ -214,11 +214,10 @@ fn promote_next(tx: &Transaction<'_>, event: EventId, now: DateTime<Utc>) -> Res
         return Ok(None);
     }
     let next: Option<(EventPlaceId, PersonId)> = tx
-        .query_row(
+        .prepare_cached(
             "SELECT id, person_id FROM event_places WHERE event_id = ?1 AND status = 'waiting' ORDER BY id LIMIT 1",
-            [event],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
+        )?
+        .query_row([event], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?;
     if let Some((place, _)) = next {
         tx.execute("UPDATE event_places SET status = 'registered' WHERE id = ?1", [place])?;
@@ -356,12 +355,12 @@ impl Store {
             } else if details.time.end() <= now {
                 Some(EventRefusal::Over)
             } else if let Some(person) = found.holder()
-                && tx.query_row(
-                    "SELECT EXISTS (SELECT 1 FROM event_places WHERE event_id = ?1 AND person_id = ?2
+                && tx
+                    .prepare_cached(
+                        "SELECT EXISTS (SELECT 1 FROM event_places WHERE event_id = ?1 AND person_id = ?2
                                     AND status != 'cancelled')",
-                    params![event, person],
-                    |row| row.get::<_, bool>(0),
-                )?
+                    )?
+                    .query_row(params![event, person], |row| row.get::<_, bool>(0))?
             {
                 Some(EventRefusal::AlreadyRegistered)
             } else if details.free() == 0 && when_full == WhenFull::Refuse {
@@ -380,11 +379,12 @@ impl Store {
             )?;
             let place = EventPlaceId(tx.last_insert_rowid());
             let waiting_position = match status {
-                PlaceStatus::Waiting => Some(tx.query_row(
-                    "SELECT count(*) FROM event_places WHERE event_id = ?1 AND status = 'waiting' AND id <= ?2",
-                    params![event, place],
-                    |row| row.get(0),
-                )?),
+                PlaceStatus::Waiting => Some(
+                    tx.prepare_cached(
+                        "SELECT count(*) FROM event_places WHERE event_id = ?1 AND status = 'waiting' AND id <= ?2",
+                    )?
+                    .query_row(params![event, place], |row| row.get(0))?,
+                ),
                 _ => None,
             };
             let pass = match found {
@@ -412,11 +412,10 @@ impl Store {
     ) -> Result<Option<(EventPlaceId, PersonId)>> {
         self.write(|tx| {
             let event: EventId = tx
-                .query_row(
+                .prepare_cached(
                     "SELECT event_id FROM event_places WHERE id = ?1 AND status IN ('registered', 'waiting')",
-                    [place],
-                    |row| row.get(0),
-                )
+                )?
+                .query_row([place], |row| row.get(0))
                 .optional()?
                 .ok_or_else(|| StoreError::invalid(format!("place #{place} is not registered or waiting")))?;
             tx.execute("UPDATE event_places SET status = 'cancelled' WHERE id = ?1", [place])?;
@@ -445,7 +444,9 @@ impl Store {
                 [event.booking],
             )?;
             let places: Vec<EventPlaceId> = tx
-                .prepare("SELECT id FROM event_places WHERE event_id = ?1 AND status IN ('registered', 'waiting')")?
+                .prepare_cached(
+                    "SELECT id FROM event_places WHERE event_id = ?1 AND status IN ('registered', 'waiting')",
+                )?
                 .query_map([id], |row| row.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
             for place in &places {
@@ -462,7 +463,7 @@ impl Store {
     /// Everyone on an event's list, in the order they registered (cancelled places left out).
     pub fn attendees(&self, event: EventId) -> Result<Vec<Attendee>> {
         load_event(&self.conn, event)?;
-        let mut statement = self.conn.prepare(
+        let mut statement = self.conn.prepare_cached(
             "SELECT x.id, x.person_id, p.display_name, x.status FROM event_places x JOIN people p ON p.id = x.person_id
              WHERE x.event_id = ?1 AND x.status != 'cancelled' ORDER BY x.id",
         )?;

@@ -72,7 +72,7 @@ pub struct ImportReport {
 }
 
 fn columns(conn: &rusqlite::Connection, table: &str) -> Result<Vec<String>> {
-    let mut statement = conn.prepare(&format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid"))?;
+    let mut statement = conn.prepare_cached(&format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid"))?;
     let names = statement.query_map([], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
     Ok(names)
 }
@@ -124,7 +124,7 @@ pub(crate) fn rows_where(
     let names: Vec<String> =
         columns(conn, table)?.into_iter().filter(|name| !hidden.contains(&name.as_str())).collect();
     let mut statement =
-        conn.prepare(&format!("SELECT {} FROM {table} WHERE {filter} ORDER BY rowid", names.join(", ")))?;
+        conn.prepare_cached(&format!("SELECT {} FROM {table} WHERE {filter} ORDER BY rowid", names.join(", ")))?;
     let rows = statement
         .query_map(params, |row| {
             let mut object = Map::new();
@@ -186,7 +186,8 @@ impl Store {
             return Err(StoreError::invalid(format!("unknown table \"{unknown}\" in the export")));
         }
         self.write(|tx| {
-            let occupied: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM site)", [], |row| row.get(0))?;
+            let occupied: bool =
+                tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM site)")?.query_row([], |row| row.get(0))?;
             if occupied {
                 return Err(StoreError::invalid(
                     "this data folder already holds a hub: import into an empty data folder",

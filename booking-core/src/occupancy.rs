@@ -62,7 +62,7 @@ pub struct Occupancy {
 impl Store {
     /// Everyone checked in and not yet out, by name: the evacuation roll-call.
     pub fn roll_call(&self) -> Result<Vec<OnSite>> {
-        let mut statement = self.conn.prepare(
+        let mut statement = self.conn.prepare_cached(
             "SELECT p.id, p.display_name, p.role, v.checked_in_at, v.reason
              FROM visits v JOIN people p ON p.id = v.person_id
              WHERE v.checked_out_at IS NULL ORDER BY p.display_name, p.id",
@@ -84,8 +84,10 @@ impl Store {
     /// The staff view's numbers at `now`.
     pub fn occupancy(&self, now: DateTime<Utc>) -> Result<Occupancy> {
         let site = self.site()?;
-        let on_site: u32 =
-            self.conn.query_row("SELECT count(*) FROM visits WHERE checked_out_at IS NULL", [], |row| row.get(0))?;
+        let on_site: u32 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM visits WHERE checked_out_at IS NULL")?
+            .query_row([], |row| row.get(0))?;
         let day = local_day(site.time_zone, now.with_timezone(&site.time_zone).date_naive());
         let rest_of_day = Slot::new(now, day.end().max(now + chrono::Duration::minutes(1)))?;
         let rooms = self
@@ -99,8 +101,9 @@ impl Store {
             })
             .collect();
         let mut arrivals_per_hour = [0u32; 24];
-        let mut statement =
-            self.conn.prepare("SELECT checked_in_at FROM visits WHERE checked_in_at >= ?1 AND checked_in_at < ?2")?;
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT checked_in_at FROM visits WHERE checked_in_at >= ?1 AND checked_in_at < ?2")?;
         let instants = statement.query_map([to_db(day.start()), to_db(day.end())], |row| row.get::<_, i64>(0))?;
         for seconds in instants {
             let hour = from_db(seconds?).with_timezone(&site.time_zone).hour() as usize;

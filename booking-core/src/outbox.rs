@@ -154,11 +154,11 @@ pub(crate) fn enqueue(
     now: DateTime<Utc>,
 ) -> Result<Option<MessageId>> {
     let reachable: bool = tx
-        .query_row(
-            "SELECT contact IS NOT NULL AND contact_agreed_at IS NOT NULL AND erased_at IS NULL FROM people WHERE id = ?1",
-            [recipient],
-            |row| row.get(0),
-        )
+        .prepare_cached(
+            "SELECT contact IS NOT NULL AND contact_agreed_at IS NOT NULL AND erased_at IS NULL
+             FROM people WHERE id = ?1",
+        )?
+        .query_row([recipient], |row| row.get(0))
         .optional()?
         .unwrap_or(false);
     if !reachable {
@@ -330,7 +330,7 @@ pub(crate) fn tell_session_cancelled(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let places: Vec<(SeatId, PersonId, String, String, i64, i64)> = tx
-        .prepare(
+        .prepare_cached(
             "SELECT x.id, x.person_id, g.topic, g.place, s.start_utc, s.end_utc FROM slot_seats x
              JOIN surgery_slots s ON s.id = x.slot_id JOIN surgeries g ON g.id = s.surgery_id
              WHERE g.id = ?1 AND x.status IN ('booked', 'waiting') ORDER BY x.id",
@@ -512,9 +512,8 @@ impl Store {
         let error: String = error.chars().take(300).collect();
         self.write(|tx| {
             let (created, attempts): (i64, u32) = tx
-                .query_row("SELECT created_at, attempts FROM messages WHERE id = ?1 AND sent_at IS NULL", [id], |row| {
-                    Ok((row.get(0)?, row.get(1)?))
-                })
+                .prepare_cached("SELECT created_at, attempts FROM messages WHERE id = ?1 AND sent_at IS NULL")?
+                .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))
                 .optional()?
                 .ok_or_else(|| StoreError::not_found(format!("there is no message number {id} waiting")))?;
             let attempts = attempts + 1;
@@ -532,18 +531,19 @@ impl Store {
 
     /// How many messages wait, went and failed.
     pub fn message_counts(&self) -> Result<MessageCounts> {
-        Ok(self.conn.query_row(
-            "SELECT count(*) FILTER (WHERE sent_at IS NULL AND gave_up_at IS NULL),
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FILTER (WHERE sent_at IS NULL AND gave_up_at IS NULL),
                     count(*) FILTER (WHERE sent_at IS NOT NULL), count(*) FILTER (WHERE gave_up_at IS NOT NULL)
              FROM messages",
-            [],
-            |row| Ok(MessageCounts { pending: row.get(0)?, sent: row.get(1)?, failed: row.get(2)? }),
-        )?)
+            )?
+            .query_row([], |row| Ok(MessageCounts { pending: row.get(0)?, sent: row.get(1)?, failed: row.get(2)? }))?)
     }
 
     /// The newest `limit` messages, newest first, as staff see them.
     pub fn messages(&self, limit: u32) -> Result<Vec<MessageLine>> {
-        let mut statement = self.conn.prepare(
+        let mut statement = self.conn.prepare_cached(
             "SELECT m.id, m.kind, p.display_name, m.created_at, m.sent_at IS NOT NULL, m.gave_up_at IS NOT NULL,
                     m.attempts, m.last_error
              FROM messages m JOIN people p ON p.id = m.recipient ORDER BY m.created_at DESC, m.id DESC LIMIT ?1",

@@ -285,9 +285,8 @@ pub(crate) fn insert_pass(
             // Only who the booking is for or by, and when it ends: read here rather than through bookings.rs,
             // which issues passes itself.
             let (by, for_, ends): (Option<PersonId>, Option<PersonId>, i64) = tx
-                .query_row("SELECT booked_by, booked_for, end_utc FROM bookings WHERE id = ?1", [id], |row| {
-                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-                })
+                .prepare_cached("SELECT booked_by, booked_for, end_utc FROM bookings WHERE id = ?1")?
+                .query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
                 .optional()?
                 .ok_or_else(|| StoreError::not_found(format!("there is no booking #{id}")))?;
             if for_ != Some(person) && by != Some(person) {

@@ -133,7 +133,7 @@ impl Store {
 
     /// Everyone, by name; `role` narrows the list.
     pub fn people(&self, role: Option<Role>) -> Result<Vec<Person>> {
-        let mut statement = self.conn.prepare(&format!(
+        let mut statement = self.conn.prepare_cached(&format!(
             "SELECT {PERSON_COLUMNS} FROM people WHERE ?1 IS NULL OR role = ?1 ORDER BY display_name, id"
         ))?;
         let people =
@@ -149,7 +149,7 @@ impl Store {
         }
         let mut statement = self
             .conn
-            .prepare(&format!("SELECT {PERSON_COLUMNS} FROM people WHERE display_name = ?1 COLLATE NOCASE"))?;
+            .prepare_cached(&format!("SELECT {PERSON_COLUMNS} FROM people WHERE display_name = ?1 COLLATE NOCASE"))?;
         let mut matches: Vec<Person> =
             statement.query_map([wanted], person_from_row)?.collect::<rusqlite::Result<_>>()?;
         match matches.len() {

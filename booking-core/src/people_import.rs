@@ -271,7 +271,7 @@ impl Store {
     ) -> Result<PeopleImport> {
         self.write_unless(dry_run, |tx| {
             let known: Vec<Person> = tx
-                .prepare(&format!("SELECT {PERSON_COLUMNS} FROM people WHERE display_name != ?1"))?
+                .prepare_cached(&format!("SELECT {PERSON_COLUMNS} FROM people WHERE display_name != ?1"))?
                 .query_map([ERASED_NAME], person_from_row)?
                 .collect::<rusqlite::Result<_>>()?;
             let mut by_contact: HashMap<String, usize> = HashMap::new();

@@ -167,7 +167,7 @@ fn clear_titles(tx: &Transaction<'_>, person: PersonId, name: &str) -> Result<us
         ("proposals", "title", "proposer_id = ?1", "Session"),
     ] {
         let found: Vec<(i64, String, bool)> = tx
-            .prepare(&format!("SELECT id, {column}, {owner} FROM {table}"))?
+            .prepare_cached(&format!("SELECT id, {column}, {owner} FROM {table}"))?
             .query_map([person], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;
         for (id, text, own) in found {
@@ -190,7 +190,9 @@ impl Store {
 
             // Finished visits become counts per local date, hour and reason.
             let visits: Vec<(i64, Option<String>)> = tx
-                .prepare("SELECT checked_in_at, reason FROM visits WHERE checked_out_at IS NOT NULL AND checked_out_at < ?1")?
+                .prepare_cached(
+                    "SELECT checked_in_at, reason FROM visits WHERE checked_out_at IS NOT NULL AND checked_out_at < ?1",
+                )?
                 .query_map([old], |row| Ok((row.get(0)?, row.get(1)?)))?
                 .collect::<rusqlite::Result<_>>()?;
             let mut counts: BTreeMap<(String, u32, String), i64> = BTreeMap::new();
@@ -228,7 +230,7 @@ impl Store {
 
             // Visitors with nothing since the cutoff and nothing to come.
             let visitors: Vec<(PersonId, String)> = tx
-                .prepare(
+                .prepare_cached(
                     "SELECT p.id, p.display_name FROM people p
                      WHERE p.role = 'visitor' AND p.erased_at IS NULL AND coalesce(p.last_seen, p.created_at) < ?1
                        AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.person_id = p.id)
@@ -271,25 +273,24 @@ impl Store {
     pub fn erase_person(&mut self, person: PersonId, now: DateTime<Utc>) -> Result<EraseOutcome> {
         let outcome = self.write(|tx| {
             let found = load_person(tx, person)?;
-            let erased: Option<i64> =
-                tx.query_row("SELECT erased_at FROM people WHERE id = ?1", [person], |row| row.get(0))?;
+            let erased: Option<i64> = tx
+                .prepare_cached("SELECT erased_at FROM people WHERE id = ?1")?
+                .query_row([person], |row| row.get(0))?;
             if erased.is_some() {
                 return Ok(EraseOutcome::Refused(EraseRefusal::AlreadyErased));
             }
             let name = found.display_name;
-            let on_site: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM visits WHERE person_id = ?1 AND checked_out_at IS NULL)",
-                [person],
-                |row| row.get(0),
-            )?;
+            let on_site: bool = tx
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM visits WHERE person_id = ?1 AND checked_out_at IS NULL)")?
+                .query_row([person], |row| row.get(0))?;
             if on_site {
                 return Ok(EraseOutcome::Refused(EraseRefusal::OnSite { name }));
             }
-            let upcoming: u32 = tx.query_row(
-                "SELECT count(*) FROM surgeries WHERE host_id = ?1 AND cancelled_at IS NULL AND end_utc > ?2",
-                params![person, to_db(now)],
-                |row| row.get(0),
-            )?;
+            let upcoming: u32 = tx
+                .prepare_cached(
+                    "SELECT count(*) FROM surgeries WHERE host_id = ?1 AND cancelled_at IS NULL AND end_utc > ?2",
+                )?
+                .query_row(params![person, to_db(now)], |row| row.get(0))?;
             if upcoming > 0 {
                 return Ok(EraseOutcome::Refused(EraseRefusal::HostsSurgeries { name, upcoming }));
             }
@@ -299,7 +300,7 @@ impl Store {
                 params![person, to_db(now)],
             )?;
             let seats: Vec<(i64, crate::ids::SurgerySlotId)> = tx
-                .prepare(
+                .prepare_cached(
                     "SELECT s.id, s.slot_id FROM slot_seats s JOIN surgery_slots t ON t.id = s.slot_id
                      WHERE s.person_id = ?1 AND s.status IN ('booked', 'waiting') AND t.start_utc > ?2",
                 )?
@@ -343,7 +344,7 @@ impl Store {
     /// Moves everything in the write-ahead log into the database file and empties the log, so erased bytes do not
     /// linger there. If a reader holds the log open, the rest waits for SQLite's next automatic checkpoint.
     fn truncate_log(&self) -> Result<()> {
-        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        self.conn.prepare_cached("PRAGMA wal_checkpoint(TRUNCATE)")?.query_row([], |_| Ok(()))?;
         Ok(())
     }
 }

@@ -137,7 +137,9 @@ impl Store {
         self.write(|tx| {
             let mut changes = Vec::new();
             let current: Vec<(i64, String, RoomId, u32, Option<String>)> = tx
-                .prepare("SELECT id, name, room_id, refresh_minutes, source FROM room_calendars WHERE subscribed = 1")?
+                .prepare_cached(
+                    "SELECT id, name, room_id, refresh_minutes, source FROM room_calendars WHERE subscribed = 1",
+                )?
                 .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)))?
                 .collect::<rusqlite::Result<_>>()?;
             for (id, name, ..) in current.iter().filter(|(_, name, ..)| !wanted.iter().any(|want| &want.url == name)) {
@@ -200,7 +202,7 @@ impl Store {
     pub fn feeds_due(&self, now: DateTime<Utc>) -> Result<Vec<FeedDue>> {
         Ok(self
             .conn
-            .prepare(
+            .prepare_cached(
                 "SELECT name, etag, last_modified FROM room_calendars
                  WHERE subscribed = 1 AND (tried_at IS NULL OR tried_at + refresh_minutes * 60 <= ?1)
                  ORDER BY id",
@@ -226,8 +228,9 @@ impl Store {
             let outcome = match &fetched {
                 Fetched::Copy { text, .. } => load_blocks(tx, id, text, now)?,
                 Fetched::NotModified => {
-                    let source: Option<String> =
-                        tx.query_row("SELECT source FROM room_calendars WHERE id = ?1", [id], |row| row.get(0))?;
+                    let source: Option<String> = tx
+                        .prepare_cached("SELECT source FROM room_calendars WHERE id = ?1")?
+                        .query_row([id], |row| row.get(0))?;
                     match source {
                         Some(source) => load_blocks(tx, id, &source, now)?,
                         None => Err("the server said nothing had changed, but no copy was ever read".to_owned()),
@@ -258,7 +261,7 @@ impl Store {
     pub fn refresh_calendar_blocks(&mut self, now: DateTime<Utc>) -> Result<usize> {
         self.write(|tx| {
             let sources: Vec<(i64, String)> = tx
-                .prepare("SELECT id, source FROM room_calendars WHERE source IS NOT NULL")?
+                .prepare_cached("SELECT id, source FROM room_calendars WHERE source IS NOT NULL")?
                 .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
                 .collect::<rusqlite::Result<_>>()?;
             let mut blocks = 0;
@@ -278,7 +281,7 @@ impl Store {
     /// Every calendar with its health, its blocks from now on, and its collisions.
     pub fn room_calendars(&self, now: DateTime<Utc>) -> Result<Vec<CalendarStatus>> {
         let collisions = collisions(&self.conn, now)?;
-        let mut statement = self.conn.prepare(
+        let mut statement = self.conn.prepare_cached(
             "SELECT c.name, r.name, c.subscribed, c.refresh_minutes, c.read_at, c.tried_at, c.failure,
                     (SELECT count(*) FROM external_blocks b WHERE b.calendar_id = c.id AND b.end_utc > ?1)
              FROM room_calendars c JOIN rooms r ON r.id = c.room_id ORDER BY r.name, c.name",
@@ -318,9 +321,8 @@ impl Store {
 /// A calendar's id and whether it is a subscription.
 fn calendar_id(conn: &Connection, name: &str) -> Result<Option<(i64, bool)>> {
     Ok(conn
-        .query_row("SELECT id, subscribed FROM room_calendars WHERE name = ?1", [name], |row| {
-            Ok((row.get(0)?, row.get(1)?))
-        })
+        .prepare_cached("SELECT id, subscribed FROM room_calendars WHERE name = ?1")?
+        .query_row([name], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?)
 }
 
@@ -333,10 +335,9 @@ fn load_blocks(
     text: &str,
     now: DateTime<Utc>,
 ) -> Result<std::result::Result<CalendarRead, String>> {
-    let (name, room_id): (String, RoomId) =
-        tx.query_row("SELECT name, room_id FROM room_calendars WHERE id = ?1", [id], |row| {
-            Ok((row.get(0)?, row.get(1)?))
-        })?;
+    let (name, room_id): (String, RoomId) = tx
+        .prepare_cached("SELECT name, room_id FROM room_calendars WHERE id = ?1")?
+        .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))?;
     let room = load_room(tx, room_id)?;
     let zone: Tz = load_site(tx)?.time_zone;
     let window = Slot::new(now - KEEP_PAST, now + Duration::days(i64::from(room.advance_days) + 1))?;

@@ -73,7 +73,8 @@ fn room_from_row(row: &Row<'_>) -> rusqlite::Result<Room> {
 }
 
 pub(crate) fn load_room(conn: &Connection, id: RoomId) -> Result<Room> {
-    conn.query_row(&format!("SELECT {ROOM_COLUMNS} FROM rooms WHERE id = ?1"), [id], room_from_row)
+    conn.prepare_cached(&format!("SELECT {ROOM_COLUMNS} FROM rooms WHERE id = ?1"))?
+        .query_row([id], room_from_row)
         .optional()?
         .ok_or_else(|| StoreError::not_found(format!("there is no room number {id}")))
 }
@@ -104,8 +105,9 @@ impl Store {
             }
         }
         let id = self.write(|tx| {
-            let taken: bool =
-                tx.query_row("SELECT EXISTS (SELECT 1 FROM rooms WHERE name = ?1)", [&name], |row| row.get(0))?;
+            let taken: bool = tx
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM rooms WHERE name = ?1)")?
+                .query_row([&name], |row| row.get(0))?;
             if taken {
                 return Err(StoreError::invalid(format!("there is already a room called \"{name}\"")));
             }
@@ -131,7 +133,7 @@ impl Store {
 
     /// All rooms, by name.
     pub fn rooms(&self) -> Result<Vec<Room>> {
-        let mut statement = self.conn.prepare(&format!("SELECT {ROOM_COLUMNS} FROM rooms ORDER BY name"))?;
+        let mut statement = self.conn.prepare_cached(&format!("SELECT {ROOM_COLUMNS} FROM rooms ORDER BY name"))?;
         let rooms = statement.query_map([], room_from_row)?.collect::<rusqlite::Result<_>>()?;
         Ok(rooms)
     }
@@ -144,7 +146,8 @@ impl Store {
     pub fn room_by_name(&self, name: &str) -> Result<Room> {
         let found = self
             .conn
-            .query_row(&format!("SELECT {ROOM_COLUMNS} FROM rooms WHERE name = ?1"), [name.trim()], room_from_row)
+            .prepare_cached(&format!("SELECT {ROOM_COLUMNS} FROM rooms WHERE name = ?1"))?
+            .query_row([name.trim()], room_from_row)
             .optional()?;
         found.ok_or_else(|| {
             let names: Vec<String> = self.rooms().unwrap_or_default().into_iter().map(|room| room.name).collect();

@@ -71,7 +71,11 @@ fn clean_email(email: &str) -> Result<String> {
 }
 
 fn sign_up_open(tx: &Transaction<'_>) -> Result<bool> {
-    Ok(tx.query_row("SELECT sign_up_open FROM site WHERE id = 1", [], |row| row.get(0)).optional()?.unwrap_or(false))
+    Ok(tx
+        .prepare_cached("SELECT sign_up_open FROM site WHERE id = 1")?
+        .query_row([], |row| row.get(0))
+        .optional()?
+        .unwrap_or(false))
 }
 
 impl Store {
@@ -79,7 +83,8 @@ impl Store {
     pub fn sign_up_is_open(&self) -> Result<bool> {
         Ok(self
             .conn
-            .query_row("SELECT sign_up_open FROM site WHERE id = 1", [], |row| row.get(0))
+            .prepare_cached("SELECT sign_up_open FROM site WHERE id = 1")?
+            .query_row([], |row| row.get(0))
             .optional()?
             .unwrap_or(false))
     }
@@ -114,22 +119,21 @@ impl Store {
             if !sign_up_open(tx)? {
                 return Ok(Err(SignUpRefusal::Closed));
             }
-            let member: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM people WHERE lower(contact) = lower(?1) AND erased_at IS NULL
+            let member: bool = tx
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM people WHERE lower(contact) = lower(?1) AND erased_at IS NULL
                                 AND (role != 'visitor' OR contact_agreed_at IS NOT NULL))",
-                [&email],
-                |row| row.get(0),
-            )?;
+                )?
+                .query_row([&email], |row| row.get(0))?;
             if member {
                 return Ok(Err(SignUpRefusal::AlreadyMember));
             }
             let pending: Option<PersonId> = tx
-                .query_row(
+                .prepare_cached(
                     "SELECT s.person_id FROM sign_ups s JOIN people p ON p.id = s.person_id
                      WHERE lower(p.contact) = lower(?1) AND s.confirmed_at IS NULL AND p.erased_at IS NULL",
-                    [&email],
-                    |row| row.get(0),
-                )
+                )?
+                .query_row([&email], |row| row.get(0))
                 .optional()?;
             let person = match pending {
                 Some(person) => {
@@ -173,13 +177,12 @@ impl Store {
     ) -> Result<Result<Joined, SignUpRefusal>> {
         self.write(|tx| {
             let found: Option<(PersonId, i64, Option<i64>, String)> = tx
-                .query_row(
+                .prepare_cached(
                     "SELECT s.person_id, s.requested_at, s.confirmed_at, p.display_name
                      FROM sign_ups s JOIN people p ON p.id = s.person_id
                      WHERE s.token_hash = ?1 AND p.erased_at IS NULL",
-                    [token_hash(token)],
-                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
-                )
+                )?
+                .query_row([token_hash(token)], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
                 .optional()?;
             let Some((person, requested, confirmed, name)) = found else {
                 return Ok(Err(SignUpRefusal::UnknownLink));
@@ -205,7 +208,7 @@ impl Store {
 /// Erases the requests not confirmed in time (the purge, inside its transaction); how many.
 pub(crate) fn expire(tx: &Transaction<'_>, now: DateTime<Utc>) -> Result<Vec<(PersonId, String)>> {
     let expired: Vec<(PersonId, String)> = tx
-        .prepare(
+        .prepare_cached(
             "SELECT p.id, p.display_name FROM sign_ups s JOIN people p ON p.id = s.person_id
              WHERE s.confirmed_at IS NULL AND s.requested_at < ?1 AND p.erased_at IS NULL",
         )?

@@ -93,7 +93,7 @@ impl Store {
         }
         self.write(|tx| {
             let existing: Option<String> =
-                tx.query_row("SELECT name FROM site WHERE id = 1", [], |row| row.get(0)).optional()?;
+                tx.prepare_cached("SELECT name FROM site WHERE id = 1")?.query_row([], |row| row.get(0)).optional()?;
             if let Some(existing) = existing {
                 return Err(StoreError::invalid(format!("this data folder already holds the hub \"{existing}\"")));
             }
@@ -162,7 +162,7 @@ impl Store {
     /// The weekly hours, Monday first; `None` for a day the hub is closed.
     pub fn opening_hours(&self) -> Result<[Option<DayHours>; 7]> {
         let mut week = [None; 7];
-        let mut statement = self.conn.prepare("SELECT weekday, opens, closes FROM opening_hours")?;
+        let mut statement = self.conn.prepare_cached("SELECT weekday, opens, closes FROM opening_hours")?;
         let rows = statement
             .query_map([], |row| Ok((row.get::<_, u32>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?)))?;
         for row in rows {
@@ -188,7 +188,7 @@ impl Store {
     }
 
     pub fn closures(&self) -> Result<Vec<Closure>> {
-        let mut statement = self.conn.prepare("SELECT date, reason FROM closures ORDER BY date")?;
+        let mut statement = self.conn.prepare_cached("SELECT date, reason FROM closures ORDER BY date")?;
         let rows = statement.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?;
         rows.map(|row| {
             let (date, reason) = row?;
@@ -241,14 +241,12 @@ pub(crate) fn load_site(conn: &Connection) -> Result<Site> {
 
 pub(crate) fn opening_on(conn: &Connection, site: &Site, date: NaiveDate) -> Result<Opening> {
     let closure: Option<String> = conn
-        .query_row("SELECT reason FROM closures WHERE date = ?1", [date.to_string()], |row| row.get(0))
+        .prepare_cached("SELECT reason FROM closures WHERE date = ?1")?
+        .query_row([date.to_string()], |row| row.get(0))
         .optional()?;
     let hours: Option<(String, String)> = conn
-        .query_row(
-            "SELECT opens, closes FROM opening_hours WHERE weekday = ?1",
-            [date.weekday().num_days_from_monday()],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
+        .prepare_cached("SELECT opens, closes FROM opening_hours WHERE weekday = ?1")?
+        .query_row([date.weekday().num_days_from_monday()], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?;
     let hours = match hours {
         Some((opens, closes)) => Some(DayHours { opens: parse_hm(&opens)?, closes: parse_hm(&closes)? }),

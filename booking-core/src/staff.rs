@@ -120,11 +120,10 @@ fn store_pin(tx: &Transaction<'_>, person: PersonId, pin: &Pin) -> Result<()> {
 fn attempt(tx: &Transaction<'_>, person: PersonId, pin: &Pin, now: DateTime<Utc>) -> Result<PinOutcome> {
     let found = load_person(tx, person)?;
     let row: Option<(String, u32, Option<i64>, bool)> = tx
-        .query_row(
+        .prepare_cached(
             "SELECT pin_hash, failed_attempts, last_failed_at, locked_at IS NOT NULL FROM staff_pins WHERE person_id = ?1",
-            [person],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
-        )
+        )?
+        .query_row([person], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
         .optional()?;
     let Some((hash, failures, last_failed, locked)) = row else {
         return Err(StoreError::invalid(format!("{} has no PIN set", found.display_name)));

@@ -243,26 +243,25 @@ fn load_slots(conn: &Connection, surgery: SurgeryId) -> Result<Vec<SurgerySlot>>
 
 fn load_surgery(conn: &Connection, id: SurgeryId) -> Result<Surgery> {
     let row = conn
-        .query_row(
+        .prepare_cached(
             "SELECT s.topic, s.host_id, p.display_name, s.place, s.start_utc, s.end_utc, s.slot_minutes,
                     s.seats_per_slot, s.cancelled_at IS NOT NULL, s.cancel_reason
              FROM surgeries s JOIN people p ON p.id = s.host_id WHERE s.id = ?1",
-            [id],
-            |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, String>(3)?,
-                    row.get(4)?,
-                    row.get(5)?,
-                    row.get(6)?,
-                    row.get(7)?,
-                    row.get(8)?,
-                    row.get(9)?,
-                ))
-            },
-        )
+        )?
+        .query_row([id], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+                row.get(4)?,
+                row.get(5)?,
+                row.get(6)?,
+                row.get(7)?,
+                row.get(8)?,
+                row.get(9)?,
+            ))
+        })
         .optional()?;
     let Some((topic, host_id, host_name, place, start, end, slot_minutes, seats_per_slot, cancelled, cancel_reason)) =
         row
@@ -287,12 +286,11 @@ fn load_surgery(conn: &Connection, id: SurgeryId) -> Result<Surgery> {
 /// The slot's surgery and time, for rules that depend on them.
 fn slot_context(conn: &Connection, slot: SurgerySlotId) -> Result<(SurgeryId, Slot, bool)> {
     let row = conn
-        .query_row(
+        .prepare_cached(
             "SELECT s.surgery_id, s.start_utc, s.end_utc, g.cancelled_at IS NOT NULL
              FROM surgery_slots s JOIN surgeries g ON g.id = s.surgery_id WHERE s.id = ?1",
-            [slot],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
-        )
+        )?
+        .query_row([slot], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
         .optional()?;
     let (surgery, start, end, cancelled) =
         row.ok_or_else(|| StoreError::not_found(format!("there is no surgery slot number {slot}")))?;
@@ -305,23 +303,20 @@ pub(crate) fn promote_next(
     slot: SurgerySlotId,
     now: DateTime<Utc>,
 ) -> Result<Option<(SeatId, PersonId)>> {
-    let free: bool = tx.query_row(
-        &format!(
+    let free: bool = tx
+        .prepare_cached(&format!(
             "SELECT (SELECT seats FROM surgery_slots WHERE id = ?1)
                   > (SELECT count(*) FROM slot_seats WHERE slot_id = ?1 AND status IN {HOLDS_SEAT})"
-        ),
-        [slot],
-        |row| row.get(0),
-    )?;
+        ))?
+        .query_row([slot], |row| row.get(0))?;
     if !free {
         return Ok(None);
     }
     let next: Option<(SeatId, PersonId)> = tx
-        .query_row(
+        .prepare_cached(
             "SELECT id, person_id FROM slot_seats WHERE slot_id = ?1 AND status = 'waiting' ORDER BY id LIMIT 1",
-            [slot],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
+        )?
+        .query_row([slot], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?;
     if let Some((seat, _)) = next {
         tx.execute("UPDATE slot_seats SET status = 'booked' WHERE id = ?1", [seat])?;
@@ -359,12 +354,12 @@ fn seat_refusal(
         return Ok(Some(SeatRefusal::SlotOver));
     }
     if let Some(person) = person {
-        let already: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM slot_seats WHERE slot_id = ?1 AND person_id = ?2
+        let already: bool = tx
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM slot_seats WHERE slot_id = ?1 AND person_id = ?2
                             AND status IN ('booked', 'arrived', 'seen', 'waiting'))",
-            params![slot, person],
-            |row| row.get(0),
-        )?;
+            )?
+            .query_row(params![slot, person], |row| row.get(0))?;
         if already {
             return Ok(Some(SeatRefusal::AlreadyBooked));
         }
@@ -376,14 +371,12 @@ fn seat_refusal(
 }
 
 fn slot_has_room(tx: &Transaction<'_>, slot: SurgerySlotId) -> Result<bool> {
-    Ok(tx.query_row(
-        &format!(
+    Ok(tx
+        .prepare_cached(&format!(
             "SELECT seats > (SELECT count(*) FROM slot_seats WHERE slot_id = ?1 AND status IN {HOLDS_SEAT})
              FROM surgery_slots WHERE id = ?1"
-        ),
-        [slot],
-        |row| row.get(0),
-    )?)
+        ))?
+        .query_row([slot], |row| row.get(0))?)
 }
 
 /// Gives `person` a seat in `slot`, or a waiting-list place when it is full and they want that.
@@ -422,11 +415,9 @@ fn place_seat(
     if status == "booked" {
         return Ok((seat, None));
     }
-    let position: u32 = tx.query_row(
-        "SELECT count(*) FROM slot_seats WHERE slot_id = ?1 AND status = 'waiting' AND id <= ?2",
-        params![slot, seat],
-        |row| row.get(0),
-    )?;
+    let position: u32 = tx
+        .prepare_cached("SELECT count(*) FROM slot_seats WHERE slot_id = ?1 AND status = 'waiting' AND id <= ?2")?
+        .query_row(params![slot, seat], |row| row.get(0))?;
     Ok((seat, Some(position)))
 }
 
@@ -479,8 +470,9 @@ impl Store {
                 ],
             )?;
             let id = SurgeryId(tx.last_insert_rowid());
-            let mut insert = tx
-                .prepare("INSERT INTO surgery_slots (surgery_id, start_utc, end_utc, seats) VALUES (?1, ?2, ?3, ?4)")?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO surgery_slots (surgery_id, start_utc, end_utc, seats) VALUES (?1, ?2, ?3, ?4)",
+            )?;
             for index in 0..slot_count {
                 let start = new.time.start() + step * index as i32;
                 insert.execute(params![id, to_db(start), to_db(start + step), new.seats_per_slot])?;
@@ -498,7 +490,7 @@ impl Store {
     pub fn surgeries_overlapping(&self, range: Slot) -> Result<Vec<Surgery>> {
         let mut statement = self
             .conn
-            .prepare("SELECT id FROM surgeries WHERE end_utc > ?1 AND start_utc < ?2 ORDER BY start_utc, id")?;
+            .prepare_cached("SELECT id FROM surgeries WHERE end_utc > ?1 AND start_utc < ?2 ORDER BY start_utc, id")?;
         let ids: Vec<SurgeryId> = statement
             .query_map(params![to_db(range.start()), to_db(range.end())], |row| row.get(0))?
             .collect::<rusqlite::Result<_>>()?;
@@ -564,7 +556,7 @@ impl Store {
     /// Everyone holding or waiting for a place in `surgery`, by slot then in the order they booked.
     pub fn seat_holders(&self, surgery: SurgeryId) -> Result<Vec<SeatHolder>> {
         load_surgery(&self.conn, surgery)?;
-        let mut statement = self.conn.prepare(
+        let mut statement = self.conn.prepare_cached(
             "SELECT ss.id, ss.slot_id, sl.start_utc, ss.person_id, p.display_name, ss.status
              FROM slot_seats ss JOIN surgery_slots sl ON sl.id = ss.slot_id JOIN people p ON p.id = ss.person_id
              WHERE sl.surgery_id = ?1 ORDER BY sl.start_utc, ss.id",
@@ -650,9 +642,8 @@ impl Store {
     pub fn cancel_seat(&mut self, seat: SeatId, now: DateTime<Utc>) -> Result<SeatCancelled> {
         self.write(|tx| {
             let row: Option<(SurgerySlotId, String)> = tx
-                .query_row("SELECT slot_id, status FROM slot_seats WHERE id = ?1", [seat], |row| {
-                    Ok((row.get(0)?, row.get(1)?))
-                })
+                .prepare_cached("SELECT slot_id, status FROM slot_seats WHERE id = ?1")?
+                .query_row([seat], |row| Ok((row.get(0)?, row.get(1)?)))
                 .optional()?;
             let (slot, status) = row.ok_or_else(|| StoreError::not_found(format!("there is no seat number {seat}")))?;
             if !matches!(status.as_str(), "booked" | "waiting") {
@@ -667,11 +658,8 @@ impl Store {
     pub fn mark_seat(&mut self, seat: SeatId, seen: bool, now: DateTime<Utc>) -> Result<Option<(SeatId, PersonId)>> {
         self.write(|tx| {
             let slot: Option<SurgerySlotId> = tx
-                .query_row(
-                    "SELECT slot_id FROM slot_seats WHERE id = ?1 AND status IN ('booked', 'arrived')",
-                    [seat],
-                    |row| row.get(0),
-                )
+                .prepare_cached("SELECT slot_id FROM slot_seats WHERE id = ?1 AND status IN ('booked', 'arrived')")?
+                .query_row([seat], |row| row.get(0))
                 .optional()?;
             let slot = slot.ok_or_else(|| StoreError::invalid(format!("seat #{seat} is not booked")))?;
             tx.execute(
@@ -700,16 +688,12 @@ impl Store {
             if let Some(person) = person {
                 load_person(tx, person)?;
             }
-            let number: u32 = tx.query_row(
-                "SELECT coalesce(max(number), 0) + 1 FROM queue_tickets WHERE surgery_id = ?1",
-                [surgery],
-                |row| row.get(0),
-            )?;
-            let ahead: u32 = tx.query_row(
-                "SELECT count(*) FROM queue_tickets WHERE surgery_id = ?1 AND status = 'waiting'",
-                [surgery],
-                |row| row.get(0),
-            )?;
+            let number: u32 = tx
+                .prepare_cached("SELECT coalesce(max(number), 0) + 1 FROM queue_tickets WHERE surgery_id = ?1")?
+                .query_row([surgery], |row| row.get(0))?;
+            let ahead: u32 = tx
+                .prepare_cached("SELECT count(*) FROM queue_tickets WHERE surgery_id = ?1 AND status = 'waiting'")?
+                .query_row([surgery], |row| row.get(0))?;
             tx.execute(
                 "INSERT INTO queue_tickets (surgery_id, number, person_id, status, issued_at)
                  VALUES (?1, ?2, ?3, 'waiting', ?4)",
@@ -733,14 +717,11 @@ impl Store {
         self.write(|tx| {
             load_surgery(tx, surgery)?;
             let next = tx
-                .query_row(
-                    &format!(
-                        "SELECT {TICKET_COLUMNS} FROM queue_tickets WHERE surgery_id = ?1 AND status = 'waiting'
+                .prepare_cached(&format!(
+                    "SELECT {TICKET_COLUMNS} FROM queue_tickets WHERE surgery_id = ?1 AND status = 'waiting'
                          ORDER BY number LIMIT 1"
-                    ),
-                    [surgery],
-                    ticket_from_row,
-                )
+                ))?
+                .query_row([surgery], ticket_from_row)
                 .optional()?;
             let Some(mut ticket) = next else { return Ok(None) };
             tx.execute(
@@ -772,9 +753,9 @@ impl Store {
     /// A surgery's queue in ticket order.
     pub fn queue(&self, surgery: SurgeryId) -> Result<Vec<Ticket>> {
         load_surgery(&self.conn, surgery)?;
-        let mut statement = self
-            .conn
-            .prepare(&format!("SELECT {TICKET_COLUMNS} FROM queue_tickets WHERE surgery_id = ?1 ORDER BY number"))?;
+        let mut statement = self.conn.prepare_cached(&format!(
+            "SELECT {TICKET_COLUMNS} FROM queue_tickets WHERE surgery_id = ?1 ORDER BY number"
+        ))?;
         let tickets = statement.query_map([surgery], ticket_from_row)?.collect::<rusqlite::Result<_>>()?;
         Ok(tickets)
     }

@@ -126,6 +126,11 @@ pub(crate) fn from_db(seconds: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(seconds, 0).unwrap_or(DateTime::UNIX_EPOCH)
 }
 
+/// The range between two stored instants, if it is not empty.
+pub(crate) fn slot_from_db(start: i64, end: i64) -> Option<Slot> {
+    Slot::between(from_db(start), from_db(end))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -178,26 +178,24 @@ fn cell_at(row: &rusqlite::Row<'_>, room: usize) -> rusqlite::Result<Option<Cell
 }
 
 fn load_proposal(conn: &Connection, id: ProposalId) -> Result<ProposalRow> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT day_id, title, merged_into, room_position, block_position FROM proposals WHERE id = ?1",
-        [id],
-        |row| {
-            let cell = cell_at(row, 3)?;
-            Ok(ProposalRow { day: row.get(0)?, title: row.get(1)?, merged_into: row.get(2)?, cell })
-        },
-    )
+    )?
+    .query_row([id], |row| {
+        let cell = cell_at(row, 3)?;
+        Ok(ProposalRow { day: row.get(0)?, title: row.get(1)?, merged_into: row.get(2)?, cell })
+    })
     .optional()?
     .ok_or_else(|| StoreError::not_found(format!("there is no proposal number {id}")))
 }
 
 pub(crate) fn load_board(conn: &Connection, id: UnconferenceId) -> Result<UnconferenceBoard> {
     let (title, day, organiser): (String, String, String) = conn
-        .query_row(
+        .prepare_cached(
             "SELECT u.title, u.day, p.display_name FROM unconference_days u JOIN people p ON p.id = u.organiser_id
              WHERE u.id = ?1",
-            [id],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )
+        )?
+        .query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
         .optional()?
         .ok_or_else(|| StoreError::not_found(format!("there is no unconference day number {id}")))?;
     let day = day.parse().map_err(|_| StoreError::invalid(format!("unconference day {id} has no valid date")))?;
@@ -258,11 +256,10 @@ fn not_on_grid(cell: Cell) -> StoreError {
 
 /// The booking that holds `cell` of day `id`.
 fn cell_booking(tx: &Transaction<'_>, id: UnconferenceId, cell: Cell) -> Result<BookingId> {
-    tx.query_row(
+    tx.prepare_cached(
         "SELECT booking_id FROM unconference_cells WHERE day_id = ?1 AND room_position = ?2 AND block_position = ?3",
-        params![id, cell.room as i64, cell.block as i64],
-        |row| row.get(0),
-    )
+    )?
+    .query_row(params![id, cell.room as i64, cell.block as i64], |row| row.get(0))
     .optional()?
     .ok_or_else(|| not_on_grid(cell))
 }
@@ -272,7 +269,7 @@ fn cell_booking(tx: &Transaction<'_>, id: UnconferenceId, cell: Cell) -> Result<
 fn set_cell(tx: &Transaction<'_>, proposal: ProposalId, cell: Option<Cell>, pinned: bool) -> Result<()> {
     let row = load_proposal(tx, proposal)?;
     let day_title: String =
-        tx.query_row("SELECT title FROM unconference_days WHERE id = ?1", [row.day], |r| r.get(0))?;
+        tx.prepare_cached("SELECT title FROM unconference_days WHERE id = ?1")?.query_row([row.day], |r| r.get(0))?;
     if let Some(old) = row.cell {
         let booking = cell_booking(tx, row.day, old)?;
         tx.execute(
@@ -551,8 +548,9 @@ impl Store {
             if added == 0 {
                 return Ok(Err(Refused::Rule(UnconferenceRefusal::AlreadyVoted)));
             }
-            let votes =
-                tx.query_row("SELECT count(*) FROM proposal_votes WHERE proposal_id = ?1", [proposal], |r| r.get(0))?;
+            let votes = tx
+                .prepare_cached("SELECT count(*) FROM proposal_votes WHERE proposal_id = ?1")?
+                .query_row([proposal], |r| r.get(0))?;
             Ok(Ok(votes))
         })
     }

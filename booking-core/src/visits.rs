@@ -364,7 +364,7 @@ impl Store {
 
     /// People who came to see `host` since `since`, earliest first: what the host's own view shows.
     pub fn visitors_for(&self, host: PersonId, since: DateTime<Utc>) -> Result<Vec<HostVisitor>> {
-        let mut statement = self.conn.prepare(
+        let mut statement = self.conn.prepare_cached(
             "SELECT p.display_name, v.checked_in_at, v.checked_out_at IS NULL
              FROM visits v JOIN people p ON p.id = v.person_id
              WHERE v.visiting_host = ?1 AND v.checked_in_at >= ?2 ORDER BY v.checked_in_at",

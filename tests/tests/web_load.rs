@@ -92,16 +92,21 @@ fn fifty_clients_for_twenty_seconds_without_a_failed_request() {
         booked += places;
     }
     // Percentiles of all requests, and of the reads alone (the bookings are durable commits on the one writer).
-    let mut reads: Vec<Duration> = latencies.iter().filter(|(write, _)| !write).map(|(_, took)| *took).collect();
+    let of_kind = |writes: bool| -> Vec<Duration> {
+        let mut kind: Vec<Duration> =
+            latencies.iter().filter(|(write, _)| *write == writes).map(|(_, took)| *took).collect();
+        kind.sort();
+        kind
+    };
+    let (reads, writes) = (of_kind(false), of_kind(true));
     let mut latencies: Vec<Duration> = latencies.into_iter().map(|(_, took)| took).collect();
     latencies.sort();
-    reads.sort();
     let ms = |sorted: &[Duration], fraction: f64| {
         sorted[((sorted.len() as f64 * fraction) as usize).min(sorted.len() - 1)].as_secs_f64() * 1e3
     };
     println!(
         "{clients} clients, {seconds} s: {} requests ({:.0}/s), {booked} places booked, p50 {:.1} ms, p99 {:.1} ms, \
-         max {:.1} ms, {} failed; reads alone: p50 {:.1} ms, p99 {:.1} ms",
+         max {:.1} ms, {} failed; reads alone: p50 {:.1} ms, p99 {:.1} ms; bookings alone: p50 {:.1} ms, p99 {:.1} ms",
         latencies.len(),
         latencies.len() as f64 / seconds as f64,
         ms(&latencies, 0.50),
@@ -110,6 +115,8 @@ fn fifty_clients_for_twenty_seconds_without_a_failed_request() {
         failures.len(),
         ms(&reads, 0.50),
         ms(&reads, 0.99),
+        ms(&writes, 0.50),
+        ms(&writes, 0.99),
     );
     assert!(failures.is_empty(), "{} failed requests, first: {:?}", failures.len(), &failures[..failures.len().min(5)]);
     assert!(booked > 0, "bookings went through under load");

@@ -1,12 +1,13 @@
 //! The hub's one database thread. It owns the hub and runs jobs in the order they come, so every front end (the
 //! touchscreen, the web pages, the door sensors, housekeeping) queues behind the others' writes instead of racing
 //! them, and no front end ever waits on SQLite on its own thread (a durable commit waits for the disk). The web's
-//! pages that only read use a second such thread over a read-only connection, so they never queue behind the door.
+//! pages that only read use a second such thread over a read-only connection, so they never queue behind the door,
+//! and it [gives way](give_way) to the others, so a busy web does not take the door's share of the processor either.
 
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
-use tracing::error;
+use tracing::{error, warn};
 
 use crate::hub::Hub;
 
@@ -39,6 +40,19 @@ impl<T> Clone for JobSender<T> {
 impl<T> std::fmt::Debug for JobSender<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("JobSender")
+    }
+}
+
+/// How far below the other threads one that [gives way](give_way) runs (a nice value; 10 leaves it about a tenth of a
+/// processor's share next to a busy one of the default priority).
+const GIVING_WAY: i32 = 10;
+
+/// Lowers the calling thread's scheduling priority, for threads that serve pages and displays: when the processor is
+/// busy, a page waits a moment rather than a check-in at the door. On Linux a thread has its own nice value
+/// (`setpriority` for the process id 0 changes only the calling thread). A failure is logged and harmless.
+pub fn give_way() {
+    if let Err(error) = rustix::process::setpriority_process(None, GIVING_WAY) {
+        warn!("could not lower the priority of thread {:?}: {error}", std::thread::current().name());
     }
 }
 

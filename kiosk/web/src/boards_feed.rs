@@ -29,6 +29,7 @@ impl BoardFeed {
         // The first reading before any page can ask for it.
         let read = read_if_changed(&store, clock, Read::Never, &sender);
         std::thread::Builder::new().name("hub-boards".into()).spawn(move || {
+            kiosk_runtime::worker::give_way();
             let mut read = read;
             while !sender.is_closed() {
                 std::thread::sleep(POLL);

@@ -53,7 +53,7 @@ use booking_core::Store;
 use chrono::{DateTime, Utc};
 use kiosk_runtime::clock::Clock;
 use kiosk_runtime::hub::Hub;
-use kiosk_runtime::worker::{DatabaseThread, JobSender};
+use kiosk_runtime::worker::{self, DatabaseThread, JobSender};
 use tokio::sync::watch;
 use tracing::{error, info};
 
@@ -94,9 +94,11 @@ impl WebState {
         }
         let reader = Store::open_read_only(database)
             .with_context(|| format!("could not open {} for the web pages", database.display()))?;
+        let reads = DatabaseThread::spawn_named("hub-reader", reader)?.sender();
+        reads.submit(|_| worker::give_way());
         Ok(WebState {
             jobs,
-            reads: DatabaseThread::spawn_named("hub-reader", reader)?.sender(),
+            reads,
             clock,
             languages: offered,
             boards: BoardFeed::start(database, clock)?,
@@ -240,7 +242,8 @@ pub async fn serve_on(
         stop.await;
         closing.send_replace(true);
     };
-    axum::serve(listener, router(state)).with_graceful_shutdown(stop).await?;
+    // As a make-service the routes are built once; served as a bare `Router`, axum rebuilds them for every connection.
+    axum::serve(listener, router(state).into_make_service()).with_graceful_shutdown(stop).await?;
     Ok(())
 }
 
