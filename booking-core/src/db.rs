@@ -21,6 +21,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/010_free_time_index.sql"),
     include_str!("migrations/011_lighter_check_in.sql"),
     include_str!("migrations/012_seat_counts.sql"),
+    include_str!("migrations/013_waiting_counts.sql"),
 ];
 
 /// How long a writer waits for another process's write transaction before giving up.
@@ -289,7 +290,8 @@ mod tests {
         )
         .unwrap();
         tx.execute(
-            "INSERT INTO slot_seats (slot_id, person_id, status, created_at) VALUES (1, 1, 'booked', ?1)",
+            "INSERT INTO slot_seats (slot_id, person_id, status, created_at)
+             VALUES (1, 1, 'booked', ?1), (1, 2, 'waiting', ?1)",
             [at(8, 0)],
         )
         .unwrap();
@@ -333,7 +335,8 @@ mod tests {
             assert_eq!(store.site().unwrap().name, "Old Hub");
             assert_eq!(store.roll_call().unwrap().len(), 1, "from version {version}: Ada is still on site");
             let surgery = store.surgery(SurgeryId(1)).unwrap();
-            assert_eq!((surgery.slots[0].free(), surgery.cancel_reason), (0, None), "from version {version}");
+            let first = &surgery.slots[0];
+            assert_eq!((first.free(), first.waiting, surgery.cancel_reason), (0, 1, None), "from version {version}");
             // The invariants hold over the old rows: the booked hour and the taken seat are still taken.
             let clash = BookingRequest {
                 room: RoomId(1),

@@ -134,7 +134,7 @@ const EVENT_COLUMNS: &str = "e.id, e.booking_id, b.room_id, r.name, b.start_utc,
      e.host_id, e.capacity,
      (SELECT count(*) FROM event_places p WHERE p.event_id = e.id AND p.status IN ('registered', 'came')),
      (SELECT count(*) FROM event_places p WHERE p.event_id = e.id AND p.status = 'came'),
-     (SELECT count(*) FROM event_places p WHERE p.event_id = e.id AND p.status = 'waiting'),
+     (SELECT waiting FROM event_waiting w WHERE w.event_id = e.id),
      e.cancelled_at, e.cancel_reason";
 
 const EVENT_FROM: &str = "events e JOIN bookings b ON b.id = e.booking_id JOIN rooms r ON r.id = b.room_id";
@@ -379,11 +379,10 @@ impl Store {
             )?;
             let place = EventPlaceId(tx.last_insert_rowid());
             let waiting_position = match status {
+                // Last in the queue: a new row has the largest id, and the database has just counted it in.
                 PlaceStatus::Waiting => Some(
-                    tx.prepare_cached(
-                        "SELECT count(*) FROM event_places WHERE event_id = ?1 AND status = 'waiting' AND id <= ?2",
-                    )?
-                    .query_row(params![event, place], |row| row.get(0))?,
+                    tx.prepare_cached("SELECT waiting FROM event_waiting WHERE event_id = ?1")?
+                        .query_row([event], |row| row.get(0))?,
                 ),
                 _ => None,
             };

@@ -333,7 +333,9 @@ mod tests {
             .unwrap();
         let mut schema: Vec<String> = statement.query_map([], |row| row.get(0)).unwrap().map(|n| n.unwrap()).collect();
         schema.sort();
-        let mut exported: Vec<String> = TABLES.iter().map(|name| (*name).to_owned()).collect();
+        // Kept by the database's triggers from other tables (migration 013): not exported, filled again on import.
+        let derived = ["slot_waiting", "event_waiting"];
+        let mut exported: Vec<String> = TABLES.iter().chain(&derived).map(|name| (*name).to_owned()).collect();
         exported.sort();
         assert_eq!(schema, exported);
     }

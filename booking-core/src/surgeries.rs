@@ -228,7 +228,7 @@ fn load_slots(conn: &Connection, surgery: SurgeryId) -> Result<Vec<SurgerySlot>>
     let mut statement = conn.prepare_cached(&format!(
         "SELECT s.id, s.start_utc, s.end_utc, s.seats,
                 (SELECT count(*) FROM slot_seats WHERE slot_id = s.id AND status IN {HOLDS_SEAT}),
-                (SELECT count(*) FROM slot_seats WHERE slot_id = s.id AND status = 'waiting')
+                (SELECT waiting FROM slot_waiting w WHERE w.slot_id = s.id)
          FROM surgery_slots s WHERE s.surgery_id = ?1 ORDER BY s.start_utc"
     ))?;
     let slots = statement
@@ -415,9 +415,10 @@ fn place_seat(
     if status == "booked" {
         return Ok((seat, None));
     }
+    // Last in the queue: a new row has the largest id, and the database has just counted it in.
     let position: u32 = tx
-        .prepare_cached("SELECT count(*) FROM slot_seats WHERE slot_id = ?1 AND status = 'waiting' AND id <= ?2")?
-        .query_row(params![slot, seat], |row| row.get(0))?;
+        .prepare_cached("SELECT waiting FROM slot_waiting WHERE slot_id = ?1")?
+        .query_row([slot], |row| row.get(0))?;
     Ok((seat, Some(position)))
 }
 
@@ -992,5 +993,96 @@ mod tests {
             SeatOutcome::Refused(SeatRefusal::SurgeryCancelled)
         );
         assert!(store.cancel_surgery(surgery.id, "again", at(9, 0)).is_err());
+    }
+
+    #[derive(Debug, Clone)]
+    enum SeatOp {
+        Book { slot: usize, person: usize, join: bool },
+        Cancel { pick: usize },
+        Mark { pick: usize, seen: bool },
+        Edit { seats: u32 },
+    }
+
+    fn seat_op() -> impl proptest::strategy::Strategy<Value = SeatOp> {
+        use proptest::prelude::*;
+        prop_oneof![
+            6 => (0usize..2, 0usize..6, any::<bool>()).prop_map(|(slot, person, join)| SeatOp::Book { slot, person, join }),
+            2 => any::<usize>().prop_map(|pick| SeatOp::Cancel { pick }),
+            2 => (any::<usize>(), any::<bool>()).prop_map(|(pick, seen)| SeatOp::Mark { pick, seen }),
+            1 => (1u32..=3).prop_map(|seats| SeatOp::Edit { seats }),
+        ]
+    }
+
+    /// The truth the waiting counts (migration 013) must agree with, and the first in the queue.
+    fn counted(store: &Store, slot: SurgerySlotId) -> (u32, Option<SeatId>) {
+        let waiting = store
+            .conn
+            .query_row("SELECT count(*) FROM slot_seats WHERE slot_id = ?1 AND status = 'waiting'", [slot], |row| {
+                row.get(0)
+            })
+            .unwrap();
+        let first = store
+            .conn
+            .query_row("SELECT min(id) FROM slot_seats WHERE slot_id = ?1 AND status = 'waiting'", [slot], |row| {
+                row.get(0)
+            })
+            .unwrap();
+        (waiting, first)
+    }
+
+    proptest::proptest! {
+        /// Any mix of booking, giving up, marking and resizing keeps each time's waiting count equal to its waiting
+        /// list, gives each newcomer to a list its length as their position, moves up the longest waiting, never
+        /// over-fills a time, and an export imports with the same counts.
+        #[test]
+        fn waiting_counts_follow_every_change(ops in proptest::collection::vec(seat_op(), 1..40)) {
+            let mut store = london_hub();
+            let surgery = benefits_surgery(&mut store, 1);
+            let people: Vec<PersonId> =
+                (0..6).map(|n| person(&mut store, &format!("Visitor {n}"), Role::Visitor)).collect();
+            let mut seats: Vec<(SeatId, SurgerySlotId)> = Vec::new();
+            for op in ops {
+                match op {
+                    SeatOp::Book { slot, person, join } => {
+                        let (slot, when_full) = (surgery.slots[slot].id, if join { WhenFull::JoinWaitingList } else { WhenFull::Refuse });
+                        match store.book_seat(slot, people[person], when_full, at(9, 0)).unwrap() {
+                            SeatOutcome::Booked { seat } => seats.push((seat, slot)),
+                            SeatOutcome::Waiting { seat, position } => {
+                                proptest::prop_assert_eq!(position, counted(&store, slot).0);
+                                seats.push((seat, slot));
+                            }
+                            SeatOutcome::Refused(_) => {}
+                        }
+                    }
+                    SeatOp::Cancel { pick } if !seats.is_empty() => {
+                        let (seat, slot) = seats[pick % seats.len()];
+                        let first = counted(&store, slot).1;
+                        if let Ok(cancelled) = store.cancel_seat(seat, at(9, 0)) {
+                            let promoted = cancelled.promoted.map(|(seat, _)| seat);
+                            proptest::prop_assert!(promoted.is_none() || promoted == first);
+                        }
+                    }
+                    SeatOp::Mark { pick, seen } if !seats.is_empty() => {
+                        let (seat, slot) = seats[pick % seats.len()];
+                        let first = counted(&store, slot).1;
+                        if let Ok(Some((promoted, _))) = store.mark_seat(seat, seen, at(9, 0)) {
+                            proptest::prop_assert_eq!(Some(promoted), first);
+                        }
+                    }
+                    SeatOp::Edit { seats } => {
+                        let edit = SurgeryEdit { topic: "Benefits advice".into(), place: "Room 2".into(), seats_per_slot: seats };
+                        let _ = store.edit_surgery(surgery.id, &edit, at(9, 0));
+                    }
+                    SeatOp::Cancel { .. } | SeatOp::Mark { .. } => {}
+                }
+                for slot in store.surgery(surgery.id).unwrap().slots {
+                    proptest::prop_assert_eq!(slot.waiting, counted(&store, slot.id).0);
+                    proptest::prop_assert!(slot.taken <= slot.seats);
+                }
+            }
+            let mut copy = Store::open_in_memory().unwrap();
+            copy.import(&store.export(at(9, 0)).unwrap()).unwrap();
+            proptest::prop_assert_eq!(copy.surgery(surgery.id).unwrap().slots, store.surgery(surgery.id).unwrap().slots);
+        }
     }
 }
