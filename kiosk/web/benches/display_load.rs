@@ -5,8 +5,9 @@
 //! A check-in is what the touchscreen does when a pass is scanned: a job on the database thread that verifies the
 //! pass and durably commits the visit; its latency is measured from sending the job to its answer. Each web client
 //! loads a page (today, a session, the lobby display, a room's phone page, the JSON of today) and loads the next as
-//! soon as it has the last: far harder than 50 phones. Every check-in moves SQLite's data version, so the displays'
-//! feed reads the boards again each time. The clients run on the same two cores as the kiosk, which a real hub's
+//! soon as it has the last, and every tenth request books a place in a drop-in session (as in `web_load`): far
+//! harder than 50 phones, with a durable commit on the door's own database thread about 400 times a second. Every
+//! check-in and booking moves SQLite's data version, so the displays' feed reads the boards again each time. The clients run on the same two cores as the kiosk, which a real hub's
 //! phones and tablets would not, so their thread gives way to the kiosk's (it still takes all the time left).
 //!
 //! Target: the loaded median and 95th percentile within 2× the idle ones. Prints the figures; exits non-zero if the
@@ -52,16 +53,30 @@ fn percentile(sorted: &[u64], percent: usize) -> u64 {
     sorted[(sorted.len() * percent / 100).min(sorted.len() - 1)]
 }
 
-/// One request on a fresh connection, read to the end; the number of bytes.
-async fn fetch(address: std::net::SocketAddr, path: &str) -> usize {
-    let Ok(mut stream) = TcpStream::connect(address).await else { return 0 };
-    let request = format!("GET {path} HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n");
-    if stream.write_all(request.as_bytes()).await.is_err() {
-        return 0;
-    }
+/// One request on a fresh connection (a GET, or a POST of `json`), read to the end; the answer, empty if the exchange
+/// broke.
+async fn fetch(address: std::net::SocketAddr, path: &str, json: Option<&str>) -> Vec<u8> {
     let mut answer = Vec::new();
+    let Ok(mut stream) = TcpStream::connect(address).await else { return answer };
+    let request = match json {
+        None => format!("GET {path} HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n"),
+        Some(body) => format!(
+            "POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+             Connection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    };
+    if stream.write_all(request.as_bytes()).await.is_err() {
+        return answer;
+    }
     let _ = stream.read_to_end(&mut answer).await;
-    answer.len()
+    answer
+}
+
+/// A JSON page's body.
+async fn fetch_json(address: std::net::SocketAddr, path: &str) -> serde_json::Value {
+    let answer = String::from_utf8(fetch(address, path, None).await).unwrap();
+    serde_json::from_str(answer.split_once("\r\n\r\n").unwrap().1).unwrap()
 }
 
 /// A display: opens its room's live stream and reads every update until told to stop; how many bytes it got.
@@ -120,20 +135,39 @@ fn main() {
         .unwrap();
     let mut hub_time = start;
     let idle = clients.block_on(check_ins(&jobs, &payload, &mut hub_time));
+    // The drop-in session the clients book places in, and its times that can still be booked.
+    let (session, slots) = clients.block_on(async {
+        let today = fetch_json(address, "/api/v1/today").await;
+        let session = today["sessions_today"][0]["id"].as_i64().expect("a drop-in session today");
+        let detail = fetch_json(address, &format!("/api/v1/sessions/{session}")).await;
+        let slots: Vec<i64> =
+            detail["slots"].as_array().unwrap().iter().map(|slot| slot["id"].as_i64().unwrap()).collect();
+        (session, Arc::new(slots))
+    });
+    assert!(!slots.is_empty(), "session {session} has times to book");
 
     let stop = Arc::new(AtomicBool::new(false));
-    let (pages, display_bytes) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let (pages, booked, display_bytes) =
+        (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
     let mut tasks = Vec::new();
     for index in 0..DISPLAYS {
         tasks.push(clients.spawn(display(address, 1 + index % rooms, stop.clone(), display_bytes.clone())));
     }
     for index in 0..CLIENTS {
-        let (stop, pages) = (stop.clone(), pages.clone());
+        let (stop, pages, booked, slots) = (stop.clone(), pages.clone(), booked.clone(), slots.clone());
         tasks.push(clients.spawn(async move {
             let paths = ["/", "/sessions/1", "/display/lobby", "/rooms/2", "/api/v1/today"];
+            let places = format!("/api/v1/sessions/{session}/places");
             let mut next = index;
             while !stop.load(Ordering::Relaxed) {
-                if fetch(address, paths[next % paths.len()]).await > 0 {
+                // Every tenth request books a place, as in `web_load`: a durable commit on the door's own thread.
+                if next % 10 == 9 {
+                    let slot = slots[next % slots.len()];
+                    let json = format!("{{\"slot\": {slot}, \"name\": \"Load {index}-{next}\"}}");
+                    if fetch(address, &places, Some(&json)).await.starts_with(b"HTTP/1.1 201") {
+                        booked.fetch_add(1, Ordering::Relaxed);
+                    }
+                } else if !fetch(address, paths[next % paths.len()], None).await.is_empty() {
                     pages.fetch_add(1, Ordering::Relaxed);
                 }
                 next += 1;
@@ -142,10 +176,12 @@ fn main() {
     }
     // Let every display connect and the clients get going.
     std::thread::sleep(Duration::from_millis(500));
-    let (pages_before, loaded_started) = (pages.load(Ordering::Relaxed), Instant::now());
+    let (pages_before, booked_before, loaded_started) =
+        (pages.load(Ordering::Relaxed), booked.load(Ordering::Relaxed), Instant::now());
     let loaded = clients.block_on(check_ins(&jobs, &payload, &mut hub_time));
-    let pages_per_second =
-        (pages.load(Ordering::Relaxed) - pages_before) as f64 / loaded_started.elapsed().as_secs_f64();
+    let seconds = loaded_started.elapsed().as_secs_f64();
+    let pages_per_second = (pages.load(Ordering::Relaxed) - pages_before) as f64 / seconds;
+    let places_per_second = (booked.load(Ordering::Relaxed) - booked_before) as f64 / seconds;
     stop.store(true, Ordering::Relaxed);
     for task in tasks {
         let _ = clients.block_on(task);
@@ -165,7 +201,8 @@ fn main() {
         loaded[loaded.len() - 1]
     );
     println!(
-        "load: {DISPLAYS} displays ({} KiB of updates), {CLIENTS} clients ({pages_per_second:.0} pages/s)",
+        "load: {DISPLAYS} displays ({} KiB of updates), {CLIENTS} clients ({pages_per_second:.0} pages/s, \
+         {places_per_second:.0} places booked/s)",
         display_bytes.load(Ordering::Relaxed) / 1024
     );
     let (median_ratio, p95_ratio) = (loaded_median as f64 / idle_median as f64, loaded_p95 as f64 / idle_p95 as f64);

@@ -65,6 +65,7 @@ use sign_ins::SignIns;
 /// What every request needs: the database thread, the clock, the languages offered and who is signed in.
 #[derive(Debug, Clone)]
 pub struct WebState {
+    /// The hub's database thread, in the lane behind the door's (a check-in never waits for the web's writes).
     pub jobs: JobSender,
     /// The thread of pages that only read, over its own read-only connection.
     reads: JobSender<Store>,
@@ -97,7 +98,7 @@ impl WebState {
         let reads = DatabaseThread::spawn_named("hub-reader", reader)?.sender();
         reads.submit(|_| worker::give_way());
         Ok(WebState {
-            jobs,
+            jobs: jobs.behind_the_door(),
             reads,
             clock,
             languages: offered,
