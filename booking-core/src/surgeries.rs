@@ -1006,7 +1006,8 @@ mod tests {
     fn seat_op() -> impl proptest::strategy::Strategy<Value = SeatOp> {
         use proptest::prelude::*;
         prop_oneof![
-            6 => (0usize..2, 0usize..6, any::<bool>()).prop_map(|(slot, person, join)| SeatOp::Book { slot, person, join }),
+            6 => (0usize..2, 0usize..6, any::<bool>())
+                .prop_map(|(slot, person, join)| SeatOp::Book { slot, person, join }),
             2 => any::<usize>().prop_map(|pick| SeatOp::Cancel { pick }),
             2 => (any::<usize>(), any::<bool>()).prop_map(|(pick, seen)| SeatOp::Mark { pick, seen }),
             1 => (1u32..=3).prop_map(|seats| SeatOp::Edit { seats }),
@@ -1044,7 +1045,8 @@ mod tests {
             for op in ops {
                 match op {
                     SeatOp::Book { slot, person, join } => {
-                        let (slot, when_full) = (surgery.slots[slot].id, if join { WhenFull::JoinWaitingList } else { WhenFull::Refuse });
+                        let slot = surgery.slots[slot].id;
+                        let when_full = if join { WhenFull::JoinWaitingList } else { WhenFull::Refuse };
                         match store.book_seat(slot, people[person], when_full, at(9, 0)).unwrap() {
                             SeatOutcome::Booked { seat } => seats.push((seat, slot)),
                             SeatOutcome::Waiting { seat, position } => {
@@ -1070,7 +1072,8 @@ mod tests {
                         }
                     }
                     SeatOp::Edit { seats } => {
-                        let edit = SurgeryEdit { topic: "Benefits advice".into(), place: "Room 2".into(), seats_per_slot: seats };
+                        let (topic, place) = ("Benefits advice".into(), "Room 2".into());
+                        let edit = SurgeryEdit { topic, place, seats_per_slot: seats };
                         let _ = store.edit_surgery(surgery.id, &edit, at(9, 0));
                     }
                     SeatOp::Cancel { .. } | SeatOp::Mark { .. } => {}
@@ -1082,7 +1085,8 @@ mod tests {
             }
             let mut copy = Store::open_in_memory().unwrap();
             copy.import(&store.export(at(9, 0)).unwrap()).unwrap();
-            proptest::prop_assert_eq!(copy.surgery(surgery.id).unwrap().slots, store.surgery(surgery.id).unwrap().slots);
+            let (copied, kept) = (copy.surgery(surgery.id).unwrap(), store.surgery(surgery.id).unwrap());
+            proptest::prop_assert_eq!(copied.slots, kept.slots);
         }
     }
 }

@@ -91,7 +91,7 @@ fn fifty_clients_for_twenty_seconds_without_a_failed_request() {
         failures.extend(failed);
         booked += places;
     }
-    // Percentiles of all requests, and of the reads alone (the bookings are durable commits on the one writer).
+    // Percentiles of all requests, of the reads alone and of the bookings alone (durable commits on the one writer).
     let of_kind = |writes: bool| -> Vec<Duration> {
         let mut kind: Vec<Duration> =
             latencies.iter().filter(|(write, _)| *write == writes).map(|(_, took)| *took).collect();

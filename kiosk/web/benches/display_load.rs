@@ -6,9 +6,10 @@
 //! pass and durably commits the visit; its latency is measured from sending the job to its answer. Each web client
 //! loads a page (today, a session, the lobby display, a room's phone page, the JSON of today) and loads the next as
 //! soon as it has the last, and every tenth request books a place in a drop-in session (as in `web_load`): far
-//! harder than 50 phones, with a durable commit on the door's own database thread about 400 times a second. Every
-//! check-in and booking moves SQLite's data version, so the displays' feed reads the boards again each time. The clients run on the same two cores as the kiosk, which a real hub's
-//! phones and tablets would not, so their thread gives way to the kiosk's (it still takes all the time left).
+//! harder than 50 phones, with a durable commit on the kiosk's database thread about 400 times a second. Every
+//! check-in and booking moves SQLite's data version, so the displays' feed reads the boards again each time. The
+//! clients run on the same two cores as the kiosk, which a real hub's phones and tablets would not, so their thread
+//! gives way to the kiosk's (it still takes all the time left).
 //!
 //! Target: the loaded median and 95th percentile within 2× the idle ones. Prints the figures; exits non-zero if the
 //! target is missed.
@@ -160,7 +161,7 @@ fn main() {
             let places = format!("/api/v1/sessions/{session}/places");
             let mut next = index;
             while !stop.load(Ordering::Relaxed) {
-                // Every tenth request books a place, as in `web_load`: a durable commit on the door's own thread.
+                // Every tenth request books a place, as in `web_load`: a durable commit on the kiosk's database thread.
                 if next % 10 == 9 {
                     let slot = slots[next % slots.len()];
                     let json = format!("{{\"slot\": {slot}, \"name\": \"Load {index}-{next}\"}}");
