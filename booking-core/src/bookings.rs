@@ -1,6 +1,7 @@
 //! Room bookings: single and recurring, the rules that refuse them, and free time.
 
 use std::fmt;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
@@ -246,7 +247,8 @@ impl fmt::Display for CancelOutcome {
 /// One room's free time on one day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RoomAvailability {
-    pub room: Room,
+    /// Shared by the room's days.
+    pub room: Arc<Room>,
     /// `None` when the hub is closed that day.
     pub open: Option<Slot>,
     pub closed_reason: Option<String>,
@@ -697,7 +699,7 @@ impl Store {
         let zone = self.site()?.time_zone;
         let dates: Vec<NaiveDate> = (0..i64::from(days.max(1))).map(|offset| first + Duration::days(offset)).collect();
         let range = Slot::new(local_day(zone, first).start(), local_day(zone, dates[dates.len() - 1]).end())?;
-        let rooms: Vec<Room> = self.rooms()?.into_iter().filter(|room| room.bookable).collect();
+        let rooms: Vec<Arc<Room>> = self.rooms()?.into_iter().filter(|room| room.bookable).map(Arc::new).collect();
         // Every busy time of the range as stored (Unix seconds), in (room, start) order, so each room's are one
         // slice: they come in end order, which within a room is start order (a room's active bookings never
         // overlap), and a stable sort by room keeps it. The arithmetic stays in seconds; only the answer is dates.
@@ -732,7 +734,7 @@ impl Store {
                 let slots =
                     |times: &[Stored]| times.iter().filter_map(|&(_, start, end)| slot_from_db(start, end)).collect();
                 RoomAvailability {
-                    room: room.clone(),
+                    room: Arc::clone(room),
                     open,
                     closed_reason,
                     free,
