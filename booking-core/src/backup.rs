@@ -8,13 +8,14 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use rusqlite::OpenFlags;
 use rusqlite::backup::{Backup, StepResult};
-use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 
 use crate::db::{MIGRATIONS, Store};
 use crate::error::{Result, StoreError};
 use crate::site::load_site;
+use crate::sql::Connection;
 
 const NAME_FORMAT: &str = "hub-%Y%m%d-%H%M%SZ.db";
 
@@ -55,20 +56,21 @@ pub fn verify_backup(path: &Path) -> Result<BackupCheck> {
     if !path.is_file() {
         return Err(StoreError::invalid(format!("there is no file {}", path.display())));
     }
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::Sqlite(rusqlite::Connection::open_with_flags(path, flags)?);
     check_hub(&conn, &path.display().to_string())
 }
 
 /// Integrity, schema version and the hub's headline numbers; `what` names the database in messages.
 fn check_hub(conn: &Connection, what: &str) -> Result<BackupCheck> {
     let damaged = |detail: String| StoreError::Corrupt(format!("{what} is not a usable hub database: {detail}"));
-    let report: String = conn
+    let report: String = (conn.sqlite()?)
         .pragma_query_value(None, "integrity_check", |row| row.get(0))
         .map_err(|error| damaged(error.to_string()))?;
     if report != "ok" {
         return Err(damaged(report));
     }
-    let schema_version: u32 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let schema_version: u32 = conn.sqlite()?.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if schema_version == 0 {
         return Err(damaged("it holds no Hub Kiosk data".into()));
     }
@@ -153,18 +155,18 @@ impl Store {
     /// refused before anything changes.
     pub fn restore_from(&mut self, file: &Path) -> Result<BackupCheck> {
         verify_backup(file)?;
-        let source = Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        run_backup(&Backup::new(&source, &mut self.conn)?)?;
+        let source = rusqlite::Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        run_backup(&Backup::new(&source, self.conn.sqlite_mut()?)?)?;
         // The copy carries the backup's journal mode; the live hub runs in WAL.
-        self.conn.pragma_update(None, "journal_mode", "WAL")?;
-        crate::db::migrate(&mut self.conn)?;
+        self.conn.sqlite()?.pragma_update(None, "journal_mode", "WAL")?;
+        crate::db::migrate(self.conn.sqlite_mut()?)?;
         self.integrity_check()?;
         check_hub(&self.conn, "the restored hub")
     }
 
     fn copy_to(&self, path: &Path) -> Result<()> {
-        let mut target = Connection::open(path)?;
-        run_backup(&Backup::new(&self.conn, &mut target)?)?;
+        let mut target = rusqlite::Connection::open(path)?;
+        run_backup(&Backup::new(self.conn.sqlite()?, &mut target)?)?;
         // A standalone file: no -wal or -shm beside it, so it can be opened read-only and copied as one file.
         target.pragma_update(None, "journal_mode", "DELETE")?;
         Ok(())

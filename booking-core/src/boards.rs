@@ -193,7 +193,7 @@ impl Store {
             .query_map([crate::time::to_db(now)], |row| {
                 Ok(Calling { number: row.get(0)?, topic: row.get(1)?, place: row.get(2)? })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::sql::Result<_>>()?;
         let events = self
             .events_overlapping(day)?
             .into_iter()

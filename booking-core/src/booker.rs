@@ -2,8 +2,8 @@
 //! finding that person inside the booking's own transaction, so the pass check, the booking and any new pass are
 //! one use-case: all of it happens, or none.
 
+use crate::sql::Transaction;
 use chrono::{DateTime, Utc};
-use rusqlite::Transaction;
 use serde::Serialize;
 
 use crate::error::Result;

@@ -3,9 +3,9 @@
 use std::fmt;
 use std::sync::Arc;
 
+use crate::sql::{Connection, OptionalExtension, Row, Transaction, params};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 
 use crate::booker::{Booker, Refused};
@@ -263,7 +263,7 @@ pub struct RoomAvailability {
 const BOOKING_COLUMNS: &str = "b.id, b.room_id, r.name, b.start_utc, b.end_utc, b.title, b.booked_by, b.booked_for,
      b.status, b.series_id, b.occurrence_date, b.public";
 
-fn booking_from_row(row: &Row<'_>) -> rusqlite::Result<Booking> {
+fn booking_from_row(row: &Row<'_>) -> crate::sql::Result<Booking> {
     let start = from_db(row.get(3)?);
     let end = from_db(row.get(4)?);
     let occurrence: Option<String> = row.get(10)?;
@@ -302,7 +302,7 @@ pub(crate) fn bookings_overlapping(conn: &Connection, range: Slot, room: Option<
     ))?;
     let bookings = statement
         .query_map(params![to_db(range.start()), to_db(range.end()), room], booking_from_row)?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<crate::sql::Result<_>>()?;
     Ok(bookings)
 }
 
@@ -312,7 +312,7 @@ pub(crate) fn bookings_of_series(conn: &Connection, series: SeriesId) -> Result<
         "SELECT {BOOKING_COLUMNS} FROM bookings b JOIN rooms r ON r.id = b.room_id
          WHERE b.series_id = ?1 ORDER BY b.occurrence_date"
     ))?;
-    let bookings = statement.query_map([series], booking_from_row)?.collect::<rusqlite::Result<_>>()?;
+    let bookings = statement.query_map([series], booking_from_row)?.collect::<crate::sql::Result<_>>()?;
     Ok(bookings)
 }
 
@@ -421,7 +421,7 @@ pub(crate) fn insert_booking(
         to_db(now),
         request.public,
     ])?;
-    Ok(BookingId(tx.last_insert_rowid()))
+    Ok(BookingId(tx.last_insert_rowid()?))
 }
 
 /// A series booked — its id and its bookings, in date order — or the first date that broke a rule, and why.
@@ -474,7 +474,7 @@ pub(crate) fn insert_series(tx: &Transaction<'_>, request: &SeriesRequest, now: 
             request.minutes
         ],
     )?;
-    let series_id = SeriesId(tx.last_insert_rowid());
+    let series_id = SeriesId(tx.last_insert_rowid()?);
     let mut ids = Vec::with_capacity(occurrences.len());
     for (date, slot) in occurrences {
         let occurrence = BookingRequest {
@@ -665,7 +665,7 @@ impl Store {
                      WHERE status = 'confirmed' AND start_utc <= ?1 AND end_utc > ?2 RETURNING id",
                 )?
                 .query_map(params![to_db(now - NO_SHOW_GRACE), to_db(now)], |row| row.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<crate::sql::Result<_>>()?;
             for booking in &released {
                 outbox::tell_booking_changed(tx, *booking, outbox::BookingChange::Released, now)?;
             }
@@ -761,7 +761,7 @@ fn active_booking_times(conn: &Connection, range: Slot) -> Result<Vec<Stored>> {
     let rows = statement.query_map(params![to_db(range.start()), to_db(range.end())], |row| {
         Ok((row.get::<_, RoomId>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
     })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<crate::sql::Result<_>>()?)
 }
 
 /// The parts of `open` not blocked by a booking (widened by the room's buffer), by the room's calendar, or already

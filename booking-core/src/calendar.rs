@@ -7,9 +7,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::sql::Connection;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc};
 use chrono_tz::{OffsetComponents, OffsetName, Tz};
-use rusqlite::Connection;
 
 use crate::bookings::{Booking, bookings_of_series, bookings_overlapping};
 use crate::db::Store;

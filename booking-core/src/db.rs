@@ -3,7 +3,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{OpenFlags, TransactionBehavior};
+
+use crate::sql::{Connection, Transaction};
 
 use crate::error::{Result, StoreError};
 
@@ -34,7 +36,7 @@ const STATEMENT_CACHE: usize = 128;
 /// Statements are prepared once and planned once. SQLite's query planner stability guarantee keeps a cached
 /// statement's plan whatever values are bound: without it, a query whose table has a partial index (seats, event
 /// places) is planned again at every new binding, which was a third of a check-in's CPU time.
-fn prepare_once(conn: &Connection) -> Result<()> {
+fn prepare_once(conn: &rusqlite::Connection) -> Result<()> {
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     Ok(())
@@ -49,21 +51,21 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
-        Store::prepare(Connection::open(path)?)
+        Store::prepare(rusqlite::Connection::open(path)?)
     }
 
     /// Opens the database at `path` for reading only, as it is: pages and displays read through their own
     /// connection so they never wait behind the door's writes, and cannot write by mistake. The schema must be the
     /// one this kiosk writes (the writer opens first and migrates).
     pub fn open_read_only(path: &Path) -> Result<Store> {
-        let conn = Connection::open_with_flags(
+        let conn = rusqlite::Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
         )?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         prepare_once(&conn)?;
         conn.pragma_update(None, "query_only", "ON")?;
-        let store = Store { conn };
+        let store = Store { conn: Connection::Sqlite(conn) };
         let version = store.schema_version()?;
         if version as usize != MIGRATIONS.len() {
             return Err(StoreError::Corrupt(format!(
@@ -77,15 +79,15 @@ impl Store {
     /// A number that changes whenever another connection (this process's or another's) commits to the database:
     /// a reader polls it to learn that what it showed is out of date.
     pub fn data_version(&self) -> Result<i64> {
-        Ok(self.conn.pragma_query_value(None, "data_version", |row| row.get(0))?)
+        Ok(self.conn.sqlite()?.pragma_query_value(None, "data_version", |row| row.get(0))?)
     }
 
     /// A private database that lives only as long as the value: for tests and dry runs.
     pub fn open_in_memory() -> Result<Store> {
-        Store::prepare(Connection::open_in_memory()?)
+        Store::prepare(rusqlite::Connection::open_in_memory()?)
     }
 
-    fn prepare(mut conn: Connection) -> Result<Store> {
+    fn prepare(mut conn: rusqlite::Connection) -> Result<Store> {
         conn.busy_timeout(BUSY_TIMEOUT)?;
         prepare_once(&conn)?;
         // WAL lets the staff view read while the door writes; FULL makes an acknowledged check-in survive power loss.
@@ -95,13 +97,13 @@ impl Store {
         // Erased personal data must not linger in free pages of the file.
         conn.pragma_update(None, "secure_delete", "ON")?;
         migrate(&mut conn)?;
-        Ok(Store { conn })
+        Ok(Store { conn: Connection::Sqlite(conn) })
     }
 
     /// Runs `f` inside a `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so the checks `f` makes
     /// cannot be invalidated by another writer before it commits. Commits only if `f` returns `Ok`.
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.begin_write()?;
         let value = f(&tx)?;
         tx.commit()?;
         Ok(value)
@@ -113,7 +115,7 @@ impl Store {
         dry_run: bool,
         f: impl FnOnce(&Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.begin_write()?;
         let value = f(&tx)?;
         if !dry_run {
             tx.commit()?;
@@ -123,7 +125,7 @@ impl Store {
 
     /// The schema version this database is at.
     pub fn schema_version(&self) -> Result<u32> {
-        Ok(self.conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
+        Ok(self.conn.sqlite()?.pragma_query_value(None, "user_version", |row| row.get(0))?)
     }
 
     /// The latest moment the hub has recorded anything (a person added, a booking made, a check-in, a pass issued).
@@ -139,12 +141,12 @@ impl Store {
 
     /// SQLite's own consistency check of the file; `Ok(())` when it reports "ok".
     pub fn integrity_check(&self) -> Result<()> {
-        let report: String = self.conn.pragma_query_value(None, "integrity_check", |row| row.get(0))?;
+        let report: String = self.conn.sqlite()?.pragma_query_value(None, "integrity_check", |row| row.get(0))?;
         if report == "ok" { Ok(()) } else { Err(StoreError::Corrupt(report)) }
     }
 }
 
-pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
+pub(crate) fn migrate(conn: &mut rusqlite::Connection) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let applied: u32 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if applied as usize > MIGRATIONS.len() {
@@ -177,6 +179,8 @@ mod tests {
         let store = Store::open_in_memory().unwrap();
         let mut statement = store
             .conn
+            .sqlite()
+            .unwrap()
             .prepare(
                 "SELECT seat.id FROM slot_seats seat JOIN surgery_slots s ON s.id = seat.slot_id
                  WHERE seat.person_id = ?1 AND seat.status IN ('booked', 'arrived') AND s.end_utc > ?2",
@@ -199,11 +203,12 @@ mod tests {
             "SELECT count(*) FROM event_places WHERE event_id = ?1 AND status IN ('registered', 'came')",
             "SELECT id, person_id FROM event_places WHERE event_id = ?1 AND status = 'waiting' ORDER BY id LIMIT 1",
         ] {
-            let plan: Vec<String> = (store.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap())
-                .query_map([1], |row| row.get(3))
-                .unwrap()
-                .collect::<rusqlite::Result<_>>()
-                .unwrap();
+            let plan: Vec<String> =
+                (store.conn.sqlite().unwrap().prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap())
+                    .query_map([1], |row| row.get(3))
+                    .unwrap()
+                    .collect::<rusqlite::Result<_>>()
+                    .unwrap();
             assert!(plan.iter().all(|step| step.starts_with("SEARCH") && step.contains("_status")), "{sql}: {plan:?}");
         }
     }
@@ -240,7 +245,7 @@ mod tests {
     fn a_version_1_hub_is_brought_up_to_date_with_its_data() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("hub.db");
-        let conn = Connection::open(&path).unwrap();
+        let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(MIGRATIONS[0]).unwrap();
         conn.pragma_update(None, "user_version", 1).unwrap();
         conn.execute("INSERT INTO site VALUES (1, 'Old Hub', 'Europe/London', 40, 30, 1)", []).unwrap();
@@ -255,7 +260,7 @@ mod tests {
     /// A hub last run at `version`, with data of every kind that version could hold (written as that version
     /// wrote it: plain SQL against its schema), on 5 January 2027.
     fn hub_at_version(path: &Path, version: usize) {
-        let mut conn = Connection::open(path).unwrap();
+        let mut conn = rusqlite::Connection::open(path).unwrap();
         let tx = conn.transaction().unwrap();
         for migration in &MIGRATIONS[..version] {
             tx.execute_batch(migration).unwrap();
@@ -329,8 +334,13 @@ mod tests {
             let mut store = Store::open(&path).unwrap_or_else(|error| panic!("from version {version}: {error}"));
             assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as u32, "from version {version}");
             store.integrity_check().unwrap();
-            let broken: Option<String> =
-                store.conn.query_row("PRAGMA foreign_key_check", [], |row| row.get(0)).optional().unwrap();
+            let broken: Option<String> = store
+                .conn
+                .sqlite()
+                .unwrap()
+                .query_row("PRAGMA foreign_key_check", [], |row| row.get(0))
+                .optional()
+                .unwrap();
             assert_eq!(broken, None, "from version {version}: a row points at nothing");
             assert_eq!(store.site().unwrap().name, "Old Hub");
             assert_eq!(store.roll_call().unwrap().len(), 1, "from version {version}: Ada is still on site");
@@ -360,7 +370,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("hub.db");
         drop(Store::open(&path).unwrap());
-        let conn = Connection::open(&path).unwrap();
+        let conn = rusqlite::Connection::open(&path).unwrap();
         conn.pragma_update(None, "user_version", 99).unwrap();
         drop(conn);
         let error = Store::open(&path).unwrap_err();

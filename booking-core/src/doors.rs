@@ -3,8 +3,8 @@
 
 use std::str::FromStr;
 
+use crate::sql::params;
 use chrono::{DateTime, NaiveDate, Timelike, Utc};
-use rusqlite::params;
 use serde::Serialize;
 
 use crate::db::Store;

@@ -13,7 +13,7 @@ pub enum StoreError {
     NotFound(String),
     /// The database said no or failed (disk full, corrupt file, a constraint the Rust code should have caught).
     #[error("database problem: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(#[from] crate::sql::SqlError),
     /// A file beside the database (the pass signing key) could not be read or written.
     #[error("could not use {path}: {source}")]
     File {
@@ -24,6 +24,12 @@ pub enum StoreError {
     /// Stored data that does not read back as written: a corrupt or hand-edited database or key file.
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        StoreError::Database(error.into())
+    }
 }
 
 impl StoreError {

@@ -3,8 +3,8 @@
 //! event has a waiting list, promoted in order when a place frees; someone registered who scans in at the door
 //! during it is marked as come (`visits.rs`); cancelling tells everyone registered or waiting why.
 
+use crate::sql::{Connection, OptionalExtension, Row, Transaction, params};
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 
 use crate::booker::{Booker, Found, Refused};
@@ -139,7 +139,7 @@ const EVENT_COLUMNS: &str = "e.id, e.booking_id, b.room_id, r.name, b.start_utc,
 
 const EVENT_FROM: &str = "events e JOIN bookings b ON b.id = e.booking_id JOIN rooms r ON r.id = b.room_id";
 
-fn event_from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
+fn event_from_row(row: &Row<'_>) -> crate::sql::Result<Event> {
     let time = Slot::new(from_db(row.get(4)?), from_db(row.get(5)?)).map_err(|error| {
         rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Integer, Box::new(error))
     })?;
@@ -256,7 +256,7 @@ fn insert_event(
         "INSERT INTO events (booking_id, description, host_id, capacity, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![booking, description, host, capacity, to_db(now)],
     )?;
-    Ok(EventId(tx.last_insert_rowid()))
+    Ok(EventId(tx.last_insert_rowid()?))
 }
 
 impl Store {
@@ -328,7 +328,7 @@ impl Store {
         ))?;
         let events = statement
             .query_map(params![to_db(range.start()), to_db(range.end())], event_from_row)?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::sql::Result<_>>()?;
         Ok(events)
     }
 
@@ -377,7 +377,7 @@ impl Store {
                 "INSERT INTO event_places (event_id, person_id, status, created_at) VALUES (?1, ?2, ?3, ?4)",
                 params![event, person, status.as_str(), to_db(now)],
             )?;
-            let place = EventPlaceId(tx.last_insert_rowid());
+            let place = EventPlaceId(tx.last_insert_rowid()?);
             let waiting_position = match status {
                 // Last in the queue: a new row has the largest id, and the database has just counted it in.
                 PlaceStatus::Waiting => Some(
@@ -447,7 +447,7 @@ impl Store {
                     "SELECT id FROM event_places WHERE event_id = ?1 AND status IN ('registered', 'waiting')",
                 )?
                 .query_map([id], |row| row.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<crate::sql::Result<_>>()?;
             for place in &places {
                 tell(tx, *place, News::CalledOff { reason: &reason }, now)?;
             }
@@ -475,7 +475,7 @@ impl Store {
                     status: PlaceStatus::parse(&row.get::<_, String>(3)?),
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::sql::Result<_>>()?;
         Ok(attendees)
     }
 }

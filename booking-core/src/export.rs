@@ -71,9 +71,9 @@ pub struct ImportReport {
     pub rows: BTreeMap<String, usize>,
 }
 
-fn columns(conn: &rusqlite::Connection, table: &str) -> Result<Vec<String>> {
+fn columns(conn: &crate::sql::Connection, table: &str) -> Result<Vec<String>> {
     let mut statement = conn.prepare_cached(&format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid"))?;
-    let names = statement.query_map([], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let names = statement.query_map([], |row| row.get(0))?.collect::<crate::sql::Result<_>>()?;
     Ok(names)
 }
 
@@ -115,10 +115,10 @@ fn to_sql(value: &Value, place: &str) -> Result<SqlValue> {
 /// The rows of `table` matching `filter` (an SQL condition over `params`), oldest first, as JSON objects.
 /// `hidden` columns are left out (a PIN hash is nobody's business, not even its owner's).
 pub(crate) fn rows_where(
-    conn: &rusqlite::Connection,
+    conn: &crate::sql::Connection,
     table: &str,
     filter: &str,
-    params: impl rusqlite::Params,
+    params: impl crate::sql::Params,
     hidden: &[&str],
 ) -> Result<Vec<Map<String, Value>>> {
     let names: Vec<String> =
@@ -129,11 +129,11 @@ pub(crate) fn rows_where(
         .query_map(params, |row| {
             let mut object = Map::new();
             for (index, name) in names.iter().enumerate() {
-                object.insert(name.clone(), to_json(row.get_ref(index)?));
+                object.insert(name.clone(), to_json((&row.value(index)?).into()));
             }
             Ok(object)
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<crate::sql::Result<Vec<_>>>()?;
     Ok(rows)
 }
 
@@ -212,8 +212,8 @@ impl Store {
                         "INSERT INTO {table} ({}) VALUES ({placeholders})",
                         names.iter().map(|name| name.as_str()).collect::<Vec<_>>().join(", ")
                     );
-                    tx.execute(&sql, rusqlite::params_from_iter(values.iter()))
-                        .map_err(|error| StoreError::invalid(format!("{place}: {error}")))?;
+                    let values: Vec<&dyn rusqlite::ToSql> = values.iter().map(|value| value as _).collect();
+                    tx.execute(&sql, &values[..]).map_err(|error| StoreError::invalid(format!("{place}: {error}")))?;
                 }
                 report.rows.insert((*table).to_owned(), rows.len());
             }
@@ -329,6 +329,8 @@ mod tests {
         let store = Store::open_in_memory().unwrap();
         let mut statement = store
             .conn
+            .sqlite()
+            .unwrap()
             .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
             .unwrap();
         let mut schema: Vec<String> = statement.query_map([], |row| row.get(0)).unwrap().map(|n| n.unwrap()).collect();

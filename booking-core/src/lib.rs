@@ -32,6 +32,7 @@ mod room_calendars;
 mod rooms;
 mod sign_ups;
 mod site;
+mod sql;
 mod staff;
 mod surgeries;
 mod text;
@@ -72,6 +73,7 @@ pub use room_calendars::{CalendarRead, CalendarStatus, Collision, FeedDue, Fetch
 pub use rooms::{NewRoom, Room};
 pub use sign_ups::{Joined, SIGN_UP_LINK_VALID, SignUpRefusal};
 pub use site::{Closure, DayHours, NewSite, Opening, OpeningRules, Site, SiteSettings};
+pub use sql::SqlError;
 pub use staff::{LOCK_AFTER, Pin, PinOutcome, UnlockOutcome};
 pub use surgeries::{
     NewSurgery, PlaceTaken, SeatCancelled, SeatHolder, SeatOutcome, SeatRefusal, SeatStatus, Surgery, SurgeryEdit,

@@ -77,7 +77,7 @@ impl Store {
                     reason: row.get(4)?,
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::sql::Result<_>>()?;
         Ok(people)
     }
 

@@ -4,8 +4,8 @@
 //! reports each back: sent, or a failed try with the next one set further off. Only people with a contact who
 //! agreed to be contacted get any.
 
+use crate::sql::{OptionalExtension, Transaction, params};
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use crate::db::Store;
@@ -185,7 +185,7 @@ pub(crate) fn insert_message(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
     )?
     .execute(params![key, facts.kind(), recipient, about, json, to_db(now)])?;
-    Ok(MessageId(tx.last_insert_rowid()))
+    Ok(MessageId(tx.last_insert_rowid()?))
 }
 
 /// A room booking as a message about it names it: who it is for, its title, room and times, and its revision.
@@ -336,7 +336,7 @@ pub(crate) fn tell_session_cancelled(
              WHERE g.id = ?1 AND x.status IN ('booked', 'waiting') ORDER BY x.id",
         )?
         .query_map([surgery], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<crate::sql::Result<_>>()?;
     for (seat, person, what, place, start, end) in places {
         // A place's calendar event was made (0) and perhaps confirmed from the waiting list (1): this comes after.
         let facts = MessageFacts::Cancelled {
@@ -419,7 +419,7 @@ impl Store {
                        AND b.created_at <= b.start_utc - ?3",
                 )?
                 .query_map(params![from, until, lead], |row| Ok((row.get(0)?, row.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<crate::sql::Result<_>>()?;
             for (booking, pass) in bookings {
                 tx.execute("UPDATE bookings SET reminded_at = ?2 WHERE id = ?1", params![booking, from])?;
                 let BookingContext { person, what, place, start, end, .. } = booking_context(tx, booking)?;
@@ -437,7 +437,7 @@ impl Store {
                        AND s.start_utc > ?1 AND s.start_utc <= ?2 AND x.created_at <= s.start_utc - ?3",
                 )?
                 .query_map(params![from, until, lead], |row| Ok((row.get(0)?, row.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<crate::sql::Result<_>>()?;
             for (seat, pass) in seats {
                 tx.execute("UPDATE slot_seats SET reminded_at = ?2 WHERE id = ?1", params![seat, from])?;
                 let SeatContext { person, what, place, start, end } = seat_context(tx, seat)?;
@@ -565,7 +565,7 @@ impl Store {
                     last_error: row.get(7)?,
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::sql::Result<_>>()?;
         Ok(lines)
     }
 }

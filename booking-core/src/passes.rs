@@ -10,10 +10,10 @@ use std::fs;
 use std::io::Write;
 use std::path::Path;
 
+use crate::sql::{OptionalExtension, params};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use data_encoding::BASE32_NOPAD;
 use hmac::{Hmac, Mac};
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -260,7 +260,7 @@ pub struct IssuedPass {
 }
 
 pub(crate) fn insert_pass(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &crate::sql::Transaction<'_>,
     key: &PassKey,
     person: PersonId,
     new: NewPass,
@@ -299,12 +299,12 @@ pub(crate) fn insert_pass(
         "INSERT INTO passes (person_id, kind, booking_id, issued_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![person, kind.as_str(), booking_id, to_db(now), to_db(expires_at)],
     )?;
-    let id = PassId(tx.last_insert_rowid());
+    let id = PassId(tx.last_insert_rowid()?);
     let payload = encode_pass(&PassClaim { kind, pass_id: id, expires_at }, key);
     Ok(IssuedPass { pass: Pass { id, person_id: person, kind, booking_id, expires_at, revoked: false }, payload })
 }
 
-pub(crate) fn load_pass(conn: &rusqlite::Connection, id: PassId) -> Result<Option<Pass>> {
+pub(crate) fn load_pass(conn: &crate::sql::Connection, id: PassId) -> Result<Option<Pass>> {
     Ok(conn
         .prepare_cached(
             "SELECT id, person_id, kind, booking_id, expires_at, revoked_at IS NOT NULL FROM passes WHERE id = ?1",
@@ -329,7 +329,7 @@ pub(crate) fn load_pass(conn: &rusqlite::Connection, id: PassId) -> Result<Optio
 
 /// Checks a scanned text against the key and the records.
 pub(crate) fn verify(
-    conn: &rusqlite::Connection,
+    conn: &crate::sql::Connection,
     key: &PassKey,
     text: &str,
     now: DateTime<Utc>,

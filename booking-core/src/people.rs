@@ -3,8 +3,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::sql::{OptionalExtension, Row, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
 use crate::db::Store;
@@ -90,7 +90,7 @@ pub(crate) const PERSON_COLUMNS: &str = "id, display_name, contact, role, rules_
          ORDER BY v.checked_in_at DESC, v.id DESC LIMIT 1),
         last_seen) END";
 
-pub(crate) fn person_from_row(row: &Row<'_>) -> rusqlite::Result<Person> {
+pub(crate) fn person_from_row(row: &Row<'_>) -> crate::sql::Result<Person> {
     let role: String = row.get(3)?;
     Ok(Person {
         id: row.get(0)?,
@@ -104,17 +104,17 @@ pub(crate) fn person_from_row(row: &Row<'_>) -> rusqlite::Result<Person> {
 }
 
 /// Inserts a person inside an open write transaction (shared by `add_person` and walk-in registration).
-pub(crate) fn insert_person(tx: &rusqlite::Transaction<'_>, new: &NewPerson, now: DateTime<Utc>) -> Result<PersonId> {
+pub(crate) fn insert_person(tx: &crate::sql::Transaction<'_>, new: &NewPerson, now: DateTime<Utc>) -> Result<PersonId> {
     let name = text::clean("name", &new.display_name, 80)?;
     let contact = text::clean_optional("contact", new.contact.as_deref(), 120)?;
     tx.execute(
         "INSERT INTO people (display_name, contact, role, rules_version, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![name, contact, new.role.as_str(), new.rules_version, to_db(now)],
     )?;
-    Ok(PersonId(tx.last_insert_rowid()))
+    Ok(PersonId(tx.last_insert_rowid()?))
 }
 
-pub(crate) fn load_person(conn: &rusqlite::Connection, id: PersonId) -> Result<Person> {
+pub(crate) fn load_person(conn: &crate::sql::Connection, id: PersonId) -> Result<Person> {
     conn.prepare_cached(&format!("SELECT {PERSON_COLUMNS} FROM people WHERE id = ?1"))?
         .query_row([id], person_from_row)
         .optional()?
@@ -137,7 +137,7 @@ impl Store {
             "SELECT {PERSON_COLUMNS} FROM people WHERE ?1 IS NULL OR role = ?1 ORDER BY display_name, id"
         ))?;
         let people =
-            statement.query_map([role.map(Role::as_str)], person_from_row)?.collect::<rusqlite::Result<_>>()?;
+            statement.query_map([role.map(Role::as_str)], person_from_row)?.collect::<crate::sql::Result<_>>()?;
         Ok(people)
     }
 
@@ -151,7 +151,7 @@ impl Store {
             .conn
             .prepare_cached(&format!("SELECT {PERSON_COLUMNS} FROM people WHERE display_name = ?1 COLLATE NOCASE"))?;
         let mut matches: Vec<Person> =
-            statement.query_map([wanted], person_from_row)?.collect::<rusqlite::Result<_>>()?;
+            statement.query_map([wanted], person_from_row)?.collect::<crate::sql::Result<_>>()?;
         match matches.len() {
             0 => Err(StoreError::invalid(format!("nobody called \"{wanted}\" is known here"))),
             1 => Ok(matches.remove(0)),

@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
+use crate::sql::params;
 use chrono::{DateTime, Utc};
-use rusqlite::params;
 use serde::Serialize;
 
 use crate::db::Store;
@@ -273,7 +273,7 @@ impl Store {
             let known: Vec<Person> = tx
                 .prepare_cached(&format!("SELECT {PERSON_COLUMNS} FROM people WHERE display_name != ?1"))?
                 .query_map([ERASED_NAME], person_from_row)?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<crate::sql::Result<_>>()?;
             let mut by_contact: HashMap<String, usize> = HashMap::new();
             let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
             for (index, person) in known.iter().enumerate() {
@@ -327,7 +327,7 @@ impl Store {
 
 /// Brings someone the hub knows in line with their row (a blank role or contact leaves theirs); staff are left
 /// alone (their role comes with a PIN).
-fn update(tx: &rusqlite::Transaction<'_>, person: &Person, new: &NewPerson, role_given: bool) -> Result<RowOutcome> {
+fn update(tx: &crate::sql::Transaction<'_>, person: &Person, new: &NewPerson, role_given: bool) -> Result<RowOutcome> {
     if person.role == Role::Staff {
         return Ok(RowOutcome::Refused { refusal: RowRefusal::IsStaff });
     }

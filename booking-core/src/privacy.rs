@@ -7,8 +7,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::sql::{Transaction, params};
 use chrono::{DateTime, Duration, Timelike, Utc};
-use rusqlite::{Transaction, params};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -169,7 +169,7 @@ fn clear_titles(tx: &Transaction<'_>, person: PersonId, name: &str) -> Result<us
         let found: Vec<(i64, String, bool)> = tx
             .prepare_cached(&format!("SELECT id, {column}, {owner} FROM {table}"))?
             .query_map([person], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::sql::Result<_>>()?;
         for (id, text, own) in found {
             if mentions(&text, name, own) {
                 tx.execute(&format!("UPDATE {table} SET {column} = ?2 WHERE id = ?1"), params![id, neutral])?;
@@ -194,7 +194,7 @@ impl Store {
                     "SELECT checked_in_at, reason FROM visits WHERE checked_out_at IS NOT NULL AND checked_out_at < ?1",
                 )?
                 .query_map([old], |row| Ok((row.get(0)?, row.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<crate::sql::Result<_>>()?;
             let mut counts: BTreeMap<(String, u32, String), i64> = BTreeMap::new();
             for (checked_in, reason) in &visits {
                 let local = from_db(*checked_in).with_timezone(&site.time_zone);
@@ -243,7 +243,7 @@ impl Store {
                                        WHERE x.person_id = p.id AND b.end_utc >= ?1 AND x.status != 'cancelled')",
                 )?
                 .query_map([old], |row| Ok((row.get(0)?, row.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<crate::sql::Result<_>>()?;
             for (person, name) in &visitors {
                 anonymise(tx, *person, name, now)?;
             }
@@ -305,7 +305,7 @@ impl Store {
                      WHERE s.person_id = ?1 AND s.status IN ('booked', 'waiting') AND t.start_utc > ?2",
                 )?
                 .query_map(params![person, to_db(now)], |row| Ok((row.get(0)?, row.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<crate::sql::Result<_>>()?;
             for (seat, slot) in &seats {
                 tx.execute("UPDATE slot_seats SET status = 'cancelled' WHERE id = ?1", [seat])?;
                 crate::surgeries::promote_next(tx, *slot, now)?;

@@ -7,9 +7,9 @@
 //! over a block (`check_rules`, and the triggers of migration 009 whatever writes); a block that lands on a booking
 //! made earlier keeps both, and is reported to staff as a collision until one of them moves.
 
+use crate::sql::{Connection, OptionalExtension, Transaction, params};
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 use crate::db::Store;
@@ -119,7 +119,7 @@ impl Store {
                         "INSERT INTO room_calendars (name, room_id, subscribed) VALUES (?1, ?2, 0)",
                         params![name, room],
                     )?;
-                    tx.last_insert_rowid()
+                    tx.last_insert_rowid()?
                 }
             };
             let read = load_blocks(tx, id, text, now)?.map_err(StoreError::invalid)?;
@@ -141,7 +141,7 @@ impl Store {
                     "SELECT id, name, room_id, refresh_minutes, source FROM room_calendars WHERE subscribed = 1",
                 )?
                 .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<crate::sql::Result<_>>()?;
             for (id, name, ..) in current.iter().filter(|(_, name, ..)| !wanted.iter().any(|want| &want.url == name)) {
                 tx.execute("DELETE FROM room_calendars WHERE id = ?1", [id])?;
                 changes.push(format!("calendar {name}: removed, with its blocks"));
@@ -210,7 +210,7 @@ impl Store {
             .query_map([to_db(now)], |row| {
                 Ok(FeedDue { url: row.get(0)?, etag: row.get(1)?, last_modified: row.get(2)? })
             })?
-            .collect::<rusqlite::Result<_>>()?)
+            .collect::<crate::sql::Result<_>>()?)
     }
 
     /// Records what fetching a feed gave: a copy that reads replaces the blocks; one that does not, or no copy,
@@ -263,7 +263,7 @@ impl Store {
             let sources: Vec<(i64, String)> = tx
                 .prepare_cached("SELECT id, source FROM room_calendars WHERE source IS NOT NULL")?
                 .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<crate::sql::Result<_>>()?;
             let mut blocks = 0;
             for (id, source) in sources {
                 // It read before; if it no longer does (a newer kiosk reads more strictly), the old blocks stay.
@@ -300,7 +300,7 @@ impl Store {
                 collisions: Vec::new(),
             })
         })?;
-        let mut calendars = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut calendars = rows.collect::<crate::sql::Result<Vec<_>>>()?;
         for calendar in &mut calendars {
             calendar.collisions = collisions.iter().filter(|c| c.calendar == calendar.name).cloned().collect();
         }
@@ -382,7 +382,7 @@ fn collisions(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<Collision>> {
             booking_slot: slot(row.get(7)?, row.get(8)?)?,
         })
     })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<crate::sql::Result<_>>()?)
 }
 
 /// An external block as the rules and the room views use it.

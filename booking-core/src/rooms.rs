@@ -1,6 +1,6 @@
 //! Rooms and their booking policies.
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use crate::sql::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 
 use crate::db::Store;
@@ -57,7 +57,7 @@ impl NewRoom {
 const ROOM_COLUMNS: &str =
     "id, name, capacity, features, bookable, buffer_minutes, min_minutes, max_minutes, advance_days";
 
-fn room_from_row(row: &Row<'_>) -> rusqlite::Result<Room> {
+fn room_from_row(row: &Row<'_>) -> crate::sql::Result<Room> {
     let features: String = row.get(3)?;
     Ok(Room {
         id: row.get(0)?,
@@ -126,7 +126,7 @@ impl Store {
                     new.advance_days
                 ],
             )?;
-            Ok(RoomId(tx.last_insert_rowid()))
+            Ok(RoomId(tx.last_insert_rowid()?))
         })?;
         self.room(id)
     }
@@ -134,7 +134,7 @@ impl Store {
     /// All rooms, by name.
     pub fn rooms(&self) -> Result<Vec<Room>> {
         let mut statement = self.conn.prepare_cached(&format!("SELECT {ROOM_COLUMNS} FROM rooms ORDER BY name"))?;
-        let rooms = statement.query_map([], room_from_row)?.collect::<rusqlite::Result<_>>()?;
+        let rooms = statement.query_map([], room_from_row)?.collect::<crate::sql::Result<_>>()?;
         Ok(rooms)
     }
 

@@ -2,8 +2,8 @@
 //! a member — their agreement to be contacted recorded with its date — and sends their member pass. Staff open or
 //! close it (`site.sign_up_open`). A request not confirmed within [`SIGN_UP_LINK_VALID`] is erased by the purge.
 
+use crate::sql::{OptionalExtension, Transaction, params};
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -153,7 +153,7 @@ impl Store {
                          VALUES (?1, ?2, 'visitor', ?3, ?4)",
                         params![name, email, to_db(now), language],
                     )?;
-                    let person = PersonId(tx.last_insert_rowid());
+                    let person = PersonId(tx.last_insert_rowid()?);
                     tx.execute(
                         "INSERT INTO sign_ups (person_id, token_hash, requested_at) VALUES (?1, ?2, ?3)",
                         params![person, token_hash(&token), to_db(now)],
@@ -213,7 +213,7 @@ pub(crate) fn expire(tx: &Transaction<'_>, now: DateTime<Utc>) -> Result<Vec<(Pe
              WHERE s.confirmed_at IS NULL AND s.requested_at < ?1 AND p.erased_at IS NULL",
         )?
         .query_map([to_db(now - SIGN_UP_LINK_VALID)], |row| Ok((row.get(0)?, row.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<crate::sql::Result<_>>()?;
     for (person, _) in &expired {
         tx.execute("DELETE FROM sign_ups WHERE person_id = ?1", [person])?;
     }

@@ -1,8 +1,8 @@
 //! The hub itself: name, time zone, safe capacity, opening hours and closures.
 
+use crate::sql::{Connection, OptionalExtension, params};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use crate::db::Store;

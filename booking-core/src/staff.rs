@@ -5,10 +5,10 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::sql::{OptionalExtension, Transaction, params};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 use crate::db::Store;

@@ -1,8 +1,8 @@
 //! Surgeries: drop-in advice sessions. A host runs a session split into slots; each slot has as many seats as
 //! there are advisers. Visitors book a seat or join the slot's waiting list; walk-ins take a numbered ticket.
 
+use crate::sql::{Connection, OptionalExtension, Transaction, params};
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 use crate::booker::{Booker, Found, Refused};
@@ -325,7 +325,7 @@ pub(crate) fn promote_next(
     Ok(next)
 }
 
-fn ticket_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Ticket> {
+fn ticket_from_row(row: &crate::sql::Row<'_>) -> crate::sql::Result<Ticket> {
     Ok(Ticket {
         id: row.get(0)?,
         surgery_id: row.get(1)?,
@@ -411,7 +411,7 @@ fn place_seat(
         "INSERT INTO slot_seats (slot_id, person_id, status, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![slot, person, status, to_db(now)],
     )?;
-    let seat = SeatId(tx.last_insert_rowid());
+    let seat = SeatId(tx.last_insert_rowid()?);
     if status == "booked" {
         return Ok((seat, None));
     }
@@ -470,7 +470,7 @@ impl Store {
                     new.seats_per_slot
                 ],
             )?;
-            let id = SurgeryId(tx.last_insert_rowid());
+            let id = SurgeryId(tx.last_insert_rowid()?);
             let mut insert = tx.prepare_cached(
                 "INSERT INTO surgery_slots (surgery_id, start_utc, end_utc, seats) VALUES (?1, ?2, ?3, ?4)",
             )?;
@@ -494,7 +494,7 @@ impl Store {
             .prepare_cached("SELECT id FROM surgeries WHERE end_utc > ?1 AND start_utc < ?2 ORDER BY start_utc, id")?;
         let ids: Vec<SurgeryId> = statement
             .query_map(params![to_db(range.start()), to_db(range.end())], |row| row.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::sql::Result<_>>()?;
         ids.into_iter().map(|id| self.surgery(id)).collect()
     }
 
@@ -573,7 +573,7 @@ impl Store {
                     status: row.get(5)?,
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::sql::Result<_>>()?;
         Ok(holders)
     }
 
@@ -700,7 +700,7 @@ impl Store {
                  VALUES (?1, ?2, ?3, 'waiting', ?4)",
                 params![surgery, number, person, to_db(now)],
             )?;
-            let id = TicketId(tx.last_insert_rowid());
+            let id = TicketId(tx.last_insert_rowid()?);
             let ticket = Ticket {
                 id,
                 surgery_id: surgery,
@@ -757,7 +757,7 @@ impl Store {
         let mut statement = self.conn.prepare_cached(&format!(
             "SELECT {TICKET_COLUMNS} FROM queue_tickets WHERE surgery_id = ?1 ORDER BY number"
         ))?;
-        let tickets = statement.query_map([surgery], ticket_from_row)?.collect::<rusqlite::Result<_>>()?;
+        let tickets = statement.query_map([surgery], ticket_from_row)?.collect::<crate::sql::Result<_>>()?;
         Ok(tickets)
     }
 }

@@ -6,8 +6,8 @@
 
 use std::collections::HashMap;
 
+use crate::sql::{Connection, OptionalExtension, Transaction, params};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 use crate::booker::{Booker, Found, Refused};
@@ -167,8 +167,8 @@ struct ProposalRow {
 }
 
 /// The cell in columns `room` and `room + 1` (room and block positions), if both are set.
-fn cell_at(row: &rusqlite::Row<'_>, room: usize) -> rusqlite::Result<Option<Cell>> {
-    let position = |index: usize| -> rusqlite::Result<Option<usize>> {
+fn cell_at(row: &crate::sql::Row<'_>, room: usize) -> crate::sql::Result<Option<Cell>> {
+    let position = |index: usize| -> crate::sql::Result<Option<usize>> {
         Ok(row.get::<_, Option<i64>>(index)?.map(|value| value as usize))
     };
     Ok(match (position(room)?, position(room + 1)?) {
@@ -205,11 +205,11 @@ pub(crate) fn load_board(conn: &Connection, id: UnconferenceId) -> Result<Unconf
              WHERE u.day_id = ?1 ORDER BY u.position",
         )?
         .query_map([id], |row| Ok(BoardRoom { room_id: row.get(0)?, name: row.get(1)?, capacity: row.get(2)? }))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<crate::sql::Result<_>>()?;
     let blocks = conn
         .prepare_cached("SELECT start_utc, end_utc FROM unconference_blocks WHERE day_id = ?1 ORDER BY position")?
         .query_map([id], |row| Ok((row.get(0)?, row.get(1)?)))?
-        .collect::<rusqlite::Result<Vec<(i64, i64)>>>()?
+        .collect::<crate::sql::Result<Vec<(i64, i64)>>>()?
         .into_iter()
         .map(|(start, end)| Slot::new(from_db(start), from_db(end)))
         .collect::<Result<_>>()?;
@@ -236,7 +236,7 @@ pub(crate) fn load_board(conn: &Connection, id: UnconferenceId) -> Result<Unconf
             };
             Ok((row.get(9)?, line))
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<crate::sql::Result<_>>()?;
     let merged: Vec<(ProposalId, String)> =
         proposals.iter().filter_map(|(into, line)| into.map(|into| (into, line.title.clone()))).collect();
     proposals.retain(|(into, _)| into.is_none());
@@ -383,7 +383,7 @@ impl Store {
                 "INSERT INTO unconference_days (title, day, organiser_id, created_at) VALUES (?1, ?2, ?3, ?4)",
                 params![title, new.day.to_string(), new.organiser, to_db(now)],
             )?;
-            let id = UnconferenceId(tx.last_insert_rowid());
+            let id = UnconferenceId(tx.last_insert_rowid()?);
             for (position, block) in blocks.iter().enumerate() {
                 tx.execute(
                     "INSERT INTO unconference_blocks (day_id, position, start_utc, end_utc) VALUES (?1, ?2, ?3, ?4)",
@@ -430,7 +430,7 @@ impl Store {
                  WHERE x.day_id = ?1 AND v.person_id = ?2 ORDER BY v.proposal_id",
             )?
             .query_map(params![day, person], |row| row.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::sql::Result<_>>()?;
         Ok(votes)
     }
 
@@ -455,7 +455,7 @@ impl Store {
             .conn
             .prepare_cached(&format!("SELECT id FROM unconference_days WHERE {condition} ORDER BY day, id"))?
             .query_map([date.to_string()], |row| row.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::sql::Result<_>>()?;
         ids.into_iter().map(|id| self.unconference(id)).collect()
     }
 
@@ -505,7 +505,7 @@ impl Store {
                 "INSERT INTO proposals (day_id, title, description, proposer_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![day, title, description, person, to_db(now)],
             )?;
-            let proposal = ProposalId(tx.last_insert_rowid());
+            let proposal = ProposalId(tx.last_insert_rowid()?);
             if at.is_some() {
                 set_cell(tx, proposal, at, true)?;
             }

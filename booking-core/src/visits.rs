@@ -2,8 +2,8 @@
 
 use std::str::FromStr;
 
+use crate::sql::{Connection, OptionalExtension, Transaction, params};
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 use crate::db::Store;
@@ -183,7 +183,7 @@ fn insert_visit(
         "INSERT INTO visits (person_id, pass_id, reason, visiting_host, checked_in_at) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![person, pass, reason.map(VisitReason::as_str), visiting, to_db(now)])?;
-    let visit = VisitId(tx.last_insert_rowid());
+    let visit = VisitId(tx.last_insert_rowid()?);
     // Only a first visit writes the person's row: "last seen" is read from the visits themselves.
     tx.prepare_cached("UPDATE people SET first_seen = ?2 WHERE id = ?1 AND first_seen IS NULL")?
         .execute(params![person, to_db(now)])?;
@@ -373,7 +373,7 @@ impl Store {
             .query_map(params![host, to_db(since)], |row| {
                 Ok(HostVisitor { display_name: row.get(0)?, arrived: from_db(row.get(1)?), on_site: row.get(2)? })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::sql::Result<_>>()?;
         Ok(visitors)
     }
 
