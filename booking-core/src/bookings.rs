@@ -297,7 +297,7 @@ pub(crate) fn load_booking(conn: &Connection, id: BookingId) -> Result<Booking> 
 pub(crate) fn bookings_overlapping(conn: &Connection, range: Slot, room: Option<RoomId>) -> Result<Vec<Booking>> {
     let mut statement = conn.prepare_cached(&format!(
         "SELECT {BOOKING_COLUMNS} FROM bookings b JOIN rooms r ON r.id = b.room_id
-         WHERE b.end_utc > ?1 AND b.start_utc < ?2 AND (?3 IS NULL OR b.room_id = ?3)
+         WHERE b.end_utc > ?1 AND b.start_utc < ?2 AND (b.room_id = ?3 OR ?3 IS NULL)
          ORDER BY b.start_utc, r.name"
     ))?;
     let bookings = statement
@@ -351,15 +351,17 @@ fn check_rules(
             }
         }
     }
+    // The slot widened by the room's buffer on both sides.
     let buffer = i64::from(room.buffer_minutes) * 60;
+    let (from, until) = (to_db(slot.start()) - buffer, to_db(slot.end()) + buffer);
     let conflict = conn
         .prepare_cached(
             "SELECT id, start_utc, end_utc FROM bookings
-             WHERE room_id = ?1 AND status IN ('confirmed', 'checked_in') AND id IS NOT ?4
-               AND end_utc > ?2 - ?5 AND start_utc < ?3 + ?5
+             WHERE room_id = ?1 AND status IN ('confirmed', 'checked_in') AND (id <> ?4 OR ?4 IS NULL)
+               AND end_utc > ?2 AND start_utc < ?3
              ORDER BY start_utc LIMIT 1",
         )?
-        .query_row(params![room.id, to_db(slot.start()), to_db(slot.end()), moving, buffer], |row| {
+        .query_row(params![room.id, from, until, moving], |row| {
             Ok((row.get::<_, BookingId>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
         })
         .optional()?;
@@ -868,6 +870,37 @@ mod tests {
             refused(store.book(&request(room.id, slot("2027-01-05 10:30", "2027-01-05 11:30")), now).unwrap());
         assert!(matches!(overlap, BookingRefusal::Conflict { buffer_minutes: 0, .. }), "the times themselves clash");
         booked(store.book(&request(room.id, slot("2027-01-05 11:15", "2027-01-05 12:00")), now).unwrap());
+    }
+
+    #[test]
+    fn kiosks_booking_one_room_at_once_on_postgres_get_one_booking_and_plain_refusals() {
+        // Six kiosks, each with its own session, ask for the same hour at the same moment: the server's
+        // serializable transactions let one through; the others run again (invisibly) and are told it is taken.
+        let url = crate::sql::tests::PgSchema::new().keep();
+        let mut first = Store::connect(&url).unwrap();
+        first.init_site(&crate::site::tests::london_site()).unwrap();
+        let room = first.add_room(&NewRoom::named("Studio", 8)).unwrap();
+        let now = utc("2027-01-04 08:00");
+        let start = std::sync::Barrier::new(6);
+        let outcomes: Vec<Result<BookingOutcome>> = std::thread::scope(|scope| {
+            let kiosks: Vec<_> = (0..6)
+                .map(|_| {
+                    let (url, start) = (&url, &start);
+                    scope.spawn(move || {
+                        let mut kiosk = Store::connect(url).unwrap();
+                        start.wait();
+                        kiosk.book(&request(room.id, slot("2027-01-05 10:00", "2027-01-05 11:00")), now)
+                    })
+                })
+                .collect();
+            kiosks.into_iter().map(|kiosk| kiosk.join().unwrap()).collect()
+        });
+        let booked = outcomes.iter().filter(|outcome| matches!(outcome, Ok(BookingOutcome::Booked(_)))).count();
+        let refused = (outcomes.iter())
+            .filter(|outcome| matches!(outcome, Ok(BookingOutcome::Refused(BookingRefusal::Conflict { .. }))))
+            .count();
+        assert_eq!((booked, refused), (1, 5), "{outcomes:?}");
+        assert_eq!(first.bookings_overlapping(slot("2027-01-05 00:00", "2027-01-06 00:00"), None).unwrap().len(), 1);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use rusqlite::{OpenFlags, TransactionBehavior};
 
-use crate::sql::{Connection, Transaction};
+use crate::sql::{Connection, OptionalExtension, Transaction};
 
 use crate::error::{Result, StoreError};
 
@@ -25,6 +25,14 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/012_seat_counts.sql"),
     include_str!("migrations/013_waiting_counts.sql"),
 ];
+
+/// PostgreSQL's schema, by the version it brings a database to (the same numbers as SQLite's): a fresh database gets
+/// the whole schema at once; a change after it is a migration for both engines.
+const POSTGRES_MIGRATIONS: &[(u32, &str)] = &[(13, include_str!("migrations/postgres/013_schema.sql"))];
+
+/// How many times a PostgreSQL write transaction is run again after a clash with another writer before the failure
+/// is reported: each retry follows a writer that has since committed, so a few are plenty.
+const CLASH_RETRIES: u32 = 8;
 
 /// How long a writer waits for another process's write transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -82,6 +90,14 @@ impl Store {
         Ok(self.conn.sqlite()?.pragma_query_value(None, "data_version", |row| row.get(0))?)
     }
 
+    /// Connects to the hub's PostgreSQL database at `url` and brings its schema up to date.
+    #[cfg_attr(not(test), expect(dead_code, reason = "kiosks open PostgreSQL once every use-case runs on it"))]
+    pub(crate) fn connect(url: &str) -> Result<Store> {
+        let mut conn = Connection::Postgres(Box::new(crate::sql::PgConnection::connect(url)?));
+        migrate_postgres(&mut conn)?;
+        Ok(Store { conn })
+    }
+
     /// A private database that lives only as long as the value: for tests and dry runs.
     pub fn open_in_memory() -> Result<Store> {
         Store::prepare(rusqlite::Connection::open_in_memory()?)
@@ -102,30 +118,45 @@ impl Store {
 
     /// Runs `f` inside a `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so the checks `f` makes
     /// cannot be invalidated by another writer before it commits. Commits only if `f` returns `Ok`.
-    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let tx = self.conn.begin_write()?;
-        let value = f(&tx)?;
-        tx.commit()?;
-        Ok(value)
+    ///
+    /// On PostgreSQL the transaction is serializable: when the server gives it up because another kiosk's touched the
+    /// same rows at the same moment ([`crate::sql::SqlError::is_a_clash`]), `f` runs again from the start (so it must not change
+    /// anything outside the database), up to [`CLASH_RETRIES`] times; the person sees one answer.
+    pub(crate) fn write<T>(&mut self, f: impl FnMut(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        self.write_unless(false, f)
     }
 
     /// Like [`Store::write`], but a `dry_run` rolls everything back: it sees exactly what the real one would do.
     pub(crate) fn write_unless<T>(
         &mut self,
         dry_run: bool,
-        f: impl FnOnce(&Transaction<'_>) -> Result<T>,
+        mut f: impl FnMut(&Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
-        let tx = self.conn.begin_write()?;
-        let value = f(&tx)?;
-        if !dry_run {
-            tx.commit()?;
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let attempt = self.conn.begin_write().map_err(StoreError::from).and_then(|tx| {
+                let value = f(&tx)?;
+                if !dry_run {
+                    tx.commit()?;
+                }
+                Ok(value)
+            });
+            match attempt {
+                Err(StoreError::Database(error)) if error.is_a_clash() && tries <= CLASH_RETRIES => {}
+                other => return other,
+            }
         }
-        Ok(value)
     }
 
     /// The schema version this database is at.
     pub fn schema_version(&self) -> Result<u32> {
-        Ok(self.conn.sqlite()?.pragma_query_value(None, "user_version", |row| row.get(0))?)
+        match &self.conn {
+            Connection::Sqlite(conn) => Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?),
+            Connection::Postgres(_) => {
+                Ok(self.conn.prepare_cached("SELECT version FROM schema_version")?.query_row([], |row| row.get(0))?)
+            }
+        }
     }
 
     /// The latest moment the hub has recorded anything (a person added, a booking made, a check-in, a pass issued).
@@ -133,15 +164,17 @@ impl Store {
     pub fn newest_record(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
         let newest: Option<i64> = (self.conn.prepare_cached(
             "SELECT max(t) FROM (SELECT max(created_at) AS t FROM people UNION ALL SELECT max(created_at) FROM bookings
-             UNION ALL SELECT max(checked_in_at) FROM visits UNION ALL SELECT max(issued_at) FROM passes)",
+             UNION ALL SELECT max(checked_in_at) FROM visits UNION ALL SELECT max(issued_at) FROM passes) AS times",
         )?)
         .query_row([], |row| row.get(0))?;
         Ok(newest.map(crate::time::from_db))
     }
 
-    /// SQLite's own consistency check of the file; `Ok(())` when it reports "ok".
+    /// SQLite's own consistency check of the file; `Ok(())` when it reports "ok". A PostgreSQL server checks its own
+    /// pages as it reads them.
     pub fn integrity_check(&self) -> Result<()> {
-        let report: String = self.conn.sqlite()?.pragma_query_value(None, "integrity_check", |row| row.get(0))?;
+        let Connection::Sqlite(conn) = &self.conn else { return Ok(()) };
+        let report: String = conn.pragma_query_value(None, "integrity_check", |row| row.get(0))?;
         if report == "ok" { Ok(()) } else { Err(StoreError::Corrupt(report)) }
     }
 }
@@ -161,6 +194,49 @@ pub(crate) fn migrate(conn: &mut rusqlite::Connection) -> Result<()> {
     }
     tx.commit()?;
     Ok(())
+}
+
+/// Brings a PostgreSQL database to this kiosk's schema, in one transaction under a lock, so two kiosks starting
+/// together do not both migrate. The version is kept in `schema_version` (SQLite keeps it in `user_version`).
+fn migrate_postgres(conn: &mut Connection) -> Result<()> {
+    let tx = conn.begin_write()?;
+    // Any number, the same for every kiosk: "Hub Kiosk migrates".
+    tx.execute_batch(
+        "SELECT pg_advisory_xact_lock(4808001); CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)",
+    )?;
+    let applied: Option<u32> =
+        tx.prepare_cached("SELECT version FROM schema_version")?.query_row([], |row| row.get(0)).optional()?;
+    let applied = applied.unwrap_or(0);
+    let newest = POSTGRES_MIGRATIONS.last().map_or(0, |(version, _)| *version);
+    if applied > newest {
+        return Err(StoreError::Corrupt(format!(
+            "the database is at schema version {applied}, newer than this kiosk understands ({newest}); update the kiosk"
+        )));
+    }
+    for (version, migration) in POSTGRES_MIGRATIONS.iter().filter(|(version, _)| *version > applied) {
+        tx.execute_batch(migration)?;
+        tx.execute("DELETE FROM schema_version", [])?;
+        tx.execute("INSERT INTO schema_version (version) VALUES (?1)", [version])?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+pub(crate) mod test_store {
+    use super::Store;
+
+    /// A fresh, empty hub for a test, on the engine `HUB_TEST_ENGINE` names: SQLite in memory (the default), or
+    /// `postgres` — a schema of its own on the server `HUB_TEST_POSTGRES` names, so tests run side by side.
+    pub(crate) fn empty() -> Store {
+        match std::env::var("HUB_TEST_ENGINE").as_deref() {
+            Ok("postgres") => {
+                Store::connect(&crate::sql::tests::PgSchema::new().keep()).expect("a store on the test server")
+            }
+            Ok("sqlite") | Err(_) => Store::open_in_memory().unwrap(),
+            Ok(other) => panic!("HUB_TEST_ENGINE is \"sqlite\" or \"postgres\", not {other:?}"),
+        }
+    }
 }
 
 #[cfg(test)]

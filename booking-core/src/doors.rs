@@ -90,7 +90,7 @@ impl Store {
             tx.prepare_cached(
                 "INSERT INTO door_counts (date, hour, sensor, entered, exited) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (date, hour, sensor)
-                 DO UPDATE SET entered = entered + excluded.entered, exited = exited + excluded.exited",
+                 DO UPDATE SET entered = door_counts.entered + excluded.entered, exited = door_counts.exited + excluded.exited",
             )?
             .execute(params![local.date_naive().to_string(), local.hour(), sensor, entered, exited])?;
             Ok(())
@@ -101,7 +101,9 @@ impl Store {
     pub fn door_day(&self, date: NaiveDate) -> Result<DoorDay> {
         let (entered, left): (Option<u32>, Option<u32>) = self
             .conn
-            .prepare_cached("SELECT sum(entered), sum(exited) FROM door_counts WHERE date = ?1")?
+            .prepare_cached(
+                "SELECT CAST(sum(entered) AS BIGINT), CAST(sum(exited) AS BIGINT) FROM door_counts WHERE date = ?1",
+            )?
             .query_row([date.to_string()], |row| Ok((row.get(0)?, row.get(1)?)))?;
         Ok(DoorDay { entered: entered.unwrap_or(0), left: left.unwrap_or(0) })
     }

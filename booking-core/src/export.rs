@@ -15,6 +15,7 @@ use serde_json::{Map, Number, Value};
 
 use crate::db::Store;
 use crate::error::{Result, StoreError};
+use crate::sql::Connection;
 use crate::time::to_db;
 
 pub const EXPORT_FORMAT: &str = "hub-kiosk-export";
@@ -71,10 +72,48 @@ pub struct ImportReport {
     pub rows: BTreeMap<String, usize>,
 }
 
-fn columns(conn: &crate::sql::Connection, table: &str) -> Result<Vec<String>> {
-    let mut statement = conn.prepare_cached(&format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid"))?;
-    let names = statement.query_map([], |row| row.get(0))?.collect::<crate::sql::Result<_>>()?;
-    Ok(names)
+/// Columns PostgreSQL keeps for its own constraints, derived from others and never exported: a booking's copy of
+/// its room's buffer (see `migrations/postgres/`).
+const DERIVED_COLUMNS: &[&str] = &["buffer_seconds"];
+
+/// The table's columns, in the schema's order (the same on both engines).
+fn columns(conn: &Connection, table: &str) -> Result<Vec<String>> {
+    let sql = match conn {
+        Connection::Sqlite(_) => "SELECT name FROM pragma_table_info(?1) ORDER BY cid",
+        Connection::Postgres(_) => {
+            "SELECT CAST(attname AS TEXT) FROM pg_attribute
+             WHERE attrelid = to_regclass(?1) AND attnum > 0 AND NOT attisdropped ORDER BY attnum"
+        }
+    };
+    let names: Vec<String> =
+        conn.prepare_cached(sql)?.query_map([table], |row| row.get(0))?.collect::<crate::sql::Result<_>>()?;
+    Ok(names.into_iter().filter(|name| !DERIVED_COLUMNS.contains(&name.as_str())).collect())
+}
+
+/// `ORDER BY` for the table's rows: its primary key, compared byte by byte on both engines (SQLite's `BINARY`,
+/// PostgreSQL's `"C"`), so an export reads the same from either.
+fn row_order(conn: &Connection, table: &str) -> Result<String> {
+    let sql = match conn {
+        Connection::Sqlite(_) => "SELECT name, 0 FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk",
+        Connection::Postgres(_) => {
+            "SELECT CAST(a.attname AS TEXT), CASE WHEN a.atttypid = CAST('text' AS regtype) THEN 1 ELSE 0 END
+             FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+             WHERE i.indrelid = to_regclass(?1) AND i.indisprimary
+             ORDER BY array_position(CAST(i.indkey AS int2[]), a.attnum)"
+        }
+    };
+    let key: Vec<(String, bool)> = conn
+        .prepare_cached(sql)?
+        .query_map([table], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<crate::sql::Result<_>>()?;
+    if key.is_empty() {
+        return Err(StoreError::Corrupt(format!("the table {table} has no primary key")));
+    }
+    Ok(key
+        .iter()
+        .map(|(name, text)| if *text { format!("{name} COLLATE \"C\"") } else { name.clone() })
+        .collect::<Vec<_>>()
+        .join(", "))
 }
 
 fn to_json(value: ValueRef<'_>) -> Value {
@@ -115,7 +154,7 @@ fn to_sql(value: &Value, place: &str) -> Result<SqlValue> {
 /// The rows of `table` matching `filter` (an SQL condition over `params`), oldest first, as JSON objects.
 /// `hidden` columns are left out (a PIN hash is nobody's business, not even its owner's).
 pub(crate) fn rows_where(
-    conn: &crate::sql::Connection,
+    conn: &Connection,
     table: &str,
     filter: &str,
     params: impl crate::sql::Params,
@@ -123,8 +162,9 @@ pub(crate) fn rows_where(
 ) -> Result<Vec<Map<String, Value>>> {
     let names: Vec<String> =
         columns(conn, table)?.into_iter().filter(|name| !hidden.contains(&name.as_str())).collect();
+    let order = row_order(conn, table)?;
     let mut statement =
-        conn.prepare_cached(&format!("SELECT {} FROM {table} WHERE {filter} ORDER BY rowid", names.join(", ")))?;
+        conn.prepare_cached(&format!("SELECT {} FROM {table} WHERE {filter} ORDER BY {order}", names.join(", ")))?;
     let rows = statement
         .query_map(params, |row| {
             let mut object = Map::new();
@@ -142,7 +182,7 @@ impl Store {
     pub fn export(&self, now: DateTime<Utc>) -> Result<HubExport> {
         let mut tables = BTreeMap::new();
         for table in TABLES {
-            tables.insert((*table).to_owned(), rows_where(&self.conn, table, "1", [], &[])?);
+            tables.insert((*table).to_owned(), rows_where(&self.conn, table, "1 = 1", [], &[])?);
         }
         Ok(HubExport { format: EXPORT_FORMAT.into(), version: EXPORT_VERSION, exported_at: to_db(now), tables })
     }
@@ -157,7 +197,7 @@ impl Store {
             let mut writer = csv::Writer::from_writer(Vec::new());
             let csv_error = |error: csv::Error| StoreError::invalid(format!("could not write {table} as CSV: {error}"));
             writer.write_record(&names).map_err(csv_error)?;
-            for row in rows_where(&self.conn, table, "1", [], &[])? {
+            for row in rows_where(&self.conn, table, "1 = 1", [], &[])? {
                 writer.write_record(names.iter().map(|name| csv_cell(&row[name]))).map_err(csv_error)?;
             }
             let bytes = writer.into_inner().map_err(|error| StoreError::invalid(error.to_string()))?;
@@ -216,6 +256,13 @@ impl Store {
                     tx.execute(&sql, &values[..]).map_err(|error| StoreError::invalid(format!("{place}: {error}")))?;
                 }
                 report.rows.insert((*table).to_owned(), rows.len());
+                if matches!(**tx, Connection::Postgres(_)) && known.iter().any(|name| name == "id") {
+                    // Rows came with their ids: the table's identity carries on after the highest.
+                    tx.prepare_cached(&format!(
+                        "SELECT setval(pg_get_serial_sequence(?1, 'id'), max(id)) FROM {table}"
+                    ))?
+                    .query_row([table], |_| Ok(()))?;
+                }
             }
             Ok(report)
         })
@@ -282,6 +329,20 @@ mod tests {
     }
 
     #[test]
+    fn a_hub_moves_into_postgres_and_back_byte_for_byte() {
+        let text = serde_json::to_string_pretty(&busy_hub().export(now()).unwrap()).unwrap();
+        let mut server = Store::connect(&crate::sql::tests::PgSchema::new().keep()).unwrap();
+        server.import(&serde_json::from_str(&text).unwrap()).unwrap();
+        let from_server = serde_json::to_string_pretty(&server.export(now()).unwrap()).unwrap();
+        assert_eq!(from_server, text);
+        let mut back = Store::open_in_memory().unwrap();
+        back.import(&serde_json::from_str(&from_server).unwrap()).unwrap();
+        assert_eq!(serde_json::to_string_pretty(&back.export(now()).unwrap()).unwrap(), text);
+        // The server's ids carry on after the imported ones (written directly: `Store::write` would try again).
+        server.conn.execute("INSERT INTO rooms (name, capacity) VALUES ('Annexe', 4)", []).unwrap();
+    }
+
+    #[test]
     fn a_bad_file_is_refused_naming_the_place_and_writes_nothing() {
         let mut document = busy_hub().export(now()).unwrap();
         document.tables.get_mut("rooms").unwrap()[0].insert("colour".into(), Value::String("blue".into()));
@@ -326,18 +387,28 @@ mod tests {
 
     #[test]
     fn every_table_is_exported() {
-        let store = Store::open_in_memory().unwrap();
-        let mut statement = store
+        let store = crate::db::test_store::empty();
+        let (sql, version) = match &store.conn {
+            Connection::Sqlite(_) => {
+                ("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'", None)
+            }
+            Connection::Postgres(_) => (
+                "SELECT CAST(table_name AS TEXT) FROM information_schema.tables WHERE table_schema = current_schema()",
+                Some("schema_version"), // SQLite keeps it in the file's header (`user_version`)
+            ),
+        };
+        let mut schema: Vec<String> = store
             .conn
-            .sqlite()
+            .prepare_cached(sql)
             .unwrap()
-            .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-            .unwrap();
-        let mut schema: Vec<String> = statement.query_map([], |row| row.get(0)).unwrap().map(|n| n.unwrap()).collect();
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .map(|n| n.unwrap())
+            .collect();
         schema.sort();
         // Kept by the database's triggers from other tables (migration 013): not exported, filled again on import.
-        let derived = ["slot_waiting", "event_waiting"];
-        let mut exported: Vec<String> = TABLES.iter().chain(&derived).map(|name| (*name).to_owned()).collect();
+        let derived = ["slot_waiting", "event_waiting"].into_iter().chain(version);
+        let mut exported: Vec<String> = TABLES.iter().copied().chain(derived).map(str::to_owned).collect();
         exported.sort();
         assert_eq!(schema, exported);
     }

@@ -521,7 +521,7 @@ impl Store {
             let give_up = next - from_db(created) > GIVE_UP_AFTER;
             tx.execute(
                 "UPDATE messages SET attempts = ?2, last_error = ?3, next_attempt_at = ?4,
-                        gave_up_at = CASE WHEN ?5 THEN ?6 END
+                        gave_up_at = CASE WHEN ?5 THEN CAST(?6 AS BIGINT) END
                  WHERE id = ?1",
                 params![id, attempts, error, to_db(next), give_up, to_db(now)],
             )?;

@@ -134,7 +134,7 @@ impl Store {
     /// Everyone, by name; `role` narrows the list.
     pub fn people(&self, role: Option<Role>) -> Result<Vec<Person>> {
         let mut statement = self.conn.prepare_cached(&format!(
-            "SELECT {PERSON_COLUMNS} FROM people WHERE ?1 IS NULL OR role = ?1 ORDER BY display_name, id"
+            "SELECT {PERSON_COLUMNS} FROM people WHERE role = ?1 OR ?1 IS NULL ORDER BY display_name, id"
         ))?;
         let people =
             statement.query_map([role.map(Role::as_str)], person_from_row)?.collect::<crate::sql::Result<_>>()?;
@@ -149,7 +149,7 @@ impl Store {
         }
         let mut statement = self
             .conn
-            .prepare_cached(&format!("SELECT {PERSON_COLUMNS} FROM people WHERE display_name = ?1 COLLATE NOCASE"))?;
+            .prepare_cached(&format!("SELECT {PERSON_COLUMNS} FROM people WHERE lower(display_name) = lower(?1)"))?;
         let mut matches: Vec<Person> =
             statement.query_map([wanted], person_from_row)?.collect::<crate::sql::Result<_>>()?;
         match matches.len() {

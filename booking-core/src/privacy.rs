@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::sql::{Transaction, params};
+use crate::sql::{Connection, Transaction, params};
 use chrono::{DateTime, Duration, Timelike, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -162,7 +162,7 @@ fn mentions(text: &str, name: &str, any_word: bool) -> bool {
 fn clear_titles(tx: &Transaction<'_>, person: PersonId, name: &str) -> Result<usize> {
     let mut cleared = 0;
     for (table, column, owner, neutral) in [
-        ("bookings", "title", "coalesce(booked_by = ?1 OR booked_for = ?1, 0)", "Booking"),
+        ("bookings", "title", "CASE WHEN booked_by = ?1 OR booked_for = ?1 THEN 1 ELSE 0 END", "Booking"),
         ("surgeries", "topic", "host_id = ?1", "Drop-in session"),
         ("proposals", "title", "proposer_id = ?1", "Session"),
     ] {
@@ -203,7 +203,7 @@ impl Store {
             for ((date, hour, reason), arrivals) in counts {
                 tx.execute(
                     "INSERT INTO visit_counts (date, hour, reason, arrivals) VALUES (?1, ?2, ?3, ?4)
-                     ON CONFLICT (date, hour, reason) DO UPDATE SET arrivals = arrivals + excluded.arrivals",
+                     ON CONFLICT (date, hour, reason) DO UPDATE SET arrivals = visit_counts.arrivals + excluded.arrivals",
                     params![date, hour, reason, arrivals],
                 )?;
             }
@@ -341,10 +341,13 @@ impl Store {
         })
     }
 
-    /// Moves everything in the write-ahead log into the database file and empties the log, so erased bytes do not
-    /// linger there. If a reader holds the log open, the rest waits for SQLite's next automatic checkpoint.
+    /// Moves everything in SQLite's write-ahead log into the database file and empties the log, so erased bytes do
+    /// not linger there. If a reader holds the log open, the rest waits for SQLite's next automatic checkpoint.
+    /// (A PostgreSQL server recycles its own log and vacuums away the erased rows' old versions.)
     fn truncate_log(&self) -> Result<()> {
-        self.conn.prepare_cached("PRAGMA wal_checkpoint(TRUNCATE)")?.query_row([], |_| Ok(()))?;
+        if let Connection::Sqlite(conn) = &self.conn {
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
         Ok(())
     }
 }

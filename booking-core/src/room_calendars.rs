@@ -238,7 +238,7 @@ impl Store {
                 }
                 Fetched::Failed(reason) => Err(reason.clone()),
             };
-            match (&outcome, fetched) {
+            match (&outcome, &fetched) {
                 (Ok(_), Fetched::Copy { text, etag, last_modified }) => tx.execute(
                     "UPDATE room_calendars SET source = ?2, etag = ?3, last_modified = ?4, read_at = ?5,
                      tried_at = ?5, failure = NULL WHERE id = ?1",
@@ -396,7 +396,7 @@ pub(crate) struct Block {
 pub(crate) fn external_blocks(conn: &Connection, room: Option<RoomId>, range: Slot) -> Result<Vec<Block>> {
     let mut statement = conn.prepare_cached(
         "SELECT room_id, start_utc, end_utc, summary FROM external_blocks
-         WHERE (?1 IS NULL OR room_id = ?1) AND end_utc > ?2 AND start_utc < ?3 ORDER BY start_utc",
+         WHERE (room_id = ?1 OR ?1 IS NULL) AND end_utc > ?2 AND start_utc < ?3 ORDER BY start_utc",
     )?;
     let rows = statement.query_map(params![room, to_db(range.start()), to_db(range.end())], |row| {
         Ok((row.get::<_, RoomId>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?, row.get::<_, String>(3)?))

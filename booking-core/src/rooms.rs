@@ -106,7 +106,7 @@ impl Store {
         }
         let id = self.write(|tx| {
             let taken: bool = tx
-                .prepare_cached("SELECT EXISTS (SELECT 1 FROM rooms WHERE name = ?1)")?
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM rooms WHERE lower(name) = lower(?1))")?
                 .query_row([&name], |row| row.get(0))?;
             if taken {
                 return Err(StoreError::invalid(format!("there is already a room called \"{name}\"")));
@@ -146,7 +146,7 @@ impl Store {
     pub fn room_by_name(&self, name: &str) -> Result<Room> {
         let found = self
             .conn
-            .prepare_cached(&format!("SELECT {ROOM_COLUMNS} FROM rooms WHERE name = ?1"))?
+            .prepare_cached(&format!("SELECT {ROOM_COLUMNS} FROM rooms WHERE lower(name) = lower(?1)"))?
             .query_row([name.trim()], room_from_row)
             .optional()?;
         found.ok_or_else(|| {

@@ -97,10 +97,12 @@ impl Store {
             if let Some(existing) = existing {
                 return Err(StoreError::invalid(format!("this data folder already holds the hub \"{existing}\"")));
             }
+            let mut uid = [0u8; 8];
+            getrandom::fill(&mut uid).map_err(|error| StoreError::Corrupt(format!("no random bytes: {error}")))?;
             tx.execute(
                 "INSERT INTO site (id, name, time_zone, safe_capacity, retention_days, uid)
-                 VALUES (1, ?1, ?2, ?3, ?4, lower(hex(randomblob(8))))",
-                params![name, zone.name(), new.safe_capacity, new.retention_days],
+                 VALUES (1, ?1, ?2, ?3, ?4, ?5)",
+                params![name, zone.name(), new.safe_capacity, new.retention_days, data_encoding::HEXLOWER.encode(&uid)],
             )?;
             for weekday in 0..7 {
                 if let Some(hours) = default_hours(Weekday::try_from(weekday as u8).unwrap_or(Weekday::Mon)) {
@@ -324,7 +326,7 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn london_hub() -> Store {
-        let mut store = Store::open_in_memory().unwrap();
+        let mut store = crate::db::test_store::empty();
         store.init_site(&london_site()).unwrap();
         store
     }

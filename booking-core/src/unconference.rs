@@ -542,7 +542,7 @@ impl Store {
                 return Ok(Err(Refused::Rule(refusal)));
             }
             let added = tx.execute(
-                "INSERT OR IGNORE INTO proposal_votes (proposal_id, person_id, created_at) VALUES (?1, ?2, ?3)",
+                "INSERT INTO proposal_votes (proposal_id, person_id, created_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
                 params![proposal, person, to_db(now)],
             )?;
             if added == 0 {
@@ -609,8 +609,8 @@ impl Store {
             }
             set_cell(tx, from, None, false)?;
             tx.execute(
-                "INSERT OR IGNORE INTO proposal_votes (proposal_id, person_id, created_at)
-                 SELECT ?2, person_id, created_at FROM proposal_votes WHERE proposal_id = ?1",
+                "INSERT INTO proposal_votes (proposal_id, person_id, created_at)
+                 SELECT ?2, person_id, created_at FROM proposal_votes WHERE proposal_id = ?1 ON CONFLICT DO NOTHING",
                 params![from, into],
             )?;
             tx.execute("DELETE FROM proposal_votes WHERE proposal_id = ?1", [from])?;

@@ -355,7 +355,7 @@ impl Store {
         self.write(|tx| {
             load_person(tx, person)?;
             let changed = tx.execute(
-                "UPDATE visits SET checked_out_at = max(checked_in_at, ?2) WHERE person_id = ?1 AND checked_out_at IS NULL",
+                "UPDATE visits SET checked_out_at = CASE WHEN checked_in_at > ?2 THEN checked_in_at ELSE ?2 END WHERE person_id = ?1 AND checked_out_at IS NULL",
                 params![person, to_db(now)],
             )?;
             Ok(changed == 1)

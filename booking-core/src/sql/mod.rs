@@ -20,7 +20,7 @@ pub(crate) use self::postgres::PgConnection;
 pub enum SqlError {
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
-    #[error(transparent)]
+    #[error("{}", postgres_message(.0))]
     Postgres(#[from] ::postgres::Error),
     /// A value that does not fit where it goes (text where a number is stored, a number too big).
     #[error("{0}")]
@@ -28,14 +28,29 @@ pub enum SqlError {
 }
 
 impl SqlError {
-    /// PostgreSQL gave up the transaction because another one touched the same rows at the same time: running it
-    /// again from the start is the remedy (serializable isolation), invisible to the person.
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "stores open on PostgreSQL in the engine's next step; tested now")
-    )]
-    pub(crate) fn is_serialization_failure(&self) -> bool {
-        matches!(self, SqlError::Postgres(error) if error.code() == Some(&::postgres::error::SqlState::T_R_SERIALIZATION_FAILURE))
+    /// PostgreSQL gave the transaction up because another one wrote the same rows at the same moment: running it
+    /// again from the start is the remedy, invisible to the person. Serialization failures and deadlocks, and — as
+    /// PostgreSQL's manual advises for serializable transactions — unique and exclusion violations, which are the same
+    /// clash when both transactions checked first and then wrote.
+    pub(crate) fn is_a_clash(&self) -> bool {
+        use ::postgres::error::SqlState;
+        let SqlError::Postgres(error) = self else { return false };
+        let clashes = [
+            SqlState::T_R_SERIALIZATION_FAILURE,
+            SqlState::T_R_DEADLOCK_DETECTED,
+            SqlState::UNIQUE_VIOLATION,
+            SqlState::EXCLUSION_VIOLATION,
+        ];
+        error.code().is_some_and(|code| clashes.contains(code))
+    }
+}
+
+/// The server's own words (`db error` alone says nothing), or the client's and its cause.
+fn postgres_message(error: &::postgres::Error) -> String {
+    match (error.as_db_error(), std::error::Error::source(error)) {
+        (Some(db), _) => db.message().to_owned(),
+        (None, Some(cause)) => format!("{error}: {cause}"),
+        (None, None) => error.to_string(),
     }
 }
 
@@ -101,10 +116,6 @@ impl RowIndex for usize {
 #[derive(Debug)]
 pub(crate) enum Connection {
     Sqlite(rusqlite::Connection),
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "stores open on PostgreSQL in the engine's next step; tested now")
-    )]
     Postgres(Box<PgConnection>),
 }
 
@@ -308,29 +319,46 @@ pub(crate) mod tests {
     /// when the value is.
     pub(crate) struct PgSchema {
         pub(crate) conn: Connection,
+        server: String,
         name: String,
+        kept: bool,
     }
 
     impl PgSchema {
         pub(crate) fn new() -> PgSchema {
-            let url = std::env::var("HUB_TEST_POSTGRES").expect(
+            let server = std::env::var("HUB_TEST_POSTGRES").expect(
                 "PostgreSQL tests need a server: run tests/run (it starts one and sets HUB_TEST_POSTGRES), or set \
                  HUB_TEST_POSTGRES to a connection string such as \"host=/var/run/postgresql dbname=hub_test\"",
             );
             static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-            let name =
-                format!("test_{}_{}", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-            let conn = Connection::Postgres(Box::new(PgConnection::connect(&url).expect("connect to the test server")));
-            conn.execute_batch(&format!(
-                "DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name}; SET search_path = {name}"
-            ))
-            .unwrap();
-            PgSchema { conn, name }
+            let next = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let name = format!("test_{}_{next}", std::process::id());
+            let conn =
+                Connection::Postgres(Box::new(PgConnection::connect(&server).expect("connect to the test server")));
+            conn.execute_batch(&format!("DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name}")).unwrap();
+            let schema = PgSchema { conn, server, name, kept: false };
+            schema.conn.execute_batch(&format!("SET search_path = {}, public", schema.name)).unwrap();
+            schema
+        }
+
+        /// The connection string of the schema, which then outlives this value (tests/run starts each run with an
+        /// empty database).
+        pub(crate) fn keep(mut self) -> String {
+            self.kept = true;
+            self.url()
+        }
+
+        /// A connection string for more sessions in this schema (extensions such as btree_gist live in `public`).
+        pub(crate) fn url(&self) -> String {
+            format!("{} options='-c search_path={},public'", self.server, self.name)
         }
     }
 
     impl Drop for PgSchema {
         fn drop(&mut self) {
+            if self.kept {
+                return;
+            }
             let _ = self.conn.execute_batch(&format!("DROP SCHEMA {} CASCADE", self.name));
         }
     }
@@ -442,18 +470,13 @@ pub(crate) mod tests {
     #[test]
     fn postgres_answers_as_sqlite_does() {
         let schema = PgSchema::new();
-        let url = std::env::var("HUB_TEST_POSTGRES").unwrap();
-        let conn = Connection::Postgres(Box::new(PgConnection::connect(&url).unwrap()));
-        conn.execute_batch(&format!("SET search_path = {}", schema.name)).unwrap();
-        same_answers(conn);
+        same_answers(Connection::Postgres(Box::new(PgConnection::connect(&schema.url()).unwrap())));
     }
 
     #[test]
     fn a_clash_between_two_writers_on_postgres_is_a_serialization_failure_to_run_again() {
         let mut first = PgSchema::new();
-        let url = std::env::var("HUB_TEST_POSTGRES").unwrap();
-        let mut second = Connection::Postgres(Box::new(PgConnection::connect(&url).unwrap()));
-        second.execute_batch(&format!("SET search_path = {}", first.name)).unwrap();
+        let mut second = Connection::Postgres(Box::new(PgConnection::connect(&first.url()).unwrap()));
         first.conn.execute_batch("CREATE TABLE seats (slot BIGINT NOT NULL, person BIGINT NOT NULL)").unwrap();
         // Both read how many sit at slot 1, then both take the last seat: serializable isolation lets one commit.
         let one = first.conn.begin_write().unwrap();
@@ -469,6 +492,6 @@ pub(crate) mod tests {
         two.execute("INSERT INTO seats VALUES (1, ?1)", [2]).unwrap();
         one.commit().unwrap();
         let error = two.commit().unwrap_err();
-        assert!(error.is_serialization_failure(), "{error:?}");
+        assert!(error.is_a_clash(), "{error:?}");
     }
 }

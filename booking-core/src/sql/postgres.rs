@@ -28,10 +28,6 @@ impl std::fmt::Debug for PgConnection {
 
 impl PgConnection {
     /// Connects to `url` (`postgres://user@host/database`, or `host=/run/postgresql dbname=hub`).
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "stores open on PostgreSQL in the engine's next step; tested now")
-    )]
     pub(crate) fn connect(url: &str) -> Result<PgConnection> {
         Ok(PgConnection { client: RefCell::new(Client::connect(url, NoTls)?), statements: RefCell::default() })
     }
