@@ -132,6 +132,7 @@ impl Store {
     /// One verified backup in `dir` and nothing else: no older backup is touched. A backup already taken in the
     /// same second is kept too (the new one is named a second later).
     pub fn backup_once(&self, dir: &Path, now: DateTime<Utc>) -> Result<(BackupFile, BackupCheck)> {
+        self.backups_are_files()?;
         fs::create_dir_all(dir).map_err(|error| file_error(dir, error))?;
         let mut taken_at = now;
         while dir.join(taken_at.format(NAME_FORMAT).to_string()).exists() {
@@ -154,6 +155,7 @@ impl Store {
     /// Replaces this hub's data with a verified backup, then brings it up to this kiosk's schema. A damaged file is
     /// refused before anything changes.
     pub fn restore_from(&mut self, file: &Path) -> Result<BackupCheck> {
+        self.backups_are_files()?;
         verify_backup(file)?;
         let source = rusqlite::Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         run_backup(&Backup::new(&source, self.conn.sqlite_mut()?)?)?;
@@ -162,6 +164,16 @@ impl Store {
         crate::db::migrate(self.conn.sqlite_mut()?)?;
         self.integrity_check()?;
         check_hub(&self.conn, "the restored hub")
+    }
+
+    /// Backup files are copies of SQLite's file; a hub on a PostgreSQL server is backed up by the server's tools.
+    fn backups_are_files(&self) -> Result<()> {
+        match self.conn {
+            Connection::Sqlite(_) => Ok(()),
+            Connection::Postgres(_) => Err(StoreError::invalid(
+                "this hub's data is on a PostgreSQL server: back it up there (pg_dump), or take a copy with kiosk export",
+            )),
+        }
     }
 
     fn copy_to(&self, path: &Path) -> Result<()> {

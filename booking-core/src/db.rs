@@ -1,6 +1,6 @@
 //! The one way into the database: pragmas, migrations and write transactions.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{OpenFlags, TransactionBehavior};
@@ -50,6 +50,58 @@ fn prepare_once(conn: &rusqlite::Connection) -> Result<()> {
     Ok(())
 }
 
+/// Where a hub's data lives: its SQLite file (one kiosk; the default, nothing to install), or a PostgreSQL database
+/// that the kiosks of a network share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    File(PathBuf),
+    /// A connection string: `postgres://user:password@host/database` or `host=… dbname=… user=…`.
+    Server(String),
+}
+
+impl Database {
+    /// Opens the hub for reading and writing, bringing its schema up to date.
+    pub fn open(&self) -> Result<Store> {
+        match self {
+            Database::File(path) => Store::open(path),
+            Database::Server(url) => Store::connect(url),
+        }
+    }
+
+    /// Opens the hub for reading only (pages, displays), once its writer has opened it.
+    pub fn open_read_only(&self) -> Result<Store> {
+        match self {
+            Database::File(path) => Store::open_read_only(path),
+            Database::Server(url) => Store::connect_read_only(url),
+        }
+    }
+}
+
+/// The file's path, or the server's address without its password, for messages and logs.
+impl std::fmt::Display for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Database::File(path) => write!(f, "{}", path.display()),
+            Database::Server(url) => f.write_str(&without_password(url)),
+        }
+    }
+}
+
+/// `postgres://user:secret@host/db` as `postgres://user@host/db`, and `password=secret` as `password=…`.
+fn without_password(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://") {
+        if let Some((credentials, host)) = rest.split_once('@') {
+            let user = credentials.split(':').next().unwrap_or_default();
+            return format!("{scheme}://{user}@{host}");
+        }
+        return url.to_owned();
+    }
+    url.split_whitespace()
+        .map(|pair| if pair.starts_with("password=") { "password=…" } else { pair })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// An open hub database. All reads and writes of the hub's data go through this type.
 #[derive(Debug)]
 pub struct Store {
@@ -74,28 +126,48 @@ impl Store {
         prepare_once(&conn)?;
         conn.pragma_update(None, "query_only", "ON")?;
         let store = Store { conn: Connection::Sqlite(conn) };
-        let version = store.schema_version()?;
+        store.check_schema_is_current()?;
+        Ok(store)
+    }
+
+    fn check_schema_is_current(&self) -> Result<()> {
+        let version = self.schema_version()?;
         if version as usize != MIGRATIONS.len() {
             return Err(StoreError::Corrupt(format!(
                 "the database is at schema version {version}, this kiosk reads version {}",
                 MIGRATIONS.len()
             )));
         }
-        Ok(store)
+        Ok(())
     }
 
     /// A number that changes whenever another connection (this process's or another's) commits to the database:
-    /// a reader polls it to learn that what it showed is out of date.
+    /// a reader polls it to learn that what it showed is out of date. On PostgreSQL it is the server's write-ahead
+    /// log position, which moves with every commit (and now and then without one: a page read again for nothing).
     pub fn data_version(&self) -> Result<i64> {
-        Ok(self.conn.sqlite()?.pragma_query_value(None, "data_version", |row| row.get(0))?)
+        match &self.conn {
+            Connection::Sqlite(conn) => Ok(conn.pragma_query_value(None, "data_version", |row| row.get(0))?),
+            Connection::Postgres(_) => Ok(self
+                .conn
+                .prepare_cached("SELECT CAST(pg_current_wal_lsn() - CAST('0/0' AS pg_lsn) AS BIGINT)")?
+                .query_row([], |row| row.get(0))?),
+        }
     }
 
     /// Connects to the hub's PostgreSQL database at `url` and brings its schema up to date.
-    #[cfg_attr(not(test), expect(dead_code, reason = "kiosks open PostgreSQL once every use-case runs on it"))]
-    pub(crate) fn connect(url: &str) -> Result<Store> {
+    pub fn connect(url: &str) -> Result<Store> {
         let mut conn = Connection::Postgres(Box::new(crate::sql::PgConnection::connect(url)?));
         migrate_postgres(&mut conn)?;
         Ok(Store { conn })
+    }
+
+    /// [`Store::open_read_only`] on PostgreSQL: a session whose transactions cannot write, on a database the
+    /// writer has already brought to this kiosk's schema.
+    pub fn connect_read_only(url: &str) -> Result<Store> {
+        let store = Store { conn: Connection::Postgres(Box::new(crate::sql::PgConnection::connect(url)?)) };
+        store.conn.execute_batch("SET default_transaction_read_only = on")?;
+        store.check_schema_is_current()?;
+        Ok(store)
     }
 
     /// A private database that lives only as long as the value: for tests and dry runs.
@@ -241,6 +313,15 @@ pub(crate) mod test_store {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_servers_address_is_shown_without_its_password() {
+        use super::Database;
+        let shown = |url: &str| Database::Server(url.into()).to_string();
+        assert_eq!(shown("postgres://hub:s3cret@db.example.org:5432/hubs"), "postgres://hub@db.example.org:5432/hubs");
+        assert_eq!(shown("host=db user=hub password=s3cret dbname=hubs"), "host=db user=hub password=… dbname=hubs");
+        assert_eq!(shown("host=/var/run/postgresql dbname=hub"), "host=/var/run/postgresql dbname=hub");
+    }
+
     use chrono::{TimeZone, Utc};
     use rusqlite::{OptionalExtension, params};
 

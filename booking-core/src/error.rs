@@ -12,8 +12,9 @@ pub enum StoreError {
     #[error("{0}")]
     NotFound(String),
     /// The database said no or failed (disk full, corrupt file, a constraint the Rust code should have caught).
+    /// (Its words are in the message, so it is not given as the cause too: a log would say them twice.)
     #[error("database problem: {0}")]
-    Database(#[from] crate::sql::SqlError),
+    Database(crate::sql::SqlError),
     /// A file beside the database (the pass signing key) could not be read or written.
     #[error("could not use {path}: {source}")]
     File {
@@ -24,6 +25,12 @@ pub enum StoreError {
     /// Stored data that does not read back as written: a corrupt or hand-edited database or key file.
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+}
+
+impl From<crate::sql::SqlError> for StoreError {
+    fn from(error: crate::sql::SqlError) -> Self {
+        StoreError::Database(error)
+    }
 }
 
 impl From<rusqlite::Error> for StoreError {

@@ -48,7 +48,7 @@ pub use bookings::{
     RoomAvailability, RoomCheckInRefusal, SeriesOutcome, SeriesRequest,
 };
 pub use calendar::Feed;
-pub use db::Store;
+pub use db::{Database, Store};
 pub use doors::{DoorDay, DoorEvent, DoorEventKind};
 pub use error::{Result, StoreError};
 pub use events::{Attendee, Event, EventRefusal, NewEvent, PlaceStatus, Registered};

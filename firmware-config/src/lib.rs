@@ -20,8 +20,9 @@ use thiserror::Error;
 
 pub use render::{BLOCK_BEGIN, BLOCK_END, Rendered, SERVICE_USER, SystemFile, calibration_matrix, render, with_block};
 pub use schema::{
-    BackupConfig, BrightnessConfig, CalendarConfig, DisplayConfig, EmailConfig, GpioConfig, KioskConfig, MESSAGE_KINDS,
-    NotifyConfig, ScannerConfig, SensorConfig, ServerConfig, SiteConfig, StaffConfig, TouchConfig, WebhookConfig,
+    BackupConfig, BrightnessConfig, CalendarConfig, DatabaseConfig, DisplayConfig, EmailConfig, GpioConfig,
+    KioskConfig, MESSAGE_KINDS, NotifyConfig, ScannerConfig, SensorConfig, ServerConfig, SiteConfig, StaffConfig,
+    TouchConfig, WebhookConfig,
 };
 pub use validate::{SENSOR_KINDS, WEEKDAYS, parse_hours};
 

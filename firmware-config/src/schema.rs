@@ -38,6 +38,19 @@ pub struct KioskConfig {
     /// events make their room busy on the kiosk.
     #[serde(default)]
     pub calendars: Vec<CalendarConfig>,
+    /// `[database]`: a PostgreSQL database that several kiosks share; left out, the hub's data is the SQLite file in
+    /// the data folder.
+    #[serde(default)]
+    pub database: Option<DatabaseConfig>,
+}
+
+/// `[database]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// A PostgreSQL connection string: `postgres://kiosk@db.example.org/hubs`, or
+    /// `host=/var/run/postgresql dbname=hubs` for a server on the same machine.
+    pub url: String,
 }
 
 /// `[[calendars]]`: an iCalendar feed (its "secret address in iCal format") for one room.

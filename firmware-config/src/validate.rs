@@ -194,6 +194,18 @@ pub fn problems(config: &KioskConfig) -> Vec<Problem> {
     }
     check_webhooks(&mut check, &config.notify.webhook);
     check_calendars(&mut check, &config.calendars);
+    if let Some(database) = &config.database {
+        let url = database.url.trim();
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://") || url.contains('=')) {
+            check.fail(
+                "database.url",
+                format!(
+                    " = \"{url}\": write a PostgreSQL address, e.g. \"postgres://kiosk@db.example.org/hubs\", or leave \
+                     [database] out to keep the hub's data on this kiosk"
+                ),
+            );
+        }
+    }
     if let Some(dir) = &config.data_dir
         && !dir.is_absolute()
     {

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Result;
-use booking_core::StoreError;
+use booking_core::{Database, StoreError};
 use chrono::{DateTime, Utc};
 use clap::Parser;
 use kiosk_runtime::clock::Clock;
@@ -63,7 +63,7 @@ fn run(cli: &Cli) -> Result<Report> {
     let command = cli.command.as_ref().unwrap_or(&default_run);
     // The doctor reports a broken configuration file as one of its findings, so it reads the file itself.
     if let Command::Doctor = command {
-        return doctor::run(cli.config.as_deref(), cli.data.as_deref());
+        return doctor::run(cli.config.as_deref(), cli.data.as_deref(), cli.database.as_deref());
     }
     let device = match command {
         Command::Config(ConfigCommand::Example) => None,
@@ -105,7 +105,9 @@ fn run_in(cli: &Cli, command: &Command, device: Option<&Device>, dir: &std::path
     if let Command::Notify(NotifyCommand::Test { to, webhook }) = command {
         return cli::notify::test(device, to.as_deref(), webhook.as_deref());
     }
-    let mut hub = Hub::open(dir)?;
+    let server =
+        cli.database.as_deref().or_else(|| device?.config.database.as_ref().map(|database| database.url.as_str()));
+    let mut hub = Hub::open_on(dir, server)?;
     let now = current_time(cli, &hub)?;
     // Long-running commands tick on from `--now` (a demo's pretend day); one-shot commands use `now` itself.
     let clock = if cli.now.is_some() { Clock::starting_at(now) } else { Clock::System };
@@ -223,7 +225,9 @@ fn run_touchscreen(mut hub: Hub, clock: Clock, args: &RunArgs, device: Option<&D
     let plan = app::RunPlan {
         options,
         scanner: args.scanner.clone().or_else(|| device.and_then(Device::scanner)),
-        backups: Some(device.map_or_else(|| BackupPlan::daily(&hub.dir), |device| device.backup_plan(&hub.dir))),
+        // A hub on a PostgreSQL server is backed up by the server, not by each kiosk.
+        backups: matches!(hub.database, Database::File(_))
+            .then(|| device.map_or_else(|| BackupPlan::daily(&hub.dir), |device| device.backup_plan(&hub.dir))),
         web: device.and_then(Device::web_plan),
         sensors,
         channels: device.map(Device::channels).transpose()?.flatten(),

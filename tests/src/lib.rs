@@ -60,6 +60,19 @@ pub struct TestHub {
     pub dir: tempfile::TempDir,
     /// Passed as `--now` to every command, so tests do not depend on the day they run.
     pub now: String,
+    /// Passed as `--database` when the hub's data is on the PostgreSQL test server ([`TestHub::on_postgres`]).
+    pub server: Option<String>,
+}
+
+/// A connection string for a new, empty schema on the PostgreSQL test server.
+pub fn postgres_schema() -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let server = std::env::var("HUB_TEST_POSTGRES")
+        .expect("this test needs the PostgreSQL test server: run tests/run (it starts one and sets HUB_TEST_POSTGRES)");
+    let name = format!("e2e_{}_{}", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    let mut client = postgres::Client::connect(&server, postgres::NoTls).expect("connect to the test server");
+    client.batch_execute(&format!("DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name}")).expect("a schema");
+    format!("{server} options='-c search_path={name},public'")
 }
 
 /// What one command did.
@@ -73,7 +86,25 @@ pub struct Run {
 impl TestHub {
     /// A set-up hub (Europe/London) whose clock reads `now`.
     pub fn new(now: &str) -> TestHub {
-        let hub = TestHub { dir: tempfile::tempdir().expect("temp dir"), now: now.into() };
+        TestHub::set_up(now, None)
+    }
+
+    /// [`TestHub::new`] with the hub's data in a fresh schema of the PostgreSQL test server (`HUB_TEST_POSTGRES`,
+    /// which `tests/run` sets); the data folder keeps only the pass key.
+    pub fn on_postgres(now: &str) -> TestHub {
+        TestHub::set_up(now, Some(postgres_schema()))
+    }
+
+    /// Another kiosk of the same hub: its own data folder, with a copy of this one's pass key, on the same server.
+    pub fn second_kiosk(&self) -> TestHub {
+        let other =
+            TestHub { dir: tempfile::tempdir().expect("temp dir"), now: self.now.clone(), server: self.server.clone() };
+        std::fs::copy(self.dir.path().join("pass.key"), other.dir.path().join("pass.key")).expect("copy the pass key");
+        other
+    }
+
+    fn set_up(now: &str, server: Option<String>) -> TestHub {
+        let hub = TestHub { dir: tempfile::tempdir().expect("temp dir"), now: now.into(), server };
         hub.ok(&["init", "--name", "Test Hub", "--time-zone", "Europe/London", "--safe-capacity", "40"]);
         hub
     }
@@ -81,7 +112,11 @@ impl TestHub {
     /// The command line in English, whatever this machine's locale (a test may set another).
     pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(kiosk_binary());
-        command.arg("--data").arg(self.dir.path()).arg("--now").arg(&self.now).args(args);
+        command.arg("--data").arg(self.dir.path()).arg("--now").arg(&self.now);
+        if let Some(server) = &self.server {
+            command.arg("--database").arg(server);
+        }
+        command.args(args);
         for variable in ["LANGUAGE", "LC_ALL", "LC_MESSAGES"] {
             command.env_remove(variable);
         }

@@ -20,8 +20,9 @@ pub(crate) use self::postgres::PgConnection;
 pub enum SqlError {
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
+    /// The server's words only: its error is not also given as the cause, which would say them twice.
     #[error("{}", postgres_message(.0))]
-    Postgres(#[from] ::postgres::Error),
+    Postgres(::postgres::Error),
     /// A value that does not fit where it goes (text where a number is stored, a number too big).
     #[error("{0}")]
     Value(String),
@@ -42,6 +43,12 @@ impl SqlError {
             SqlState::EXCLUSION_VIOLATION,
         ];
         error.code().is_some_and(|code| clashes.contains(code))
+    }
+}
+
+impl From<::postgres::Error> for SqlError {
+    fn from(error: ::postgres::Error) -> Self {
+        SqlError::Postgres(error)
     }
 }
 

@@ -3,8 +3,8 @@
 
 use anyhow::Result;
 use booking_core::{
-    BookingOutcome, BookingRequest, DayHours, NewPass, NewPerson, NewRoom, NewSite, NewSurgery, Opening, PersonId,
-    Repeat, Role, SeatOutcome, SeriesOutcome, SeriesRequest, Slot, StoreError, WhenFull, resolve_local,
+    BookingOutcome, BookingRequest, Database, DayHours, NewPass, NewPerson, NewRoom, NewSite, NewSurgery, Opening,
+    PersonId, Repeat, Role, SeatOutcome, SeriesOutcome, SeriesRequest, Slot, StoreError, WhenFull, resolve_local,
 };
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use serde_json::{Value, json};
@@ -303,9 +303,12 @@ pub fn run(hub: &mut Hub, now: DateTime<Utc>) -> Result<DemoHub> {
     }
 
     let (ada, ada_pass): &(PersonId, String) = &passes[0];
-    let data = hub.dir.display();
+    let (place, data) = match &hub.database {
+        Database::File(_) => (hub.dir.display().to_string(), hub.dir.display().to_string()),
+        Database::Server(url) => (hub.database.to_string(), format!("{} --database '{url}'", hub.dir.display())),
+    };
     let text = format!(
-        "Demo hub \"{}\" is ready in {data}\n\
+        "Demo hub \"{}\" is ready in {place}\n\
          \x20 {} rooms, {} hosts, {} members, staff member {} (PIN {DEMO_STAFF_PIN}; hosts' PIN {DEMO_HOST_PIN})\n\
          \x20 {booked} bookings this week, Code Club every Tuesday ({series_count} dates), {surgeries} surgeries with {seats} seats booked\n\
          \x20 {here} people checked in now\n\n\

@@ -4,7 +4,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use booking_core::{PassKey, Store};
+use booking_core::{Database, PassKey, Store};
 
 pub const DATABASE_FILE: &str = "hub.db";
 pub const PASS_KEY_FILE: &str = "pass.key";
@@ -26,18 +26,31 @@ pub fn default_data_dir() -> PathBuf {
 pub struct Hub {
     pub store: Store,
     pub key: PassKey,
+    /// The data folder: the pass key, backups, and the database file unless the hub lives on a server.
     pub dir: PathBuf,
+    /// Where `store` was opened, for the connections that only read.
+    pub database: Database,
 }
 
 impl Hub {
     /// Opens the hub in `dir`, creating the folder, database and key on first use.
     pub fn open(dir: &Path) -> Result<Hub> {
+        Hub::open_on(dir, None)
+    }
+
+    /// [`Hub::open`], with the data on the PostgreSQL server `server` names (a connection string) when given, as in
+    /// a network of kiosks that share one database; the pass key stays in `dir`.
+    pub fn open_on(dir: &Path, server: Option<&str>) -> Result<Hub> {
         fs::create_dir_all(dir).with_context(|| format!("could not create the data folder {}", dir.display()))?;
-        let store = Store::open(&dir.join(DATABASE_FILE)).with_context(|| {
-            let locked_out = fs::OpenOptions::new()
+        let database = match server {
+            Some(url) => Database::Server(url.to_owned()),
+            None => Database::File(dir.join(DATABASE_FILE)),
+        };
+        let store = database.open().with_context(|| {
+            let locked_out = matches!(&database, Database::File(file) if fs::OpenOptions::new()
                 .write(true)
-                .open(dir.join(DATABASE_FILE))
-                .is_err_and(|error| error.kind() == std::io::ErrorKind::PermissionDenied);
+                .open(file)
+                .is_err_and(|error| error.kind() == std::io::ErrorKind::PermissionDenied));
             let hint = if locked_out {
                 format!(
                     " (it belongs to another user: run the command as the kiosk's user, sudo -u {} kiosk …)",
@@ -46,9 +59,12 @@ impl Hub {
             } else {
                 String::new()
             };
-            format!("could not open the hub database in {}{hint}", dir.display())
+            match &database {
+                Database::File(_) => format!("could not open the hub database in {}{hint}", dir.display()),
+                Database::Server(_) => format!("could not open the hub database on {database}"),
+            }
         })?;
         let key = PassKey::load_or_create(&dir.join(PASS_KEY_FILE))?;
-        Ok(Hub { store, key, dir: dir.to_path_buf() })
+        Ok(Hub { store, key, dir: dir.to_path_buf(), database })
     }
 }

@@ -15,6 +15,10 @@ pub struct Cli {
     /// on a configured device), else the user's data folder.
     #[arg(long, global = true, value_name = "DIR")]
     pub data: Option<PathBuf>,
+    /// The hub's data on a PostgreSQL server that several kiosks share ("postgres://kiosk@db.example.org/hubs").
+    /// Default: the configuration's [database] url, else the database file in the data folder.
+    #[arg(long, global = true, value_name = "URL")]
+    pub database: Option<String>,
     /// The kiosk's configuration file. Default: /etc/hub-kiosk/kiosk.toml, when it exists.
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,

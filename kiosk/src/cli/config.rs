@@ -122,12 +122,13 @@ fn apply(
     let hub_changes = if dry_run {
         Vec::new()
     } else {
-        let mut hub = Hub::open(data_dir)?;
+        let server = device.config.database.as_ref().map(|database| database.url.as_str());
+        let mut hub = Hub::open_on(data_dir, server)?;
         match hub.store.site() {
             Ok(_) => device::reconcile(&mut hub.store, &device.config, now)?,
             Err(_) => {
                 let site = hub.store.init_site(&device::new_site(&device.config))?;
-                let mut changes = vec![format!("set up the hub \"{}\" in {}", site.name, data_dir.display())];
+                let mut changes = vec![format!("set up the hub \"{}\" in {}", site.name, hub.database)];
                 changes.extend(device::reconcile(&mut hub.store, &device.config, now)?);
                 changes
             }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::Result;
-use booking_core::{Store, list_backups};
+use booking_core::{Database, Store, list_backups};
 use chrono::{DateTime, Datelike, Utc};
 use kiosk_runtime::housekeeping::BackupPlan;
 use kiosk_runtime::hub::{DATABASE_FILE, default_data_dir};
@@ -52,7 +52,7 @@ fn fail(topic: &'static str, text: impl Into<String>, fix: impl Into<String>) ->
 const AS_SERVICE_USER: &str = "HUB_KIOSK_DOCTOR_AS_SERVICE_USER";
 
 /// Runs every check; the report is "refused" (exit code 1) if any check fails.
-pub fn run(config: Option<&Path>, data: Option<&Path>) -> Result<Report> {
+pub fn run(config: Option<&Path>, data: Option<&Path>, database: Option<&str>) -> Result<Report> {
     let mut first = Vec::new();
     if let Some(user) = ownership::when_root().filter(|_| std::env::var_os(AS_SERVICE_USER).is_none()) {
         match as_service_user(&user) {
@@ -64,7 +64,7 @@ pub fn run(config: Option<&Path>, data: Option<&Path>) -> Result<Report> {
             )),
         }
     }
-    let mut report = run_at(config, data, Utc::now(), first);
+    let mut report = run_at(config, data, database, Utc::now(), first);
     if std::env::var_os(AS_SERVICE_USER).is_some() {
         let user = firmware_config::SERVICE_USER;
         report.text = format!("Checked as {user}, the user the kiosk runs as.\n{}", report.text);
@@ -87,21 +87,36 @@ fn as_service_user(user: &ownership::ServiceUser) -> std::io::Result<Report> {
     Ok(Report { text, json, refused: !output.status.success() })
 }
 
-fn run_at(config: Option<&Path>, data: Option<&Path>, now: DateTime<Utc>, first: Vec<Finding>) -> Report {
+fn run_at(
+    config: Option<&Path>,
+    data: Option<&Path>,
+    database: Option<&str>,
+    now: DateTime<Utc>,
+    first: Vec<Finding>,
+) -> Report {
     let mut findings = first;
     let device = check_config(config, &mut findings);
     let dir = data
         .map(Path::to_path_buf)
         .or_else(|| device.as_ref().map(|device| device.config.data_dir()))
         .unwrap_or_else(default_data_dir);
+    let server =
+        database.map(str::to_owned).or_else(|| device.as_ref()?.config.database.as_ref().map(|d| d.url.clone()));
     findings.push(check_data_dir(&dir));
-    let newest_record = check_database(&dir, now, &mut findings);
+    let newest_record = match &server {
+        Some(url) => check_server(url, now, &mut findings),
+        None => check_database(&dir, now, &mut findings),
+    };
     findings.push(check_gpio(device.as_ref()));
     findings.push(check_scanner(device.as_ref()));
     findings.push(check_display());
     findings.extend(check_clock(now, newest_record));
     findings.push(check_disk(&dir));
-    findings.extend(check_backups(device.as_ref(), &dir, now));
+    if server.is_some() {
+        findings.push(ok("backups", "the hub's data is on a PostgreSQL server: it is backed up there, not here"));
+    } else {
+        findings.extend(check_backups(device.as_ref(), &dir, now));
+    }
 
     let mut text = String::new();
     for finding in &findings {
@@ -219,6 +234,28 @@ fn check_database(dir: &Path, now: DateTime<Utc>, findings: &mut Vec<Finding>) -
         Err(_) => {
             findings.push(warn("hub", "the database exists but no hub is set up in it", "sudo kiosk config apply"))
         }
+    }
+    findings.extend(check_calendars(&store, now));
+    store.newest_record().ok().flatten()
+}
+
+/// Checks the hub database on a PostgreSQL server; returns the newest instant it holds, for the clock check.
+fn check_server(url: &str, now: DateTime<Utc>, findings: &mut Vec<Finding>) -> Option<DateTime<Utc>> {
+    let database = Database::Server(url.to_owned());
+    let store = match database.open() {
+        Ok(store) => store,
+        Err(error) => {
+            findings.push(fail(
+                "hub",
+                format!("{database}: {error}"),
+                "check [database] url in kiosk.toml, and that the server is running and lets this kiosk in",
+            ));
+            return None;
+        }
+    };
+    match store.site() {
+        Ok(site) => findings.push(ok("hub", format!("\"{}\" opens on the PostgreSQL server {database}", site.name))),
+        Err(_) => findings.push(warn("hub", "the server's database holds no hub yet", "sudo kiosk config apply")),
     }
     findings.extend(check_calendars(&store, now));
     store.newest_record().ok().flatten()

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use booking_core::{NewPass, NewPerson, Role, ScanOutcome};
 use chrono::{TimeZone, Utc};
 use kiosk_runtime::clock::Clock;
-use kiosk_runtime::hub::{DATABASE_FILE, Hub};
+use kiosk_runtime::hub::Hub;
 use kiosk_runtime::worker::{DatabaseThread, JobSender};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -112,12 +112,12 @@ fn main() {
     let payload = hub.store.issue_pass(&hub.key, member.id, NewPass::Member, start).unwrap().payload;
     let rooms = hub.store.rooms().unwrap().len();
 
+    let data = hub.database.clone();
     let database = DatabaseThread::spawn(hub).unwrap();
     let jobs = database.sender();
     let server = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let clock = Clock::starting_at(start);
-    let state =
-        kiosk_web::WebState::start(jobs.clone(), clock, &["en".into()], &dir.path().join(DATABASE_FILE)).unwrap();
+    let state = kiosk_web::WebState::start(jobs.clone(), clock, &["en".into()], &data).unwrap();
     let listener = kiosk_web::bind("127.0.0.1:0".parse().unwrap()).unwrap();
     let address = listener.local_addr().unwrap();
     let (stop_server, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -3,12 +3,11 @@
 //! terminal — and reads the boards again when it moves or the minute turns. Displays and their live streams read
 //! the latest boards from memory: twenty tablets cost one query per change, and never queue behind the door.
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use booking_core::{Boards, Store};
+use booking_core::{Boards, Database, Store};
 use kiosk_runtime::clock::Clock;
 use tokio::sync::watch;
 use tracing::warn;
@@ -22,9 +21,8 @@ pub struct BoardFeed(watch::Receiver<Option<Arc<Boards>>>);
 
 impl BoardFeed {
     /// Starts following the hub database at `database`; the thread ends when the last copy of the feed is dropped.
-    pub fn start(database: &Path, clock: Clock) -> anyhow::Result<BoardFeed> {
-        let store = Store::open_read_only(database)
-            .with_context(|| format!("could not open {} for the displays", database.display()))?;
+    pub fn start(database: &Database, clock: Clock) -> anyhow::Result<BoardFeed> {
+        let store = database.open_read_only().with_context(|| format!("could not open {database} for the displays"))?;
         let (sender, receiver) = watch::channel(None);
         // The first reading before any page can ask for it.
         let read = read_if_changed(&store, clock, Read::Never, &sender);

@@ -40,7 +40,6 @@ mod staff;
 mod unconference;
 mod words;
 
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -49,7 +48,7 @@ use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use booking_core::Store;
+use booking_core::{Database, Store};
 use chrono::{DateTime, Utc};
 use kiosk_runtime::clock::Clock;
 use kiosk_runtime::hub::Hub;
@@ -86,15 +85,15 @@ pub struct WebState {
 
 impl WebState {
     /// `languages`: codes as in `kiosk.toml`, the first being the default; unknown codes are skipped. Opens
-    /// `database` (the hub's file, already opened by its writer) read-only twice: for the pages that only read, and
-    /// for the displays' feed; both threads end once the state is dropped.
-    pub fn start(jobs: JobSender, clock: Clock, languages: &[String], database: &Path) -> anyhow::Result<WebState> {
+    /// `database` (the hub's file or server, already opened by its writer) read-only twice: for the pages that only
+    /// read, and for the displays' feed; both threads end once the state is dropped.
+    pub fn start(jobs: JobSender, clock: Clock, languages: &[String], database: &Database) -> anyhow::Result<WebState> {
         let mut offered: Vec<Lang> = languages.iter().filter_map(|code| Lang::from_code(code)).collect();
         if offered.is_empty() {
             offered.push(Lang::ENGLISH);
         }
-        let reader = Store::open_read_only(database)
-            .with_context(|| format!("could not open {} for the web pages", database.display()))?;
+        let reader =
+            database.open_read_only().with_context(|| format!("could not open {database} for the web pages"))?;
         let reads = DatabaseThread::spawn_named("hub-reader", reader)?.sender();
         reads.submit(|_| worker::give_way());
         Ok(WebState {

@@ -19,10 +19,10 @@ fn demo_state() -> (tempfile::TempDir, WebState, DatabaseThread) {
     let dir = tempfile::tempdir().unwrap();
     let mut hub = Hub::open(dir.path()).unwrap();
     kiosk_runtime::demo::run(&mut hub, now).unwrap();
+    let data = hub.database.clone();
     let database = DatabaseThread::spawn(hub).unwrap();
     let languages: Vec<String> = ["en", "cy", "pl"].map(String::from).to_vec();
-    let database_file = dir.path().join(kiosk_runtime::hub::DATABASE_FILE);
-    let state = WebState::start(database.sender(), Clock::Fixed(now), &languages, &database_file).unwrap();
+    let state = WebState::start(database.sender(), Clock::Fixed(now), &languages, &data).unwrap();
     (dir, state, database)
 }
 
