@@ -156,7 +156,7 @@ impl Store {
 
     /// Connects to the hub's PostgreSQL database at `url` and brings its schema up to date.
     pub fn connect(url: &str) -> Result<Store> {
-        let mut conn = Connection::Postgres(Box::new(crate::sql::PgConnection::connect(url)?));
+        let mut conn = Connection::Postgres(Box::new(crate::sql::PgConnection::connect(url, false)?));
         migrate_postgres(&mut conn)?;
         Ok(Store { conn })
     }
@@ -164,8 +164,7 @@ impl Store {
     /// [`Store::open_read_only`] on PostgreSQL: a session whose transactions cannot write, on a database the
     /// writer has already brought to this kiosk's schema.
     pub fn connect_read_only(url: &str) -> Result<Store> {
-        let store = Store { conn: Connection::Postgres(Box::new(crate::sql::PgConnection::connect(url)?)) };
-        store.conn.execute_batch("SET default_transaction_read_only = on")?;
+        let store = Store { conn: Connection::Postgres(Box::new(crate::sql::PgConnection::connect(url, true)?)) };
         store.check_schema_is_current()?;
         Ok(store)
     }

@@ -183,11 +183,18 @@ impl Connection {
     /// Starts a write transaction that no other writer can invalidate before it commits: `BEGIN IMMEDIATE` on
     /// SQLite (the write lock up front); serializable isolation on PostgreSQL (a clash fails, and is run again).
     pub(crate) fn begin_write(&mut self) -> Result<Transaction<'_>> {
-        self.execute_batch(match self {
-            Connection::Sqlite(_) => "BEGIN IMMEDIATE",
-            Connection::Postgres(_) => "BEGIN ISOLATION LEVEL SERIALIZABLE",
-        })?;
+        match self {
+            Connection::Sqlite(conn) => conn.execute_batch("BEGIN IMMEDIATE")?,
+            Connection::Postgres(conn) => conn.begin("BEGIN ISOLATION LEVEL SERIALIZABLE")?,
+        }
         Ok(Transaction { conn: self, finished: Cell::new(false) })
+    }
+
+    fn end(&self, sql: &str) -> Result<()> {
+        match self {
+            Connection::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
+            Connection::Postgres(conn) => conn.end(sql),
+        }
     }
 }
 
@@ -201,7 +208,7 @@ pub(crate) struct Transaction<'c> {
 impl Transaction<'_> {
     pub(crate) fn commit(self) -> Result<()> {
         self.finished.set(true);
-        self.conn.execute_batch("COMMIT")
+        self.conn.end("COMMIT")
     }
 }
 
@@ -217,7 +224,7 @@ impl Drop for Transaction<'_> {
     fn drop(&mut self) {
         if !self.finished.get() {
             // Nothing to report: a failed rollback leaves the transaction to end with the connection.
-            let _ = self.conn.execute_batch("ROLLBACK");
+            let _ = self.conn.end("ROLLBACK");
         }
     }
 }
@@ -340,8 +347,9 @@ pub(crate) mod tests {
             static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
             let next = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let name = format!("test_{}_{next}", std::process::id());
-            let conn =
-                Connection::Postgres(Box::new(PgConnection::connect(&server).expect("connect to the test server")));
+            let conn = Connection::Postgres(Box::new(
+                PgConnection::connect(&server, false).expect("connect to the test server"),
+            ));
             conn.execute_batch(&format!("DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name}")).unwrap();
             let schema = PgSchema { conn, server, name, kept: false };
             schema.conn.execute_batch(&format!("SET search_path = {}, public", schema.name)).unwrap();
@@ -477,13 +485,53 @@ pub(crate) mod tests {
     #[test]
     fn postgres_answers_as_sqlite_does() {
         let schema = PgSchema::new();
-        same_answers(Connection::Postgres(Box::new(PgConnection::connect(&schema.url()).unwrap())));
+        same_answers(Connection::Postgres(Box::new(PgConnection::connect(&schema.url(), false).unwrap())));
+    }
+
+    #[test]
+    fn a_session_the_server_ended_is_opened_again_between_transactions_never_inside_one() {
+        let schema = PgSchema::new();
+        let mut conn = Connection::Postgres(Box::new(PgConnection::connect(&schema.url(), false).unwrap()));
+        conn.execute_batch("CREATE TABLE visits (person BIGINT)").unwrap();
+        let backend = |conn: &Connection| conn.query_row("SELECT pg_backend_pid()", [], |row| row.get::<_, i64>(0));
+        // Ends the session and waits until its process has gone (the server signals it and answers at once).
+        let end_session = |pid: i64| {
+            schema.conn.execute_batch(&format!("SELECT pg_terminate_backend({pid})")).unwrap();
+            let alive = "SELECT count(*) FROM pg_stat_activity WHERE pid = ?1";
+            while schema.conn.query_row(alive, [pid], |row| row.get::<_, i64>(0)).unwrap() > 0 {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+        };
+
+        // The server ends the session, as a restart would: what was under way fails, and the next read works.
+        let first = backend(&conn).unwrap();
+        end_session(first);
+        let _ = backend(&conn);
+        assert_ne!(backend(&conn).unwrap(), first);
+
+        // Inside a transaction no new session is opened: the transaction fails whole, and the next one works.
+        let tx = conn.begin_write().unwrap();
+        tx.execute("INSERT INTO visits VALUES (1)", []).unwrap();
+        end_session(backend(&tx).unwrap());
+        assert!(tx.execute("INSERT INTO visits VALUES (2)", []).is_err());
+        assert!(tx.commit().is_err());
+        let tx = conn.begin_write().unwrap();
+        tx.execute("INSERT INTO visits VALUES (3)", []).unwrap();
+        tx.commit().unwrap();
+        let people: Vec<i64> = conn
+            .prepare_cached("SELECT person FROM visits")
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(people, [3]);
     }
 
     #[test]
     fn a_clash_between_two_writers_on_postgres_is_a_serialization_failure_to_run_again() {
         let mut first = PgSchema::new();
-        let mut second = Connection::Postgres(Box::new(PgConnection::connect(&first.url()).unwrap()));
+        let mut second = Connection::Postgres(Box::new(PgConnection::connect(&first.url(), false).unwrap()));
         first.conn.execute_batch("CREATE TABLE seats (slot BIGINT NOT NULL, person BIGINT NOT NULL)").unwrap();
         // Both read how many sit at slot 1, then both take the last seat: serializable isolation lets one commit.
         let one = first.conn.begin_write().unwrap();

@@ -2,7 +2,7 @@
 //! its own, which stays inside this file), a statement cache, `?N` parameters renumbered `$N`, and values converted
 //! between rusqlite's five storage classes and the column types the server names.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell, RefMut};
 use std::collections::HashMap;
 use std::error::Error;
 
@@ -14,10 +14,17 @@ use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 
 use super::{Result, SqlError};
 
-/// One session with the server.
+/// One session with the server, opened again when the server has closed it (restarted, or the network dropped) —
+/// but never in the middle of a transaction, whose work would otherwise be half in and half out: that transaction
+/// fails, and the next one starts on a new session.
 pub(crate) struct PgConnection {
+    url: String,
+    read_only: bool,
     client: RefCell<Client>,
     statements: RefCell<HashMap<String, Statement>>,
+    in_transaction: Cell<bool>,
+    /// An answer said the connection broke (the client may not know it is closed yet).
+    broken: Cell<bool>,
 }
 
 impl std::fmt::Debug for PgConnection {
@@ -27,40 +34,89 @@ impl std::fmt::Debug for PgConnection {
 }
 
 impl PgConnection {
-    /// Connects to `url` (`postgres://user@host/database`, or `host=/run/postgresql dbname=hub`).
-    pub(crate) fn connect(url: &str) -> Result<PgConnection> {
-        Ok(PgConnection { client: RefCell::new(Client::connect(url, NoTls)?), statements: RefCell::default() })
+    /// Connects to `url` (`postgres://user@host/database`, or `host=/run/postgresql dbname=hub`); a `read_only`
+    /// session's transactions cannot write.
+    pub(crate) fn connect(url: &str, read_only: bool) -> Result<PgConnection> {
+        Ok(PgConnection {
+            url: url.to_owned(),
+            read_only,
+            client: RefCell::new(session(url, read_only)?),
+            statements: RefCell::default(),
+            in_transaction: Cell::new(false),
+            broken: Cell::new(false),
+        })
+    }
+
+    /// The session, opened again first if the server closed it between transactions.
+    fn client(&self) -> Result<RefMut<'_, Client>> {
+        if !self.in_transaction.get() && (self.broken.get() || self.client.borrow().is_closed()) {
+            *self.client.borrow_mut() = session(&self.url, self.read_only)?;
+            self.statements.borrow_mut().clear(); // prepared in the session that ended
+            self.broken.set(false);
+        }
+        Ok(self.client.borrow_mut())
+    }
+
+    /// `error` as booking-core's, remembering that the session is gone when it says the connection broke.
+    fn failed(&self, error: postgres::Error) -> SqlError {
+        if error.is_closed() || Error::source(&error).is_some_and(|cause| cause.is::<std::io::Error>()) {
+            self.broken.set(true);
+        }
+        error.into()
+    }
+
+    /// Starts a transaction with `sql` (`BEGIN …`).
+    pub(crate) fn begin(&self, sql: &str) -> Result<()> {
+        self.client()?.batch_execute(sql).map_err(|error| self.failed(error))?;
+        self.in_transaction.set(true);
+        Ok(())
+    }
+
+    /// Ends the transaction with `sql` (`COMMIT` or `ROLLBACK`); it is over whatever the server answers.
+    pub(crate) fn end(&self, sql: &str) -> Result<()> {
+        let ended = self.client()?.batch_execute(sql).map_err(|error| self.failed(error));
+        self.in_transaction.set(false);
+        ended
     }
 
     /// The statement for `sql` (with `?N` parameters), prepared on the server once per session.
     pub(crate) fn prepare(&self, sql: &str) -> Result<Statement> {
+        let mut client = self.client()?;
         if let Some(statement) = self.statements.borrow().get(sql) {
             return Ok(statement.clone());
         }
-        let statement = self.client.borrow_mut().prepare(&numbered_parameters(sql))?;
+        let statement = client.prepare(&numbered_parameters(sql)).map_err(|error| self.failed(error))?;
         self.statements.borrow_mut().insert(sql.to_owned(), statement.clone());
         Ok(statement)
     }
 
     pub(crate) fn execute(&self, statement: &Statement, values: &[&dyn ToSql]) -> Result<usize> {
         let values = parameters(values)?;
-        let changed = self.client.borrow_mut().execute(statement, &references(&values))?;
+        let changed = self.client()?.execute(statement, &references(&values)).map_err(|error| self.failed(error))?;
         Ok(changed as usize)
     }
 
     pub(crate) fn query(&self, statement: &Statement, values: &[&dyn ToSql]) -> Result<Vec<postgres::Row>> {
         let values = parameters(values)?;
-        Ok(self.client.borrow_mut().query(statement, &references(&values))?)
+        self.client()?.query(statement, &references(&values)).map_err(|error| self.failed(error))
     }
 
     pub(crate) fn execute_batch(&self, sql: &str) -> Result<()> {
-        Ok(self.client.borrow_mut().batch_execute(sql)?)
+        self.client()?.batch_execute(sql).map_err(|error| self.failed(error))
     }
 
     /// The id the last `INSERT` of this session drew from its table's sequence.
     pub(crate) fn last_insert_id(&self) -> Result<i64> {
-        Ok(self.client.borrow_mut().query_one("SELECT lastval()", &[])?.get(0))
+        Ok(self.client()?.query_one("SELECT lastval()", &[]).map_err(|error| self.failed(error))?.get(0))
     }
+}
+
+fn session(url: &str, read_only: bool) -> Result<Client> {
+    let mut client = Client::connect(url, NoTls)?;
+    if read_only {
+        client.batch_execute("SET default_transaction_read_only = on")?;
+    }
+    Ok(client)
 }
 
 /// `?1`, `?2`… as PostgreSQL's `$1`, `$2`…, leaving quoted text and names alone. A bare `?` is numbered as SQLite
