@@ -31,8 +31,10 @@ pub(crate) const MIGRATIONS: &[&str] = &[
 const POSTGRES_MIGRATIONS: &[(u32, &str)] = &[(13, include_str!("migrations/postgres/013_schema.sql"))];
 
 /// How many times a PostgreSQL write transaction is run again after a clash with another writer before the failure
-/// is reported: each retry follows a writer that has since committed, so a few are plenty.
-const CLASH_RETRIES: u32 = 8;
+/// is reported. Serializable transactions clash more often than the rows say (on a small table the server watches the
+/// whole table, not the rows read), so writers that clash wait a random while, growing with each try (`clash_pause`),
+/// and four kiosks writing flat out all get through.
+const CLASH_RETRIES: u32 = 30;
 
 /// How long a writer waits for another process's write transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -214,7 +216,7 @@ impl Store {
                 Ok(value)
             });
             match attempt {
-                Err(StoreError::Database(error)) if error.is_a_clash() && tries <= CLASH_RETRIES => {}
+                Err(StoreError::Database(error)) if error.is_a_clash() && tries <= CLASH_RETRIES => clash_pause(tries),
                 other => return other,
             }
         }
@@ -265,6 +267,16 @@ pub(crate) fn migrate(conn: &mut rusqlite::Connection) -> Result<()> {
     }
     tx.commit()?;
     Ok(())
+}
+
+/// Before try `tries + 1` after a clash: up to 1, 2, 4 … 32 ms, at random so that the writers that clashed do not
+/// meet again.
+fn clash_pause(tries: u32) {
+    let mut random = [0u8; 2];
+    // Without randomness the pause is the longest, which still lets the others through.
+    let fraction = if getrandom::fill(&mut random).is_ok() { u16::from_le_bytes(random) } else { u16::MAX };
+    let longest_us = 1000u64 << tries.min(5);
+    std::thread::sleep(std::time::Duration::from_micros(longest_us * u64::from(fraction) / u64::from(u16::MAX)));
 }
 
 /// Brings a PostgreSQL database to this kiosk's schema, in one transaction under a lock, so two kiosks starting
