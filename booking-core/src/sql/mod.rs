@@ -305,16 +305,18 @@ enum RowInner<'r> {
 
 impl Row<'_> {
     /// The value of column `index` (from 0), converted as rusqlite's `FromSql` converts it on either engine.
+    /// (Inlined, and SQLite's value read by reference: a week of free time reads 19,000 of them.)
+    #[inline]
     pub(crate) fn get<I: RowIndex, T: FromSql>(&self, index: I) -> Result<T> {
         let index = index.position();
+        let convert = |value: ValueRef<'_>| {
+            T::column_result(value).map_err(|error| {
+                SqlError::Sqlite(rusqlite::Error::FromSqlConversionFailure(index, value.data_type(), error.into()))
+            })
+        };
         match &self.0 {
-            RowInner::Sqlite(row) => Ok(row.get(index)?),
-            RowInner::Postgres(row) => {
-                let value = postgres::column(row, index)?;
-                T::column_result(ValueRef::from(&value)).map_err(|error| {
-                    SqlError::Sqlite(rusqlite::Error::FromSqlConversionFailure(index, value.data_type(), error.into()))
-                })
-            }
+            RowInner::Sqlite(row) => convert(row.get_ref(index)?),
+            RowInner::Postgres(row) => convert(ValueRef::from(&postgres::column(row, index)?)),
         }
     }
 
