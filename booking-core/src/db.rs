@@ -324,15 +324,6 @@ pub(crate) mod test_store {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn a_servers_address_is_shown_without_its_password() {
-        use super::Database;
-        let shown = |url: &str| Database::Server(url.into()).to_string();
-        assert_eq!(shown("postgres://hub:s3cret@db.example.org:5432/hubs"), "postgres://hub@db.example.org:5432/hubs");
-        assert_eq!(shown("host=db user=hub password=s3cret dbname=hubs"), "host=db user=hub password=… dbname=hubs");
-        assert_eq!(shown("host=/var/run/postgresql dbname=hub"), "host=/var/run/postgresql dbname=hub");
-    }
-
     use chrono::{TimeZone, Utc};
     use rusqlite::{OptionalExtension, params};
 
@@ -341,6 +332,20 @@ mod tests {
         BookingOutcome, BookingRefusal, BookingRequest, PersonId, RoomId, SeatOutcome, SeatRefusal, Slot, SurgeryId,
         WhenFull,
     };
+
+    #[test]
+    fn a_servers_address_is_shown_without_its_password() {
+        let shown = |url: &str| Database::Server(url.into()).to_string();
+        assert_eq!(shown("postgres://hub:s3cret@db.example.org:5432/hubs"), "postgres://hub@db.example.org:5432/hubs");
+        assert_eq!(shown("host=db user=hub password=s3cret dbname=hubs"), "host=db user=hub password=… dbname=hubs");
+        assert_eq!(shown("host=/var/run/postgresql dbname=hub"), "host=/var/run/postgresql dbname=hub");
+    }
+
+    #[test]
+    fn both_engines_schemas_are_at_the_same_version() {
+        // A schema change is a migration for both engines: PostgreSQL's newest is SQLite's number.
+        assert_eq!(POSTGRES_MIGRATIONS.last().map(|(version, _)| *version as usize), Some(MIGRATIONS.len()));
+    }
 
     #[test]
     fn a_query_over_a_partial_index_is_planned_once_whatever_is_bound() {

@@ -8,8 +8,6 @@
 
 mod postgres;
 
-use std::cell::Cell;
-
 pub(crate) use rusqlite::params;
 use rusqlite::types::{FromSql, ToSql, Value, ValueRef};
 
@@ -187,7 +185,7 @@ impl Connection {
             Connection::Sqlite(conn) => conn.execute_batch("BEGIN IMMEDIATE")?,
             Connection::Postgres(conn) => conn.begin("BEGIN ISOLATION LEVEL SERIALIZABLE")?,
         }
-        Ok(Transaction { conn: self, finished: Cell::new(false) })
+        Ok(Transaction { conn: self, finished: false })
     }
 
     fn end(&self, sql: &str) -> Result<()> {
@@ -202,12 +200,12 @@ impl Connection {
 #[derive(Debug)]
 pub(crate) struct Transaction<'c> {
     conn: &'c Connection,
-    finished: Cell<bool>,
+    finished: bool,
 }
 
 impl Transaction<'_> {
-    pub(crate) fn commit(self) -> Result<()> {
-        self.finished.set(true);
+    pub(crate) fn commit(mut self) -> Result<()> {
+        self.finished = true;
         self.conn.end("COMMIT")
     }
 }
@@ -222,7 +220,7 @@ impl std::ops::Deref for Transaction<'_> {
 
 impl Drop for Transaction<'_> {
     fn drop(&mut self) {
-        if !self.finished.get() {
+        if !self.finished {
             // Nothing to report: a failed rollback leaves the transaction to end with the connection.
             let _ = self.conn.end("ROLLBACK");
         }

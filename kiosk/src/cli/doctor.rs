@@ -103,16 +103,14 @@ fn run_at(
     let server =
         database.map(str::to_owned).or_else(|| device.as_ref()?.config.database.as_ref().map(|d| d.url.clone()));
     findings.push(check_data_dir(&dir));
-    let newest_record = match &server {
-        Some(url) => check_server(url, now, &mut findings),
-        None => check_database(&dir, now, &mut findings),
-    };
+    let hub_database = server.map_or_else(|| Database::File(dir.join(DATABASE_FILE)), Database::Server);
+    let newest_record = check_database(&hub_database, now, &mut findings);
     findings.push(check_gpio(device.as_ref()));
     findings.push(check_scanner(device.as_ref()));
     findings.push(check_display());
     findings.extend(check_clock(now, newest_record));
     findings.push(check_disk(&dir));
-    if server.is_some() {
+    if matches!(hub_database, Database::Server(_)) {
         findings.push(ok("backups", "the hub's data is on a PostgreSQL server: it is backed up there, not here"));
     } else {
         findings.extend(check_backups(device.as_ref(), &dir, now));
@@ -207,55 +205,41 @@ fn check_data_dir(dir: &Path) -> Finding {
     }
 }
 
-/// Checks the hub database; returns the newest instant it holds, for the clock check.
-fn check_database(dir: &Path, now: DateTime<Utc>, findings: &mut Vec<Finding>) -> Option<DateTime<Utc>> {
-    let path = dir.join(DATABASE_FILE);
-    if !path.exists() {
-        findings.push(warn(
-            "hub",
-            "no hub set up yet",
-            "sudo kiosk config apply (sets it up from the file), or kiosk init",
-        ));
-        return None;
-    }
-    let store = match Store::open(&path).and_then(|store| store.integrity_check().map(|()| store)) {
-        Ok(store) => store,
-        Err(error) => {
-            findings.push(fail(
-                "hub",
-                format!("{}: {error}", path.display()),
+/// Checks the hub database (its file, or the server's); returns the newest instant it holds, for the clock check.
+fn check_database(database: &Database, now: DateTime<Utc>, findings: &mut Vec<Finding>) -> Option<DateTime<Utc>> {
+    // What each engine's outcomes say.
+    let (opened, no_hub, remedy) = match database {
+        Database::File(path) => {
+            if !path.exists() {
+                findings.push(warn(
+                    "hub",
+                    "no hub set up yet",
+                    "sudo kiosk config apply (sets it up from the file), or kiosk init",
+                ));
+                return None;
+            }
+            (
+                "opens and passes SQLite's integrity check".to_owned(),
+                "the database exists but no hub is set up in it",
                 "restore the newest backup: kiosk restore",
-            ));
-            return None;
+            )
         }
+        Database::Server(_) => (
+            format!("opens on the PostgreSQL server {database}"),
+            "the server's database holds no hub yet",
+            "check [database] url in kiosk.toml, and that the server is running and lets this kiosk in",
+        ),
     };
-    match store.site() {
-        Ok(site) => findings.push(ok("hub", format!("\"{}\" opens and passes SQLite's integrity check", site.name))),
-        Err(_) => {
-            findings.push(warn("hub", "the database exists but no hub is set up in it", "sudo kiosk config apply"))
-        }
-    }
-    findings.extend(check_calendars(&store, now));
-    store.newest_record().ok().flatten()
-}
-
-/// Checks the hub database on a PostgreSQL server; returns the newest instant it holds, for the clock check.
-fn check_server(url: &str, now: DateTime<Utc>, findings: &mut Vec<Finding>) -> Option<DateTime<Utc>> {
-    let database = Database::Server(url.to_owned());
-    let store = match database.open() {
+    let store = match database.open().and_then(|store| store.integrity_check().map(|()| store)) {
         Ok(store) => store,
         Err(error) => {
-            findings.push(fail(
-                "hub",
-                format!("{database}: {error}"),
-                "check [database] url in kiosk.toml, and that the server is running and lets this kiosk in",
-            ));
+            findings.push(fail("hub", format!("{database}: {error}"), remedy));
             return None;
         }
     };
     match store.site() {
-        Ok(site) => findings.push(ok("hub", format!("\"{}\" opens on the PostgreSQL server {database}", site.name))),
-        Err(_) => findings.push(warn("hub", "the server's database holds no hub yet", "sudo kiosk config apply")),
+        Ok(site) => findings.push(ok("hub", format!("\"{}\" {opened}", site.name))),
+        Err(_) => findings.push(warn("hub", no_hub, "sudo kiosk config apply")),
     }
     findings.extend(check_calendars(&store, now));
     store.newest_record().ok().flatten()
