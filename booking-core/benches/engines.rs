@@ -44,7 +44,10 @@ impl Engines {
             let schema = format!("bench_{label}_{}", std::process::id());
             let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("the bench server");
             client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")).unwrap();
-            hubs.push(("postgres", Database::Server(format!("{url} options='-c search_path={schema},public'"))));
+            hubs.push((
+                "postgres",
+                Database::Server { url: format!("{url} options='-c search_path={schema},public'"), site: None },
+            ));
             (client, schema)
         });
         Engines { _dir: dir, hubs, server }
@@ -117,7 +120,7 @@ fn big_hub(store: &mut Store, database: &Database) {
             let conn = rusqlite::Connection::open(path).unwrap();
             conn.execute_batch(&format!("BEGIN; {history}; {busy_week}; COMMIT;")).unwrap();
         }
-        Database::Server(url) => {
+        Database::Server { url, .. } => {
             let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
             client.batch_execute(&format!("BEGIN; {history}; {busy_week}; COMMIT; ANALYZE bookings;")).unwrap();
         }
@@ -130,7 +133,7 @@ fn series(name: &str, from: i64, to: i64, database: &Database) -> String {
         Database::File(_) => format!(
             "WITH RECURSIVE s(n) AS (SELECT {from} UNION ALL SELECT n + 1 FROM s WHERE n < {to}) SELECT n AS {name} FROM s"
         ),
-        Database::Server(_) => format!("SELECT generate_series({from}, {to}) AS {name}"),
+        Database::Server { .. } => format!("SELECT generate_series({from}, {to}) AS {name}"),
     }
 }
 

@@ -79,7 +79,7 @@ fn check_hub(conn: &Connection, what: &str) -> Result<BackupCheck> {
             "it comes from a newer kiosk (schema version {schema_version}); update this kiosk first"
         )));
     }
-    let hub_name = load_site(conn).map_err(|_| damaged("it holds no hub".into()))?.name;
+    let hub_name = load_site(conn, crate::db::FIRST_SITE).map_err(|_| damaged("it holds no hub".into()))?.name;
     let count = |table: &str| -> Result<u32> {
         Ok(conn.prepare_cached(&format!("SELECT count(*) FROM {table}"))?.query_row([], |row| row.get(0))?)
     };
@@ -117,7 +117,7 @@ impl Store {
     /// newest `keep` and any older than the hub's retention period. Other connections may keep writing meanwhile:
     /// the copy is one consistent snapshot.
     pub fn backup_into(&self, dir: &Path, keep: usize, now: DateTime<Utc>) -> Result<BackupReport> {
-        let retention = Duration::days(i64::from(load_site(&self.conn)?.retention_days));
+        let retention = Duration::days(i64::from(load_site(&self.conn, self.site)?.retention_days));
         let (written, check) = self.backup_once(dir, now)?;
         let mut deleted = Vec::new();
         for (index, old) in list_backups(dir)?.into_iter().enumerate() {

@@ -186,11 +186,11 @@ impl Store {
             .collect();
         let mut statement = self.conn.prepare_cached(
             "SELECT t.number, g.topic, g.place FROM queue_tickets t JOIN surgeries g ON g.id = t.surgery_id
-             WHERE t.status = 'called' AND g.cancelled_at IS NULL AND g.end_utc > ?1
+             WHERE t.status = 'called' AND g.cancelled_at IS NULL AND g.end_utc > ?1 AND g.site_id = ?2
              ORDER BY t.called_at DESC, t.id DESC",
         )?;
         let calling = statement
-            .query_map([crate::time::to_db(now)], |row| {
+            .query_map(crate::sql::params![crate::time::to_db(now), self.site], |row| {
                 Ok(Calling { number: row.get(0)?, topic: row.get(1)?, place: row.get(2)? })
             })?
             .collect::<crate::sql::Result<_>>()?;

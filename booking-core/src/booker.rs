@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::ids::PersonId;
+use crate::ids::{PersonId, SiteId};
 use crate::passes::{PassKey, PassRefusal, verify};
 use crate::people::{NewPerson, Role, insert_person};
 use crate::refusal::Refusal;
@@ -50,16 +50,17 @@ pub(crate) enum Found {
 }
 
 impl Booker<'_> {
-    /// Checks the pass, or the newcomer's name: first, before the booking's own rules. Writes nothing; a name the
-    /// hub cannot keep is an error.
+    /// Checks the pass (shown at `site`), or the newcomer's name: first, before the booking's own rules. Writes
+    /// nothing; a name the hub cannot keep is an error.
     pub(crate) fn find(
         self,
         tx: &Transaction<'_>,
         key: &PassKey,
+        site: SiteId,
         now: DateTime<Utc>,
     ) -> Result<Result<Found, PassRefusal>> {
         Ok(match self {
-            Booker::Pass(text) => verify(tx, key, text, now)?.map(|pass| Found::Holder(pass.person_id)),
+            Booker::Pass(text) => verify(tx, key, site, text, now)?.map(|pass| Found::Holder(pass.person_id)),
             Booker::Newcomer(name) => Ok(Found::Newcomer(text::clean("name", name, 80)?)),
             Booker::Person(person) => {
                 crate::people::load_person(tx, person)?;

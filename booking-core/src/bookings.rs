@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::booker::{Booker, Refused};
 use crate::db::Store;
 use crate::error::{Result, StoreError};
-use crate::ids::{BookingId, PersonId, RoomId, SeriesId};
+use crate::ids::{BookingId, PersonId, RoomId, SeriesId, SiteId};
 use crate::outbox;
 use crate::passes::{IssuedPass, NewPass, PassKey, insert_pass, verify};
 use crate::recurrence::{Repeat, occurrence_dates};
@@ -293,15 +293,20 @@ pub(crate) fn load_booking(conn: &Connection, id: BookingId) -> Result<Booking> 
     .ok_or_else(|| StoreError::not_found(format!("there is no booking number {id}")))
 }
 
-/// Bookings of any status overlapping `range`, earliest first; `room` narrows to one room.
-pub(crate) fn bookings_overlapping(conn: &Connection, range: Slot, room: Option<RoomId>) -> Result<Vec<Booking>> {
+/// Bookings of any status overlapping `range` in the rooms of `site`, earliest first; `room` narrows to one room.
+pub(crate) fn bookings_overlapping(
+    conn: &Connection,
+    site: SiteId,
+    range: Slot,
+    room: Option<RoomId>,
+) -> Result<Vec<Booking>> {
     let mut statement = conn.prepare_cached(&format!(
         "SELECT {BOOKING_COLUMNS} FROM bookings b JOIN rooms r ON r.id = b.room_id
-         WHERE b.end_utc > ?1 AND b.start_utc < ?2 AND (b.room_id = ?3 OR ?3 IS NULL)
+         WHERE b.end_utc > ?1 AND b.start_utc < ?2 AND (b.room_id = ?3 OR ?3 IS NULL) AND r.site_id = ?4
          ORDER BY b.start_utc, r.name"
     ))?;
     let bookings = statement
-        .query_map(params![to_db(range.start()), to_db(range.end()), room], booking_from_row)?
+        .query_map(params![to_db(range.start()), to_db(range.end()), room, site], booking_from_row)?
         .collect::<crate::sql::Result<_>>()?;
     Ok(bookings)
 }
@@ -394,8 +399,8 @@ pub(crate) fn refusal_for(
     moving: Option<BookingId>,
     now: DateTime<Utc>,
 ) -> Result<Option<BookingRefusal>> {
-    let site = load_site(conn)?;
     let room = load_room(conn, room)?;
+    let site = load_site(conn, room.site)?;
     check_rules(conn, &site, &room, slot, moving, now)
 }
 
@@ -444,8 +449,8 @@ pub(crate) fn insert_series(tx: &Transaction<'_>, request: &SeriesRequest, now: 
         request.start_time.format("%H:%M"),
         duration_words(request.minutes)
     );
-    let site = load_site(tx)?;
     let room = load_room(tx, request.room)?;
+    let site = load_site(tx, room.site)?;
     // Check every occurrence before writing any, so a refusal leaves nothing behind.
     let mut occurrences = Vec::with_capacity(dates.len());
     for date in dates {
@@ -523,8 +528,9 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Result<(Booking, IssuedPass), Refused<BookingRefusal>>> {
         let title = text::clean("title", &request.title, 120)?;
+        let site = self.site;
         let outcome = self.write(|tx| {
-            let found = match booker.find(tx, key, now)? {
+            let found = match booker.find(tx, key, site, now)? {
                 Ok(found) => found,
                 Err(refusal) => return Ok(Err(Refused::Pass(refusal))),
             };
@@ -538,7 +544,7 @@ impl Store {
                 // Booked by someone at the hub for a time already begun: they are using it, not a no-show.
                 tx.execute("UPDATE bookings SET status = 'checked_in' WHERE id = ?1", [id])?;
             }
-            let pass = insert_pass(tx, key, person, NewPass::Booking(id), now)?;
+            let pass = insert_pass(tx, key, site, person, NewPass::Booking(id), now)?;
             outbox::confirm_booking(tx, id, Some(&pass.payload), now)?;
             Ok(Ok((id, pass)))
         })?;
@@ -636,7 +642,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Result<Booking, Refused<RoomCheckInRefusal>>> {
         self.write(|tx| {
-            let holder = match verify(tx, key, pass, now)? {
+            let holder = match verify(tx, key, load_room(tx, room)?.site, pass, now)? {
                 Ok(pass) => pass.person_id,
                 Err(refusal) => return Ok(Err(Refused::Pass(refusal))),
             };
@@ -681,7 +687,7 @@ impl Store {
 
     /// Bookings of any status that overlap `range`, earliest first.
     pub fn bookings_overlapping(&self, range: Slot, room: Option<RoomId>) -> Result<Vec<Booking>> {
-        bookings_overlapping(&self.conn, range, room)
+        bookings_overlapping(&self.conn, self.site, range, room)
     }
 
     /// Free time for every bookable room on a local date, with the past (before `now`) left out.

@@ -7,14 +7,14 @@
 
 use std::collections::BTreeMap;
 
-use crate::sql::Connection;
+use crate::sql::{Connection, OptionalExtension};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc};
 use chrono_tz::{OffsetComponents, OffsetName, Tz};
 
 use crate::bookings::{Booking, bookings_of_series, bookings_overlapping};
-use crate::db::Store;
+use crate::db::{FIRST_SITE, Store};
 use crate::error::Result;
-use crate::ids::{RoomId, SeriesId};
+use crate::ids::{RoomId, SeriesId, SiteId};
 use crate::outbox::MessageFacts;
 use crate::recurrence::{Nth, Repeat, occurrence_dates};
 use crate::rooms::load_room;
@@ -256,6 +256,28 @@ fn parameter(value: &str) -> String {
     format!("\"{}\"", value.chars().filter(|c| *c != '"' && !c.is_control()).collect::<String>())
 }
 
+/// What makes events' UIDs unique to this database: the first site's, so they stay the same when sites are added.
+fn database_uid(conn: &Connection) -> Result<String> {
+    Ok(conn.prepare_cached("SELECT uid FROM site WHERE id = ?1")?.query_row([FIRST_SITE], |row| row.get(0))?)
+}
+
+/// The site where a message's `event` ("booking-12", "seat-5") happens: a network's kiosks share one outbox, and
+/// the invitation names the event's own hub and zone, whichever kiosk sends it.
+fn site_of_event(conn: &Connection, event: &str) -> Result<Option<SiteId>> {
+    let (sql, id) = match event.split_once('-').map(|(kind, id)| (kind, id.parse::<i64>())) {
+        Some(("booking", Ok(id))) => {
+            ("SELECT r.site_id FROM bookings b JOIN rooms r ON r.id = b.room_id WHERE b.id = ?1", id)
+        }
+        Some(("seat", Ok(id))) => (
+            "SELECT g.site_id FROM slot_seats x JOIN surgery_slots s ON s.id = x.slot_id
+             JOIN surgeries g ON g.id = s.surgery_id WHERE x.id = ?1",
+            id,
+        ),
+        _ => return Ok(None),
+    };
+    Ok(conn.prepare_cached(sql)?.query_row([id], |row| row.get(0)).optional()?)
+}
+
 impl Store {
     /// A calendar invitation (`METHOD:REQUEST`) for what `facts` booked, or its cancellation (`METHOD:CANCEL`),
     /// from the hub (`organizer`, an e-mail address) to the person it is for: their calendar adds it, and, as its
@@ -291,8 +313,8 @@ impl Store {
             | MessageFacts::ConfirmSignUp { .. }
             | MessageFacts::Welcome { .. } => return Ok(None),
         };
-        let site = load_site(&self.conn)?;
-        let uid: String = self.conn.prepare_cached("SELECT uid FROM site")?.query_row([], |row| row.get(0))?;
+        let site = load_site(&self.conn, site_of_event(&self.conn, event)?.unwrap_or(self.site))?;
+        let uid = database_uid(&self.conn)?;
         let mut ics = Ics { text: String::new(), zone: site.time_zone };
         ics.line("BEGIN:VCALENDAR");
         ics.line("VERSION:2.0");
@@ -322,8 +344,8 @@ impl Store {
 
     /// The `.ics` text of `feed`: every event that ends after `from` (a whole series if any of it does).
     pub fn calendar(&self, feed: Feed, from: DateTime<Utc>, now: DateTime<Utc>) -> Result<String> {
-        let site = load_site(&self.conn)?;
-        let uid: String = self.conn.prepare_cached("SELECT uid FROM site")?.query_row([], |row| row.get(0))?;
+        let site = load_site(&self.conn, self.site)?;
+        let uid = database_uid(&self.conn)?;
         let until = Utc.with_ymd_and_hms(9999, 1, 1, 0, 0, 0).single().unwrap_or(now);
         let range = Slot::new(from, until)?;
 
@@ -334,7 +356,7 @@ impl Store {
         };
         let bookings = match feed {
             Feed::Surgeries => Vec::new(),
-            Feed::Room(_) | Feed::All => bookings_overlapping(&self.conn, range, room)?,
+            Feed::Room(_) | Feed::All => bookings_overlapping(&self.conn, self.site, range, room)?,
         };
         let surgeries = if surgeries { self.surgeries_overlapping(range)? } else { Vec::new() };
 

@@ -8,6 +8,7 @@ use rusqlite::{OpenFlags, TransactionBehavior};
 use crate::sql::{Connection, OptionalExtension, Transaction};
 
 use crate::error::{Result, StoreError};
+use crate::ids::SiteId;
 
 /// Ordered migrations; `PRAGMA user_version` is the number applied. Never edit one that has shipped: add another.
 pub(crate) const MIGRATIONS: &[&str] = &[
@@ -24,11 +25,18 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/011_lighter_check_in.sql"),
     include_str!("migrations/012_seat_counts.sql"),
     include_str!("migrations/013_waiting_counts.sql"),
+    include_str!("migrations/014_sites.sql"),
 ];
 
 /// PostgreSQL's schema, by the version it brings a database to (the same numbers as SQLite's): a fresh database gets
 /// the whole schema at once; a change after it is a migration for both engines.
-const POSTGRES_MIGRATIONS: &[(u32, &str)] = &[(13, include_str!("migrations/postgres/013_schema.sql"))];
+const POSTGRES_MIGRATIONS: &[(u32, &str)] = &[
+    (13, include_str!("migrations/postgres/013_schema.sql")),
+    (14, include_str!("migrations/postgres/014_sites.sql")),
+];
+
+/// The site a store is at until told otherwise: the only one of a hub alone in its file.
+pub(crate) const FIRST_SITE: SiteId = SiteId(1);
 
 /// How many times a PostgreSQL write transaction is run again after a clash with another writer before the failure
 /// is reported. Serializable transactions clash more often than the rows say (on a small table the server watches the
@@ -53,38 +61,68 @@ fn prepare_once(conn: &rusqlite::Connection) -> Result<()> {
 }
 
 /// Where a hub's data lives: its SQLite file (one kiosk; the default, nothing to install), or a PostgreSQL database
-/// that the kiosks of a network share.
+/// that the kiosks of a network share, with the site of the network a kiosk is at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Database {
     File(PathBuf),
-    /// A connection string: `postgres://user:password@host/database` or `host=… dbname=… user=…`.
-    Server(String),
+    Server {
+        /// A connection string: `postgres://user:password@host/database` or `host=… dbname=… user=…`.
+        url: String,
+        /// The code of the kiosk's site (`kiosk init --site`); `None` for the first one, as for a hub that moved in.
+        site: Option<String>,
+    },
 }
 
 impl Database {
-    /// Opens the hub for reading and writing, bringing its schema up to date.
+    /// Opens the hub for reading and writing at the kiosk's site, bringing its schema up to date. A site the
+    /// database does not hold is refused in plain words: a kiosk never writes to another site by mistake.
     pub fn open(&self) -> Result<Store> {
         match self {
             Database::File(path) => Store::open(path),
-            Database::Server(url) => Store::connect(url),
+            Database::Server { url, site } => at_site(Store::connect(url)?, site.as_deref()),
         }
     }
 
-    /// Opens the hub for reading only (pages, displays), once its writer has opened it.
+    /// Opens the hub for reading only (pages, displays) at the kiosk's site, once its writer has opened it.
     pub fn open_read_only(&self) -> Result<Store> {
         match self {
             Database::File(path) => Store::open_read_only(path),
-            Database::Server(url) => Store::connect_read_only(url),
+            Database::Server { url, site } => at_site(Store::connect_read_only(url)?, site.as_deref()),
+        }
+    }
+
+    /// Opens the hub to set the kiosk's site up (`kiosk init`, `kiosk config apply`): at its first site, however
+    /// the kiosk's is named, since that one may not be there yet.
+    pub fn open_to_set_up(&self) -> Result<Store> {
+        match self {
+            Database::File(path) => Store::open(path),
+            Database::Server { url, .. } => Store::connect(url),
+        }
+    }
+
+    /// The code of the kiosk's site, if it names one.
+    pub fn site(&self) -> Option<&str> {
+        match self {
+            Database::File(_) => None,
+            Database::Server { site, .. } => site.as_deref(),
         }
     }
 }
 
-/// The file's path, or the server's address without its password, for messages and logs.
+fn at_site(mut store: Store, site: Option<&str>) -> Result<Store> {
+    if let Some(code) = site {
+        store.use_site(code)?;
+    }
+    Ok(store)
+}
+
+/// The file's path, or the server's address without its password (and the kiosk's site), for messages and logs.
 impl std::fmt::Display for Database {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Database::File(path) => write!(f, "{}", path.display()),
-            Database::Server(url) => f.write_str(&without_password(url)),
+            Database::Server { url, site: None } => f.write_str(&without_password(url)),
+            Database::Server { url, site: Some(site) } => write!(f, "{} (site {site})", without_password(url)),
         }
     }
 }
@@ -104,10 +142,13 @@ fn without_password(url: &str) -> String {
         .join(" ")
 }
 
-/// An open hub database. All reads and writes of the hub's data go through this type.
+/// An open hub database, at one of its sites. All reads and writes of the hub's data go through this type; what
+/// belongs to a site (rooms, surgeries, visits, door data, hours) is read and written at `site` only.
 #[derive(Debug)]
 pub struct Store {
     pub(crate) conn: Connection,
+    /// Site 1 until [`Store::use_site`] chooses another (a database alone in its file holds only site 1).
+    pub(crate) site: SiteId,
 }
 
 impl Store {
@@ -127,7 +168,7 @@ impl Store {
         conn.busy_timeout(BUSY_TIMEOUT)?;
         prepare_once(&conn)?;
         conn.pragma_update(None, "query_only", "ON")?;
-        let store = Store { conn: Connection::Sqlite(conn) };
+        let store = Store { conn: Connection::Sqlite(conn), site: FIRST_SITE };
         store.check_schema_is_current()?;
         Ok(store)
     }
@@ -160,13 +201,16 @@ impl Store {
     pub fn connect(url: &str) -> Result<Store> {
         let mut conn = Connection::Postgres(Box::new(crate::sql::PgConnection::connect(url, false)?));
         migrate_postgres(&mut conn)?;
-        Ok(Store { conn })
+        Ok(Store { conn, site: FIRST_SITE })
     }
 
     /// [`Store::open_read_only`] on PostgreSQL: a session whose transactions cannot write, on a database the
     /// writer has already brought to this kiosk's schema.
     pub fn connect_read_only(url: &str) -> Result<Store> {
-        let store = Store { conn: Connection::Postgres(Box::new(crate::sql::PgConnection::connect(url, true)?)) };
+        let store = Store {
+            conn: Connection::Postgres(Box::new(crate::sql::PgConnection::connect(url, true)?)),
+            site: FIRST_SITE,
+        };
         store.check_schema_is_current()?;
         Ok(store)
     }
@@ -186,7 +230,7 @@ impl Store {
         // Erased personal data must not linger in free pages of the file.
         conn.pragma_update(None, "secure_delete", "ON")?;
         migrate(&mut conn)?;
-        Ok(Store { conn: Connection::Sqlite(conn) })
+        Ok(Store { conn: Connection::Sqlite(conn), site: FIRST_SITE })
     }
 
     /// Runs `f` inside a `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so the checks `f` makes
@@ -252,7 +296,20 @@ impl Store {
     }
 }
 
+/// Brings an SQLite database to this kiosk's schema in one transaction. A migration may rebuild a table others
+/// refer to (SQLite's way to change a key: create the new table, copy, drop the old, rename the new), so meanwhile
+/// foreign keys are off (checked in full before the commit) and a rename leaves other tables' triggers as they are
+/// (`legacy_alter_table`); both are back as they were afterwards, whatever happened.
 pub(crate) fn migrate(conn: &mut rusqlite::Connection) -> Result<()> {
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    conn.pragma_update(None, "legacy_alter_table", "ON")?;
+    let migrated = migrate_without_foreign_keys(conn);
+    conn.pragma_update(None, "legacy_alter_table", "OFF")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    migrated
+}
+
+fn migrate_without_foreign_keys(conn: &mut rusqlite::Connection) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let applied: u32 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if applied as usize > MIGRATIONS.len() {
@@ -264,6 +321,14 @@ pub(crate) fn migrate(conn: &mut rusqlite::Connection) -> Result<()> {
     for (index, migration) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
         tx.execute_batch(migration)?;
         tx.pragma_update(None, "user_version", index as u32 + 1)?;
+    }
+    let dangling: Option<String> = rusqlite::OptionalExtension::optional(tx.query_row(
+        "SELECT \"table\" FROM pragma_foreign_key_check",
+        [],
+        |row| row.get(0),
+    ))?;
+    if let Some(table) = dangling {
+        return Err(StoreError::Corrupt(format!("the table {table} refers to rows that are not there")));
     }
     tx.commit()?;
     Ok(())
@@ -335,10 +400,12 @@ mod tests {
 
     #[test]
     fn a_servers_address_is_shown_without_its_password() {
-        let shown = |url: &str| Database::Server(url.into()).to_string();
+        let shown = |url: &str| Database::Server { url: url.into(), site: None }.to_string();
         assert_eq!(shown("postgres://hub:s3cret@db.example.org:5432/hubs"), "postgres://hub@db.example.org:5432/hubs");
         assert_eq!(shown("host=db user=hub password=s3cret dbname=hubs"), "host=db user=hub password=… dbname=hubs");
         assert_eq!(shown("host=/var/run/postgresql dbname=hub"), "host=/var/run/postgresql dbname=hub");
+        let at_a_site = Database::Server { url: "postgres://hub:s3cret@db/hubs".into(), site: Some("north".into()) };
+        assert_eq!(at_a_site.to_string(), "postgres://hub@db/hubs (site north)");
     }
 
     #[test]
@@ -403,6 +470,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("hub.db");
         let mut writer = Store::open(&path).unwrap();
+        writer.init_site(&crate::site::tests::london_site()).unwrap();
         let reader = Store::open_read_only(&path).unwrap();
         let before = reader.data_version().unwrap();
         assert_eq!(reader.data_version().unwrap(), before, "nothing committed, nothing changed");
@@ -516,6 +584,9 @@ mod tests {
                 .unwrap();
             assert_eq!(broken, None, "from version {version}: a row points at nothing");
             assert_eq!(store.site().unwrap().name, "Old Hub");
+            assert_eq!(store.site().unwrap().code, "main", "from version {version}: the hub is the first site");
+            assert_eq!(store.rooms().unwrap().len(), 1, "from version {version}: the room is the hub's");
+            assert!(store.opening_hours().unwrap()[1].is_some(), "from version {version}: its hours too");
             assert_eq!(store.roll_call().unwrap().len(), 1, "from version {version}: Ada is still on site");
             let surgery = store.surgery(SurgeryId(1)).unwrap();
             let first = &surgery.slots[0];
@@ -535,6 +606,40 @@ mod tests {
             assert_eq!(seat, SeatOutcome::Refused(SeatRefusal::Full), "from version {version}");
             let counted = store.door_day(chrono::NaiveDate::from_ymd_opt(2027, 1, 5).unwrap()).unwrap();
             assert_eq!(counted.entered, if version >= 3 { 3 } else { 0 }, "from version {version}");
+        }
+    }
+
+    /// PostgreSQL's migrations from every earlier version (13 is its first): a hub's rows become site 1's.
+    #[test]
+    fn a_postgres_hub_at_any_earlier_version_is_brought_up_to_date_with_its_data() {
+        for (index, (version, _)) in POSTGRES_MIGRATIONS.iter().enumerate().take(POSTGRES_MIGRATIONS.len() - 1) {
+            let schema = crate::sql::tests::PgSchema::new();
+            for (_, migration) in &POSTGRES_MIGRATIONS[..=index] {
+                schema.conn.execute_batch(migration).unwrap();
+            }
+            schema
+                .conn
+                .execute_batch(&format!(
+                    "CREATE TABLE schema_version (version BIGINT NOT NULL); INSERT INTO schema_version VALUES ({version});
+                     INSERT INTO site (id, name, time_zone, safe_capacity, retention_days)
+                     VALUES (1, 'Old Hub', 'Europe/London', 40, 30);
+                     INSERT INTO opening_hours (weekday, opens, closes) VALUES (1, '09:00', '17:00');
+                     INSERT INTO rooms (id, name, capacity) VALUES (1, 'Studio', 8);
+                     INSERT INTO people (id, display_name, role, created_at) VALUES (1, 'Sam Staff', 'staff', 0);
+                     INSERT INTO staff_pins (person_id, pin_hash) VALUES (1, 'x');"
+                ))
+                .unwrap();
+            let store = Store::connect(&schema.url()).unwrap_or_else(|error| panic!("from version {version}: {error}"));
+            assert_eq!(store.schema_version().unwrap() as usize, MIGRATIONS.len());
+            assert_eq!((store.site().unwrap().code, store.rooms().unwrap().len()), ("main".into(), 1));
+            assert!(store.opening_hours().unwrap()[1].is_some());
+            let pin_site: Option<i64> = store
+                .conn
+                .prepare_cached("SELECT site_id FROM staff_pins")
+                .unwrap()
+                .query_row([], |row| row.get(0))
+                .unwrap();
+            assert_eq!(pin_site, Some(1), "from version {version}: the hub's staff are its own");
         }
     }
 

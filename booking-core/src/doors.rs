@@ -78,21 +78,24 @@ impl Store {
     /// Keeps one event; people coming in or going out also count towards their local hour.
     pub fn record_door_event(&mut self, event: &DoorEvent) -> Result<()> {
         let sensor = text::clean("sensor name", &event.sensor, 80)?;
+        let site = self.site;
         self.write(|tx| {
-            tx.prepare_cached("INSERT INTO door_events (at, sensor, event, detail) VALUES (?1, ?2, ?3, ?4)")?
-                .execute(params![to_db(event.at), sensor, event.kind.as_str(), event.detail])?;
+            tx.prepare_cached(
+                "INSERT INTO door_events (site_id, at, sensor, event, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![site, to_db(event.at), sensor, event.kind.as_str(), event.detail])?;
             let (entered, exited) = match event.kind {
                 DoorEventKind::Entered => (1, 0),
                 DoorEventKind::Left => (0, 1),
                 _ => return Ok(()),
             };
-            let local = event.at.with_timezone(&load_site(tx)?.time_zone);
+            let local = event.at.with_timezone(&load_site(tx, site)?.time_zone);
             tx.prepare_cached(
-                "INSERT INTO door_counts (date, hour, sensor, entered, exited) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (date, hour, sensor)
+                "INSERT INTO door_counts (site_id, date, hour, sensor, entered, exited) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (site_id, date, hour, sensor)
                  DO UPDATE SET entered = door_counts.entered + excluded.entered, exited = door_counts.exited + excluded.exited",
             )?
-            .execute(params![local.date_naive().to_string(), local.hour(), sensor, entered, exited])?;
+            .execute(params![site, local.date_naive().to_string(), local.hour(), sensor, entered, exited])?;
             Ok(())
         })
     }
@@ -102,19 +105,21 @@ impl Store {
         let (entered, left): (Option<u32>, Option<u32>) = self
             .conn
             .prepare_cached(
-                "SELECT CAST(sum(entered) AS BIGINT), CAST(sum(exited) AS BIGINT) FROM door_counts WHERE date = ?1",
+                "SELECT CAST(sum(entered) AS BIGINT), CAST(sum(exited) AS BIGINT) FROM door_counts
+                 WHERE site_id = ?1 AND date = ?2",
             )?
-            .query_row([date.to_string()], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            .query_row(params![self.site, date.to_string()], |row| Ok((row.get(0)?, row.get(1)?)))?;
         Ok(DoorDay { entered: entered.unwrap_or(0), left: left.unwrap_or(0) })
     }
 
     /// Events of a local date, oldest first.
     pub fn door_events_on(&self, date: NaiveDate) -> Result<Vec<DoorEvent>> {
-        let day = local_day(load_site(&self.conn)?.time_zone, date);
+        let day = local_day(self.site()?.time_zone, date);
         let mut statement = self.conn.prepare_cached(
-            "SELECT at, sensor, event, detail FROM door_events WHERE at >= ?1 AND at < ?2 ORDER BY at, id",
+            "SELECT at, sensor, event, detail FROM door_events WHERE site_id = ?1 AND at >= ?2 AND at < ?3
+             ORDER BY at, id",
         )?;
-        let rows = statement.query_map(params![to_db(day.start()), to_db(day.end())], |row| {
+        let rows = statement.query_map(params![self.site, to_db(day.start()), to_db(day.end())], |row| {
             Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get::<_, String>(3)?))
         })?;
         rows.map(|row| {

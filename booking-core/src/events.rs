@@ -16,6 +16,7 @@ use crate::outbox::{self, MessageFacts};
 use crate::passes::{IssuedPass, NewPass, PassKey, insert_pass};
 use crate::people::{Role, load_person};
 use crate::refusal::Refusal;
+use crate::rooms::load_room;
 use crate::site::load_site;
 use crate::surgeries::WhenFull;
 use crate::text;
@@ -324,10 +325,11 @@ impl Store {
     /// Events (cancelled ones too) overlapping `range`, earliest first.
     pub fn events_overlapping(&self, range: Slot) -> Result<Vec<Event>> {
         let mut statement = self.conn.prepare_cached(&format!(
-            "SELECT {EVENT_COLUMNS} FROM {EVENT_FROM} WHERE b.end_utc > ?1 AND b.start_utc < ?2 ORDER BY b.start_utc, e.id"
+            "SELECT {EVENT_COLUMNS} FROM {EVENT_FROM}
+             WHERE b.end_utc > ?1 AND b.start_utc < ?2 AND r.site_id = ?3 ORDER BY b.start_utc, e.id"
         ))?;
         let events = statement
-            .query_map(params![to_db(range.start()), to_db(range.end())], event_from_row)?
+            .query_map(params![to_db(range.start()), to_db(range.end()), self.site], event_from_row)?
             .collect::<crate::sql::Result<_>>()?;
         Ok(events)
     }
@@ -344,8 +346,9 @@ impl Store {
         when_full: WhenFull,
         now: DateTime<Utc>,
     ) -> Result<Result<Registered, Refused<EventRefusal>>> {
+        let site = self.site;
         self.write(|tx| {
-            let found = match booker.find(tx, key, now)? {
+            let found = match booker.find(tx, key, site, now)? {
                 Ok(found) => found,
                 Err(refusal) => return Ok(Err(Refused::Pass(refusal))),
             };
@@ -389,8 +392,9 @@ impl Store {
             let pass = match found {
                 Found::Holder(_) => None,
                 Found::Newcomer(_) => {
-                    let day = details.time.start().with_timezone(&load_site(tx)?.time_zone).date_naive();
-                    Some(insert_pass(tx, key, person, NewPass::DayOf(day), now)?)
+                    let event_site = load_room(tx, details.room_id)?.site;
+                    let day = details.time.start().with_timezone(&load_site(tx, event_site)?.time_zone).date_naive();
+                    Some(insert_pass(tx, key, event_site, person, NewPass::DayOf(day), now)?)
                 }
             };
             let shown = match booker {

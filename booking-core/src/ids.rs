@@ -34,6 +34,8 @@ macro_rules! row_id {
 }
 
 row_id!(
+    /// One hub of a network (a database alone in its file holds one: site 1).
+    SiteId,
     /// A room that can be booked or shown on the occupancy view.
     RoomId,
     /// A visitor, member, host or staff member.

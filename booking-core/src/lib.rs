@@ -56,8 +56,8 @@ pub use export::{EXPORT_FORMAT, EXPORT_VERSION, HubExport, ImportReport};
 pub use grid::{Cell, GridProposal, GridRoom, Placement, fill_grid};
 pub use ics_import::{Busy, CalendarFile, IcsError, MAX_BLOCKS, MAX_ICS_BYTES, read_ics};
 pub use ids::{
-    BookingId, EventId, EventPlaceId, MessageId, PassId, PersonId, ProposalId, RoomId, SeatId, SeriesId, SurgeryId,
-    SurgerySlotId, TicketId, UnconferenceId, VisitId,
+    BookingId, EventId, EventPlaceId, MessageId, PassId, PersonId, ProposalId, RoomId, SeatId, SeriesId, SiteId,
+    SurgeryId, SurgerySlotId, TicketId, UnconferenceId, VisitId,
 };
 pub use occupancy::{Occupancy, OnSite, RoomNowNext, RoomUse, RoomUseKind};
 pub use outbox::{Delivery, GIVE_UP_AFTER, MessageCounts, MessageFacts, MessageLine, Outgoing};
@@ -72,7 +72,7 @@ pub use refusal::Refusal;
 pub use room_calendars::{CalendarRead, CalendarStatus, Collision, FeedDue, Fetched, Subscription};
 pub use rooms::{NewRoom, Room};
 pub use sign_ups::{Joined, SIGN_UP_LINK_VALID, SignUpRefusal};
-pub use site::{Closure, DayHours, NewSite, Opening, OpeningRules, Site, SiteSettings};
+pub use site::{Closure, DayHours, NewSite, Opening, OpeningRules, Site, SiteSettings, site_code};
 pub use sql::SqlError;
 pub use staff::{LOCK_AFTER, Pin, PinOutcome, UnlockOutcome};
 pub use surgeries::{

@@ -10,6 +10,7 @@ use crate::ids::{BookingId, PersonId, SurgeryId};
 use crate::people::Role;
 use crate::room_calendars::external_blocks;
 use crate::rooms::Room;
+use crate::sql::params;
 use crate::time::{Slot, from_db, local_day, to_db};
 
 /// One person on the roll-call list.
@@ -60,15 +61,15 @@ pub struct Occupancy {
 }
 
 impl Store {
-    /// Everyone checked in and not yet out, by name: the evacuation roll-call.
+    /// Everyone checked in here and not yet out, by name: the evacuation roll-call.
     pub fn roll_call(&self) -> Result<Vec<OnSite>> {
         let mut statement = self.conn.prepare_cached(
             "SELECT p.id, p.display_name, p.role, v.checked_in_at, v.reason
              FROM visits v JOIN people p ON p.id = v.person_id
-             WHERE v.checked_out_at IS NULL ORDER BY p.display_name, p.id",
+             WHERE v.checked_out_at IS NULL AND v.site_id = ?1 ORDER BY p.display_name, p.id",
         )?;
         let people = statement
-            .query_map([], |row| {
+            .query_map([self.site], |row| {
                 Ok(OnSite {
                     person_id: row.get(0)?,
                     display_name: row.get(1)?,
@@ -86,8 +87,8 @@ impl Store {
         let site = self.site()?;
         let on_site: u32 = self
             .conn
-            .prepare_cached("SELECT count(*) FROM visits WHERE checked_out_at IS NULL")?
-            .query_row([], |row| row.get(0))?;
+            .prepare_cached("SELECT count(*) FROM visits WHERE checked_out_at IS NULL AND site_id = ?1")?
+            .query_row([self.site], |row| row.get(0))?;
         let day = local_day(site.time_zone, now.with_timezone(&site.time_zone).date_naive());
         let rest_of_day = Slot::new(now, day.end().max(now + chrono::Duration::minutes(1)))?;
         let rooms = self
@@ -101,10 +102,11 @@ impl Store {
             })
             .collect();
         let mut arrivals_per_hour = [0u32; 24];
-        let mut statement = self
-            .conn
-            .prepare_cached("SELECT checked_in_at FROM visits WHERE checked_in_at >= ?1 AND checked_in_at < ?2")?;
-        let instants = statement.query_map([to_db(day.start()), to_db(day.end())], |row| row.get::<_, i64>(0))?;
+        let mut statement = self.conn.prepare_cached(
+            "SELECT checked_in_at FROM visits WHERE checked_in_at >= ?1 AND checked_in_at < ?2 AND site_id = ?3",
+        )?;
+        let instants = statement
+            .query_map(params![to_db(day.start()), to_db(day.end()), self.site], |row| row.get::<_, i64>(0))?;
         for seconds in instants {
             let hour = from_db(seconds?).with_timezone(&site.time_zone).hour() as usize;
             arrivals_per_hour[hour.min(23)] += 1;
@@ -116,7 +118,7 @@ impl Store {
     /// Every room with what uses it during `range` (active bookings, and drop-in sessions whose place is the room's
     /// name), in start order.
     pub(crate) fn uses_by_room(&self, range: Slot) -> Result<Vec<(Room, Vec<RoomUse>)>> {
-        let bookings = bookings_overlapping(&self.conn, range, None)?;
+        let bookings = bookings_overlapping(&self.conn, self.site, range, None)?;
         let sessions: Vec<_> = self.surgeries_overlapping(range)?.into_iter().filter(|s| !s.cancelled).collect();
         let blocks = external_blocks(&self.conn, None, range)?;
         self.rooms()?

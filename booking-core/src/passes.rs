@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 
 use crate::db::Store;
 use crate::error::{Result, StoreError};
-use crate::ids::{BookingId, PassId, PersonId};
+use crate::ids::{BookingId, PassId, PersonId, SiteId};
 use crate::people::load_person;
 use crate::refusal::Refusal;
 use crate::site::load_site;
@@ -174,7 +174,7 @@ pub struct PassClaim {
 }
 
 /// Why a scanned code was not accepted. Every message tells the person what to do next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum PassRefusal {
     /// Not a Hub pass at all (another QR code, a damaged scan).
     Malformed,
@@ -186,6 +186,10 @@ pub enum PassRefusal {
     Revoked,
     /// Correctly signed but not in this hub's records (e.g. a restored older database).
     Unknown,
+    /// A pass for one site of the network (a visitor's day pass, a booking's) shown at another.
+    OtherSite {
+        site: String,
+    },
 }
 
 impl Refusal for PassRefusal {
@@ -196,6 +200,7 @@ impl Refusal for PassRefusal {
             PassRefusal::Expired { .. } => "pass_expired",
             PassRefusal::Revoked => "pass_cancelled",
             PassRefusal::Unknown => "unknown_pass",
+            PassRefusal::OtherSite { .. } => "pass_for_another_site",
         }
     }
 }
@@ -250,6 +255,8 @@ pub struct Pass {
     pub booking_id: Option<BookingId>,
     pub expires_at: DateTime<Utc>,
     pub revoked: bool,
+    /// The one site the pass is valid at; `None` for every site of the network (a member's pass).
+    pub site: Option<SiteId>,
 }
 
 /// A freshly issued pass and the text to put in its QR code.
@@ -259,55 +266,64 @@ pub struct IssuedPass {
     pub payload: String,
 }
 
+/// Issues a pass at `site`: a day pass is for that site's day there, a booking's pass for its room's site, a
+/// member's for every site of the network.
 pub(crate) fn insert_pass(
     tx: &crate::sql::Transaction<'_>,
     key: &PassKey,
+    site: SiteId,
     person: PersonId,
     new: NewPass,
     now: DateTime<Utc>,
 ) -> Result<IssuedPass> {
     load_person(tx, person)?;
-    let (kind, booking_id, expires_at) = match new {
+    let (kind, booking_id, expires_at, valid_at) = match new {
         NewPass::Day => {
-            let zone = load_site(tx)?.time_zone;
-            (PassKind::Day, None, local_day(zone, now.with_timezone(&zone).date_naive()).end())
+            let zone = load_site(tx, site)?.time_zone;
+            (PassKind::Day, None, local_day(zone, now.with_timezone(&zone).date_naive()).end(), Some(site))
         }
         NewPass::DayOf(date) => {
-            let zone = load_site(tx)?.time_zone;
+            let zone = load_site(tx, site)?.time_zone;
             let end = local_day(zone, date).end();
             if end <= now {
                 return Err(StoreError::invalid(format!("{date} is over, so a pass for it would never work")));
             }
-            (PassKind::Day, None, end)
+            (PassKind::Day, None, end, Some(site))
         }
-        NewPass::Member => (PassKind::Member, None, now + Duration::days(MEMBER_PASS_DAYS)),
+        NewPass::Member => (PassKind::Member, None, now + Duration::days(MEMBER_PASS_DAYS), None),
         NewPass::Booking(id) => {
-            // Only who the booking is for or by, and when it ends: read here rather than through bookings.rs,
-            // which issues passes itself.
-            let (by, for_, ends): (Option<PersonId>, Option<PersonId>, i64) = tx
-                .prepare_cached("SELECT booked_by, booked_for, end_utc FROM bookings WHERE id = ?1")?
-                .query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            // Only who the booking is for or by, when it ends and where: read here rather than through
+            // bookings.rs, which issues passes itself.
+            let (by, for_, ends, room_site): (Option<PersonId>, Option<PersonId>, i64, SiteId) = tx
+                .prepare_cached(
+                    "SELECT b.booked_by, b.booked_for, b.end_utc, r.site_id
+                     FROM bookings b JOIN rooms r ON r.id = b.room_id WHERE b.id = ?1",
+                )?
+                .query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
                 .optional()?
                 .ok_or_else(|| StoreError::not_found(format!("there is no booking #{id}")))?;
             if for_ != Some(person) && by != Some(person) {
                 return Err(StoreError::invalid(format!("booking #{id} is not for person #{person}")));
             }
-            (PassKind::Booking, Some(id), from_db(ends))
+            (PassKind::Booking, Some(id), from_db(ends), Some(room_site))
         }
     };
     tx.execute(
-        "INSERT INTO passes (person_id, kind, booking_id, issued_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![person, kind.as_str(), booking_id, to_db(now), to_db(expires_at)],
+        "INSERT INTO passes (person_id, kind, booking_id, issued_at, expires_at, site_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![person, kind.as_str(), booking_id, to_db(now), to_db(expires_at), valid_at],
     )?;
     let id = PassId(tx.last_insert_rowid()?);
     let payload = encode_pass(&PassClaim { kind, pass_id: id, expires_at }, key);
-    Ok(IssuedPass { pass: Pass { id, person_id: person, kind, booking_id, expires_at, revoked: false }, payload })
+    let pass = Pass { id, person_id: person, kind, booking_id, expires_at, revoked: false, site: valid_at };
+    Ok(IssuedPass { pass, payload })
 }
 
 pub(crate) fn load_pass(conn: &crate::sql::Connection, id: PassId) -> Result<Option<Pass>> {
     Ok(conn
         .prepare_cached(
-            "SELECT id, person_id, kind, booking_id, expires_at, revoked_at IS NOT NULL FROM passes WHERE id = ?1",
+            "SELECT id, person_id, kind, booking_id, expires_at, revoked_at IS NOT NULL, site_id
+             FROM passes WHERE id = ?1",
         )?
         .query_row([id], |row| {
             let kind: String = row.get(2)?;
@@ -322,15 +338,17 @@ pub(crate) fn load_pass(conn: &crate::sql::Connection, id: PassId) -> Result<Opt
                 booking_id: row.get(3)?,
                 expires_at: from_db(row.get(4)?),
                 revoked: row.get(5)?,
+                site: row.get(6)?,
             })
         })
         .optional()?)
 }
 
-/// Checks a scanned text against the key and the records.
+/// Checks a scanned text against the key and the records, at `site`.
 pub(crate) fn verify(
     conn: &crate::sql::Connection,
     key: &PassKey,
+    site: SiteId,
     text: &str,
     now: DateTime<Utc>,
 ) -> Result<Result<Pass, PassRefusal>> {
@@ -343,6 +361,9 @@ pub(crate) fn verify(
         Some(pass) if pass.kind != claim.kind => Err(PassRefusal::BadSignature),
         Some(pass) if pass.revoked => Err(PassRefusal::Revoked),
         Some(pass) if now >= pass.expires_at => Err(PassRefusal::Expired { at: pass.expires_at }),
+        Some(Pass { site: Some(valid_at), .. }) if valid_at != site => {
+            Err(PassRefusal::OtherSite { site: load_site(conn, valid_at)?.name })
+        }
         Some(pass) => Ok(pass),
     })
 }
@@ -356,7 +377,8 @@ impl Store {
         new: NewPass,
         now: DateTime<Utc>,
     ) -> Result<IssuedPass> {
-        self.write(|tx| insert_pass(tx, key, person, new, now))
+        let site = self.site;
+        self.write(|tx| insert_pass(tx, key, site, person, new, now))
     }
 
     /// Cancels a pass for good (a lost member card). Returns false if it was already revoked.
@@ -375,7 +397,7 @@ impl Store {
 
     /// Whether a scanned text is a valid pass of this hub right now.
     pub fn verify_pass(&self, key: &PassKey, text: &str, now: DateTime<Utc>) -> Result<Result<Pass, PassRefusal>> {
-        verify(&self.conn, key, text, now)
+        verify(&self.conn, key, self.site, text, now)
     }
 }
 

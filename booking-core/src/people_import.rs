@@ -269,6 +269,7 @@ impl Store {
         dry_run: bool,
         now: DateTime<Utc>,
     ) -> Result<PeopleImport> {
+        let site = self.site;
         self.write_unless(dry_run, |tx| {
             let known: Vec<Person> = tx
                 .prepare_cached(&format!("SELECT {PERSON_COLUMNS} FROM people WHERE display_name != ?1"))?
@@ -309,7 +310,7 @@ impl Store {
                                 None => {
                                     let person = insert_person(tx, &new, now)?;
                                     if new.role == Role::Member && !dry_run {
-                                        let pass = insert_pass(tx, key, person, NewPass::Member, now)?;
+                                        let pass = insert_pass(tx, key, site, person, NewPass::Member, now)?;
                                         report.passes.push((person, new.display_name.clone(), pass));
                                     }
                                     RowOutcome::Added { person }

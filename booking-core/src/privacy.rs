@@ -181,19 +181,23 @@ fn clear_titles(tx: &Transaction<'_>, person: PersonId, name: &str) -> Result<us
 }
 
 impl Store {
-    /// Erases personal data older than the site's retention period, keeping anonymous counts. Run daily.
+    /// Erases personal data older than the site's retention period, keeping anonymous counts. Run daily by each
+    /// site's kiosk: its visits and door events go by its own period; a person, pass or message of the network goes
+    /// once no site keeps a visit of theirs and the period has passed.
     pub fn purge(&mut self, now: DateTime<Utc>) -> Result<PurgeReport> {
+        let here = self.site;
         let report = self.write(|tx| {
-            let site = load_site(tx)?;
+            let site = load_site(tx, here)?;
             let cutoff = now - Duration::days(i64::from(site.retention_days));
             let old = to_db(cutoff);
 
             // Finished visits become counts per local date, hour and reason.
             let visits: Vec<(i64, Option<String>)> = tx
                 .prepare_cached(
-                    "SELECT checked_in_at, reason FROM visits WHERE checked_out_at IS NOT NULL AND checked_out_at < ?1",
+                    "SELECT checked_in_at, reason FROM visits
+                     WHERE checked_out_at IS NOT NULL AND checked_out_at < ?1 AND site_id = ?2",
                 )?
-                .query_map([old], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .query_map(params![old, here], |row| Ok((row.get(0)?, row.get(1)?)))?
                 .collect::<crate::sql::Result<_>>()?;
             let mut counts: BTreeMap<(String, u32, String), i64> = BTreeMap::new();
             for (checked_in, reason) in &visits {
@@ -202,26 +206,32 @@ impl Store {
             }
             for ((date, hour, reason), arrivals) in counts {
                 tx.execute(
-                    "INSERT INTO visit_counts (date, hour, reason, arrivals) VALUES (?1, ?2, ?3, ?4)
-                     ON CONFLICT (date, hour, reason) DO UPDATE SET arrivals = visit_counts.arrivals + excluded.arrivals",
-                    params![date, hour, reason, arrivals],
+                    "INSERT INTO visit_counts (site_id, date, hour, reason, arrivals) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (site_id, date, hour, reason)
+                     DO UPDATE SET arrivals = visit_counts.arrivals + excluded.arrivals",
+                    params![here, date, hour, reason, arrivals],
                 )?;
             }
             // "Last seen" is read from the latest visit: keep it on the person before their visits go.
             tx.execute(
                 "UPDATE people SET last_seen = (SELECT max(checked_out_at) FROM visits v WHERE v.person_id = people.id)
-                 WHERE id IN (SELECT person_id FROM visits WHERE checked_out_at IS NOT NULL AND checked_out_at < ?1)
+                 WHERE id IN (SELECT person_id FROM visits
+                              WHERE checked_out_at IS NOT NULL AND checked_out_at < ?1 AND site_id = ?2)
                    AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.person_id = people.id
-                                   AND (v.checked_out_at IS NULL OR v.checked_out_at >= ?1))",
-                [old],
+                                   AND (v.checked_out_at IS NULL OR v.checked_out_at >= ?1 OR v.site_id != ?2))",
+                params![old, here],
             )?;
-            tx.execute("DELETE FROM visits WHERE checked_out_at IS NOT NULL AND checked_out_at < ?1", [old])?;
+            tx.execute(
+                "DELETE FROM visits WHERE checked_out_at IS NOT NULL AND checked_out_at < ?1 AND site_id = ?2",
+                params![old, here],
+            )?;
 
             let passes_deleted = tx.execute(
                 "DELETE FROM passes WHERE expires_at < ?1 AND id NOT IN (SELECT pass_id FROM visits WHERE pass_id IS NOT NULL)",
                 [old],
             )?;
-            let door_events_deleted = tx.execute("DELETE FROM door_events WHERE at < ?1", [old])?;
+            let door_events_deleted =
+                tx.execute("DELETE FROM door_events WHERE at < ?1 AND site_id = ?2", params![old, here])?;
             let messages_deleted = tx.execute("DELETE FROM messages WHERE created_at < ?1", [old])?;
             let tickets_unlinked = tx.execute(
                 "UPDATE queue_tickets SET person_id = NULL WHERE person_id IS NOT NULL AND issued_at < ?1",

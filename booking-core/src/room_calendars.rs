@@ -278,15 +278,15 @@ impl Store {
         })
     }
 
-    /// Every calendar with its health, its blocks from now on, and its collisions.
+    /// Every calendar of the site's rooms with its health, its blocks from now on, and its collisions.
     pub fn room_calendars(&self, now: DateTime<Utc>) -> Result<Vec<CalendarStatus>> {
         let collisions = collisions(&self.conn, now)?;
         let mut statement = self.conn.prepare_cached(
             "SELECT c.name, r.name, c.subscribed, c.refresh_minutes, c.read_at, c.tried_at, c.failure,
                     (SELECT count(*) FROM external_blocks b WHERE b.calendar_id = c.id AND b.end_utc > ?1)
-             FROM room_calendars c JOIN rooms r ON r.id = c.room_id ORDER BY r.name, c.name",
+             FROM room_calendars c JOIN rooms r ON r.id = c.room_id WHERE r.site_id = ?2 ORDER BY r.name, c.name",
         )?;
-        let rows = statement.query_map([to_db(now)], |row| {
+        let rows = statement.query_map(params![to_db(now), self.site], |row| {
             let failure: Option<String> = row.get(6)?;
             Ok(CalendarStatus {
                 name: row.get(0)?,
@@ -339,7 +339,7 @@ fn load_blocks(
         .prepare_cached("SELECT name, room_id FROM room_calendars WHERE id = ?1")?
         .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))?;
     let room = load_room(tx, room_id)?;
-    let zone: Tz = load_site(tx)?.time_zone;
+    let zone: Tz = load_site(tx, room.site)?.time_zone;
     let window = Slot::new(now - KEEP_PAST, now + Duration::days(i64::from(room.advance_days) + 1))?;
     let (file, busy) = match read_ics(text).and_then(|file| Ok((file.busy(zone, window)?, file))) {
         Ok((busy, file)) => (file, busy),

@@ -5,13 +5,15 @@ use serde::Serialize;
 
 use crate::db::Store;
 use crate::error::{Result, StoreError};
-use crate::ids::RoomId;
+use crate::ids::{RoomId, SiteId};
 use crate::text;
 
 /// A room and the rules for booking it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Room {
     pub id: RoomId,
+    /// The site the room is at: its opening hours and time zone are the room's.
+    pub site: SiteId,
     pub name: String,
     pub capacity: u32,
     /// Free-text tags such as "projector" or "step-free".
@@ -55,7 +57,7 @@ impl NewRoom {
 }
 
 const ROOM_COLUMNS: &str =
-    "id, name, capacity, features, bookable, buffer_minutes, min_minutes, max_minutes, advance_days";
+    "id, name, capacity, features, bookable, buffer_minutes, min_minutes, max_minutes, advance_days, site_id";
 
 fn room_from_row(row: &Row<'_>) -> crate::sql::Result<Room> {
     let features: String = row.get(3)?;
@@ -69,6 +71,7 @@ fn room_from_row(row: &Row<'_>) -> crate::sql::Result<Room> {
         min_minutes: row.get(6)?,
         max_minutes: row.get(7)?,
         advance_days: row.get(8)?,
+        site: row.get(9)?,
     })
 }
 
@@ -104,17 +107,19 @@ impl Store {
                 features.push(tag);
             }
         }
+        let site = self.site;
         let id = self.write(|tx| {
+            crate::site::load_site(tx, site)?;
             let taken: bool = tx
-                .prepare_cached("SELECT EXISTS (SELECT 1 FROM rooms WHERE lower(name) = lower(?1))")?
-                .query_row([&name], |row| row.get(0))?;
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM rooms WHERE site_id = ?1 AND lower(name) = lower(?2))")?
+                .query_row(params![site, &name], |row| row.get(0))?;
             if taken {
                 return Err(StoreError::invalid(format!("there is already a room called \"{name}\"")));
             }
             tx.execute(
                 "INSERT INTO rooms (name, capacity, features, bookable, buffer_minutes, min_minutes, max_minutes,
-                                    advance_days)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                    advance_days, site_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
                     name,
                     new.capacity,
@@ -123,7 +128,8 @@ impl Store {
                     new.buffer_minutes,
                     new.min_minutes,
                     new.max_minutes,
-                    new.advance_days
+                    new.advance_days,
+                    site
                 ],
             )?;
             Ok(RoomId(tx.last_insert_rowid()?))
@@ -131,10 +137,11 @@ impl Store {
         self.room(id)
     }
 
-    /// All rooms, by name.
+    /// The site's rooms, by name.
     pub fn rooms(&self) -> Result<Vec<Room>> {
-        let mut statement = self.conn.prepare_cached(&format!("SELECT {ROOM_COLUMNS} FROM rooms ORDER BY name"))?;
-        let rooms = statement.query_map([], room_from_row)?.collect::<crate::sql::Result<_>>()?;
+        let mut statement =
+            self.conn.prepare_cached(&format!("SELECT {ROOM_COLUMNS} FROM rooms WHERE site_id = ?1 ORDER BY name"))?;
+        let rooms = statement.query_map([self.site], room_from_row)?.collect::<crate::sql::Result<_>>()?;
         Ok(rooms)
     }
 
@@ -142,12 +149,14 @@ impl Store {
         load_room(&self.conn, id)
     }
 
-    /// Finds a room by name, ignoring case; the error lists the rooms there are.
+    /// Finds one of the site's rooms by name, ignoring case; the error lists the rooms there are.
     pub fn room_by_name(&self, name: &str) -> Result<Room> {
         let found = self
             .conn
-            .prepare_cached(&format!("SELECT {ROOM_COLUMNS} FROM rooms WHERE lower(name) = lower(?1)"))?
-            .query_row([name.trim()], room_from_row)
+            .prepare_cached(&format!(
+                "SELECT {ROOM_COLUMNS} FROM rooms WHERE site_id = ?1 AND lower(name) = lower(?2)"
+            ))?
+            .query_row(params![self.site, name.trim()], room_from_row)
             .optional()?;
         found.ok_or_else(|| {
             let names: Vec<String> = self.rooms().unwrap_or_default().into_iter().map(|room| room.name).collect();

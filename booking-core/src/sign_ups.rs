@@ -2,14 +2,14 @@
 //! a member — their agreement to be contacted recorded with its date — and sends their member pass. Staff open or
 //! close it (`site.sign_up_open`). A request not confirmed within [`SIGN_UP_LINK_VALID`] is erased by the purge.
 
-use crate::sql::{OptionalExtension, Transaction, params};
+use crate::sql::{Connection, OptionalExtension, Transaction, params};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::db::Store;
 use crate::error::{Result, StoreError};
-use crate::ids::PersonId;
+use crate::ids::{PersonId, SiteId};
 use crate::outbox::{self, MessageFacts};
 use crate::passes::{IssuedPass, NewPass, PassKey, insert_pass};
 use crate::refusal::Refusal;
@@ -70,29 +70,26 @@ fn clean_email(email: &str) -> Result<String> {
     Ok(email)
 }
 
-fn sign_up_open(tx: &Transaction<'_>) -> Result<bool> {
-    Ok(tx
-        .prepare_cached("SELECT sign_up_open FROM site WHERE id = 1")?
-        .query_row([], |row| row.get(0))
+/// Whether `site`'s web pages let people join (the network's membership).
+fn sign_up_open(conn: &Connection, site: SiteId) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT sign_up_open FROM site WHERE id = ?1")?
+        .query_row([site], |row| row.get(0))
         .optional()?
         .unwrap_or(false))
 }
 
 impl Store {
-    /// Whether people may join on the web.
+    /// Whether people may join on this site's web pages.
     pub fn sign_up_is_open(&self) -> Result<bool> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT sign_up_open FROM site WHERE id = 1")?
-            .query_row([], |row| row.get(0))
-            .optional()?
-            .unwrap_or(false))
+        sign_up_open(&self.conn, self.site)
     }
 
-    /// Opens or closes joining on the web (staff).
+    /// Opens or closes joining on this site's web pages (staff).
     pub fn set_sign_up_open(&mut self, open: bool) -> Result<()> {
+        let site = self.site;
         self.write(|tx| {
-            if tx.execute("UPDATE site SET sign_up_open = ?1 WHERE id = 1", [open])? == 0 {
+            if tx.execute("UPDATE site SET sign_up_open = ?1 WHERE id = ?2", params![open, site])? == 0 {
                 return Err(StoreError::invalid("this hub has not been set up yet"));
             }
             Ok(())
@@ -115,8 +112,9 @@ impl Store {
         let mut random = [0u8; 32];
         getrandom::fill(&mut random).map_err(|error| StoreError::Corrupt(format!("no random bytes: {error}")))?;
         let token = data_encoding::BASE32_NOPAD.encode(&random).to_lowercase();
+        let site = self.site;
         self.write(|tx| {
-            if !sign_up_open(tx)? {
+            if !sign_up_open(tx, site)? {
                 return Ok(Err(SignUpRefusal::Closed));
             }
             let member: bool = tx
@@ -175,6 +173,7 @@ impl Store {
         token: &str,
         now: DateTime<Utc>,
     ) -> Result<Result<Joined, SignUpRefusal>> {
+        let site = self.site;
         self.write(|tx| {
             let found: Option<(PersonId, i64, Option<i64>, String)> = tx
                 .prepare_cached(
@@ -198,7 +197,7 @@ impl Store {
                 params![person, to_db(now)],
             )?;
             tx.execute("UPDATE sign_ups SET confirmed_at = ?2 WHERE person_id = ?1", params![person, to_db(now)])?;
-            let pass = insert_pass(tx, key, person, NewPass::Member, now)?;
+            let pass = insert_pass(tx, key, site, person, NewPass::Member, now)?;
             outbox::enqueue(tx, person, None, &MessageFacts::Welcome { pass: pass.payload.clone() }, now)?;
             Ok(Ok(Joined { person, name, pass }))
         })

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::db::Store;
 use crate::error::{Result, StoreError};
-use crate::ids::PersonId;
+use crate::ids::{PersonId, SiteId};
 use crate::people::{NewPerson, Person, Role, insert_person, load_person};
 use crate::site::load_site;
 use crate::time::{from_db, to_db};
@@ -102,23 +102,39 @@ fn hash_pin(pin: &Pin) -> Result<String> {
     Ok(hash.to_string())
 }
 
-fn store_pin(tx: &Transaction<'_>, person: PersonId, pin: &Pin) -> Result<()> {
-    let digits = load_site(tx)?.pin_digits;
+/// Sets a PIN by `site`'s rules. A new PIN opens that site's staff view; a replaced one keeps the sites it opened.
+fn store_pin(tx: &Transaction<'_>, site: SiteId, person: PersonId, pin: &Pin) -> Result<()> {
+    let digits = load_site(tx, site)?.pin_digits;
     if pin.0.len() < usize::from(digits) {
         return Err(StoreError::invalid(format!("this hub's PINs have at least {digits} digits")));
     }
     tx.execute(
-        "INSERT INTO staff_pins (person_id, pin_hash) VALUES (?1, ?2)
+        "INSERT INTO staff_pins (person_id, pin_hash, site_id) VALUES (?1, ?2, ?3)
          ON CONFLICT (person_id) DO UPDATE SET pin_hash = excluded.pin_hash, failed_attempts = 0,
                                                last_failed_at = NULL, locked_at = NULL",
-        params![person, hash_pin(pin)?],
+        params![person, hash_pin(pin)?, site],
     )?;
     Ok(())
 }
 
-/// Checks a PIN and records the attempt, inside the caller's write transaction.
-fn attempt(tx: &Transaction<'_>, person: PersonId, pin: &Pin, now: DateTime<Utc>) -> Result<PinOutcome> {
+/// Checks a PIN at `site` and records the attempt, inside the caller's write transaction. A PIN for another site
+/// is not tried at all.
+fn attempt(tx: &Transaction<'_>, site: SiteId, person: PersonId, pin: &Pin, now: DateTime<Utc>) -> Result<PinOutcome> {
     let found = load_person(tx, person)?;
+    // `None` for network staff (and for someone with no PIN, refused below).
+    let pin_site: Option<SiteId> = tx
+        .prepare_cached("SELECT site_id FROM staff_pins WHERE person_id = ?1")?
+        .query_row([person], |row| row.get(0))
+        .optional()?
+        .flatten();
+    if let Some(pin_site) = pin_site.filter(|pin_site| *pin_site != site) {
+        return Err(StoreError::invalid(format!(
+            "{}'s PIN is for {}, not this site: staff of every site are set up from the command line \
+             (kiosk staff network)",
+            found.display_name,
+            load_site(tx, pin_site)?.name
+        )));
+    }
     let row: Option<(String, u32, Option<i64>, bool)> = tx
         .prepare_cached(
             "SELECT pin_hash, failed_attempts, last_failed_at, locked_at IS NOT NULL FROM staff_pins WHERE person_id = ?1",
@@ -143,7 +159,7 @@ fn attempt(tx: &Transaction<'_>, person: PersonId, pin: &Pin, now: DateTime<Utc>
         return Ok(PinOutcome::Accepted(found));
     }
     let failures = failures + 1;
-    let lock_after = load_site(tx)?.pin_lock_after;
+    let lock_after = load_site(tx, site)?.pin_lock_after;
     let locked_at = (failures >= lock_after).then(|| to_db(now));
     tx.execute(
         "UPDATE staff_pins SET failed_attempts = ?2, last_failed_at = ?3, locked_at = ?4 WHERE person_id = ?1",
@@ -167,11 +183,12 @@ pub enum UnlockOutcome {
 impl Store {
     /// Adds a staff member with a PIN.
     pub fn add_staff(&mut self, display_name: &str, pin: &Pin, now: DateTime<Utc>) -> Result<Person> {
+        let site = self.site;
         let id = self.write(|tx| {
             let new =
                 NewPerson { display_name: display_name.into(), contact: None, role: Role::Staff, rules_version: None };
             let id = insert_person(tx, &new, now)?;
-            store_pin(tx, id, pin)?;
+            store_pin(tx, site, id, pin)?;
             Ok(id)
         })?;
         self.person(id)
@@ -179,6 +196,7 @@ impl Store {
 
     /// Sets or replaces the PIN of a host or staff member (clearing any lock).
     pub fn set_pin(&mut self, person: PersonId, pin: &Pin) -> Result<()> {
+        let site = self.site;
         self.write(|tx| {
             let found = load_person(tx, person)?;
             if !matches!(found.role, Role::Host | Role::Staff) {
@@ -187,13 +205,33 @@ impl Store {
                     found.display_name, found.role
                 )));
             }
-            store_pin(tx, person, pin)
+            store_pin(tx, site, person, pin)
         })
     }
 
-    /// Checks a PIN, counting wrong ones in the database so a restart does not reset the count.
+    /// Lets a staff member's PIN open every site's staff view (`true`: network staff), or this site's only.
+    pub fn set_network_staff(&mut self, person: PersonId, network: bool) -> Result<()> {
+        let site = self.site;
+        self.write(|tx| {
+            let found = load_person(tx, person)?;
+            if found.role != Role::Staff {
+                return Err(StoreError::invalid(format!("{} is not staff", found.display_name)));
+            }
+            let changed = tx.execute(
+                "UPDATE staff_pins SET site_id = ?2 WHERE person_id = ?1",
+                params![person, (!network).then_some(site)],
+            )?;
+            if changed == 0 {
+                return Err(StoreError::invalid(format!("{} has no PIN set", found.display_name)));
+            }
+            Ok(())
+        })
+    }
+
+    /// Checks a PIN at this site, counting wrong ones in the database so a restart does not reset the count.
     pub fn check_pin(&mut self, person: PersonId, pin: &Pin, now: DateTime<Utc>) -> Result<PinOutcome> {
-        self.write(|tx| attempt(tx, person, pin, now))
+        let site = self.site;
+        self.write(|tx| attempt(tx, site, person, pin, now))
     }
 
     /// Lifts the lock on `locked`, if `by` is a staff member whose own PIN is right. A person cannot unlock
@@ -208,6 +246,7 @@ impl Store {
         if locked == by {
             return Err(StoreError::invalid("another staff member must unlock this account"));
         }
+        let site = self.site;
         self.write(|tx| {
             let helper = load_person(tx, by)?;
             if helper.role != Role::Staff {
@@ -216,7 +255,7 @@ impl Store {
                     helper.display_name
                 )));
             }
-            match attempt(tx, by, by_pin, now)? {
+            match attempt(tx, site, by, by_pin, now)? {
                 PinOutcome::Accepted(_) => {
                     tx.execute(
                         "UPDATE staff_pins SET failed_attempts = 0, last_failed_at = NULL, locked_at = NULL

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::booker::{Booker, Found, Refused};
 use crate::db::Store;
 use crate::error::{Result, StoreError};
-use crate::ids::{PersonId, SeatId, SurgeryId, SurgerySlotId, TicketId};
+use crate::ids::{PersonId, SeatId, SiteId, SurgeryId, SurgerySlotId, TicketId};
 use crate::outbox;
 use crate::passes::{IssuedPass, NewPass, PassKey, insert_pass};
 use crate::people::{Role, load_person};
@@ -34,6 +34,8 @@ pub struct NewSurgery {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Surgery {
     pub id: SurgeryId,
+    /// The site it is held at.
+    pub site: SiteId,
     pub topic: String,
     pub host_id: PersonId,
     pub host_name: String,
@@ -245,7 +247,7 @@ fn load_surgery(conn: &Connection, id: SurgeryId) -> Result<Surgery> {
     let row = conn
         .prepare_cached(
             "SELECT s.topic, s.host_id, p.display_name, s.place, s.start_utc, s.end_utc, s.slot_minutes,
-                    s.seats_per_slot, s.cancelled_at IS NOT NULL, s.cancel_reason
+                    s.seats_per_slot, s.cancelled_at IS NOT NULL, s.cancel_reason, s.site_id
              FROM surgeries s JOIN people p ON p.id = s.host_id WHERE s.id = ?1",
         )?
         .query_row([id], |row| {
@@ -260,16 +262,29 @@ fn load_surgery(conn: &Connection, id: SurgeryId) -> Result<Surgery> {
                 row.get(7)?,
                 row.get(8)?,
                 row.get(9)?,
+                row.get(10)?,
             ))
         })
         .optional()?;
-    let Some((topic, host_id, host_name, place, start, end, slot_minutes, seats_per_slot, cancelled, cancel_reason)) =
-        row
+    let Some((
+        topic,
+        host_id,
+        host_name,
+        place,
+        start,
+        end,
+        slot_minutes,
+        seats_per_slot,
+        cancelled,
+        cancel_reason,
+        site,
+    )) = row
     else {
         return Err(StoreError::not_found(format!("there is no surgery number {id}")));
     };
     Ok(Surgery {
         id,
+        site,
         topic,
         host_id,
         host_name,
@@ -449,6 +464,7 @@ impl Store {
         if slot_count > 200 {
             return Err(StoreError::invalid("a session can have at most 200 slots"));
         }
+        let site = self.site;
         let id = self.write(|tx| {
             let host = load_person(tx, new.host)?;
             if !matches!(host.role, Role::Host | Role::Staff) {
@@ -458,8 +474,9 @@ impl Store {
                 )));
             }
             tx.execute(
-                "INSERT INTO surgeries (topic, host_id, place, start_utc, end_utc, slot_minutes, seats_per_slot)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO surgeries (topic, host_id, place, start_utc, end_utc, slot_minutes, seats_per_slot,
+                                        site_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     topic,
                     new.host,
@@ -467,7 +484,8 @@ impl Store {
                     to_db(new.time.start()),
                     to_db(new.time.end()),
                     new.slot_minutes,
-                    new.seats_per_slot
+                    new.seats_per_slot,
+                    site
                 ],
             )?;
             let id = SurgeryId(tx.last_insert_rowid()?);
@@ -487,13 +505,13 @@ impl Store {
         load_surgery(&self.conn, id)
     }
 
-    /// Surgeries overlapping `range`, earliest first, cancelled ones included (marked).
+    /// The site's surgeries overlapping `range`, earliest first, cancelled ones included (marked).
     pub fn surgeries_overlapping(&self, range: Slot) -> Result<Vec<Surgery>> {
-        let mut statement = self
-            .conn
-            .prepare_cached("SELECT id FROM surgeries WHERE end_utc > ?1 AND start_utc < ?2 ORDER BY start_utc, id")?;
+        let mut statement = self.conn.prepare_cached(
+            "SELECT id FROM surgeries WHERE end_utc > ?1 AND start_utc < ?2 AND site_id = ?3 ORDER BY start_utc, id",
+        )?;
         let ids: Vec<SurgeryId> = statement
-            .query_map(params![to_db(range.start()), to_db(range.end())], |row| row.get(0))?
+            .query_map(params![to_db(range.start()), to_db(range.end()), self.site], |row| row.get(0))?
             .collect::<crate::sql::Result<_>>()?;
         ids.into_iter().map(|id| self.surgery(id)).collect()
     }
@@ -525,8 +543,9 @@ impl Store {
         when_full: WhenFull,
         now: DateTime<Utc>,
     ) -> Result<Result<PlaceTaken, Refused<SeatRefusal>>> {
+        let site = self.site;
         self.write(|tx| {
-            let found = match booker.find(tx, key, now)? {
+            let found = match booker.find(tx, key, site, now)? {
                 Ok(found) => found,
                 Err(refusal) => return Ok(Err(Refused::Pass(refusal))),
             };
@@ -538,9 +557,10 @@ impl Store {
             let pass = match found {
                 Found::Holder(_) => None,
                 Found::Newcomer(_) => {
-                    let (_, time, _) = slot_context(tx, slot)?;
-                    let day = time.start().with_timezone(&load_site(tx)?.time_zone).date_naive();
-                    Some(insert_pass(tx, key, person, NewPass::DayOf(day), now)?)
+                    let (surgery, time, _) = slot_context(tx, slot)?;
+                    let surgery_site = load_surgery(tx, surgery)?.site;
+                    let day = time.start().with_timezone(&load_site(tx, surgery_site)?.time_zone).date_naive();
+                    Some(insert_pass(tx, key, surgery_site, person, NewPass::DayOf(day), now)?)
                 }
             };
             // The pass that checks them in: the one they booked with, or a newcomer's new day pass.
@@ -590,7 +610,7 @@ impl Store {
             if surgery.cancelled {
                 return Err(StoreError::invalid(format!("\"{}\" has been cancelled", surgery.topic)));
             }
-            let site = load_site(tx)?;
+            let site = load_site(tx, surgery.site)?;
             if let Some(slot) = surgery.slots.iter().find(|slot| slot.taken > edit.seats_per_slot) {
                 let at = slot.time.start().with_timezone(&site.time_zone).format("%H:%M");
                 return Err(StoreError::invalid(format!(

@@ -15,7 +15,7 @@ use crate::bookings::{BookingRefusal, BookingRequest, insert_booking, refusal_fo
 use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::grid::{Cell, GridProposal, GridRoom, fill_grid};
-use crate::ids::{BookingId, PersonId, ProposalId, RoomId, UnconferenceId};
+use crate::ids::{BookingId, PersonId, ProposalId, RoomId, SiteId, UnconferenceId};
 use crate::passes::{IssuedPass, NewPass, PassKey, insert_pass};
 use crate::people::{Role, load_person};
 use crate::refusal::Refusal;
@@ -84,6 +84,8 @@ pub struct ProposalLine {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UnconferenceBoard {
     pub id: UnconferenceId,
+    /// The site it is held at.
+    pub site: SiteId,
     pub title: String,
     pub day: NaiveDate,
     pub organiser: String,
@@ -190,12 +192,12 @@ fn load_proposal(conn: &Connection, id: ProposalId) -> Result<ProposalRow> {
 }
 
 pub(crate) fn load_board(conn: &Connection, id: UnconferenceId) -> Result<UnconferenceBoard> {
-    let (title, day, organiser): (String, String, String) = conn
+    let (title, day, organiser, site): (String, String, String, SiteId) = conn
         .prepare_cached(
-            "SELECT u.title, u.day, p.display_name FROM unconference_days u JOIN people p ON p.id = u.organiser_id
-             WHERE u.id = ?1",
+            "SELECT u.title, u.day, p.display_name, u.site_id FROM unconference_days u
+             JOIN people p ON p.id = u.organiser_id WHERE u.id = ?1",
         )?
-        .query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
         .optional()?
         .ok_or_else(|| StoreError::not_found(format!("there is no unconference day number {id}")))?;
     let day = day.parse().map_err(|_| StoreError::invalid(format!("unconference day {id} has no valid date")))?;
@@ -246,7 +248,7 @@ pub(crate) fn load_board(conn: &Connection, id: UnconferenceId) -> Result<Unconf
             line.merged.push(title);
         }
     }
-    Ok(UnconferenceBoard { id, title, day, organiser, rooms, blocks, proposals })
+    Ok(UnconferenceBoard { id, site, title, day, organiser, rooms, blocks, proposals })
 }
 
 /// A cell outside the day's grid, counted from 1 as people do.
@@ -348,11 +350,12 @@ impl Store {
                 "the time blocks must each end after they start, one after another, without overlapping",
             ));
         }
+        let site = self.site;
         self.write(|tx| {
             if !matches!(load_person(tx, new.organiser)?.role, Role::Host | Role::Staff) {
                 return Err(StoreError::invalid("an unconference day's organiser must be a host or a staff member"));
             }
-            let zone = load_site(tx)?.time_zone;
+            let zone = load_site(tx, site)?.time_zone;
             let instant = |time: NaiveTime| {
                 resolve_local(zone, new.day.and_time(time)).map_err(|error| StoreError::invalid(error.to_string()))
             };
@@ -365,6 +368,9 @@ impl Store {
             // day's own blocks too (the database keeps every room's bookings that far apart): say so plainly.
             for room in &new.rooms {
                 let room_row = load_room(tx, *room)?;
+                if room_row.site != site {
+                    return Err(StoreError::invalid(format!("{} is at another site of the network", room_row.name)));
+                }
                 let buffer = i64::from(room_row.buffer_minutes);
                 if blocks.windows(2).any(|pair| pair[1].start() - pair[0].end() < chrono::Duration::minutes(buffer)) {
                     return Err(StoreError::invalid(format!(
@@ -380,8 +386,9 @@ impl Store {
                 }
             }
             tx.execute(
-                "INSERT INTO unconference_days (title, day, organiser_id, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![title, new.day.to_string(), new.organiser, to_db(now)],
+                "INSERT INTO unconference_days (title, day, organiser_id, created_at, site_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![title, new.day.to_string(), new.organiser, to_db(now), site],
             )?;
             let id = UnconferenceId(tx.last_insert_rowid()?);
             for (position, block) in blocks.iter().enumerate() {
@@ -453,8 +460,10 @@ impl Store {
     fn unconferences_where(&self, condition: &str, date: NaiveDate) -> Result<Vec<UnconferenceBoard>> {
         let ids: Vec<UnconferenceId> = self
             .conn
-            .prepare_cached(&format!("SELECT id FROM unconference_days WHERE {condition} ORDER BY day, id"))?
-            .query_map([date.to_string()], |row| row.get(0))?
+            .prepare_cached(&format!(
+                "SELECT id FROM unconference_days WHERE {condition} AND site_id = ?2 ORDER BY day, id"
+            ))?
+            .query_map(params![date.to_string(), self.site], |row| row.get(0))?
             .collect::<crate::sql::Result<_>>()?;
         ids.into_iter().map(|id| self.unconference(id)).collect()
     }
@@ -474,8 +483,9 @@ impl Store {
         let description =
             text::clean_optional("line about it", Some(&new.description), PROPOSAL_LINE_CHARS)?.unwrap_or_default();
         let at = new.at;
+        let site = self.site;
         self.write(|tx| {
-            let found = match booker.find(tx, key, now)? {
+            let found = match booker.find(tx, key, site, now)? {
                 Ok(found) => found,
                 Err(refusal) => return Ok(Err(Refused::Pass(refusal))),
             };
@@ -511,7 +521,7 @@ impl Store {
             }
             let pass = match found {
                 Found::Holder(_) => None,
-                Found::Newcomer(_) => Some(insert_pass(tx, key, person, NewPass::DayOf(board.day), now)?),
+                Found::Newcomer(_) => Some(insert_pass(tx, key, board.site, person, NewPass::DayOf(board.day), now)?),
             };
             Ok(Ok(Proposed { proposal, pass }))
         })
@@ -529,8 +539,9 @@ impl Store {
         if let Booker::Newcomer(_) = voter {
             return Err(StoreError::invalid("a vote needs a pass: a name alone could vote twice"));
         }
+        let site = self.site;
         self.write(|tx| {
-            let person = match voter.find(tx, key, now)? {
+            let person = match voter.find(tx, key, site, now)? {
                 Ok(found) => found.holder().expect("a pass or a person names someone"),
                 Err(refusal) => return Ok(Err(Refused::Pass(refusal))),
             };

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::db::Store;
 use crate::error::{Result, StoreError};
-use crate::ids::{BookingId, EventPlaceId, PassId, PersonId, SeatId, VisitId};
+use crate::ids::{BookingId, EventPlaceId, PassId, PersonId, SeatId, SiteId, VisitId};
 use crate::outbox::{self, MessageFacts};
 use crate::passes::{IssuedPass, NewPass, PassKey, PassRefusal, insert_pass, verify};
 use crate::people::{NewPerson, Person, Role, insert_person, load_person};
@@ -139,6 +139,7 @@ pub enum WalkInOutcome {
 #[derive(Debug, Clone, Copy)]
 struct LatestVisit {
     id: VisitId,
+    site: SiteId,
     checked_in: DateTime<Utc>,
     checked_out: Option<DateTime<Utc>>,
 }
@@ -147,6 +148,11 @@ impl LatestVisit {
     /// The visit and its start, if the person has not left.
     fn open(&self) -> Option<(VisitId, DateTime<Utc>)> {
         self.checked_out.is_none().then_some((self.id, self.checked_in))
+    }
+
+    /// The visit and its start, if the person has not left `site`.
+    fn open_at(&self, site: SiteId) -> Option<(VisitId, DateTime<Utc>)> {
+        self.open().filter(|_| self.site == site)
     }
 
     /// Their latest check-in or check-out, for the repeat-scan window.
@@ -158,12 +164,13 @@ impl LatestVisit {
 fn latest_visit(conn: &Connection, person: PersonId) -> Result<Option<LatestVisit>> {
     Ok(conn
         .prepare_cached(
-            "SELECT id, checked_in_at, checked_out_at FROM visits WHERE person_id = ?1
+            "SELECT id, checked_in_at, checked_out_at, site_id FROM visits WHERE person_id = ?1
              ORDER BY checked_in_at DESC, id DESC LIMIT 1",
         )?
         .query_row([person], |row| {
             Ok(LatestVisit {
                 id: row.get(0)?,
+                site: row.get(3)?,
                 checked_in: from_db(row.get(1)?),
                 checked_out: row.get::<_, Option<i64>>(2)?.map(from_db),
             })
@@ -173,6 +180,7 @@ fn latest_visit(conn: &Connection, person: PersonId) -> Result<Option<LatestVisi
 
 fn insert_visit(
     tx: &Transaction<'_>,
+    site: SiteId,
     person: PersonId,
     pass: Option<PassId>,
     reason: Option<VisitReason>,
@@ -180,9 +188,10 @@ fn insert_visit(
     now: DateTime<Utc>,
 ) -> Result<VisitId> {
     tx.prepare_cached(
-        "INSERT INTO visits (person_id, pass_id, reason, visiting_host, checked_in_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO visits (person_id, pass_id, reason, visiting_host, checked_in_at, site_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![person, pass, reason.map(VisitReason::as_str), visiting, to_db(now)])?;
+    .execute(params![person, pass, reason.map(VisitReason::as_str), visiting, to_db(now), site])?;
     let visit = VisitId(tx.last_insert_rowid()?);
     // Only a first visit writes the person's row: "last seen" is read from the visits themselves.
     tx.prepare_cached("UPDATE people SET first_seen = ?2 WHERE id = ?1 AND first_seen IS NULL")?
@@ -190,27 +199,27 @@ fn insert_visit(
     Ok(visit)
 }
 
-/// The person's bookings, surgery seats and event places on `day`, in start order: one query, as every check-in
-/// asks it.
-fn today_items(conn: &Connection, person: PersonId, day: Slot) -> Result<Vec<TodayItem>> {
+/// The person's bookings, surgery seats and event places at `site` on `day`, in start order: one query, as every
+/// check-in asks it.
+fn today_items(conn: &Connection, site: SiteId, person: PersonId, day: Slot) -> Result<Vec<TodayItem>> {
     let mut statement = conn.prepare_cached(
         "SELECT 0, b.id, b.title, r.name, b.start_utc, b.end_utc FROM bookings b JOIN rooms r ON r.id = b.room_id
          WHERE (b.booked_for = ?1 OR (b.booked_for IS NULL AND b.booked_by = ?1))
-           AND b.status IN ('confirmed', 'checked_in') AND b.end_utc > ?2 AND b.start_utc < ?3
+           AND b.status IN ('confirmed', 'checked_in') AND b.end_utc > ?2 AND b.start_utc < ?3 AND r.site_id = ?4
          UNION ALL
          SELECT 1, seat.id, g.topic, g.place, s.start_utc, s.end_utc
          FROM slot_seats seat JOIN surgery_slots s ON s.id = seat.slot_id JOIN surgeries g ON g.id = s.surgery_id
          WHERE seat.person_id = ?1 AND seat.status IN ('booked', 'arrived') AND g.cancelled_at IS NULL
-           AND s.end_utc > ?2 AND s.start_utc < ?3
+           AND s.end_utc > ?2 AND s.start_utc < ?3 AND g.site_id = ?4
          UNION ALL
          SELECT 2, x.id, b.title, r.name, b.start_utc, b.end_utc
          FROM event_places x JOIN events e ON e.id = x.event_id JOIN bookings b ON b.id = e.booking_id
          JOIN rooms r ON r.id = b.room_id
          WHERE x.person_id = ?1 AND x.status IN ('registered', 'came') AND e.cancelled_at IS NULL
-           AND b.end_utc > ?2 AND b.start_utc < ?3
+           AND b.end_utc > ?2 AND b.start_utc < ?3 AND r.site_id = ?4
          ORDER BY 5, 1, 2",
     )?;
-    let rows = statement.query_map(params![person, to_db(day.start()), to_db(day.end())], |row| {
+    let rows = statement.query_map(params![person, to_db(day.start()), to_db(day.end()), site], |row| {
         Ok((row.get::<_, u8>(0)?, row.get::<_, i64>(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
     })?;
     let mut items = Vec::new();
@@ -273,35 +282,39 @@ fn tell_hosts(tx: &Transaction<'_>, person: &Person, arrived_for: &[TodayItem], 
 
 impl Store {
     /// Exactly what the kiosk does when a code is scanned: verify it, then check the holder in, or out if they are
-    /// on site. A repeat scan within [`REPEAT_SCAN_WINDOW`] does nothing. The change is committed (and, with
-    /// `synchronous=FULL`, on disk) before this returns.
+    /// on site. A repeat scan within [`REPEAT_SCAN_WINDOW`] does nothing. Someone still on the roll of another
+    /// site of the network (who left it without scanning) is checked out there as they check in here. The change
+    /// is committed (and, with `synchronous=FULL`, on disk) before this returns.
     pub fn scan(&mut self, key: &PassKey, text: &str, now: DateTime<Utc>) -> Result<ScanOutcome> {
+        let site = self.site;
         self.write(|tx| {
-            let pass = match verify(tx, key, text, now)? {
+            let pass = match verify(tx, key, site, text, now)? {
                 Ok(pass) => pass,
                 Err(refusal) => return Ok(ScanOutcome::Refused(refusal)),
             };
             let person = load_person(tx, pass.person_id)?;
             let latest = latest_visit(tx, person.id)?;
-            let open = latest.and_then(|visit| visit.open());
-            if let Some(last) = latest.map(|visit| visit.last_movement())
+            let open = latest.and_then(|visit| visit.open_at(site));
+            if let Some(last) = latest.filter(|visit| visit.site == site).map(|visit| visit.last_movement())
                 && now - last < REPEAT_SCAN_WINDOW
                 && now >= last
             {
                 return Ok(ScanOutcome::Repeat { person, on_site: open.is_some() });
             }
-            if let Some((visit, since)) = open {
+            if let Some((visit, since)) = latest.and_then(|visit| visit.open()) {
                 tx.prepare_cached("UPDATE visits SET checked_out_at = ?2 WHERE id = ?1")?
                     .execute(params![visit, to_db(now.max(since))])?;
-                return Ok(ScanOutcome::CheckedOut {
-                    person,
-                    visit,
-                    stayed: Slot::new(since, now.max(since + Duration::seconds(1)))?,
-                });
+                if open.is_some() {
+                    return Ok(ScanOutcome::CheckedOut {
+                        person,
+                        visit,
+                        stayed: Slot::new(since, now.max(since + Duration::seconds(1)))?,
+                    });
+                }
             }
-            let visit = insert_visit(tx, person.id, Some(pass.id), None, None, now)?;
-            let zone = load_site(tx)?.time_zone;
-            let today = today_items(tx, person.id, local_day(zone, now.with_timezone(&zone).date_naive()))?;
+            let visit = insert_visit(tx, site, person.id, Some(pass.id), None, None, now)?;
+            let zone = load_site(tx, site)?.time_zone;
+            let today = today_items(tx, site, person.id, local_day(zone, now.with_timezone(&zone).date_naive()))?;
             let arrived_for = mark_arrivals(tx, &today, now)?;
             tell_hosts(tx, &person, &arrived_for, now)?;
             // As `insert_visit` just stored them.
@@ -312,8 +325,9 @@ impl Store {
 
     /// Registers a walk-in: creates the person and a day pass, and checks them in, all or nothing.
     pub fn walk_in(&mut self, key: &PassKey, walk_in: &WalkIn, now: DateTime<Utc>) -> Result<WalkInOutcome> {
+        let here = self.site;
         self.write(|tx| {
-            let site = load_site(tx)?;
+            let site = load_site(tx, here)?;
             if walk_in.agreed_rules_version != site.house_rules_version {
                 return Ok(WalkInOutcome::RulesNotAgreed { current_version: site.house_rules_version });
             }
@@ -337,8 +351,9 @@ impl Store {
                 rules_version: Some(walk_in.agreed_rules_version),
             };
             let person = insert_person(tx, &new, now)?;
-            let pass = insert_pass(tx, key, person, NewPass::Day, now)?;
-            let visit = insert_visit(tx, person, Some(pass.pass.id), Some(walk_in.reason), walk_in.visiting, now)?;
+            let pass = insert_pass(tx, key, here, person, NewPass::Day, now)?;
+            let visit =
+                insert_visit(tx, here, person, Some(pass.pass.id), Some(walk_in.reason), walk_in.visiting, now)?;
             let person = load_person(tx, person)?;
             if let Some(host) = &host {
                 let facts =
@@ -349,14 +364,16 @@ impl Store {
         })
     }
 
-    /// Checks a person out by hand (staff at the desk, or someone who left without scanning).
+    /// Checks a person out of this site by hand (staff at the desk, or someone who left without scanning).
     /// Returns false if they were not on site.
     pub fn check_out(&mut self, person: PersonId, now: DateTime<Utc>) -> Result<bool> {
+        let site = self.site;
         self.write(|tx| {
             load_person(tx, person)?;
             let changed = tx.execute(
-                "UPDATE visits SET checked_out_at = CASE WHEN checked_in_at > ?2 THEN checked_in_at ELSE ?2 END WHERE person_id = ?1 AND checked_out_at IS NULL",
-                params![person, to_db(now)],
+                "UPDATE visits SET checked_out_at = CASE WHEN checked_in_at > ?2 THEN checked_in_at ELSE ?2 END
+                 WHERE person_id = ?1 AND checked_out_at IS NULL AND site_id = ?3",
+                params![person, to_db(now), site],
             )?;
             Ok(changed == 1)
         })
@@ -377,16 +394,16 @@ impl Store {
         Ok(visitors)
     }
 
-    /// Whether a person is on site now.
+    /// Whether a person is on site (at this site) now.
     pub fn is_on_site(&self, person: PersonId) -> Result<bool> {
-        Ok(latest_visit(&self.conn, person)?.is_some_and(|visit| visit.open().is_some()))
+        Ok(latest_visit(&self.conn, person)?.is_some_and(|visit| visit.open_at(self.site).is_some()))
     }
 
-    /// The person's bookings and surgery seats on the local day of `now`.
+    /// The person's bookings and surgery seats here on the local day of `now`.
     pub fn today_for(&self, person: PersonId, now: DateTime<Utc>) -> Result<Vec<TodayItem>> {
         let zone = self.site()?.time_zone;
         load_person(&self.conn, person)?;
-        today_items(&self.conn, person, local_day(zone, now.with_timezone(&zone).date_naive()))
+        today_items(&self.conn, self.site, person, local_day(zone, now.with_timezone(&zone).date_naive()))
     }
 }
 

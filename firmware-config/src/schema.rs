@@ -51,6 +51,9 @@ pub struct DatabaseConfig {
     /// A PostgreSQL connection string: `postgres://kiosk@db.example.org/hubs`, or
     /// `host=/var/run/postgresql dbname=hubs` for a server on the same machine.
     pub url: String,
+    /// The site of the network this kiosk is at, by its code (`kiosk init --site`); left out, the first site.
+    #[serde(default)]
+    pub site: Option<String>,
 }
 
 /// `[[calendars]]`: an iCalendar feed (its "secret address in iCal format") for one room.

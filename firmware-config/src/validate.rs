@@ -205,6 +205,17 @@ pub fn problems(config: &KioskConfig) -> Vec<Problem> {
                 ),
             );
         }
+        // The rule of booking_core::site_code, which this crate does not depend on.
+        if let Some(site) = &database.site
+            && (site.is_empty()
+                || site.len() > 30
+                || !site.bytes().all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-'))
+        {
+            check.fail(
+                "database.site",
+                format!(" = \"{site}\": use 1 to 30 lower-case letters, digits and hyphens, such as north-library"),
+            );
+        }
     }
     if let Some(dir) = &config.data_dir
         && !dir.is_absolute()

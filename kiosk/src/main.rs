@@ -63,7 +63,7 @@ fn run(cli: &Cli) -> Result<Report> {
     let command = cli.command.as_ref().unwrap_or(&default_run);
     // The doctor reports a broken configuration file as one of its findings, so it reads the file itself.
     if let Command::Doctor = command {
-        return doctor::run(cli.config.as_deref(), cli.data.as_deref(), cli.database.as_deref());
+        return doctor::run(cli.config.as_deref(), cli.data.as_deref(), cli.database.as_deref(), cli.site.as_deref());
     }
     let device = match command {
         Command::Config(ConfigCommand::Example) => None,
@@ -105,14 +105,20 @@ fn run_in(cli: &Cli, command: &Command, device: Option<&Device>, dir: &std::path
     if let Command::Notify(NotifyCommand::Test { to, webhook }) = command {
         return cli::notify::test(device, to.as_deref(), webhook.as_deref());
     }
-    let server =
-        cli.database.as_deref().or_else(|| device?.config.database.as_ref().map(|database| database.url.as_str()));
-    let mut hub = Hub::open_on(dir, server)?;
+    let database = device.and_then(|device| device.config.database.as_ref());
+    let server = cli.database.as_deref().or_else(|| database.map(|database| database.url.as_str()));
+    let site = cli.site.as_deref().or_else(|| database?.site.as_deref());
+    // Setting the hub up (or filling an empty one) opens it before the kiosk's site may be there.
+    let mut hub = if matches!(command, Command::Init(_) | Command::Import { .. } | Command::Demo) {
+        Hub::open_to_set_up(dir, server, site)?
+    } else {
+        Hub::open_on(dir, server, site)?
+    };
     let now = current_time(cli, &hub)?;
     // Long-running commands tick on from `--now` (a demo's pretend day); one-shot commands use `now` itself.
     let clock = if cli.now.is_some() { Clock::starting_at(now) } else { Clock::System };
     match command {
-        Command::Init(args) => return commands::init(&mut hub.store, args, device, now),
+        Command::Init(args) => return commands::init(&mut hub.store, args, site, device, now),
         Command::Import { file } => return data::import(&mut Invocation { hub: &mut hub, now }, file),
         Command::Demo => {
             let demo = kiosk_runtime::demo::run(&mut hub, now)?;

@@ -62,6 +62,8 @@ pub struct TestHub {
     pub now: String,
     /// Passed as `--database` when the hub's data is on the PostgreSQL test server ([`TestHub::on_postgres`]).
     pub server: Option<String>,
+    /// Passed as `--site`: the site of the server's network this kiosk is at ([`TestHub::new_site`]).
+    pub site: Option<String>,
 }
 
 /// A connection string for a new, empty schema on the PostgreSQL test server.
@@ -97,14 +99,25 @@ impl TestHub {
 
     /// Another kiosk of the same hub: its own data folder, with a copy of this one's pass key, on the same server.
     pub fn second_kiosk(&self) -> TestHub {
-        let other =
-            TestHub { dir: tempfile::tempdir().expect("temp dir"), now: self.now.clone(), server: self.server.clone() };
+        let other = TestHub {
+            dir: tempfile::tempdir().expect("temp dir"),
+            now: self.now.clone(),
+            server: self.server.clone(),
+            site: self.site.clone(),
+        };
         std::fs::copy(self.dir.path().join("pass.key"), other.dir.path().join("pass.key")).expect("copy the pass key");
         other
     }
 
+    /// A kiosk at a new site of this hub's network (`kiosk init --site code`), in Cardiff's time zone.
+    pub fn new_site(&self, code: &str, name: &str) -> TestHub {
+        let other = TestHub { site: Some(code.into()), ..self.second_kiosk() };
+        other.ok(&["init", "--name", name, "--time-zone", "Europe/London", "--safe-capacity", "20"]);
+        other
+    }
+
     fn set_up(now: &str, server: Option<String>) -> TestHub {
-        let hub = TestHub { dir: tempfile::tempdir().expect("temp dir"), now: now.into(), server };
+        let hub = TestHub { dir: tempfile::tempdir().expect("temp dir"), now: now.into(), server, site: None };
         hub.ok(&["init", "--name", "Test Hub", "--time-zone", "Europe/London", "--safe-capacity", "40"]);
         hub
     }
@@ -115,6 +128,9 @@ impl TestHub {
         command.arg("--data").arg(self.dir.path()).arg("--now").arg(&self.now);
         if let Some(server) = &self.server {
             command.arg("--database").arg(server);
+        }
+        if let Some(site) = &self.site {
+            command.arg("--site").arg(site);
         }
         command.args(args);
         for variable in ["LANGUAGE", "LC_ALL", "LC_MESSAGES"] {

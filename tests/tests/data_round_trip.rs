@@ -10,7 +10,7 @@ fn export_import_export_gives_the_same_document() {
     let first = hub.dir.path().join("first.json");
     hub.ok(&["export", "--out", first.to_str().unwrap()]);
 
-    let copy = TestHub { dir: tempfile::tempdir().unwrap(), now: hub.now.clone(), server: None };
+    let copy = TestHub { dir: tempfile::tempdir().unwrap(), now: hub.now.clone(), server: None, site: None };
     let imported = copy.ok(&["import", first.to_str().unwrap()]);
     assert!(imported.stdout.starts_with("Imported "), "{}", imported.stdout);
     let second = copy.dir.path().join("second.json");
@@ -103,7 +103,7 @@ fn a_damaged_export_is_refused_and_the_folder_stays_empty() {
     let damaged = hub.dir.path().join("damaged.json");
     std::fs::write(&damaged, document.to_string()).unwrap();
 
-    let empty = TestHub { dir: tempfile::tempdir().unwrap(), now: hub.now.clone(), server: None };
+    let empty = TestHub { dir: tempfile::tempdir().unwrap(), now: hub.now.clone(), server: None, site: None };
     let refused = empty.run(&["import", damaged.to_str().unwrap()]);
     assert_eq!(refused.code, 2);
     assert!(

@@ -84,17 +84,68 @@ fn a_hub_moves_from_its_file_onto_the_server_and_back_byte_for_byte() {
     let first = pi.dir.path().join("first.json");
     pi.ok(&["export", "--out", first.to_str().unwrap()]);
 
-    let server =
-        TestHub { dir: tempfile::tempdir().unwrap(), now: pi.now.clone(), server: Some(end_to_end::postgres_schema()) };
+    let server = TestHub {
+        dir: tempfile::tempdir().unwrap(),
+        now: pi.now.clone(),
+        server: Some(end_to_end::postgres_schema()),
+        site: None,
+    };
     server.ok(&["import", first.to_str().unwrap()]);
     let second = server.dir.path().join("second.json");
     server.ok(&["export", "--out", second.to_str().unwrap()]);
     assert_eq!(std::fs::read_to_string(&first).unwrap(), std::fs::read_to_string(&second).unwrap());
     assert_eq!(server.ok(&["availability"]).stdout, pi.ok(&["availability"]).stdout);
 
-    let back = TestHub { dir: tempfile::tempdir().unwrap(), now: pi.now.clone(), server: None };
+    let back = TestHub { dir: tempfile::tempdir().unwrap(), now: pi.now.clone(), server: None, site: None };
     back.ok(&["import", second.to_str().unwrap()]);
     let third = back.dir.path().join("third.json");
     back.ok(&["export", "--out", third.to_str().unwrap()]);
     assert_eq!(std::fs::read(&first).unwrap(), std::fs::read(&third).unwrap());
+}
+
+/// A network of two hubs in one database: each kiosk process sees its own site's rooms and roll-call, a member's
+/// pass works at both, a visitor's day pass and a staff PIN at their own site only.
+#[test]
+fn two_kiosks_at_two_sites_of_one_network_keep_their_own_rooms_roll_calls_and_staff() {
+    let riverside = TestHub::on_postgres("2027-01-05 09:30");
+    let cardiff = riverside.new_site("cardiff", "Cardiff Bay Hub");
+    let sites = cardiff.ok(&["site", "list"]).stdout;
+    assert!(sites.contains("main") && sites.contains("Cardiff Bay Hub (Europe/London)  (this kiosk)"), "{sites}");
+    riverside.ok(&["room", "add", "Meeting room", "--capacity", "8"]);
+    cardiff.ok(&["room", "add", "Meeting room", "--capacity", "4"]);
+    let rooms = cardiff.json(&["room", "list"]);
+    assert_eq!(rooms.as_array().map(Vec::len), Some(1), "{rooms}");
+    assert_eq!(rooms[0]["capacity"], 4);
+
+    riverside.ok(&["person", "add", "Ada Lovelace", "--role", "member"]);
+    let card =
+        riverside.json(&["pass", "issue", "Ada Lovelace", "--kind", "member"])["payload"].as_str().unwrap().to_owned();
+    let visitor = riverside.json(&["walk-in", "Bea Visitor", "--agree"]);
+    let day_pass = visitor["pass"]["payload"].as_str().unwrap().to_owned();
+    assert!(riverside.ok(&["scan", &card]).stdout.starts_with("Welcome, Ada!"));
+
+    // Ada crosses town without scanning out: Cardiff checks her in, Riverside's roll-call lets her go.
+    let later = TestHub { now: "2027-01-05 11:00".into(), ..cardiff.second_kiosk() };
+    assert!(later.ok(&["scan", &card]).stdout.starts_with("Welcome, Ada!"));
+    let cardiff_roll = later.ok(&["roll-call"]).stdout;
+    assert!(cardiff_roll.contains("1 people on site") && cardiff_roll.contains("Ada Lovelace"), "{cardiff_roll}");
+    let riverside_roll = riverside.ok(&["roll-call"]).stdout;
+    assert!(riverside_roll.contains("Bea Visitor") && !riverside_roll.contains("Ada"), "{riverside_roll}");
+    let refused = later.run(&["scan", &day_pass]);
+    assert_eq!(refused.code, 1, "{refused:?}");
+    assert!(refused.stdout.contains("This pass is for Test Hub, not this hub."), "{}", refused.stdout);
+
+    // Staff PINs are per site until made network staff.
+    assert_eq!(riverside.run_with_input(&["staff", "add", "Sam"], "4821\n").code, 0);
+    let elsewhere = cardiff.run_with_input(&["staff", "pin-check", "Sam"], "4821\n");
+    assert_ne!(elsewhere.code, 0, "{elsewhere:?}");
+    assert!(elsewhere.stderr.contains("Sam's PIN is for Test Hub, not this site"), "{}", elsewhere.stderr);
+    riverside.ok(&["staff", "network", "Sam"]);
+    assert_eq!(cardiff.run_with_input(&["staff", "pin-check", "Sam"], "4821\n").code, 0);
+
+    // A kiosk naming a site the database does not hold is refused before it does anything.
+    let lost = TestHub { site: Some("swansea".into()), ..riverside.second_kiosk() };
+    let refused = lost.run(&["roll-call"]);
+    assert_ne!(refused.code, 0);
+    assert!(refused.stderr.contains("no site \"swansea\""), "{}", refused.stderr);
 }

@@ -141,13 +141,16 @@ pub struct DemoHub {
 
 /// Fills the set-up (or empty) hub with the demo, as seen at `now`.
 pub fn run(hub: &mut Hub, now: DateTime<Utc>) -> Result<DemoHub> {
-    if hub.store.site().is_err() {
-        hub.store.init_site(&NewSite {
-            name: "Riverside Community Tech Hub".into(),
-            time_zone: "Europe/London".into(),
-            safe_capacity: 80,
-            retention_days: 30,
-        })?;
+    let demo_site = NewSite {
+        name: "Riverside Community Tech Hub".into(),
+        time_zone: "Europe/London".into(),
+        safe_capacity: 80,
+        retention_days: 30,
+    };
+    match hub.database.site() {
+        Some(code) if hub.store.use_site(code).is_err() => drop(hub.store.add_site(code, &demo_site)?),
+        None if hub.store.site().is_err() => drop(hub.store.init_site(&demo_site)?),
+        _ => {}
     }
     if !hub.store.rooms()?.is_empty() {
         return Err(StoreError::Invalid(format!(
@@ -305,7 +308,10 @@ pub fn run(hub: &mut Hub, now: DateTime<Utc>) -> Result<DemoHub> {
     let (ada, ada_pass): &(PersonId, String) = &passes[0];
     let (place, data) = match &hub.database {
         Database::File(_) => (hub.dir.display().to_string(), hub.dir.display().to_string()),
-        Database::Server(url) => (hub.database.to_string(), format!("{} --database '{url}'", hub.dir.display())),
+        Database::Server { url, site } => {
+            let site = site.as_ref().map(|code| format!(" --site {code}")).unwrap_or_default();
+            (hub.database.to_string(), format!("{} --database '{url}'{site}", hub.dir.display()))
+        }
     };
     let text = format!(
         "Demo hub \"{}\" is ready in {place}\n\

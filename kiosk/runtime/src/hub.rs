@@ -35,18 +35,40 @@ pub struct Hub {
 impl Hub {
     /// Opens the hub in `dir`, creating the folder, database and key on first use.
     pub fn open(dir: &Path) -> Result<Hub> {
-        Hub::open_on(dir, None)
+        Hub::open_on(dir, None, None)
     }
 
     /// [`Hub::open`], with the data on the PostgreSQL server `server` names (a connection string) when given, as in
-    /// a network of kiosks that share one database; the pass key stays in `dir`.
-    pub fn open_on(dir: &Path, server: Option<&str>) -> Result<Hub> {
+    /// a network of kiosks that share one database, at the site of the network `site` names; the pass key stays in
+    /// `dir`.
+    pub fn open_on(dir: &Path, server: Option<&str>, site: Option<&str>) -> Result<Hub> {
+        Hub::open_with(dir, server, site, Database::open)
+    }
+
+    /// [`Hub::open_on`] to set the kiosk's site up (`kiosk init`, `kiosk config apply`): the store is at the
+    /// database's first site, since the kiosk's may not be there yet.
+    pub fn open_to_set_up(dir: &Path, server: Option<&str>, site: Option<&str>) -> Result<Hub> {
+        Hub::open_with(dir, server, site, Database::open_to_set_up)
+    }
+
+    fn open_with(
+        dir: &Path,
+        server: Option<&str>,
+        site: Option<&str>,
+        open: fn(&Database) -> booking_core::Result<Store>,
+    ) -> Result<Hub> {
+        if let (None, Some(site)) = (server, site) {
+            anyhow::bail!(
+                "the site \"{site}\" is a site of a network's shared database: give the database too ([database] \
+                 url in kiosk.toml, or --database)"
+            );
+        }
         fs::create_dir_all(dir).with_context(|| format!("could not create the data folder {}", dir.display()))?;
         let database = match server {
-            Some(url) => Database::Server(url.to_owned()),
+            Some(url) => Database::Server { url: url.to_owned(), site: site.map(str::to_owned) },
             None => Database::File(dir.join(DATABASE_FILE)),
         };
-        let store = database.open().with_context(|| {
+        let store = open(&database).with_context(|| {
             let locked_out = matches!(&database, Database::File(file) if fs::OpenOptions::new()
                 .write(true)
                 .open(file)
@@ -61,7 +83,7 @@ impl Hub {
             };
             match &database {
                 Database::File(_) => format!("could not open the hub database in {}{hint}", dir.display()),
-                Database::Server(_) => format!("could not open the hub database on {database}"),
+                Database::Server { .. } => format!("could not open the hub database on {database}"),
             }
         })?;
         let key = PassKey::load_or_create(&dir.join(PASS_KEY_FILE))?;

@@ -45,6 +45,9 @@ impl Reason for SeatRefusal {
 
 impl Reason for PassRefusal {
     fn reason(&self, language: &str) -> String {
+        if let PassRefusal::OtherSite { site } = self {
+            return WORDS.trf(language, "This pass is for {}, not this hub. Please ask at the desk.", &[site]);
+        }
         WORDS.tr(
             language,
             match self {
@@ -54,7 +57,9 @@ impl Reason for PassRefusal {
                 }
                 PassRefusal::Expired { .. } => "This pass has run out. Please ask at the desk for a new one.",
                 PassRefusal::Revoked => "This pass has been cancelled. Please ask at the desk.",
-                PassRefusal::Unknown => "We have no record of this pass. Please ask at the desk.",
+                PassRefusal::Unknown | PassRefusal::OtherSite { .. } => {
+                    "We have no record of this pass. Please ask at the desk."
+                }
             },
         )
     }
@@ -294,6 +299,7 @@ mod tests {
             Box::new(PassRefusal::Expired { at: at.to_utc() }),
             Box::new(PassRefusal::Revoked),
             Box::new(PassRefusal::Unknown),
+            Box::new(PassRefusal::OtherSite { site: "Cardiff Bay Hub".into() }),
             Box::new(conflict(0)),
             Box::new(conflict(15)),
             Box::new(BookingRefusal::Closed { date, reason: "Holiday".into() }),

@@ -19,6 +19,10 @@ pub struct Cli {
     /// Default: the configuration's [database] url, else the database file in the data folder.
     #[arg(long, global = true, value_name = "URL")]
     pub database: Option<String>,
+    /// The site of the shared database this kiosk is at, by its code ("north-library"). Default: the
+    /// configuration's [database] site, else the database's first site.
+    #[arg(long, global = true, value_name = "CODE")]
+    pub site: Option<String>,
     /// The kiosk's configuration file. Default: /etc/hub-kiosk/kiosk.toml, when it exists.
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -278,6 +282,8 @@ pub struct TimeRangeArgs {
 pub enum SiteCommand {
     /// The hub's settings, weekly hours and closures.
     Show,
+    /// Every site in the hub's database (a network's hubs), with the code a kiosk names it by.
+    List,
     /// Set a weekday's hours: `kiosk site hours mon 09:00-17:00`, or `closed`.
     Hours { weekday: String, hours: String },
     /// Close the hub on a date: `kiosk site close 2027-12-25 "Christmas Day"`.
@@ -758,5 +764,11 @@ pub enum StaffCommand {
         person: String,
         #[arg(long)]
         by: String,
+    },
+    /// Let a staff member's PIN open the staff view at every site of the network (--off: this site's only).
+    Network {
+        person: String,
+        #[arg(long)]
+        off: bool,
     },
 }

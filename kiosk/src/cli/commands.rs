@@ -20,9 +20,11 @@ use super::input::{bad_input, parse_date, parse_end, parse_local, parse_minutes,
 use super::report::{Report, local};
 use super::{Invocation, data};
 
+/// Sets the hub up: the first site of an empty database, or with `site` (a code) a site of a network's database.
 pub fn init(
     store: &mut Store,
     args: &InitArgs,
+    site: Option<&str>,
     device: Option<&super::device::Device>,
     now: DateTime<Utc>,
 ) -> Result<Report> {
@@ -41,8 +43,12 @@ pub fn init(
             ));
         }
     };
+    let set_up = |store: &mut Store| match site {
+        Some(code) => store.add_site(code, &new),
+        None => store.init_site(&new),
+    };
     if let (None, Some(device)) = (&args.name, device) {
-        store.init_site(&new)?;
+        set_up(store)?;
         super::device::reconcile(store, &device.config, now)?;
         let site = store.site()?;
         return Ok(Report::done(
@@ -50,7 +56,7 @@ pub fn init(
             &site,
         ));
     }
-    let site = store.init_site(&new)?;
+    let site = set_up(store)?;
     Ok(Report::done(
         format!(
             "Set up \"{}\" ({}, safe capacity {} people). Open Monday to Saturday 09:00–18:00; change that with \
@@ -85,6 +91,16 @@ pub fn site(cx: &mut Invocation<'_>, command: &SiteCommand) -> Result<Report> {
             text += &format!("  joining on the web: {}\n", if sign_up_open { "open" } else { "closed" });
             let document = json!({ "site": site, "hours": week, "closures": closures, "sign_up_open": sign_up_open });
             Ok(Report::done(text.trim_end(), document))
+        }
+        SiteCommand::List => {
+            let (sites, here) = (store.sites()?, store.site()?.id);
+            let lines: Vec<String> = (sites.iter())
+                .map(|site| {
+                    let mark = if site.id == here { "  (this kiosk)" } else { "" };
+                    format!("{:<20} {} ({}){mark}", site.code, site.name, site.time_zone)
+                })
+                .collect();
+            Ok(Report::done(lines.join("\n"), &sites))
         }
         SiteCommand::Hours { weekday, hours } => {
             let day: Weekday = weekday
@@ -733,6 +749,16 @@ pub fn staff(cx: &mut Invocation<'_>, command: &StaffCommand) -> Result<Report> 
                 UnlockOutcome::Unlocked => Report::done(format!("Unlocked {person}"), json!({ "unlocked": locked })),
                 UnlockOutcome::NotAllowed(outcome) => Report::refused(outcome.to_string(), &outcome),
             })
+        }
+        StaffCommand::Network { person, off } => {
+            let person = cx.person(person)?;
+            cx.hub.store.set_network_staff(person.id, !off)?;
+            let text = if *off {
+                format!("{}'s PIN now opens the staff view at {} only", person.display_name, cx.hub.store.site()?.name)
+            } else {
+                format!("{}'s PIN now opens the staff view at every site", person.display_name)
+            };
+            Ok(Report::done(text, json!({ "person": person.id, "network": !off })))
         }
     }
 }

@@ -122,12 +122,21 @@ fn apply(
     let hub_changes = if dry_run {
         Vec::new()
     } else {
-        let server = device.config.database.as_ref().map(|database| database.url.as_str());
-        let mut hub = Hub::open_on(data_dir, server)?;
-        match hub.store.site() {
+        let database = device.config.database.as_ref();
+        let site = database.and_then(|database| database.site.as_deref());
+        let mut hub = Hub::open_to_set_up(data_dir, database.map(|database| database.url.as_str()), site)?;
+        let found = match site {
+            Some(code) => hub.store.use_site(code),
+            None => hub.store.site(),
+        };
+        match found {
             Ok(_) => device::reconcile(&mut hub.store, &device.config, now)?,
             Err(_) => {
-                let site = hub.store.init_site(&device::new_site(&device.config))?;
+                let new = device::new_site(&device.config);
+                let site = match site {
+                    Some(code) => hub.store.add_site(code, &new)?,
+                    None => hub.store.init_site(&new)?,
+                };
                 let mut changes = vec![format!("set up the hub \"{}\" in {}", site.name, hub.database)];
                 changes.extend(device::reconcile(&mut hub.store, &device.config, now)?);
                 changes

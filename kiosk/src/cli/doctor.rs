@@ -52,7 +52,7 @@ fn fail(topic: &'static str, text: impl Into<String>, fix: impl Into<String>) ->
 const AS_SERVICE_USER: &str = "HUB_KIOSK_DOCTOR_AS_SERVICE_USER";
 
 /// Runs every check; the report is "refused" (exit code 1) if any check fails.
-pub fn run(config: Option<&Path>, data: Option<&Path>, database: Option<&str>) -> Result<Report> {
+pub fn run(config: Option<&Path>, data: Option<&Path>, database: Option<&str>, site: Option<&str>) -> Result<Report> {
     let mut first = Vec::new();
     if let Some(user) = ownership::when_root().filter(|_| std::env::var_os(AS_SERVICE_USER).is_none()) {
         match as_service_user(&user) {
@@ -64,7 +64,7 @@ pub fn run(config: Option<&Path>, data: Option<&Path>, database: Option<&str>) -
             )),
         }
     }
-    let mut report = run_at(config, data, database, Utc::now(), first);
+    let mut report = run_at(config, data, database, site, Utc::now(), first);
     if std::env::var_os(AS_SERVICE_USER).is_some() {
         let user = firmware_config::SERVICE_USER;
         report.text = format!("Checked as {user}, the user the kiosk runs as.\n{}", report.text);
@@ -91,6 +91,7 @@ fn run_at(
     config: Option<&Path>,
     data: Option<&Path>,
     database: Option<&str>,
+    site: Option<&str>,
     now: DateTime<Utc>,
     first: Vec<Finding>,
 ) -> Report {
@@ -100,17 +101,21 @@ fn run_at(
         .map(Path::to_path_buf)
         .or_else(|| device.as_ref().map(|device| device.config.data_dir()))
         .unwrap_or_else(default_data_dir);
-    let server =
-        database.map(str::to_owned).or_else(|| device.as_ref()?.config.database.as_ref().map(|d| d.url.clone()));
+    let configured = device.as_ref().and_then(|device| device.config.database.clone());
+    let server = database.map(str::to_owned).or_else(|| configured.as_ref().map(|d| d.url.clone()));
+    let site = site.map(str::to_owned).or_else(|| configured?.site);
     findings.push(check_data_dir(&dir));
-    let hub_database = server.map_or_else(|| Database::File(dir.join(DATABASE_FILE)), Database::Server);
+    let hub_database = match server {
+        Some(url) => Database::Server { url, site },
+        None => Database::File(dir.join(DATABASE_FILE)),
+    };
     let newest_record = check_database(&hub_database, now, &mut findings);
     findings.push(check_gpio(device.as_ref()));
     findings.push(check_scanner(device.as_ref()));
     findings.push(check_display());
     findings.extend(check_clock(now, newest_record));
     findings.push(check_disk(&dir));
-    if matches!(hub_database, Database::Server(_)) {
+    if matches!(hub_database, Database::Server { .. }) {
         findings.push(ok("backups", "the hub's data is on a PostgreSQL server: it is backed up there, not here"));
     } else {
         findings.extend(check_backups(device.as_ref(), &dir, now));
@@ -224,7 +229,7 @@ fn check_database(database: &Database, now: DateTime<Utc>, findings: &mut Vec<Fi
                 "restore the newest backup: kiosk restore",
             )
         }
-        Database::Server(_) => (
+        Database::Server { .. } => (
             format!("opens on the PostgreSQL server {database}"),
             "the server's database holds no hub yet",
             "check [database] url in kiosk.toml, and that the server is running and lets this kiosk in",

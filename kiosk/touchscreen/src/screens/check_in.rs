@@ -55,7 +55,7 @@ impl ScanView {
                 view.result = if *on_site { ScanResult::AlreadyIn } else { ScanResult::AlreadyOut };
                 view.first_name = person.first_name().into();
             }
-            ScanOutcome::Refused(refusal) => view.refusal = Some(*refusal),
+            ScanOutcome::Refused(refusal) => view.refusal = Some(refusal.clone()),
         }
         view
     }
