@@ -25,11 +25,20 @@ pub enum StoreError {
     /// Stored data that does not read back as written: a corrupt or hand-edited database or key file.
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+    /// The network's database server cannot be reached: nothing was sent to it. A kiosk keeps checking people in
+    /// and out ([`crate::Store::keep_spool`]); everything else waits for the server.
+    #[error("Booking needs the network; checking in still works. The hub's database cannot be reached just now.")]
+    Offline,
+    /// The connection to the server broke while this was being saved, so it may or may not have been.
+    #[error(
+        "the connection to the hub's database broke while saving, so this may not have been saved: please check, then try again"
+    )]
+    Interrupted,
 }
 
 impl From<crate::sql::SqlError> for StoreError {
     fn from(error: crate::sql::SqlError) -> Self {
-        StoreError::Database(error)
+        if error.is_unreachable() { StoreError::Offline } else { StoreError::Database(error) }
     }
 }
 

@@ -50,6 +50,7 @@ const TABLES: &[&str] = &[
     "messages",
     "door_events",
     "door_counts",
+    "replayed_movements",
     // After the bookings: a block may land on a booking made first (a collision staff resolve), and the triggers
     // refuse only a booking written over a block, not a block over a booking.
     "room_calendars",

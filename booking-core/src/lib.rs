@@ -32,6 +32,7 @@ mod room_calendars;
 mod rooms;
 mod sign_ups;
 mod site;
+mod spool;
 mod sql;
 mod staff;
 mod surgeries;

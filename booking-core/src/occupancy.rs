@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::bookings::bookings_overlapping;
 use crate::db::Store;
-use crate::error::Result;
+use crate::error::{Result, StoreError};
 use crate::ids::{BookingId, PersonId, SurgeryId};
 use crate::people::Role;
 use crate::room_calendars::external_blocks;
@@ -61,8 +61,16 @@ pub struct Occupancy {
 }
 
 impl Store {
-    /// Everyone checked in here and not yet out, by name: the evacuation roll-call.
+    /// Everyone checked in here and not yet out, by name: the evacuation roll-call. While the network's server
+    /// cannot be reached, everyone this kiosk has on site ([`Store::offline_since`] says since when).
     pub fn roll_call(&self) -> Result<Vec<OnSite>> {
+        match self.roll_call_online() {
+            Err(StoreError::Offline) => self.roll_call_offline().unwrap_or(Err(StoreError::Offline)),
+            roll_call => roll_call,
+        }
+    }
+
+    fn roll_call_online(&self) -> Result<Vec<OnSite>> {
         let mut statement = self.conn.prepare_cached(
             "SELECT p.id, p.display_name, p.role, v.checked_in_at, v.reason
              FROM visits v JOIN people p ON p.id = v.person_id

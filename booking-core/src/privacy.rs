@@ -233,6 +233,8 @@ impl Store {
             let door_events_deleted =
                 tx.execute("DELETE FROM door_events WHERE at < ?1 AND site_id = ?2", params![old, here])?;
             let messages_deleted = tx.execute("DELETE FROM messages WHERE created_at < ?1", [old])?;
+            // Kiosks' kept movements sent long ago: nothing sends them again after so long.
+            tx.execute("DELETE FROM replayed_movements WHERE at < ?1", [old])?;
             let tickets_unlinked = tx.execute(
                 "UPDATE queue_tickets SET person_id = NULL WHERE person_id IS NOT NULL AND issued_at < ?1",
                 [old],

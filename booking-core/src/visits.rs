@@ -97,6 +97,12 @@ pub enum ScanOutcome {
         person: Person,
         on_site: bool,
     },
+    /// Checked in (or out) while the network's server could not be reached: kept on this kiosk and sent when the
+    /// server is back (`spool.rs`). The person is told as usual.
+    Kept {
+        person: Person,
+        checked_in: bool,
+    },
     Refused(PassRefusal),
 }
 
@@ -199,6 +205,55 @@ fn insert_visit(
     Ok(visit)
 }
 
+/// Applies a check-in or check-out a kiosk at `site` kept while the server could not be reached, once: the same
+/// transaction records `kiosk`'s movement number, and a movement already recorded does nothing. Each is stored at
+/// the time the person was told: a check-in begins a visit then (ending one still open), a check-out ends the
+/// person's latest visit here then. What the server learnt later wins: a check-in older than the person's latest
+/// arrival is kept as a stay that ended at it, a check-out older than it changes nothing.
+pub(crate) fn replay_movement(
+    tx: &Transaction<'_>,
+    site: SiteId,
+    kiosk: &str,
+    movement: &crate::spool::Movement,
+) -> Result<()> {
+    let at = movement.at;
+    let first_time = tx.execute(
+        "INSERT INTO replayed_movements (kiosk, seq, at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+        params![kiosk, movement.seq, to_db(at)],
+    )?;
+    if first_time == 0 {
+        return Ok(());
+    }
+    let end_visit = |visit: VisitId, when: DateTime<Utc>| -> Result<()> {
+        tx.prepare_cached("UPDATE visits SET checked_out_at = ?2 WHERE id = ?1")?
+            .execute(params![visit, to_db(when)])?;
+        Ok(())
+    };
+    let latest = latest_visit(tx, movement.person)?;
+    match latest {
+        // The server knows a later arrival: a kept check-in is a stay that ended then, a kept check-out is over.
+        Some(later) if later.checked_in > at && movement.checked_in => {
+            tx.prepare_cached(
+                "INSERT INTO visits (person_id, pass_id, checked_in_at, checked_out_at, site_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![movement.person, movement.pass, to_db(at), to_db(later.checked_in), site])?;
+            tx.prepare_cached("UPDATE people SET first_seen = ?2 WHERE id = ?1 AND first_seen > ?2")?
+                .execute(params![movement.person, to_db(at)])?;
+        }
+        Some(later) if later.checked_in > at => {}
+        latest if movement.checked_in => {
+            if let Some((visit, since)) = latest.and_then(|visit| visit.open()) {
+                end_visit(visit, at.max(since))?;
+            }
+            insert_visit(tx, site, movement.person, Some(movement.pass), None, None, at)?;
+        }
+        Some(visit) if visit.site == site => end_visit(visit.id, at)?,
+        _ => {}
+    }
+    Ok(())
+}
+
 /// The person's bookings, surgery seats and event places at `site` on `day`, in start order: one query, as every
 /// check-in asks it.
 fn today_items(conn: &Connection, site: SiteId, person: PersonId, day: Slot) -> Result<Vec<TodayItem>> {
@@ -286,6 +341,22 @@ impl Store {
     /// site of the network (who left it without scanning) is checked out there as they check in here. The change
     /// is committed (and, with `synchronous=FULL`, on disk) before this returns.
     pub fn scan(&mut self, key: &PassKey, text: &str, now: DateTime<Utc>) -> Result<ScanOutcome> {
+        // What was kept goes first, so the server gets every person's movements in the order they happened; while it
+        // cannot, this scan is kept after them.
+        if self.spool_is_waiting()? && self.sync_spool(now).is_err() {
+            return self.scan_offline(key, text, now).unwrap_or(Err(StoreError::Offline));
+        }
+        match self.scan_online(key, text, now) {
+            Err(StoreError::Offline) => self.scan_offline(key, text, now).unwrap_or(Err(StoreError::Offline)),
+            Ok(outcome) => {
+                self.scan_seen(&outcome, now)?;
+                Ok(outcome)
+            }
+            failed => failed,
+        }
+    }
+
+    fn scan_online(&mut self, key: &PassKey, text: &str, now: DateTime<Utc>) -> Result<ScanOutcome> {
         let site = self.site;
         self.write(|tx| {
             let pass = match verify(tx, key, site, text, now)? {

@@ -107,6 +107,7 @@ pub fn serve(
     let (stop, stop_seen) = watch::channel(false);
     let signals = StopSignals::install(&runtime)?;
     runtime.spawn(housekeeping::release_no_shows(database.sender(), clock));
+    runtime.spawn(housekeeping::keep_spool(database.sender(), clock));
     runtime.spawn(calendar_feeds::keep_up(database.sender(), clock));
     start_messages(&runtime, channels, &database.sender(), clock, languages, &stop_seen);
     let state = kiosk_web::WebState::start(database.sender(), clock, languages, &data)?;
@@ -164,6 +165,7 @@ pub fn run(hub: Hub, clock: Clock, plan: RunPlan) -> Result<()> {
         runtime.spawn(housekeeping::every_hour(jobs.clone(), clock, backups));
     }
     runtime.spawn(housekeeping::release_no_shows(jobs.clone(), clock));
+    runtime.spawn(housekeeping::keep_spool(jobs.clone(), clock));
     runtime.spawn(calendar_feeds::keep_up(jobs.clone(), clock));
     start_messages(&runtime, plan.channels, &jobs, clock, &languages, &stop_seen);
     let web = plan.web.and_then(|web| {

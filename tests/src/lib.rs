@@ -3,6 +3,7 @@
 //! The binary is built on first use by the same cargo, profile and target folder as the running test, so
 //! `cargo test -p end-to-end` works on its own and never runs a stale binary.
 
+pub mod link;
 pub mod power_cut;
 
 use std::io::{BufRead, BufReader, Read, Write};

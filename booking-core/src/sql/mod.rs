@@ -42,6 +42,17 @@ impl SqlError {
         ];
         error.code().is_some_and(|code| clashes.contains(code))
     }
+
+    /// The PostgreSQL server could not be reached, or the session to it broke: it is down, restarting, or the
+    /// network between is. (SQLite, a file, is never unreachable.)
+    pub(crate) fn is_unreachable(&self) -> bool {
+        use ::postgres::error::SqlState;
+        let SqlError::Postgres(error) = self else { return false };
+        let going_away = [SqlState::ADMIN_SHUTDOWN, SqlState::CRASH_SHUTDOWN, SqlState::CANNOT_CONNECT_NOW];
+        error.is_closed()
+            || std::error::Error::source(error).is_some_and(|cause| cause.is::<std::io::Error>())
+            || error.code().is_some_and(|code| going_away.contains(code))
+    }
 }
 
 impl From<::postgres::Error> for SqlError {

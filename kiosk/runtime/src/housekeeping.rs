@@ -16,6 +16,9 @@ use crate::worker::JobSender;
 const CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(60 * 60);
 /// How often to look for rooms nobody came for.
 const NO_SHOWS_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+/// How often a kiosk on a network's server sends what it kept while the server was away and refreshes its copy of
+/// the passes and the roll-call (booking-core's spool).
+const SPOOL_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Where and how often the kiosk backs itself up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +65,21 @@ pub async fn every_hour(jobs: JobSender, clock: Clock, plan: BackupPlan) {
             Some(Err(error)) => error!("housekeeping failed: {error}"),
         }
         tokio::time::sleep(CHECK_EVERY).await;
+    }
+}
+
+/// Every half minute, keeps the spool in step with the network's server, until the database thread stops: what was
+/// kept while it was away is sent (each check-in once), and the passes and roll-call are copied again.
+pub async fn keep_spool(jobs: JobSender, clock: Clock) {
+    loop {
+        let now = clock.now();
+        match jobs.ask(move |hub| hub.store.sync_spool(now)).await {
+            None => return,
+            Some(Ok(0)) | Some(Err(booking_core::StoreError::Offline)) => {}
+            Some(Ok(sent)) => info!("sent {sent} check-in(s) and check-out(s) kept while the hub's database was away"),
+            Some(Err(error)) => error!("could not bring the offline copy up to date: {error}"),
+        }
+        tokio::time::sleep(SPOOL_EVERY).await;
     }
 }
 

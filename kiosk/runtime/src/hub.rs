@@ -9,6 +9,8 @@ use booking_core::{Database, PassKey, Store};
 pub const DATABASE_FILE: &str = "hub.db";
 pub const PASS_KEY_FILE: &str = "pass.key";
 pub const BACKUP_DIR: &str = "backups";
+/// A kiosk on a network's server keeps check-ins here while the server cannot be reached.
+pub const SPOOL_FILE: &str = "offline.db";
 
 /// The data folder to use when `--data` is not given: systemd's `StateDirectory` for the service
 /// (`/var/lib/hub-kiosk`), otherwise the user's data folder (`~/.local/share/hub-kiosk` on Linux).
@@ -42,7 +44,12 @@ impl Hub {
     /// a network of kiosks that share one database, at the site of the network `site` names; the pass key stays in
     /// `dir`.
     pub fn open_on(dir: &Path, server: Option<&str>, site: Option<&str>) -> Result<Hub> {
-        Hub::open_with(dir, server, site, Database::open)
+        let mut hub = Hub::open_with(dir, server, site, Database::open)?;
+        let spool = dir.join(SPOOL_FILE);
+        hub.store
+            .keep_spool(&spool, chrono::Utc::now())
+            .with_context(|| format!("could not keep the offline copy in {}", spool.display()))?;
+        Ok(hub)
     }
 
     /// [`Hub::open_on`] to set the kiosk's site up (`kiosk init`, `kiosk config apply`): the store is at the

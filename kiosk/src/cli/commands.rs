@@ -614,6 +614,12 @@ pub fn scan(cx: &mut Invocation<'_>, payload: &str) -> Result<Report> {
         ScanOutcome::Repeat { person, on_site: false } => {
             format!("You are already checked out, {}.", person.first_name())
         }
+        ScanOutcome::Kept { person, checked_in } => format!(
+            "{}, {}! You are checked {}. (Kept on this kiosk until the hub's database answers again.)",
+            if *checked_in { "Welcome" } else { "Goodbye" },
+            person.first_name(),
+            if *checked_in { "in" } else { "out" }
+        ),
         ScanOutcome::Refused(refusal) => return Ok(Report::refusal(refusal, &outcome)),
     };
     if let ScanOutcome::CheckedIn { today, .. } = &outcome {

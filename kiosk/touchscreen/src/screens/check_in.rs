@@ -46,10 +46,15 @@ impl ScanView {
                     })
                     .collect();
             }
-            ScanOutcome::CheckedOut { person, .. } => {
+            ScanOutcome::CheckedOut { person, .. } | ScanOutcome::Kept { person, checked_in: false } => {
                 view.result = ScanResult::CheckedOut;
                 view.first_name = person.first_name().into();
                 view.left = Some(person.id);
+            }
+            // Kept on this kiosk while the network is away: the person is told as usual.
+            ScanOutcome::Kept { person, checked_in: true } => {
+                view.result = ScanResult::CheckedIn;
+                view.first_name = person.first_name().into();
             }
             ScanOutcome::Repeat { person, on_site } => {
                 view.result = if *on_site { ScanResult::AlreadyIn } else { ScanResult::AlreadyOut };

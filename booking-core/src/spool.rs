@@ -1,0 +1,494 @@
+//! A kiosk's spool: what it needs to keep checking people in and out while the network's database server cannot be
+//! reached, in a small SQLite file of its own beside the pass key (`offline.db`).
+//!
+//! While the server answers, the kiosk keeps a copy of the passes valid now (whose they are, where they are valid,
+//! which are cancelled) and of its site's roll-call ([`Store::sync_spool`]). When the server cannot be reached, a
+//! scan is checked against the pass's signature and that copy, and the check-in or check-out is written to the
+//! spool (durably: `synchronous=FULL`) before the person is told. When the server is back, each kept movement is
+//! sent in a transaction that also records its kiosk and number (`replayed_movements`), then removed from the
+//! spool: sent again after a crash, it does nothing. Only scans are kept; everything else needs the server
+//! ([`StoreError::Offline`]).
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+
+use crate::db::Store;
+use crate::error::{Result, StoreError};
+use crate::ids::{PassId, PersonId, SiteId};
+use crate::occupancy::OnSite;
+use crate::passes::{PassKey, PassRefusal, decode_pass};
+use crate::people::{Person, Role};
+use crate::time::{from_db, to_db};
+use crate::visits::{REPEAT_SCAN_WINDOW, ScanOutcome};
+
+const SCHEMA: &str = "
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    -- The passes valid when the server last answered, with their holders' names.
+    CREATE TABLE IF NOT EXISTS roster (
+        pass_id    INTEGER PRIMARY KEY,
+        person_id  INTEGER NOT NULL,
+        name       TEXT    NOT NULL,
+        role       TEXT    NOT NULL,
+        expires_at INTEGER NOT NULL,
+        revoked    INTEGER NOT NULL,
+        site_id    INTEGER, -- NULL: valid at every site
+        site_name  TEXT
+    );
+    -- The site's roll-call as the server last gave it, then as this kiosk's scans changed it.
+    CREATE TABLE IF NOT EXISTS on_site (
+        person_id INTEGER PRIMARY KEY,
+        name      TEXT    NOT NULL,
+        role      TEXT    NOT NULL,
+        since     INTEGER NOT NULL,
+        reason    TEXT
+    );
+    -- Check-ins (1) and check-outs (0) not yet sent, in the order they happened.
+    CREATE TABLE IF NOT EXISTS movements (
+        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+        pass_id    INTEGER NOT NULL,
+        person_id  INTEGER NOT NULL,
+        checked_in INTEGER NOT NULL,
+        at         INTEGER NOT NULL
+    );";
+
+/// A check-in or check-out kept while the server could not be reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Movement {
+    pub(crate) seq: i64,
+    pub(crate) pass: PassId,
+    pub(crate) person: PersonId,
+    pub(crate) checked_in: bool,
+    pub(crate) at: DateTime<Utc>,
+}
+
+/// A pass as the spool keeps it.
+struct RosterPass {
+    pass: PassId,
+    person: PersonId,
+    name: String,
+    role: String,
+    expires_at: i64,
+    revoked: bool,
+    site: Option<SiteId>,
+    site_name: Option<String>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Spool {
+    conn: rusqlite::Connection,
+    /// This spool's random id, which makes its movements' numbers unique across the network.
+    pub(crate) kiosk: String,
+}
+
+impl Spool {
+    fn open(path: &Path) -> Result<Spool> {
+        let conn = rusqlite::Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // A kept check-in is acknowledged to the person: it must survive a power cut like any other.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        conn.execute_batch(SCHEMA)?;
+        let kiosk: Option<String> =
+            conn.query_row("SELECT value FROM meta WHERE key = 'kiosk'", [], |row| row.get(0)).optional()?;
+        let kiosk = match kiosk {
+            Some(kiosk) => kiosk,
+            None => {
+                let mut random = [0u8; 8];
+                getrandom::fill(&mut random)
+                    .map_err(|error| StoreError::Corrupt(format!("no random bytes: {error}")))?;
+                let kiosk = data_encoding::HEXLOWER.encode(&random);
+                conn.execute("INSERT INTO meta (key, value) VALUES ('kiosk', ?1)", [&kiosk])?;
+                kiosk
+            }
+        };
+        Ok(Spool { conn, kiosk })
+    }
+
+    /// A scan while the server cannot be reached: the pass checked against its signature and the roster, then the
+    /// holder checked in, or out if this kiosk has them on site, kept in one local transaction.
+    fn scan(&mut self, key: &PassKey, site: SiteId, text: &str, now: DateTime<Utc>) -> Result<ScanOutcome> {
+        let claim = match decode_pass(text, key, now) {
+            Ok(claim) => claim,
+            Err(refusal) => return Ok(ScanOutcome::Refused(refusal)),
+        };
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let Some(pass) = roster_pass(&tx, claim.pass_id)? else {
+            return Ok(ScanOutcome::Refused(PassRefusal::Unknown));
+        };
+        if pass.revoked {
+            return Ok(ScanOutcome::Refused(PassRefusal::Revoked));
+        }
+        if to_db(now) >= pass.expires_at {
+            return Ok(ScanOutcome::Refused(PassRefusal::Expired { at: from_db(pass.expires_at) }));
+        }
+        if let Some(other) = pass.site.filter(|valid_at| *valid_at != site) {
+            let site = pass.site_name.clone().unwrap_or_else(|| format!("site {other}"));
+            return Ok(ScanOutcome::Refused(PassRefusal::OtherSite { site }));
+        }
+        let person = Person {
+            id: pass.person,
+            display_name: pass.name.clone(),
+            contact: None,
+            role: pass.role.parse().unwrap_or(Role::Visitor),
+            rules_version: None,
+            first_seen: None,
+            last_seen: None,
+        };
+        let here: bool =
+            tx.query_row("SELECT EXISTS (SELECT 1 FROM on_site WHERE person_id = ?1)", [pass.person], |row| {
+                row.get(0)
+            })?;
+        let last: Option<i64> =
+            tx.query_row("SELECT max(at) FROM movements WHERE person_id = ?1", [pass.person], |row| row.get(0))?;
+        if let Some(last) = last.map(from_db)
+            && now >= last
+            && now - last < REPEAT_SCAN_WINDOW
+        {
+            return Ok(ScanOutcome::Repeat { person, on_site: here });
+        }
+        if here {
+            tx.execute("DELETE FROM on_site WHERE person_id = ?1", [pass.person])?;
+        } else {
+            tx.execute(
+                "INSERT INTO on_site (person_id, name, role, since) VALUES (?1, ?2, ?3, ?4)",
+                params![pass.person, pass.name, pass.role, to_db(now)],
+            )?;
+        }
+        tx.execute(
+            "INSERT INTO movements (pass_id, person_id, checked_in, at) VALUES (?1, ?2, ?3, ?4)",
+            params![pass.pass, pass.person, !here, to_db(now)],
+        )?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('offline_since', ?1) ON CONFLICT (key) DO NOTHING",
+            [to_db(now).to_string()],
+        )?;
+        tx.commit()?;
+        Ok(ScanOutcome::Kept { person, checked_in: !here })
+    }
+
+    /// Keeps the roll-call copy in step with a scan the server took, so the copy is this kiosk's latest knowledge
+    /// when the server goes. Only a copy: written without waiting for the disk (the server has the scan).
+    fn saw(&self, outcome: &ScanOutcome, now: DateTime<Utc>) -> Result<()> {
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let written = match outcome {
+            ScanOutcome::CheckedIn { person, .. } => self.conn.execute(
+                "INSERT OR REPLACE INTO on_site (person_id, name, role, since) VALUES (?1, ?2, ?3, ?4)",
+                params![person.id, person.display_name, person.role.as_str(), to_db(now)],
+            ),
+            ScanOutcome::CheckedOut { person, .. } => {
+                self.conn.execute("DELETE FROM on_site WHERE person_id = ?1", [person.id])
+            }
+            _ => Ok(0),
+        };
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        written?;
+        Ok(())
+    }
+
+    fn movements(&self) -> Result<Vec<Movement>> {
+        let mut statement =
+            self.conn.prepare_cached("SELECT seq, pass_id, person_id, checked_in, at FROM movements ORDER BY seq")?;
+        let rows = statement.query_map([], |row| {
+            Ok(Movement {
+                seq: row.get(0)?,
+                pass: row.get(1)?,
+                person: row.get(2)?,
+                checked_in: row.get(3)?,
+                at: from_db(row.get(4)?),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Removes a movement the server has.
+    fn forget(&self, seq: i64) -> Result<()> {
+        self.conn.execute("DELETE FROM movements WHERE seq = ?1", [seq])?;
+        Ok(())
+    }
+
+    /// Replaces the roster and the roll-call with the server's, once every kept movement has been sent.
+    fn refresh(&mut self, roster: &[RosterPass], on_site: &[OnSite]) -> Result<()> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let waiting: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM movements)", [], |row| row.get(0))?;
+        if waiting {
+            return Ok(());
+        }
+        tx.execute_batch("DELETE FROM roster; DELETE FROM on_site; DELETE FROM meta WHERE key = 'offline_since'")?;
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO roster (pass_id, person_id, name, role, expires_at, revoked, site_id, site_name)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        for pass in roster {
+            insert.execute(params![
+                pass.pass,
+                pass.person,
+                pass.name,
+                pass.role,
+                pass.expires_at,
+                pass.revoked,
+                pass.site,
+                pass.site_name
+            ])?;
+        }
+        drop(insert);
+        let mut insert = tx
+            .prepare_cached("INSERT INTO on_site (person_id, name, role, since, reason) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+        for person in on_site {
+            insert.execute(params![
+                person.person_id,
+                person.display_name,
+                person.role.as_str(),
+                to_db(person.since),
+                person.reason
+            ])?;
+        }
+        drop(insert);
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn offline_since(&self) -> Result<Option<DateTime<Utc>>> {
+        let since: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'offline_since'", [], |row| row.get(0))
+            .optional()?;
+        Ok(since.and_then(|seconds| seconds.parse().ok()).map(from_db))
+    }
+
+    /// Everyone this kiosk has on site: the roll-call while the server cannot be reached.
+    fn roll_call(&self) -> Result<Vec<OnSite>> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT person_id, name, role, since, reason FROM on_site ORDER BY name, person_id")?;
+        let rows = statement.query_map([], |row| {
+            Ok(OnSite {
+                person_id: row.get(0)?,
+                display_name: row.get(1)?,
+                role: row.get::<_, String>(2)?.parse().unwrap_or(Role::Visitor),
+                since: from_db(row.get(3)?),
+                reason: row.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+fn roster_pass(conn: &rusqlite::Connection, pass: PassId) -> Result<Option<RosterPass>> {
+    Ok(conn
+        .query_row(
+            "SELECT pass_id, person_id, name, role, expires_at, revoked, site_id, site_name FROM roster WHERE pass_id = ?1",
+            [pass],
+            |row| {
+                Ok(RosterPass {
+                    pass: row.get(0)?,
+                    person: row.get(1)?,
+                    name: row.get(2)?,
+                    role: row.get(3)?,
+                    expires_at: row.get(4)?,
+                    revoked: row.get(5)?,
+                    site: row.get(6)?,
+                    site_name: row.get(7)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+impl Store {
+    /// Keeps a spool at `path` (created on first use), so this kiosk checks people in and out while the network's
+    /// server cannot be reached; brings it up to date now if the server answers. A hub in its own file is never
+    /// unreachable and keeps none.
+    pub fn keep_spool(&mut self, path: &Path, now: DateTime<Utc>) -> Result<()> {
+        if matches!(self.conn, crate::sql::Connection::Sqlite(_)) {
+            return Ok(());
+        }
+        self.spool = Some(Spool::open(path)?);
+        match self.sync_spool(now) {
+            Ok(_) | Err(StoreError::Offline) => Ok(()),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Sends the movements kept while the server was away (each exactly once, in order), then copies the passes
+    /// valid at `now` and the site's roll-call into the spool. Returns how many movements were sent;
+    /// [`StoreError::Offline`] while the server still cannot be reached (nothing is lost: try again later).
+    pub fn sync_spool(&mut self, now: DateTime<Utc>) -> Result<usize> {
+        let Some(spool) = &self.spool else { return Ok(0) };
+        let (movements, kiosk, site) = (spool.movements()?, spool.kiosk.clone(), self.site);
+        for movement in &movements {
+            self.write(|tx| crate::visits::replay_movement(tx, site, &kiosk, movement))?;
+            if let Some(spool) = &self.spool {
+                spool.forget(movement.seq)?;
+            }
+        }
+        let roster = self.roster(now)?;
+        let on_site = self.roll_call()?;
+        if let Some(spool) = &mut self.spool {
+            spool.refresh(&roster, &on_site)?;
+        }
+        Ok(movements.len())
+    }
+
+    /// Since when this kiosk has been checking people in without the server (its first kept movement not yet
+    /// sent); `None` when it is up to date.
+    pub fn offline_since(&self) -> Result<Option<DateTime<Utc>>> {
+        self.spool.as_ref().map_or(Ok(None), Spool::offline_since)
+    }
+
+    /// Whether the spool holds movements the server has not had yet.
+    pub(crate) fn spool_is_waiting(&self) -> Result<bool> {
+        let Some(spool) = &self.spool else { return Ok(false) };
+        Ok(spool.conn.query_row("SELECT EXISTS (SELECT 1 FROM movements)", [], |row| row.get(0))?)
+    }
+
+    /// Tells the spool, if there is one, of a scan the server took.
+    pub(crate) fn scan_seen(&self, outcome: &ScanOutcome, now: DateTime<Utc>) -> Result<()> {
+        self.spool.as_ref().map_or(Ok(()), |spool| spool.saw(outcome, now))
+    }
+
+    /// A scan kept in the spool, if the server could not be reached and there is one.
+    pub(crate) fn scan_offline(
+        &mut self,
+        key: &PassKey,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Option<Result<ScanOutcome>> {
+        let site = self.site;
+        self.spool.as_mut().map(|spool| spool.scan(key, site, text, now))
+    }
+
+    /// The roll-call this kiosk keeps, if it has a spool.
+    pub(crate) fn roll_call_offline(&self) -> Option<Result<Vec<OnSite>>> {
+        self.spool.as_ref().map(Spool::roll_call)
+    }
+
+    /// The passes valid at `now`, with their holders, as the spool keeps them.
+    fn roster(&self, now: DateTime<Utc>) -> Result<Vec<RosterPass>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT p.id, p.person_id, x.display_name, x.role, p.expires_at, p.revoked_at IS NOT NULL, p.site_id, s.name
+             FROM passes p JOIN people x ON x.id = p.person_id LEFT JOIN site s ON s.id = p.site_id
+             WHERE p.expires_at > ?1 AND x.erased_at IS NULL",
+        )?;
+        let rows = statement.query_map([to_db(now)], |row| {
+            Ok(RosterPass {
+                pass: row.get(0)?,
+                person: row.get(1)?,
+                name: row.get(2)?,
+                role: row.get(3)?,
+                expires_at: row.get(4)?,
+                revoked: row.get(5)?,
+                site: row.get(6)?,
+                site_name: row.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<crate::sql::Result<_>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone};
+
+    use super::*;
+    use crate::passes::{NewPass, PassClaim, PassKind, encode_pass};
+    use crate::people::NewPerson;
+    use crate::site::tests::london_hub;
+
+    fn at(hour: u32, minute: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2027, 1, 5, hour, minute, 0).unwrap()
+    }
+
+    struct Kiosk {
+        store: Store,
+        spool: Spool,
+        key: PassKey,
+        /// Ada's and Bob's member passes and Cy's day pass.
+        ada: String,
+        bob: String,
+        cy: String,
+    }
+
+    /// A hub with Ada (on site since 09:00), Bob and Cy, and a spool filled from it as a kiosk's is while the
+    /// server answers.
+    fn kiosk(dir: &Path) -> Kiosk {
+        let key = PassKey::from_secret([4; 32]);
+        let mut store = london_hub();
+        let mut pass_of = |name: &str, pass: NewPass| {
+            let new =
+                NewPerson { display_name: name.into(), contact: None, role: Role::Member, rules_version: Some(1) };
+            let person = store.add_person(&new, at(8, 0)).unwrap();
+            store.issue_pass(&key, person.id, pass, at(8, 0)).unwrap().payload
+        };
+        let (ada, bob, cy) = (
+            pass_of("Ada Lovelace", NewPass::Member),
+            pass_of("Bob Byte", NewPass::Member),
+            pass_of("Cy Day", NewPass::Day),
+        );
+        store.scan(&key, &ada, at(9, 0)).unwrap();
+        let mut spool = Spool::open(&dir.join("offline.db")).unwrap();
+        spool.refresh(&store.roster(at(10, 0)).unwrap(), &store.roll_call().unwrap()).unwrap();
+        Kiosk { store, spool, key, ada, bob, cy }
+    }
+
+    #[test]
+    fn without_the_server_passes_are_checked_and_movements_kept_in_order_with_the_roll_call() {
+        let dir = tempfile::tempdir().unwrap();
+        let Kiosk { store, mut spool, key, ada, bob, cy } = kiosk(dir.path());
+        let site = store.site;
+        assert_eq!(spool.offline_since().unwrap(), None);
+        let bob_in = spool.scan(&key, site, &bob, at(10, 0)).unwrap();
+        assert!(matches!(&bob_in, ScanOutcome::Kept { person, checked_in: true } if person.display_name == "Bob Byte"));
+        let again = spool.scan(&key, site, &bob, at(10, 0) + Duration::seconds(3)).unwrap();
+        assert!(matches!(again, ScanOutcome::Repeat { on_site: true, .. }), "{again:?}");
+        assert!(matches!(
+            spool.scan(&key, site, &ada, at(10, 5)).unwrap(),
+            ScanOutcome::Kept { checked_in: false, .. }
+        ));
+        assert_eq!(spool.offline_since().unwrap(), Some(at(10, 0)));
+        let names: Vec<String> = spool.roll_call().unwrap().into_iter().map(|on| on.display_name).collect();
+        assert_eq!(names, ["Bob Byte"], "Ada left, Bob came: the roll-call is who this kiosk has on site");
+        let kept: Vec<(bool, DateTime<Utc>)> =
+            spool.movements().unwrap().iter().map(|movement| (movement.checked_in, movement.at)).collect();
+        assert_eq!(kept, [(true, at(10, 0)), (false, at(10, 5))]);
+
+        // Refused as the server would: no pass, a pass the copy has not seen, a day pass at another site.
+        let refused = |spool: &mut Spool, site, text: &str| match spool.scan(&key, site, text, at(10, 30)).unwrap() {
+            ScanOutcome::Refused(refusal) => refusal,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(refused(&mut spool, site, "HUB1NOTAPASS"), PassRefusal::Malformed);
+        let claim = PassClaim { kind: PassKind::Member, pass_id: PassId(99), expires_at: at(23, 0) };
+        assert_eq!(refused(&mut spool, site, &encode_pass(&claim, &key)), PassRefusal::Unknown);
+        assert_eq!(refused(&mut spool, SiteId(2), &cy), PassRefusal::OtherSite { site: "Riverside Hub".into() });
+        assert!(matches!(spool.scan(&key, SiteId(2), &ada, at(10, 31)).unwrap(), ScanOutcome::Kept { .. }));
+        assert_eq!(spool.movements().unwrap().len(), 3, "refusals keep nothing");
+    }
+
+    #[test]
+    fn kept_movements_reach_the_hub_once_and_the_copy_is_taken_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let Kiosk { mut store, mut spool, key, ada, bob, .. } = kiosk(dir.path());
+        let site = store.site;
+        spool.scan(&key, site, &bob, at(10, 0)).unwrap();
+        spool.scan(&key, site, &ada, at(10, 5)).unwrap();
+        let first = spool.movements().unwrap()[0];
+        let kiosk_id = spool.kiosk.clone();
+        store.spool = Some(spool);
+        assert_eq!(store.offline_since().unwrap(), Some(at(10, 0)));
+        assert_eq!(store.sync_spool(at(11, 0)).unwrap(), 2);
+        assert_eq!(store.offline_since().unwrap(), None);
+        let on_site: Vec<(String, DateTime<Utc>)> =
+            store.roll_call().unwrap().into_iter().map(|on| (on.display_name, on.since)).collect();
+        assert_eq!(on_site, [("Bob Byte".to_owned(), at(10, 0))], "checked in and out when they were, not when sent");
+        // A movement sent again (a crash after the server had it, before the spool forgot it) changes nothing.
+        store.write(|tx| crate::visits::replay_movement(tx, site, &kiosk_id, &first)).unwrap();
+        assert_eq!(store.roll_call().unwrap().len(), 1);
+        let visits: u32 =
+            store.conn.prepare_cached("SELECT count(*) FROM visits").unwrap().query_row([], |row| row.get(0)).unwrap();
+        assert_eq!(visits, 2, "Ada's one visit and Bob's");
+        assert_eq!(store.sync_spool(at(11, 1)).unwrap(), 0);
+        assert_eq!(store.roll_call_offline().unwrap().unwrap().len(), 1, "the copy is the hub's roll-call again");
+    }
+}
