@@ -90,8 +90,27 @@ impl Store {
         Ok(people)
     }
 
-    /// The staff view's numbers at `now`.
+    /// The staff view's numbers at `now`. While the network's server cannot be reached, what this kiosk knows:
+    /// who it has on site against the capacity, and no rooms or arrivals.
     pub fn occupancy(&self, now: DateTime<Utc>) -> Result<Occupancy> {
+        match self.occupancy_online(now) {
+            Err(StoreError::Offline) => {
+                let on_site = self.roll_call()?.len() as u32;
+                let safe_capacity = self.site()?.safe_capacity;
+                let percent_of_capacity = (u64::from(on_site) * 100 / u64::from(safe_capacity.max(1))) as u32;
+                Ok(Occupancy {
+                    on_site,
+                    safe_capacity,
+                    percent_of_capacity,
+                    rooms: Vec::new(),
+                    arrivals_per_hour: [0; 24],
+                })
+            }
+            occupancy => occupancy,
+        }
+    }
+
+    fn occupancy_online(&self, now: DateTime<Utc>) -> Result<Occupancy> {
         let site = self.site()?;
         let on_site: u32 = self
             .conn

@@ -140,7 +140,10 @@ impl Store {
 
     /// The hub's settings; a plain error if `init_site` has not been run.
     pub fn site(&self) -> Result<Site> {
-        load_site(&self.conn, self.site)
+        match load_site(&self.conn, self.site) {
+            Err(StoreError::Offline) => self.site_offline().unwrap_or(Err(StoreError::Offline)),
+            site => site,
+        }
     }
 
     /// Changes the settings a kiosk's configuration file holds.

@@ -20,6 +20,8 @@ use crate::ids::{PassId, PersonId, SiteId};
 use crate::occupancy::OnSite;
 use crate::passes::{PassKey, PassRefusal, decode_pass};
 use crate::people::{Person, Role};
+use crate::site::Site;
+use crate::staff::{Judged, Pin, PinOutcome, PinRecord, judge_pin};
 use crate::time::{from_db, to_db};
 use crate::visits::{REPEAT_SCAN_WINDOW, ScanOutcome};
 
@@ -44,6 +46,28 @@ const SCHEMA: &str = "
         since     INTEGER NOT NULL,
         reason    TEXT
     );
+    -- The staff whose PIN opens this site's staff view, so it opens while the server is away (argon2 hashes only);
+    -- wrong tries meanwhile are counted here.
+    CREATE TABLE IF NOT EXISTS staff (
+        person_id       INTEGER PRIMARY KEY,
+        name            TEXT    NOT NULL,
+        pin_hash        TEXT    NOT NULL,
+        failed_attempts INTEGER NOT NULL,
+        last_failed_at  INTEGER,
+        locked          INTEGER NOT NULL
+    );
+    -- The site's settings as last read.
+    CREATE TABLE IF NOT EXISTS site (
+        id             INTEGER PRIMARY KEY,
+        code           TEXT    NOT NULL,
+        name           TEXT    NOT NULL,
+        time_zone      TEXT    NOT NULL,
+        safe_capacity  INTEGER NOT NULL,
+        retention_days INTEGER NOT NULL,
+        rules_version  INTEGER NOT NULL,
+        pin_digits     INTEGER NOT NULL,
+        pin_lock_after INTEGER NOT NULL
+    );
     -- Check-ins (1) and check-outs (0) not yet sent, in the order they happened.
     CREATE TABLE IF NOT EXISTS movements (
         seq        INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -61,6 +85,14 @@ pub(crate) struct Movement {
     pub(crate) person: PersonId,
     pub(crate) checked_in: bool,
     pub(crate) at: DateTime<Utc>,
+}
+
+/// What the spool copies from the server while it answers.
+pub(crate) struct Copy {
+    roster: Vec<RosterPass>,
+    on_site: Vec<OnSite>,
+    staff: Vec<(PersonId, String, PinRecord)>,
+    site: Site,
 }
 
 /// A pass as the spool keeps it.
@@ -127,15 +159,7 @@ impl Spool {
             let site = pass.site_name.clone().unwrap_or_else(|| format!("site {other}"));
             return Ok(ScanOutcome::Refused(PassRefusal::OtherSite { site }));
         }
-        let person = Person {
-            id: pass.person,
-            display_name: pass.name.clone(),
-            contact: None,
-            role: pass.role.parse().unwrap_or(Role::Visitor),
-            rules_version: None,
-            first_seen: None,
-            last_seen: None,
-        };
+        let person = known_person(pass.person, pass.name.clone(), pass.role.parse().unwrap_or(Role::Visitor));
         let here: bool =
             tx.query_row("SELECT EXISTS (SELECT 1 FROM on_site WHERE person_id = ?1)", [pass.person], |row| {
                 row.get(0)
@@ -208,14 +232,41 @@ impl Spool {
         Ok(())
     }
 
-    /// Replaces the roster and the roll-call with the server's, once every kept movement has been sent.
-    fn refresh(&mut self, roster: &[RosterPass], on_site: &[OnSite]) -> Result<()> {
+    /// Replaces the copy with the server's, once every kept movement has been sent.
+    fn refresh(&mut self, copy: &Copy) -> Result<()> {
+        let Copy { roster, on_site, staff, site } = copy;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let waiting: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM movements)", [], |row| row.get(0))?;
         if waiting {
             return Ok(());
         }
-        tx.execute_batch("DELETE FROM roster; DELETE FROM on_site; DELETE FROM meta WHERE key = 'offline_since'")?;
+        tx.execute_batch(
+            "DELETE FROM roster; DELETE FROM on_site; DELETE FROM staff; DELETE FROM site;
+             DELETE FROM meta WHERE key = 'offline_since'",
+        )?;
+        tx.execute(
+            "INSERT INTO site (id, code, name, time_zone, safe_capacity, retention_days, rules_version, pin_digits,
+                               pin_lock_after)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                site.id,
+                site.code,
+                site.name,
+                site.time_zone.name(),
+                site.safe_capacity,
+                site.retention_days,
+                site.house_rules_version,
+                site.pin_digits,
+                site.pin_lock_after
+            ],
+        )?;
+        for (person, name, pin) in staff {
+            tx.execute(
+                "INSERT INTO staff (person_id, name, pin_hash, failed_attempts, last_failed_at, locked)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![person, name, pin.hash, pin.failures, pin.last_failed, pin.locked],
+            )?;
+        }
         let mut insert = tx.prepare_cached(
             "INSERT INTO roster (pass_id, person_id, name, role, expires_at, revoked, site_id, site_name)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -249,6 +300,105 @@ impl Spool {
         Ok(())
     }
 
+    /// The site's settings as last copied.
+    fn site(&self) -> Result<Site> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT id, code, name, time_zone, safe_capacity, retention_days, rules_version, pin_digits,
+                        pin_lock_after FROM site",
+                [],
+                |row| {
+                    Ok((
+                        row.get(0)?,
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get::<_, String>(3)?,
+                        row.get(4)?,
+                        row.get(5)?,
+                        row.get(6)?,
+                        row.get(7)?,
+                        row.get(8)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((
+            id,
+            code,
+            name,
+            zone,
+            safe_capacity,
+            retention_days,
+            house_rules_version,
+            pin_digits,
+            pin_lock_after,
+        )) = row
+        else {
+            return Err(StoreError::Offline);
+        };
+        let time_zone = zone.parse().map_err(|_| StoreError::Corrupt(format!("time zone {zone} in the spool")))?;
+        Ok(Site {
+            id,
+            code,
+            name,
+            time_zone,
+            safe_capacity,
+            retention_days,
+            house_rules_version,
+            pin_digits,
+            pin_lock_after,
+        })
+    }
+
+    /// The staff whose PIN opens this site's staff view, by name.
+    fn staff(&self) -> Result<Vec<Person>> {
+        let mut statement = self.conn.prepare_cached("SELECT person_id, name FROM staff ORDER BY name, person_id")?;
+        let rows = statement.query_map([], |row| Ok(known_person(row.get(0)?, row.get(1)?, Role::Staff)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A PIN attempt by the one rule ([`judge_pin`]) against the copy, counted here.
+    fn check_pin(&mut self, person: PersonId, pin: &Pin, now: DateTime<Utc>) -> Result<PinOutcome> {
+        let lock_after = self.site()?.pin_lock_after;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let row = tx
+            .query_row(
+                "SELECT name, pin_hash, failed_attempts, last_failed_at, locked FROM staff WHERE person_id = ?1",
+                [person],
+                |row| {
+                    let record = PinRecord {
+                        hash: row.get(1)?,
+                        failures: row.get(2)?,
+                        last_failed: row.get(3)?,
+                        locked: row.get(4)?,
+                    };
+                    Ok((row.get::<_, String>(0)?, record))
+                },
+            )
+            .optional()?;
+        let Some((name, record)) = row else { return Err(StoreError::Offline) };
+        let outcome = match judge_pin(&record, person, pin, now, lock_after)? {
+            Judged::Unchanged(outcome) => outcome,
+            Judged::Right => {
+                tx.execute(
+                    "UPDATE staff SET failed_attempts = 0, last_failed_at = NULL WHERE person_id = ?1",
+                    [person],
+                )?;
+                PinOutcome::Accepted(known_person(person, name, Role::Staff))
+            }
+            Judged::Wrong { failures, locked_at, outcome } => {
+                tx.execute(
+                    "UPDATE staff SET failed_attempts = ?2, last_failed_at = ?3, locked = ?4 WHERE person_id = ?1",
+                    params![person, failures, to_db(now), locked_at.is_some()],
+                )?;
+                outcome
+            }
+        };
+        tx.commit()?;
+        Ok(outcome)
+    }
+
     fn offline_since(&self) -> Result<Option<DateTime<Utc>>> {
         let since: Option<String> = self
             .conn
@@ -273,6 +423,11 @@ impl Spool {
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+/// A person as the spool knows them: their name and role, no more.
+fn known_person(id: PersonId, display_name: String, role: Role) -> Person {
+    Person { id, display_name, contact: None, role, rules_version: None, first_seen: None, last_seen: None }
 }
 
 fn roster_pass(conn: &rusqlite::Connection, pass: PassId) -> Result<Option<RosterPass>> {
@@ -323,10 +478,9 @@ impl Store {
                 spool.forget(movement.seq)?;
             }
         }
-        let roster = self.roster(now)?;
-        let on_site = self.roll_call()?;
+        let copy = self.copy_for_spool(now)?;
         if let Some(spool) = &mut self.spool {
-            spool.refresh(&roster, &on_site)?;
+            spool.refresh(&copy)?;
         }
         Ok(movements.len())
     }
@@ -362,6 +516,33 @@ impl Store {
     /// The roll-call this kiosk keeps, if it has a spool.
     pub(crate) fn roll_call_offline(&self) -> Option<Result<Vec<OnSite>>> {
         self.spool.as_ref().map(Spool::roll_call)
+    }
+
+    /// The site's settings as this kiosk last copied them, if it has a spool.
+    pub(crate) fn site_offline(&self) -> Option<Result<Site>> {
+        self.spool.as_ref().map(Spool::site)
+    }
+
+    /// The staff who can open this site's staff view, as copied, if this kiosk has a spool.
+    pub(crate) fn staff_offline(&self) -> Option<Result<Vec<Person>>> {
+        self.spool.as_ref().map(Spool::staff)
+    }
+
+    /// A PIN attempt against the copy, if this kiosk has a spool.
+    pub(crate) fn check_pin_offline(
+        &mut self,
+        person: PersonId,
+        pin: &Pin,
+        now: DateTime<Utc>,
+    ) -> Option<Result<PinOutcome>> {
+        self.spool.as_mut().map(|spool| spool.check_pin(person, pin, now))
+    }
+
+    /// Everything the spool copies, read from the server.
+    fn copy_for_spool(&self, now: DateTime<Utc>) -> Result<Copy> {
+        let staff =
+            self.staff_pins_here()?.into_iter().map(|(person, pin)| (person.id, person.display_name, pin)).collect();
+        Ok(Copy { roster: self.roster(now)?, on_site: self.roll_call()?, staff, site: self.site()? })
     }
 
     /// The passes valid at `now`, with their holders, as the spool keeps them.
@@ -427,8 +608,9 @@ mod tests {
             pass_of("Cy Day", NewPass::Day),
         );
         store.scan(&key, &ada, at(9, 0)).unwrap();
+        store.add_staff("Sam Staff", &"4821".parse().unwrap(), at(8, 0)).unwrap();
         let mut spool = Spool::open(&dir.join("offline.db")).unwrap();
-        spool.refresh(&store.roster(at(10, 0)).unwrap(), &store.roll_call().unwrap()).unwrap();
+        spool.refresh(&store.copy_for_spool(at(10, 0)).unwrap()).unwrap();
         Kiosk { store, spool, key, ada, bob, cy }
     }
 
@@ -464,6 +646,25 @@ mod tests {
         assert_eq!(refused(&mut spool, SiteId(2), &cy), PassRefusal::OtherSite { site: "Riverside Hub".into() });
         assert!(matches!(spool.scan(&key, SiteId(2), &ada, at(10, 31)).unwrap(), ScanOutcome::Kept { .. }));
         assert_eq!(spool.movements().unwrap().len(), 3, "refusals keep nothing");
+    }
+
+    #[test]
+    fn the_staff_view_opens_without_the_server_by_the_same_pin_rules() {
+        let dir = tempfile::tempdir().unwrap();
+        let Kiosk { store, mut spool, .. } = kiosk(dir.path());
+        assert_eq!(spool.site().unwrap(), store.site().unwrap());
+        let staff = spool.staff().unwrap();
+        assert_eq!(staff.iter().map(|person| person.display_name.as_str()).collect::<Vec<_>>(), ["Sam Staff"]);
+        let sam = staff[0].id;
+        let wrong = spool.check_pin(sam, &"1111".parse().unwrap(), at(10, 0)).unwrap();
+        assert!(matches!(wrong, PinOutcome::Wrong { attempts_left: 9, .. }), "{wrong:?}");
+        let right = spool.check_pin(sam, &"4821".parse().unwrap(), at(10, 1)).unwrap();
+        assert!(matches!(right, PinOutcome::Accepted(ref person) if person.display_name == "Sam Staff"), "{right:?}");
+        // Ten mistakes in a row, each after the wait the one before asks for, lock it as on the server.
+        for attempt in 1..=10 {
+            spool.check_pin(sam, &"1111".parse().unwrap(), at(10, 2) + Duration::minutes(30 * attempt)).unwrap();
+        }
+        assert_eq!(spool.check_pin(sam, &"4821".parse().unwrap(), at(18, 0)).unwrap(), PinOutcome::Locked);
     }
 
     #[test]

@@ -135,41 +135,86 @@ fn attempt(tx: &Transaction<'_>, site: SiteId, person: PersonId, pin: &Pin, now:
             load_site(tx, pin_site)?.name
         )));
     }
-    let row: Option<(String, u32, Option<i64>, bool)> = tx
+    let row: Option<PinRecord> = tx
         .prepare_cached(
             "SELECT pin_hash, failed_attempts, last_failed_at, locked_at IS NOT NULL FROM staff_pins WHERE person_id = ?1",
         )?
-        .query_row([person], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
+        .query_row([person], |row| {
+            Ok(PinRecord { hash: row.get(0)?, failures: row.get(1)?, last_failed: row.get(2)?, locked: row.get(3)? })
+        })
         .optional()?;
-    let Some((hash, failures, last_failed, locked)) = row else {
+    let Some(record) = row else {
         return Err(StoreError::invalid(format!("{} has no PIN set", found.display_name)));
     };
-    if locked {
-        return Ok(PinOutcome::Locked);
+    let lock_after = load_site(tx, site)?.pin_lock_after;
+    Ok(match judge_pin(&record, person, pin, now, lock_after)? {
+        Judged::Unchanged(outcome) => outcome,
+        Judged::Right => {
+            tx.execute(
+                "UPDATE staff_pins SET failed_attempts = 0, last_failed_at = NULL WHERE person_id = ?1",
+                [person],
+            )?;
+            PinOutcome::Accepted(found)
+        }
+        Judged::Wrong { failures, locked_at, outcome } => {
+            tx.execute(
+                "UPDATE staff_pins SET failed_attempts = ?2, last_failed_at = ?3, locked_at = ?4 WHERE person_id = ?1",
+                params![person, failures, to_db(now), locked_at],
+            )?;
+            outcome
+        }
+    })
+}
+
+/// A PIN as stored, with its count of wrong tries in a row.
+#[derive(Debug, Clone)]
+pub(crate) struct PinRecord {
+    pub(crate) hash: String,
+    pub(crate) failures: u32,
+    pub(crate) last_failed: Option<i64>,
+    pub(crate) locked: bool,
+}
+
+/// What a PIN attempt does to its record.
+pub(crate) enum Judged {
+    /// Locked, or too soon after the last mistake: not tried, nothing changes.
+    Unchanged(PinOutcome),
+    /// Right: the count of mistakes starts again.
+    Right,
+    /// Wrong: the new count, and whether it locks now.
+    Wrong { failures: u32, locked_at: Option<i64>, outcome: PinOutcome },
+}
+
+/// The one rule for a PIN attempt, wherever its record is kept (the hub's database, or a kiosk's spool while the
+/// server is away): locked stays locked, mistakes make the next try wait, `lock_after` of them in a row lock it.
+pub(crate) fn judge_pin(
+    record: &PinRecord,
+    person: PersonId,
+    pin: &Pin,
+    now: DateTime<Utc>,
+    lock_after: u32,
+) -> Result<Judged> {
+    if record.locked {
+        return Ok(Judged::Unchanged(PinOutcome::Locked));
     }
-    if let Some(last_failed) = last_failed {
-        let ready_at = from_db(last_failed) + wait_after(failures);
+    if let Some(last_failed) = record.last_failed {
+        let ready_at = from_db(last_failed) + wait_after(record.failures);
         if now < ready_at {
-            return Ok(PinOutcome::Wait { seconds: (ready_at - now).num_seconds().max(1) });
+            return Ok(Judged::Unchanged(PinOutcome::Wait { seconds: (ready_at - now).num_seconds().max(1) }));
         }
     }
-    let hash = PasswordHash::new(&hash).map_err(|_| StoreError::Corrupt(format!("PIN of person #{person}")))?;
+    let hash = PasswordHash::new(&record.hash).map_err(|_| StoreError::Corrupt(format!("PIN of person #{person}")))?;
     if Argon2::default().verify_password(pin.0.as_bytes(), &hash).is_ok() {
-        tx.execute("UPDATE staff_pins SET failed_attempts = 0, last_failed_at = NULL WHERE person_id = ?1", [person])?;
-        return Ok(PinOutcome::Accepted(found));
+        return Ok(Judged::Right);
     }
-    let failures = failures + 1;
-    let lock_after = load_site(tx, site)?.pin_lock_after;
+    let failures = record.failures + 1;
     let locked_at = (failures >= lock_after).then(|| to_db(now));
-    tx.execute(
-        "UPDATE staff_pins SET failed_attempts = ?2, last_failed_at = ?3, locked_at = ?4 WHERE person_id = ?1",
-        params![person, failures, to_db(now), locked_at],
-    )?;
-    Ok(if locked_at.is_some() {
+    let outcome = if locked_at.is_some() {
         PinOutcome::Locked
     } else {
         PinOutcome::Wrong { attempts_left: lock_after - failures, wait_seconds: wait_after(failures).num_seconds() }
-    })
+    };
+    Ok(Judged::Wrong { failures, locked_at, outcome })
 }
 
 /// The answer to an unlock request.
@@ -228,10 +273,44 @@ impl Store {
         })
     }
 
-    /// Checks a PIN at this site, counting wrong ones in the database so a restart does not reset the count.
+    /// Checks a PIN at this site, counting wrong ones in the database so a restart does not reset the count. While
+    /// the network's server cannot be reached, against the kiosk's copy (`spool.rs`), counted there.
     pub fn check_pin(&mut self, person: PersonId, pin: &Pin, now: DateTime<Utc>) -> Result<PinOutcome> {
         let site = self.site;
-        self.write(|tx| attempt(tx, site, person, pin, now))
+        match self.write(|tx| attempt(tx, site, person, pin, now)) {
+            Err(StoreError::Offline) => self.check_pin_offline(person, pin, now).unwrap_or(Err(StoreError::Offline)),
+            outcome => outcome,
+        }
+    }
+
+    /// The staff whose PIN opens this site's staff view (its own and the network's), by name: whom the staff
+    /// view's door offers. While the server cannot be reached, as the kiosk last copied them.
+    pub fn staff_at_site(&self) -> Result<Vec<Person>> {
+        match self.staff_pins_here() {
+            Err(StoreError::Offline) => self.staff_offline().unwrap_or(Err(StoreError::Offline)),
+            staff => Ok(staff?.into_iter().map(|(person, _)| person).collect()),
+        }
+    }
+
+    /// [`Store::staff_at_site`] with each one's PIN record.
+    pub(crate) fn staff_pins_here(&self) -> Result<Vec<(Person, PinRecord)>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT p.id, s.pin_hash, s.failed_attempts, s.last_failed_at, s.locked_at IS NOT NULL
+             FROM staff_pins s JOIN people p ON p.id = s.person_id
+             WHERE p.role = 'staff' AND p.erased_at IS NULL AND (s.site_id IS NULL OR s.site_id = ?1)
+             ORDER BY p.display_name, p.id",
+        )?;
+        let rows = statement.query_map([self.site], |row| {
+            let pin =
+                PinRecord { hash: row.get(1)?, failures: row.get(2)?, last_failed: row.get(3)?, locked: row.get(4)? };
+            Ok((row.get::<_, PersonId>(0)?, pin))
+        })?;
+        let mut staff = Vec::new();
+        for row in rows {
+            let (id, pin) = row?;
+            staff.push((load_person(&self.conn, id)?, pin));
+        }
+        Ok(staff)
     }
 
     /// Lifts the lock on `locked`, if `by` is a staff member whose own PIN is right. A person cannot unlock

@@ -1,6 +1,7 @@
 //! Random sequences of book / cancel / move compared with a plain reference model: the store must book exactly
 //! when the model says the rules allow it, every refusal must be justified, and no two active bookings of a room
-//! may ever overlap (buffers included).
+//! may ever overlap (buffers included). On the engine `HUB_TEST_ENGINE` names: tests/run runs it on SQLite, then on
+//! PostgreSQL, where the exclusion constraint and serializable writes keep the same promises.
 
 use booking_core::{
     Booking, BookingId, BookingOutcome, BookingRefusal, BookingRequest, CancelOutcome, NewRoom, NewSite, Room, Slot,
@@ -110,12 +111,29 @@ fn assert_no_overlaps(store: &Store, rooms: &[Room]) {
     }
 }
 
+/// A fresh store: SQLite in memory, or with `HUB_TEST_ENGINE=postgres` a schema of its own on the server
+/// `HUB_TEST_POSTGRES` names.
+fn fresh_store() -> Store {
+    match std::env::var("HUB_TEST_ENGINE").as_deref() {
+        Ok("postgres") => {
+            static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+            let server = std::env::var("HUB_TEST_POSTGRES").expect("HUB_TEST_POSTGRES names the test server");
+            let next = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let schema = format!("model_{}_{next}", std::process::id());
+            let mut client = postgres::Client::connect(&server, postgres::NoTls).expect("the test server");
+            client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")).unwrap();
+            Store::connect(&format!("{server} options='-c search_path={schema},public'")).unwrap()
+        }
+        _ => Store::open_in_memory().unwrap(),
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
 
     #[test]
     fn store_agrees_with_the_reference_model(ops in prop::collection::vec(op(), 1..60)) {
-        let mut store = Store::open_in_memory().unwrap();
+        let mut store = fresh_store();
         store.init_site(&NewSite { name: "Model Hub".into(), time_zone: "Europe/London".into(), safe_capacity: 50, retention_days: 30 }).unwrap();
         let mut tight = NewRoom::named("Tight", 4);
         tight.max_minutes = 240;

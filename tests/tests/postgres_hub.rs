@@ -35,26 +35,31 @@ fn two_kiosks_share_one_hub_on_the_server() {
 }
 
 #[test]
-fn exactly_one_kiosk_process_books_a_contested_room_on_the_server() {
+fn exactly_one_kiosk_process_per_site_books_a_contested_room_on_the_server() {
     let hub = TestHub::on_postgres("2027-01-04 08:00");
     hub.ok(&["room", "add", "Studio", "--capacity", "6", "--buffer", "10"]);
-    let racers: Vec<_> = (0..8)
-        .map(|_| {
-            hub.command(&[
-                "book",
-                "--room",
-                "Studio",
-                "--start",
-                "2027-01-05 10:00",
-                "--end",
-                "11:00",
-                "--title",
-                "Race",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("kiosk starts")
+    // Ten processes, as the kiosks of two sites that each have a room of that name: one booking per site.
+    let cardiff = hub.new_site("cardiff", "Cardiff Bay Hub");
+    cardiff.ok(&["room", "add", "Studio", "--capacity", "4", "--buffer", "10"]);
+    let racers: Vec<_> = (0..10)
+        .map(|racer| {
+            let kiosk = if racer % 2 == 0 { &hub } else { &cardiff };
+            kiosk
+                .command(&[
+                    "book",
+                    "--room",
+                    "Studio",
+                    "--start",
+                    "2027-01-05 10:00",
+                    "--end",
+                    "11:00",
+                    "--title",
+                    "Race",
+                ])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("kiosk starts")
         })
         .collect();
     let results: Vec<(i32, String, String)> = racers
@@ -67,14 +72,17 @@ fn exactly_one_kiosk_process_books_a_contested_room_on_the_server() {
         .collect();
     let winners = results.iter().filter(|(code, ..)| *code == 0).count();
     let refused: Vec<_> = results.iter().filter(|(code, ..)| *code == 1).collect();
-    assert_eq!((winners, refused.len()), (1, 7), "{results:?}");
+    assert_eq!((winners, refused.len()), (2, 8), "{results:?}");
     for (_, stdout, _) in refused {
         assert!(stdout.starts_with("That time is already booked (10:00\u{2060}–\u{2060}11:00)"), "{stdout}");
     }
     let week: serde_json::Value = serde_json::from_str(&hub.ok(&["export"]).stdout).unwrap();
-    let active =
-        week["tables"]["bookings"].as_array().unwrap().iter().filter(|row| row["status"] == "confirmed").count();
-    assert_eq!(active, 1);
+    let active: Vec<i64> = (week["tables"]["bookings"].as_array().unwrap().iter())
+        .filter(|row| row["status"] == "confirmed")
+        .map(|row| row["room_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(active.len(), 2, "{active:?}");
+    assert_ne!(active[0], active[1], "one in each site's Studio");
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use anyhow::Result;
-use booking_core::{OnSite, Opening, PersonId, Role};
+use booking_core::{OnSite, Opening, PersonId, Role, StoreError};
 use chrono::{DateTime, Timelike, Utc};
 use kiosk_runtime::hub::Hub;
 use kiosk_sensors::{AlertKind, SensorState};
@@ -53,6 +53,9 @@ pub struct StaffData {
     pub arrivals_per_hour: [u32; 24],
     /// The hours to chart: opening hours today, widened to any hour with arrivals.
     pub hours: std::ops::Range<u32>,
+    /// Since when the kiosk has been checking people in without the network's server; the roll-call is then
+    /// everyone it has seen.
+    pub offline_since: Option<DateTime<Utc>>,
 }
 
 /// One room's line: what is on now (title, until) and next (title, from).
@@ -77,9 +80,12 @@ pub fn load(hub: &mut Hub, now: DateTime<Utc>) -> Result<StaffData> {
         })
         .collect();
     let zone = site.time_zone;
-    let (mut first, mut last) = match hub.store.opening_on(now.with_timezone(&zone).date_naive())? {
-        Opening::Open { hours, .. } => (hours.opens.hour(), hours.closes.hour() + u32::from(hours.closes.minute() > 0)),
-        Opening::Closed { .. } => (8, 20),
+    let (mut first, mut last) = match hub.store.opening_on(now.with_timezone(&zone).date_naive()) {
+        Ok(Opening::Open { hours, .. }) => {
+            (hours.opens.hour(), hours.closes.hour() + u32::from(hours.closes.minute() > 0))
+        }
+        Ok(Opening::Closed { .. }) | Err(StoreError::Offline) => (8, 20),
+        Err(error) => return Err(error.into()),
     };
     for (hour, count) in occupancy.arrivals_per_hour.iter().enumerate() {
         if *count > 0 {
@@ -95,6 +101,7 @@ pub fn load(hub: &mut Hub, now: DateTime<Utc>) -> Result<StaffData> {
         rooms,
         arrivals_per_hour: occupancy.arrivals_per_hour,
         hours: first..last.min(24),
+        offline_since: hub.store.offline_since()?,
     })
 }
 
@@ -189,7 +196,7 @@ fn start(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     clear(window, kiosk);
     let (weak, ui_kiosk) = (window.as_weak(), kiosk.clone());
     kiosk.worker.run(
-        |hub| hub.store.people(Some(Role::Staff)).map_err(|error| error.to_string()),
+        |hub| hub.store.staff_at_site().map_err(|error| error.to_string()),
         move |staff| {
             let Some(window) = weak.upgrade() else { return };
             let adapter = window.global::<StaffAdapter>();
@@ -258,6 +265,7 @@ fn show_data(window: &MainWindow, kiosk: &Rc<Touchscreen>, data: &StaffData) {
     let adapter = window.global::<StaffAdapter>();
     adapter.set_load_failed(false);
     adapter.set_updated_at(hm(kiosk.now()));
+    adapter.set_offline_since(data.offline_since.map(hm).unwrap_or_default());
     adapter.set_on_site(data.on_site as i32);
     adapter.set_safe_capacity(data.safe_capacity as i32);
     adapter.set_percent(data.percent as i32);
@@ -321,6 +329,7 @@ fn clear(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     adapter.set_roll_call(ModelRc::default());
     adapter.set_load_failed(false);
     adapter.set_updated_at(SharedString::new());
+    adapter.set_offline_since(SharedString::new());
 }
 
 /// The door sensors' live state on the staff view. `None`: the kiosk has sensors but cannot read them.

@@ -330,6 +330,10 @@ impl<'a> Tour<'a> {
         look("staff-today-sensors");
         self.tap("Who is here");
         look("staff-roll-call-alert");
+        // Without the network's server (booking-core's spool): since when, above the roll-call the kiosk keeps.
+        window.global::<StaffAdapter>().set_offline_since("10:05".into());
+        look("staff-roll-call-offline");
+        window.global::<StaffAdapter>().set_offline_since("".into());
         self.tap("Lock");
 
         if let Some(gatherings) = &cast.gatherings {
