@@ -152,7 +152,16 @@ pub struct Store {
     /// Site 1 until [`Store::use_site`] chooses another (a database alone in its file holds only site 1).
     pub(crate) site: SiteId,
     /// Where a kiosk on a server keeps check-ins while the server cannot be reached ([`Store::keep_spool`]).
-    pub(crate) spool: Option<crate::spool::Spool>,
+    pub(crate) spool: Option<Spool>,
+}
+
+/// A kiosk's own file of check-ins kept while the network's server cannot be reached, with its copy of what they
+/// need (what it does is in `spool.rs`): a connection of the `Store`'s like the server's.
+#[derive(Debug)]
+pub(crate) struct Spool {
+    pub(crate) conn: rusqlite::Connection,
+    /// This spool's random id, which makes its movements' numbers unique across the network.
+    pub(crate) kiosk: String,
 }
 
 impl Store {

@@ -14,16 +14,17 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-use crate::db::Store;
+use crate::db::{Spool, Store};
 use crate::error::{Result, StoreError};
-use crate::ids::{PassId, PersonId, SiteId};
+use crate::ids::{PassId, PersonId, SiteId, VisitId};
 use crate::occupancy::OnSite;
 use crate::passes::{PassKey, PassRefusal, decode_pass};
 use crate::people::{Person, Role};
 use crate::site::Site;
+use crate::sql::Transaction;
 use crate::staff::{Judged, Pin, PinOutcome, PinRecord, judge_pin};
 use crate::time::{from_db, to_db};
-use crate::visits::{REPEAT_SCAN_WINDOW, ScanOutcome};
+use crate::visits::{REPEAT_SCAN_WINDOW, ScanOutcome, insert_visit, latest_visit};
 
 const SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -105,13 +106,6 @@ struct RosterPass {
     revoked: bool,
     site: Option<SiteId>,
     site_name: Option<String>,
-}
-
-#[derive(Debug)]
-pub(crate) struct Spool {
-    conn: rusqlite::Connection,
-    /// This spool's random id, which makes its movements' numbers unique across the network.
-    pub(crate) kiosk: String,
 }
 
 impl Spool {
@@ -451,6 +445,50 @@ fn roster_pass(conn: &rusqlite::Connection, pass: PassId) -> Result<Option<Roste
         .optional()?)
 }
 
+/// Applies a check-in or check-out a kiosk at `site` kept while the server could not be reached, once: the same
+/// transaction records `kiosk`'s movement number, and a movement already recorded does nothing. Each is stored at
+/// the time the person was told: a check-in begins a visit then (ending one still open), a check-out ends the
+/// person's latest visit here then. What the server learnt later wins: a check-in older than the person's latest
+/// arrival is kept as a stay that ended at it, a check-out older than it changes nothing.
+pub(crate) fn replay_movement(tx: &Transaction<'_>, site: SiteId, kiosk: &str, movement: &Movement) -> Result<()> {
+    let at = movement.at;
+    let first_time = tx.execute(
+        "INSERT INTO replayed_movements (kiosk, seq, at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+        params![kiosk, movement.seq, to_db(at)],
+    )?;
+    if first_time == 0 {
+        return Ok(());
+    }
+    let end_visit = |visit: VisitId, when: DateTime<Utc>| -> Result<()> {
+        tx.prepare_cached("UPDATE visits SET checked_out_at = ?2 WHERE id = ?1")?
+            .execute(params![visit, to_db(when)])?;
+        Ok(())
+    };
+    let latest = latest_visit(tx, movement.person)?;
+    match latest {
+        // The server knows a later arrival: a kept check-in is a stay that ended then, a kept check-out is over.
+        Some(later) if later.checked_in > at && movement.checked_in => {
+            tx.prepare_cached(
+                "INSERT INTO visits (person_id, pass_id, checked_in_at, checked_out_at, site_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![movement.person, movement.pass, to_db(at), to_db(later.checked_in), site])?;
+            tx.prepare_cached("UPDATE people SET first_seen = ?2 WHERE id = ?1 AND first_seen > ?2")?
+                .execute(params![movement.person, to_db(at)])?;
+        }
+        Some(later) if later.checked_in > at => {}
+        latest if movement.checked_in => {
+            if let Some((visit, since)) = latest.and_then(|visit| visit.open()) {
+                end_visit(visit, at.max(since))?;
+            }
+            insert_visit(tx, site, movement.person, Some(movement.pass), None, None, at)?;
+        }
+        Some(visit) if visit.site == site => end_visit(visit.id, at)?,
+        _ => {}
+    }
+    Ok(())
+}
+
 impl Store {
     /// Keeps a spool at `path` (created on first use), so this kiosk checks people in and out while the network's
     /// server cannot be reached; brings it up to date now if the server answers. A hub in its own file is never
@@ -473,7 +511,7 @@ impl Store {
         let Some(spool) = &self.spool else { return Ok(0) };
         let (movements, kiosk, site) = (spool.movements()?, spool.kiosk.clone(), self.site);
         for movement in &movements {
-            self.write(|tx| crate::visits::replay_movement(tx, site, &kiosk, movement))?;
+            self.write(|tx| replay_movement(tx, site, &kiosk, movement))?;
             if let Some(spool) = &self.spool {
                 spool.forget(movement.seq)?;
             }
@@ -684,7 +722,7 @@ mod tests {
             store.roll_call().unwrap().into_iter().map(|on| (on.display_name, on.since)).collect();
         assert_eq!(on_site, [("Bob Byte".to_owned(), at(10, 0))], "checked in and out when they were, not when sent");
         // A movement sent again (a crash after the server had it, before the spool forgot it) changes nothing.
-        store.write(|tx| crate::visits::replay_movement(tx, site, &kiosk_id, &first)).unwrap();
+        store.write(|tx| replay_movement(tx, site, &kiosk_id, &first)).unwrap();
         assert_eq!(store.roll_call().unwrap().len(), 1);
         let visits: u32 =
             store.conn.prepare_cached("SELECT count(*) FROM visits").unwrap().query_row([], |row| row.get(0)).unwrap();

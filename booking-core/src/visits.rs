@@ -143,21 +143,21 @@ pub enum WalkInOutcome {
 /// A person's latest visit. Their open visit, if any, is always the latest (nobody checks in twice), so one indexed
 /// probe answers both "are they on site?" and "when did they last come or go?".
 #[derive(Debug, Clone, Copy)]
-struct LatestVisit {
-    id: VisitId,
-    site: SiteId,
-    checked_in: DateTime<Utc>,
-    checked_out: Option<DateTime<Utc>>,
+pub(crate) struct LatestVisit {
+    pub(crate) id: VisitId,
+    pub(crate) site: SiteId,
+    pub(crate) checked_in: DateTime<Utc>,
+    pub(crate) checked_out: Option<DateTime<Utc>>,
 }
 
 impl LatestVisit {
     /// The visit and its start, if the person has not left.
-    fn open(&self) -> Option<(VisitId, DateTime<Utc>)> {
+    pub(crate) fn open(&self) -> Option<(VisitId, DateTime<Utc>)> {
         self.checked_out.is_none().then_some((self.id, self.checked_in))
     }
 
     /// The visit and its start, if the person has not left `site`.
-    fn open_at(&self, site: SiteId) -> Option<(VisitId, DateTime<Utc>)> {
+    pub(crate) fn open_at(&self, site: SiteId) -> Option<(VisitId, DateTime<Utc>)> {
         self.open().filter(|_| self.site == site)
     }
 
@@ -167,7 +167,7 @@ impl LatestVisit {
     }
 }
 
-fn latest_visit(conn: &Connection, person: PersonId) -> Result<Option<LatestVisit>> {
+pub(crate) fn latest_visit(conn: &Connection, person: PersonId) -> Result<Option<LatestVisit>> {
     Ok(conn
         .prepare_cached(
             "SELECT id, checked_in_at, checked_out_at, site_id FROM visits WHERE person_id = ?1
@@ -184,7 +184,7 @@ fn latest_visit(conn: &Connection, person: PersonId) -> Result<Option<LatestVisi
         .optional()?)
 }
 
-fn insert_visit(
+pub(crate) fn insert_visit(
     tx: &Transaction<'_>,
     site: SiteId,
     person: PersonId,
@@ -203,55 +203,6 @@ fn insert_visit(
     tx.prepare_cached("UPDATE people SET first_seen = ?2 WHERE id = ?1 AND first_seen IS NULL")?
         .execute(params![person, to_db(now)])?;
     Ok(visit)
-}
-
-/// Applies a check-in or check-out a kiosk at `site` kept while the server could not be reached, once: the same
-/// transaction records `kiosk`'s movement number, and a movement already recorded does nothing. Each is stored at
-/// the time the person was told: a check-in begins a visit then (ending one still open), a check-out ends the
-/// person's latest visit here then. What the server learnt later wins: a check-in older than the person's latest
-/// arrival is kept as a stay that ended at it, a check-out older than it changes nothing.
-pub(crate) fn replay_movement(
-    tx: &Transaction<'_>,
-    site: SiteId,
-    kiosk: &str,
-    movement: &crate::spool::Movement,
-) -> Result<()> {
-    let at = movement.at;
-    let first_time = tx.execute(
-        "INSERT INTO replayed_movements (kiosk, seq, at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-        params![kiosk, movement.seq, to_db(at)],
-    )?;
-    if first_time == 0 {
-        return Ok(());
-    }
-    let end_visit = |visit: VisitId, when: DateTime<Utc>| -> Result<()> {
-        tx.prepare_cached("UPDATE visits SET checked_out_at = ?2 WHERE id = ?1")?
-            .execute(params![visit, to_db(when)])?;
-        Ok(())
-    };
-    let latest = latest_visit(tx, movement.person)?;
-    match latest {
-        // The server knows a later arrival: a kept check-in is a stay that ended then, a kept check-out is over.
-        Some(later) if later.checked_in > at && movement.checked_in => {
-            tx.prepare_cached(
-                "INSERT INTO visits (person_id, pass_id, checked_in_at, checked_out_at, site_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![movement.person, movement.pass, to_db(at), to_db(later.checked_in), site])?;
-            tx.prepare_cached("UPDATE people SET first_seen = ?2 WHERE id = ?1 AND first_seen > ?2")?
-                .execute(params![movement.person, to_db(at)])?;
-        }
-        Some(later) if later.checked_in > at => {}
-        latest if movement.checked_in => {
-            if let Some((visit, since)) = latest.and_then(|visit| visit.open()) {
-                end_visit(visit, at.max(since))?;
-            }
-            insert_visit(tx, site, movement.person, Some(movement.pass), None, None, at)?;
-        }
-        Some(visit) if visit.site == site => end_visit(visit.id, at)?,
-        _ => {}
-    }
-    Ok(())
 }
 
 /// The person's bookings, surgery seats and event places at `site` on `day`, in start order: one query, as every
