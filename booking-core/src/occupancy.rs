@@ -95,8 +95,9 @@ impl Store {
     pub fn occupancy(&self, now: DateTime<Utc>) -> Result<Occupancy> {
         match self.occupancy_online(now) {
             Err(StoreError::Offline) => {
-                let on_site = self.roll_call()?.len() as u32;
-                let safe_capacity = self.site()?.safe_capacity;
+                // Straight from the copy: asking the server again would only wait for it once more.
+                let on_site = self.roll_call_offline().unwrap_or(Err(StoreError::Offline))?.len() as u32;
+                let safe_capacity = self.site_offline().unwrap_or(Err(StoreError::Offline))?.safe_capacity;
                 let percent_of_capacity = (u64::from(on_site) * 100 / u64::from(safe_capacity.max(1))) as u32;
                 Ok(Occupancy {
                     on_site,

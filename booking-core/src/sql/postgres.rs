@@ -111,8 +111,17 @@ impl PgConnection {
     }
 }
 
+/// How long opening a session may take unless the connection string says (`connect_timeout=`): a server that does
+/// not answer (a dropped network loses packets rather than refusing) must not hold a scan for the operating
+/// system's minutes before the kiosk checks the person in on its own (`spool.rs`).
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
 fn session(url: &str, read_only: bool) -> Result<Client> {
-    let mut client = Client::connect(url, NoTls)?;
+    let mut config: postgres::Config = url.parse()?;
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(CONNECT_TIMEOUT);
+    }
+    let mut client = config.connect(NoTls)?;
     if read_only {
         client.batch_execute("SET default_transaction_read_only = on")?;
     }
