@@ -47,7 +47,7 @@ pub(crate) const FIRST_SITE: SiteId = SiteId(1);
 const CLASH_RETRIES: u32 = 30;
 
 /// How long a writer waits for another process's write transaction before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How many prepared statements a connection keeps: more than any one page or use-case runs (rusqlite's default, 16,
 /// is fewer than the public page alone, so its statements pushed each other out and were parsed again every time).
@@ -85,11 +85,20 @@ impl Database {
         }
     }
 
-    /// Opens the hub for reading only (pages, displays) at the kiosk's site, once its writer has opened it.
-    pub fn open_read_only(&self) -> Result<Store> {
-        match self {
-            Database::File(path) => Store::open_read_only(path),
-            Database::Server { url, site } => at_site(Store::connect_read_only(url)?, site.as_deref()),
+    /// [`Database::open`] as a kiosk opens it: on a server, keeping its spool at `spool` so that it checks people in
+    /// and out while the server cannot be reached ([`Store::keep_spool`]) — also when that is so as it starts (after
+    /// a power cut, the kiosk is often up before the network), from the copy the spool kept. Refused with
+    /// [`StoreError::Offline`] if the server cannot be reached and the spool has no copy of this kiosk's site.
+    pub fn open_with_spool(&self, spool: &Path, now: chrono::DateTime<chrono::Utc>) -> Result<Store> {
+        match (self.open(), self) {
+            (Ok(mut store), _) => {
+                store.keep_spool(spool, now)?;
+                Ok(store)
+            }
+            (Err(StoreError::Offline), Database::Server { url, site }) => {
+                Store::start_offline(url, site.as_deref(), spool)
+            }
+            (Err(error), _) => Err(error),
         }
     }
 
@@ -162,6 +171,9 @@ pub(crate) struct Spool {
     pub(crate) conn: rusqlite::Connection,
     /// This spool's random id, which makes its movements' numbers unique across the network.
     pub(crate) kiosk: String,
+    /// The kiosk started while the server could not be reached, so the server's schema is still to be brought up
+    /// to date ([`Store::catch_up_schema`]) before anything is written there.
+    pub(crate) schema_unchecked: bool,
 }
 
 impl Store {
@@ -217,16 +229,27 @@ impl Store {
         Ok(Store { conn, site: FIRST_SITE, spool: None })
     }
 
-    /// [`Store::open_read_only`] on PostgreSQL: a session whose transactions cannot write, on a database the
-    /// writer has already brought to this kiosk's schema.
-    pub fn connect_read_only(url: &str) -> Result<Store> {
-        let store = Store {
-            conn: Connection::Postgres(Box::new(crate::sql::PgConnection::connect(url, true)?)),
-            site: FIRST_SITE,
-            spool: None,
+    /// Another connection to this store's database, at its site, that can only read: the pages and displays read
+    /// through their own, so they never wait behind the door's writes and cannot write by mistake. On a server that
+    /// cannot be reached just now, it connects when first used.
+    pub fn reader(&self) -> Result<Store> {
+        let reader = match &self.conn {
+            Connection::Sqlite(conn) => {
+                let path = conn.path().filter(|path| !path.is_empty()).ok_or_else(|| {
+                    StoreError::invalid("a database in memory cannot be read through another connection")
+                })?;
+                Store::open_read_only(Path::new(path))?
+            }
+            Connection::Postgres(conn) => {
+                let reader =
+                    Store { conn: Connection::Postgres(Box::new(conn.reader()?)), site: FIRST_SITE, spool: None };
+                match reader.check_schema_is_current() {
+                    Ok(()) | Err(StoreError::Offline) => reader,
+                    Err(error) => return Err(error),
+                }
+            }
         };
-        store.check_schema_is_current()?;
-        Ok(store)
+        Ok(Store { site: self.site, ..reader })
     }
 
     /// A private database that lives only as long as the value: for tests and dry runs.
@@ -247,6 +270,18 @@ impl Store {
         Ok(Store { conn: Connection::Sqlite(conn), site: FIRST_SITE, spool: None })
     }
 
+    /// A kiosk that started while the server could not be reached brings the server's schema up to date (as opening
+    /// does) before it first writes there.
+    pub(crate) fn catch_up_schema(&mut self) -> Result<()> {
+        if self.spool.as_ref().is_some_and(|spool| spool.schema_unchecked) {
+            migrate_postgres(&mut self.conn)?;
+            if let Some(spool) = &mut self.spool {
+                spool.schema_unchecked = false;
+            }
+        }
+        Ok(())
+    }
+
     /// Runs `f` inside a `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so the checks `f` makes
     /// cannot be invalidated by another writer before it commits. Commits only if `f` returns `Ok`.
     ///
@@ -263,6 +298,7 @@ impl Store {
         dry_run: bool,
         mut f: impl FnMut(&Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
+        self.catch_up_schema()?;
         let mut tries = 0;
         loop {
             tries += 1;
@@ -368,7 +404,7 @@ fn clash_pause(tries: u32) {
 
 /// Brings a PostgreSQL database to this kiosk's schema, in one transaction under a lock, so two kiosks starting
 /// together do not both migrate. The version is kept in `schema_version` (SQLite keeps it in `user_version`).
-fn migrate_postgres(conn: &mut Connection) -> Result<()> {
+pub(crate) fn migrate_postgres(conn: &mut Connection) -> Result<()> {
     let tx = conn.begin_write()?;
     // Any number, the same for every kiosk: "Hub Kiosk migrates".
     tx.execute_batch(

@@ -14,17 +14,17 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-use crate::db::{Spool, Store};
+use crate::db::{BUSY_TIMEOUT, FIRST_SITE, Spool, Store};
 use crate::error::{Result, StoreError};
 use crate::ids::{PassId, PersonId, SiteId, VisitId};
 use crate::occupancy::OnSite;
 use crate::passes::{PassKey, PassRefusal, decode_pass};
-use crate::people::{Person, Role};
+use crate::people::{Person, Role, load_person};
 use crate::site::Site;
 use crate::sql::Transaction;
 use crate::staff::{Judged, Pin, PinOutcome, PinRecord, judge_pin};
 use crate::time::{from_db, to_db};
-use crate::visits::{REPEAT_SCAN_WINDOW, ScanOutcome, insert_visit, latest_visit};
+use crate::visits::{REPEAT_SCAN_WINDOW, ScanOutcome, arrive, insert_visit, latest_visit};
 
 const SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -111,6 +111,8 @@ struct RosterPass {
 impl Spool {
     fn open(path: &Path) -> Result<Spool> {
         let conn = rusqlite::Connection::open(path)?;
+        // A command run on the kiosk (`kiosk scan`) may use it at the same moment as the kiosk's own process.
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // A kept check-in is acknowledged to the person: it must survive a power cut like any other.
         conn.pragma_update(None, "synchronous", "FULL")?;
@@ -129,7 +131,7 @@ impl Spool {
                 kiosk
             }
         };
-        Ok(Spool { conn, kiosk })
+        Ok(Spool { conn, kiosk, schema_unchecked: false })
     }
 
     /// A scan while the server cannot be reached: the pass checked against its signature and the roster, then the
@@ -447,7 +449,8 @@ fn roster_pass(conn: &rusqlite::Connection, pass: PassId) -> Result<Option<Roste
 
 /// Applies a check-in or check-out a kiosk at `site` kept while the server could not be reached, once: the same
 /// transaction records `kiosk`'s movement number, and a movement already recorded does nothing. Each is stored at
-/// the time the person was told: a check-in begins a visit then (ending one still open), a check-out ends the
+/// the time the person was told: a check-in begins a visit then (ending one still open) and marks the bookings and
+/// seats due then as arrived, as a check-in online does (so they are not released as no-shows), a check-out ends the
 /// person's latest visit here then. What the server learnt later wins: a check-in older than the person's latest
 /// arrival is kept as a stay that ended at it, a check-out older than it changes nothing.
 pub(crate) fn replay_movement(tx: &Transaction<'_>, site: SiteId, kiosk: &str, movement: &Movement) -> Result<()> {
@@ -475,6 +478,7 @@ pub(crate) fn replay_movement(tx: &Transaction<'_>, site: SiteId, kiosk: &str, m
             .execute(params![movement.person, movement.pass, to_db(at), to_db(later.checked_in), site])?;
             tx.prepare_cached("UPDATE people SET first_seen = ?2 WHERE id = ?1 AND first_seen > ?2")?
                 .execute(params![movement.person, to_db(at)])?;
+            arrive(tx, site, &load_person(tx, movement.person)?, at)?;
         }
         Some(later) if later.checked_in > at => {}
         latest if movement.checked_in => {
@@ -482,6 +486,7 @@ pub(crate) fn replay_movement(tx: &Transaction<'_>, site: SiteId, kiosk: &str, m
                 end_visit(visit, at.max(since))?;
             }
             insert_visit(tx, site, movement.person, Some(movement.pass), None, None, at)?;
+            arrive(tx, site, &load_person(tx, movement.person)?, at)?;
         }
         Some(visit) if visit.site == site => end_visit(visit.id, at)?,
         _ => {}
@@ -504,10 +509,29 @@ impl Store {
         }
     }
 
+    /// A kiosk starting while the network's server cannot be reached, from the copy its spool at `path` kept of its
+    /// site (`site`, the code it is configured with; `None`, the first). It connects once the server answers; until
+    /// then, scans are kept and everything else is refused as offline. [`StoreError::Offline`] if there is no such
+    /// copy: a kiosk must have reached its server once.
+    pub(crate) fn start_offline(url: &str, site: Option<&str>, path: &Path) -> Result<Store> {
+        if !path.exists() {
+            return Err(StoreError::Offline);
+        }
+        let mut spool = Spool::open(path)?;
+        let copied = spool.site()?;
+        if !site.map_or(copied.id == FIRST_SITE, |code| copied.code == code) {
+            return Err(StoreError::Offline);
+        }
+        spool.schema_unchecked = true;
+        let conn = crate::sql::Connection::Postgres(Box::new(crate::sql::PgConnection::later(url, false)?));
+        Ok(Store { conn, site: copied.id, spool: Some(spool) })
+    }
+
     /// Sends the movements kept while the server was away (each exactly once, in order), then copies the passes
     /// valid at `now` and the site's roll-call into the spool. Returns how many movements were sent;
     /// [`StoreError::Offline`] while the server still cannot be reached (nothing is lost: try again later).
     pub fn sync_spool(&mut self, now: DateTime<Utc>) -> Result<usize> {
+        self.catch_up_schema()?;
         let Some(spool) = &self.spool else { return Ok(0) };
         let (movements, kiosk, site) = (spool.movements()?, spool.kiosk.clone(), self.site);
         for movement in &movements {
@@ -527,6 +551,12 @@ impl Store {
     /// sent); `None` when it is up to date.
     pub fn offline_since(&self) -> Result<Option<DateTime<Utc>>> {
         self.spool.as_ref().map_or(Ok(None), Spool::offline_since)
+    }
+
+    /// Whether the network's server could not be reached at the last try (never, for a hub in its own file): the
+    /// screens then say that booking needs the network and checking in still works.
+    pub fn server_away(&self) -> bool {
+        self.conn.is_away()
     }
 
     /// Whether the spool holds movements the server has not had yet.
@@ -611,9 +641,14 @@ mod tests {
     use chrono::{Duration, TimeZone};
 
     use super::*;
+    use crate::booker::Booker;
+    use crate::bookings::{BookingRequest, BookingStatus};
+    use crate::db::Database;
     use crate::passes::{NewPass, PassClaim, PassKind, encode_pass};
     use crate::people::NewPerson;
+    use crate::rooms::NewRoom;
     use crate::site::tests::london_hub;
+    use crate::time::Slot;
 
     fn at(hour: u32, minute: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2027, 1, 5, hour, minute, 0).unwrap()
@@ -687,6 +722,59 @@ mod tests {
     }
 
     #[test]
+    fn a_kiosk_starts_without_the_server_from_the_copy_its_spool_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let Kiosk { store, key, bob, .. } = kiosk(dir.path());
+        let (path, nowhere) = (dir.path().join("offline.db"), dir.path().join("never-made.db"));
+        // Nothing listens on the discard port: the server is down.
+        let away = |site: Option<&str>| Database::Server {
+            url: "host=127.0.0.1 port=9 user=hub dbname=hub".into(),
+            site: site.map(str::to_owned),
+        };
+        assert!(matches!(away(None).open_with_spool(&nowhere, at(10, 0)), Err(StoreError::Offline)));
+        assert!(!nowhere.exists(), "no copy, no kiosk: and no empty spool left behind");
+        assert!(
+            matches!(away(Some("riverside")).open_with_spool(&path, at(10, 0)), Err(StoreError::Offline)),
+            "a copy of another site's is not this kiosk's"
+        );
+
+        let mut kiosk = away(Some("main")).open_with_spool(&path, at(10, 0)).unwrap();
+        assert_eq!(kiosk.site().unwrap(), store.site().unwrap());
+        assert!(matches!(kiosk.scan(&key, &bob, at(10, 0)).unwrap(), ScanOutcome::Kept { checked_in: true, .. }));
+        let names: Vec<String> = kiosk.roll_call().unwrap().into_iter().map(|on| on.display_name).collect();
+        assert_eq!(names, ["Ada Lovelace", "Bob Byte"]);
+        assert_eq!(kiosk.offline_since().unwrap(), Some(at(10, 0)));
+        let newcomer =
+            NewPerson { display_name: "Dee".into(), contact: None, role: Role::Visitor, rules_version: None };
+        assert!(matches!(kiosk.add_person(&newcomer, at(10, 1)), Err(StoreError::Offline)));
+        assert!(matches!(kiosk.sync_spool(at(10, 1)), Err(StoreError::Offline)));
+        assert!(kiosk.server_away());
+        let reader = kiosk.reader().unwrap();
+        assert!(matches!(reader.rooms(), Err(StoreError::Offline)), "pages wait for the server, then read it");
+    }
+
+    #[test]
+    fn a_check_in_kept_offline_marks_the_booking_due_then_as_arrived_once_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let Kiosk { mut store, mut spool, key, bob, .. } = kiosk(dir.path());
+        let room = store.add_room(&NewRoom::named("Studio", 6)).unwrap();
+        let request = BookingRequest {
+            room: room.id,
+            slot: Slot::new(at(10, 0), at(11, 0)).unwrap(),
+            title: "Band practice".into(),
+            booked_by: None,
+            booked_for: None,
+            public: false,
+        };
+        let (booking, _) = store.book_room(&key, &request, Booker::Pass(&bob), at(9, 0)).unwrap().unwrap();
+        spool.scan(&key, store.site, &bob, at(10, 2)).unwrap();
+        store.spool = Some(spool);
+        store.sync_spool(at(10, 20)).unwrap();
+        assert_eq!(store.release_no_shows(at(10, 20)).unwrap(), [], "Bob came: his room is not freed as a no-show");
+        assert_eq!(store.booking(booking.id).unwrap().status, BookingStatus::CheckedIn);
+    }
+
+    #[test]
     fn the_staff_view_opens_without_the_server_by_the_same_pin_rules() {
         let dir = tempfile::tempdir().unwrap();
         let Kiosk { store, mut spool, .. } = kiosk(dir.path());
@@ -717,6 +805,7 @@ mod tests {
         store.spool = Some(spool);
         assert_eq!(store.offline_since().unwrap(), Some(at(10, 0)));
         assert_eq!(store.sync_spool(at(11, 0)).unwrap(), 2);
+        assert!(!store.server_away());
         assert_eq!(store.offline_since().unwrap(), None);
         let on_site: Vec<(String, DateTime<Utc>)> =
             store.roll_call().unwrap().into_iter().map(|on| (on.display_name, on.since)).collect();

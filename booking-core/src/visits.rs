@@ -241,6 +241,21 @@ fn today_items(conn: &Connection, site: SiteId, person: PersonId, day: Slot) -> 
     Ok(items)
 }
 
+/// What checking `person` in at `site` at `now` means for their day: their bookings, seats and places there today,
+/// and those it marks as arrived (whose drop-in hosts are told).
+pub(crate) fn arrive(
+    tx: &Transaction<'_>,
+    site: SiteId,
+    person: &Person,
+    now: DateTime<Utc>,
+) -> Result<(Vec<TodayItem>, Vec<TodayItem>)> {
+    let zone = load_site(tx, site)?.time_zone;
+    let today = today_items(tx, site, person.id, local_day(zone, now.with_timezone(&zone).date_naive()))?;
+    let arrived_for = mark_arrivals(tx, &today, now)?;
+    tell_hosts(tx, person, &arrived_for, now)?;
+    Ok((today, arrived_for))
+}
+
 /// Marks as arrived the bookings and seats that start within the arrival window or are under way.
 fn mark_arrivals(tx: &Transaction<'_>, today: &[TodayItem], now: DateTime<Utc>) -> Result<Vec<TodayItem>> {
     let mut arrived = Vec::new();
@@ -335,10 +350,7 @@ impl Store {
                 }
             }
             let visit = insert_visit(tx, site, person.id, Some(pass.id), None, None, now)?;
-            let zone = load_site(tx, site)?.time_zone;
-            let today = today_items(tx, site, person.id, local_day(zone, now.with_timezone(&zone).date_naive()))?;
-            let arrived_for = mark_arrivals(tx, &today, now)?;
-            tell_hosts(tx, &person, &arrived_for, now)?;
+            let (today, arrived_for) = arrive(tx, site, &person, now)?;
             // As `insert_visit` just stored them.
             let person = Person { first_seen: person.first_seen.or(Some(now)), last_seen: Some(now), ..person };
             Ok(ScanOutcome::CheckedIn { person, visit, today, arrived_for })

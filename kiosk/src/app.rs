@@ -101,7 +101,6 @@ pub fn serve(
 ) -> Result<()> {
     hub.store.site()?;
     let listener = kiosk_web::bind(address)?;
-    let data = hub.database.clone();
     let runtime = runtime()?;
     let database = DatabaseThread::spawn(hub)?;
     let (stop, stop_seen) = watch::channel(false);
@@ -110,7 +109,7 @@ pub fn serve(
     runtime.spawn(housekeeping::keep_spool(database.sender(), clock));
     runtime.spawn(calendar_feeds::keep_up(database.sender(), clock));
     start_messages(&runtime, channels, &database.sender(), clock, languages, &stop_seen);
-    let state = kiosk_web::WebState::start(database.sender(), clock, languages, &data)?;
+    let state = kiosk_web::WebState::start(database.sender(), clock, languages)?;
     let mut served = runtime.spawn(kiosk_web::serve_on(state, listener, stopped(stop_seen)));
     systemd::ready();
     let ended_early = runtime.block_on(async {
@@ -148,7 +147,6 @@ fn finish_web(runtime: &tokio::runtime::Runtime, served: tokio::task::JoinHandle
 /// Opens the kiosk window over `hub` and runs until it is closed or the process is asked to stop.
 pub fn run(hub: Hub, clock: Clock, plan: RunPlan) -> Result<()> {
     let identity = HubIdentity::of(&hub)?;
-    let data = hub.database.clone();
     let runtime = runtime()?;
     let database = DatabaseThread::spawn(hub)?;
     let jobs = database.sender();
@@ -171,7 +169,7 @@ pub fn run(hub: Hub, clock: Clock, plan: RunPlan) -> Result<()> {
     let web = plan.web.and_then(|web| {
         let listener =
             kiosk_web::bind(web.listen).inspect_err(|error| warn!("the web pages are off: {error:#}")).ok()?;
-        let state = kiosk_web::WebState::start(jobs.clone(), clock, &languages, &data)
+        let state = kiosk_web::WebState::start(jobs.clone(), clock, &languages)
             .inspect_err(|error| warn!("the web pages are off: {error:#}"))
             .ok()?
             .reporting_to(kiosk.web_changed.clone());

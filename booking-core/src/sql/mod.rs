@@ -136,6 +136,14 @@ pub(crate) enum Connection {
 }
 
 impl Connection {
+    /// Whether the server could not be reached at the last try (a file is never away).
+    pub(crate) fn is_away(&self) -> bool {
+        match self {
+            Connection::Sqlite(_) => false,
+            Connection::Postgres(conn) => conn.is_away(),
+        }
+    }
+
     /// The SQLite connection, for what only SQLite has (pragmas, the backup API).
     pub(crate) fn sqlite(&self) -> Result<&rusqlite::Connection> {
         match self {

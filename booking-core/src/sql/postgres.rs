@@ -20,7 +20,8 @@ use super::{Result, SqlError};
 pub(crate) struct PgConnection {
     url: String,
     read_only: bool,
-    client: RefCell<Client>,
+    /// `None` until the first session opens, for a kiosk that started while the server could not be reached.
+    client: RefCell<Option<Client>>,
     statements: RefCell<HashMap<String, Statement>>,
     in_transaction: Cell<bool>,
     /// An answer said the connection broke (the client may not know it is closed yet).
@@ -37,24 +38,43 @@ impl PgConnection {
     /// Connects to `url` (`postgres://user@host/database`, or `host=/run/postgresql dbname=hub`); a `read_only`
     /// session's transactions cannot write.
     pub(crate) fn connect(url: &str, read_only: bool) -> Result<PgConnection> {
+        let connection = PgConnection::later(url, read_only)?;
+        connection.client()?;
+        Ok(connection)
+    }
+
+    /// [`PgConnection::connect`] without opening the session yet: the first statement opens it.
+    pub(crate) fn later(url: &str, read_only: bool) -> Result<PgConnection> {
+        url.parse::<postgres::Config>()?;
         Ok(PgConnection {
             url: url.to_owned(),
             read_only,
-            client: RefCell::new(session(url, read_only)?),
+            client: RefCell::new(None),
             statements: RefCell::default(),
             in_transaction: Cell::new(false),
             broken: Cell::new(false),
         })
     }
 
-    /// The session, opened again first if the server closed it between transactions.
+    /// A connection to the same database that can only read, opened when first used.
+    pub(crate) fn reader(&self) -> Result<PgConnection> {
+        PgConnection::later(&self.url, true)
+    }
+
+    /// Whether there is no session: none opened yet, or the last one broke (and opening another has not worked).
+    pub(crate) fn is_away(&self) -> bool {
+        self.client.borrow().as_ref().is_none_or(|client| self.broken.get() || client.is_closed())
+    }
+
+    /// The session, opened first if there is none yet or the server closed it between transactions.
     fn client(&self) -> Result<RefMut<'_, Client>> {
-        if !self.in_transaction.get() && (self.broken.get() || self.client.borrow().is_closed()) {
-            *self.client.borrow_mut() = session(&self.url, self.read_only)?;
+        if self.is_away() && !self.in_transaction.get() {
+            *self.client.borrow_mut() = Some(session(&self.url, self.read_only)?);
             self.statements.borrow_mut().clear(); // prepared in the session that ended
             self.broken.set(false);
         }
-        Ok(self.client.borrow_mut())
+        RefMut::filter_map(self.client.borrow_mut(), Option::as_mut)
+            .map_err(|_| SqlError::Value("the connection to the hub's database is closed".into()))
     }
 
     /// `error` as booking-core's, remembering that the session is gone when it says the connection broke.

@@ -43,26 +43,32 @@ impl Hub {
     /// [`Hub::open`], with the data on the PostgreSQL server `server` names (a connection string) when given, as in
     /// a network of kiosks that share one database, at the site of the network `site` names; the pass key stays in
     /// `dir`.
+    /// On a server, the kiosk keeps its offline copy in `dir` ([`SPOOL_FILE`]), and starts from it if the server
+    /// cannot be reached.
     pub fn open_on(dir: &Path, server: Option<&str>, site: Option<&str>) -> Result<Hub> {
-        let mut hub = Hub::open_with(dir, server, site, Database::open)?;
         let spool = dir.join(SPOOL_FILE);
-        hub.store
-            .keep_spool(&spool, chrono::Utc::now())
-            .with_context(|| format!("could not keep the offline copy in {}", spool.display()))?;
-        Ok(hub)
+        Hub::open_with(dir, server, site, |database| {
+            unreachable_said_plainly(
+                database.open_with_spool(&spool, chrono::Utc::now()),
+                "the server cannot be reached, and this kiosk has no copy of its passes to check people in with \
+                 meanwhile (it keeps one once it has reached the server)",
+            )
+        })
     }
 
     /// [`Hub::open_on`] to set the kiosk's site up (`kiosk init`, `kiosk config apply`): the store is at the
     /// database's first site, since the kiosk's may not be there yet.
     pub fn open_to_set_up(dir: &Path, server: Option<&str>, site: Option<&str>) -> Result<Hub> {
-        Hub::open_with(dir, server, site, Database::open_to_set_up)
+        Hub::open_with(dir, server, site, |database| {
+            unreachable_said_plainly(database.open_to_set_up(), "the server cannot be reached")
+        })
     }
 
     fn open_with(
         dir: &Path,
         server: Option<&str>,
         site: Option<&str>,
-        open: fn(&Database) -> booking_core::Result<Store>,
+        open: impl FnOnce(&Database) -> Result<Store>,
     ) -> Result<Hub> {
         if let (None, Some(site)) = (server, site) {
             anyhow::bail!(
@@ -96,4 +102,13 @@ impl Hub {
         let key = PassKey::load_or_create(&dir.join(PASS_KEY_FILE))?;
         Ok(Hub { store, key, dir: dir.to_path_buf(), database })
     }
+}
+
+/// booking-core's [`StoreError::Offline`](booking_core::StoreError::Offline) speaks to a person at the door
+/// ("checking in still works"); opening the hub, it is said as `instead`.
+fn unreachable_said_plainly(opened: booking_core::Result<Store>, instead: &str) -> Result<Store> {
+    opened.map_err(|error| match error {
+        booking_core::StoreError::Offline => anyhow::anyhow!("{instead}"),
+        error => error.into(),
+    })
 }

@@ -146,6 +146,19 @@ impl<T: 'static> JobSender<T> {
     }
 }
 
+impl JobSender<Hub> {
+    /// A connection of its own to the hub's database, at the kiosk's site, that can only read
+    /// ([`booking_core::Store::reader`]): made on the database thread from the connection it writes through. Not for
+    /// an async task: it waits for the thread.
+    pub fn reader(&self) -> anyhow::Result<booking_core::Store> {
+        let (answer, reader) = mpsc::sync_channel(1);
+        self.submit(move |hub| {
+            let _ = answer.send(hub.store.reader());
+        });
+        Ok(reader.recv().map_err(|_| anyhow::anyhow!("the hub's database thread has stopped"))??)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::{Arc, Mutex};

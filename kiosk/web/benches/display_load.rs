@@ -112,12 +112,11 @@ fn main() {
     let payload = hub.store.issue_pass(&hub.key, member.id, NewPass::Member, start).unwrap().payload;
     let rooms = hub.store.rooms().unwrap().len();
 
-    let data = hub.database.clone();
     let database = DatabaseThread::spawn(hub).unwrap();
     let jobs = database.sender();
     let server = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let clock = Clock::starting_at(start);
-    let state = kiosk_web::WebState::start(jobs.clone(), clock, &["en".into()], &data).unwrap();
+    let state = kiosk_web::WebState::start(jobs.clone(), clock, &["en".into()]).unwrap();
     let listener = kiosk_web::bind("127.0.0.1:0".parse().unwrap()).unwrap();
     let address = listener.local_addr().unwrap();
     let (stop_server, stopped) = tokio::sync::oneshot::channel::<()>();

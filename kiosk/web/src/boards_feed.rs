@@ -6,8 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context;
-use booking_core::{Boards, Database, Store};
+use booking_core::{Boards, Store};
 use kiosk_runtime::clock::Clock;
 use tokio::sync::watch;
 use tracing::warn;
@@ -20,9 +19,9 @@ const POLL: Duration = Duration::from_millis(200);
 pub struct BoardFeed(watch::Receiver<Option<Arc<Boards>>>);
 
 impl BoardFeed {
-    /// Starts following the hub database at `database`; the thread ends when the last copy of the feed is dropped.
-    pub fn start(database: &Database, clock: Clock) -> anyhow::Result<BoardFeed> {
-        let store = database.open_read_only().with_context(|| format!("could not open {database} for the displays"))?;
+    /// Starts following the hub through `store`, a connection of its own that only reads; the thread ends when the
+    /// last copy of the feed is dropped.
+    pub fn start(store: Store, clock: Clock) -> anyhow::Result<BoardFeed> {
         let (sender, receiver) = watch::channel(None);
         // The first reading before any page can ask for it.
         let read = read_if_changed(&store, clock, Read::Never, &sender);

@@ -48,7 +48,7 @@ use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use booking_core::{Database, Store};
+use booking_core::Store;
 use chrono::{DateTime, Utc};
 use kiosk_runtime::clock::Clock;
 use kiosk_runtime::hub::Hub;
@@ -84,16 +84,16 @@ pub struct WebState {
 }
 
 impl WebState {
-    /// `languages`: codes as in `kiosk.toml`, the first being the default; unknown codes are skipped. Opens
-    /// `database` (the hub's file or server, already opened by its writer) read-only twice: for the pages that only
-    /// read, and for the displays' feed; both threads end once the state is dropped.
-    pub fn start(jobs: JobSender, clock: Clock, languages: &[String], database: &Database) -> anyhow::Result<WebState> {
+    /// `languages`: codes as in `kiosk.toml`, the first being the default; unknown codes are skipped. Opens two
+    /// read-only connections to the hub that `jobs` writes to: for the pages that only read, and for the displays'
+    /// feed; both threads end once the state is dropped.
+    pub fn start(jobs: JobSender, clock: Clock, languages: &[String]) -> anyhow::Result<WebState> {
         let mut offered: Vec<Lang> = languages.iter().filter_map(|code| Lang::from_code(code)).collect();
         if offered.is_empty() {
             offered.push(Lang::ENGLISH);
         }
-        let reader =
-            database.open_read_only().with_context(|| format!("could not open {database} for the web pages"))?;
+        let reader = jobs.reader().context("could not open the hub's database for the web pages")?;
+        let boards = jobs.reader().context("could not open the hub's database for the displays")?;
         let reads = DatabaseThread::spawn_named("hub-reader", reader)?.sender();
         reads.submit(|_| worker::give_way());
         Ok(WebState {
@@ -101,7 +101,7 @@ impl WebState {
             reads,
             clock,
             languages: offered,
-            boards: BoardFeed::start(database, clock)?,
+            boards: BoardFeed::start(boards, clock)?,
             today: Arc::default(),
             closing: Arc::new(watch::channel(false).0),
             sign_ins: Arc::default(),

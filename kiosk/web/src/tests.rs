@@ -19,10 +19,9 @@ fn demo_state() -> (tempfile::TempDir, WebState, DatabaseThread) {
     let dir = tempfile::tempdir().unwrap();
     let mut hub = Hub::open(dir.path()).unwrap();
     kiosk_runtime::demo::run(&mut hub, now).unwrap();
-    let data = hub.database.clone();
     let database = DatabaseThread::spawn(hub).unwrap();
     let languages: Vec<String> = ["en", "cy", "pl"].map(String::from).to_vec();
-    let state = WebState::start(database.sender(), Clock::Fixed(now), &languages, &data).unwrap();
+    let state = WebState::start(database.sender(), Clock::Fixed(now), &languages).unwrap();
     (dir, state, database)
 }
 

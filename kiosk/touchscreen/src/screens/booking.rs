@@ -200,7 +200,14 @@ fn load_rooms(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     let now = kiosk.now();
     let (weak, ui_kiosk) = (window.as_weak(), kiosk.clone());
     kiosk.worker.run(
-        move |hub| hub.store.occupancy(now).map_err(|error| error.to_string()),
+        move |hub| {
+            let occupancy = hub.store.occupancy(now).map_err(|error| error.to_string())?;
+            // Without the server, occupancy is the kiosk's own count and lists no rooms: there is nothing to book.
+            if hub.store.server_away() {
+                return Err(booking_core::StoreError::Offline.to_string());
+            }
+            Ok(occupancy)
+        },
         move |occupancy| {
             let Some(window) = weak.upgrade() else { return };
             let adapter = window.global::<BookingAdapter>();

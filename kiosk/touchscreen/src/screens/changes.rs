@@ -1,21 +1,23 @@
 //! Follows changes made to the hub elsewhere — a phone on the web pages, a command run in a shell, the organiser's
-//! laptop — so Welcome and the screen showing are never more than a second behind.
+//! laptop — so Welcome and the screen showing are never more than a second behind; and, on a network's server,
+//! whether it can be reached, which the screens say in plain words when it cannot.
 
 use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use booking_core::StoreError;
 use slint::{ComponentHandle, Timer, TimerMode};
 use tracing::warn;
 
 use super::{Touchscreen, showing, welcome};
-use crate::ui::MainWindow;
+use crate::ui::{HubInfo, MainWindow};
 
 const LOOK_EVERY: Duration = Duration::from_secs(1);
 
 /// Looks each second: the web server raises a flag after its changes (it writes through the kiosk's own
-/// connection), and SQLite's `data_version` moves when another connection commits (another process).
+/// connection), and the database's `data_version` moves when another connection commits (another process).
 pub fn watch(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
     let seen = Rc::new(Cell::new(None::<i64>));
     let first = seen.clone();
@@ -26,10 +28,18 @@ pub fn watch(window: &MainWindow, kiosk: &Rc<Touchscreen>) {
         let web_changed = watcher.web_changed.swap(false, Ordering::Relaxed);
         let (weak, ui_kiosk, seen) = (weak.clone(), watcher.clone(), seen.clone());
         watcher.worker.run(
-            |hub| hub.store.data_version().map_err(|error| error.to_string()),
-            move |version| {
+            |hub| (hub.store.data_version(), hub.store.server_away()),
+            move |(version, away)| {
                 let Some(window) = weak.upgrade() else { return };
-                let version = version.inspect_err(|error| warn!("could not look for changes: {error}")).ok();
+                window.global::<HubInfo>().set_offline(away);
+                let version = match version {
+                    Ok(version) => Some(version),
+                    Err(StoreError::Offline) => None,
+                    Err(error) => {
+                        warn!("could not look for changes: {error}");
+                        None
+                    }
+                };
                 let elsewhere = version.is_some() && seen.replace(version).is_some_and(|last| Some(last) != version);
                 if web_changed || elsewhere {
                     welcome::refresh(&window, &ui_kiosk);

@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use kiosk_touchscreen::ui::{BookingAdapter, DropInAdapter, MainWindow, Settings, StaffAdapter, Theme};
+use kiosk_touchscreen::ui::{BookingAdapter, DropInAdapter, HubInfo, MainWindow, Settings, StaffAdapter, Theme};
 use slint::ComponentHandle;
 
 use super::crowded::{HOST_PIN, STAFF_PIN};
@@ -335,6 +335,20 @@ impl<'a> Tour<'a> {
         look("staff-roll-call-offline");
         window.global::<StaffAdapter>().set_offline_since("".into());
         self.tap("Lock");
+
+        // Without the network's server: Welcome says what still works, as the screens that need the server do.
+        window.global::<HubInfo>().set_offline(true);
+        self.choose_settings();
+        look("welcome-offline");
+        self.tap("Book a room");
+        window.global::<BookingAdapter>().set_failed(true);
+        look("booking-offline");
+        self.tap("Back");
+        self.choose_settings();
+        self.tap("New here? Register");
+        look("walk-in-offline");
+        self.tap("Back");
+        window.global::<HubInfo>().set_offline(false);
 
         if let Some(gatherings) = &cast.gatherings {
             self.visit_gatherings(gatherings, &cast.pass, &mut look);
