@@ -80,6 +80,8 @@ pub enum NewPass {
     /// A day pass for a later local date (a place booked from home): valid from now to the end of that day.
     DayOf(NaiveDate),
     Member,
+    /// A member's pass valid at the site it is issued at only: a hub of the network that keeps its members its own.
+    MemberHere,
     Booking(BookingId),
 }
 
@@ -267,7 +269,7 @@ pub struct IssuedPass {
 }
 
 /// Issues a pass at `site`: a day pass is for that site's day there, a booking's pass for its room's site, a
-/// member's for every site of the network.
+/// member's for every site of the network unless limited to this one ([`NewPass::MemberHere`]).
 pub(crate) fn insert_pass(
     tx: &crate::sql::Transaction<'_>,
     key: &PassKey,
@@ -291,6 +293,7 @@ pub(crate) fn insert_pass(
             (PassKind::Day, None, end, Some(site))
         }
         NewPass::Member => (PassKind::Member, None, now + Duration::days(MEMBER_PASS_DAYS), None),
+        NewPass::MemberHere => (PassKind::Member, None, now + Duration::days(MEMBER_PASS_DAYS), Some(site)),
         NewPass::Booking(id) => {
             // Only who the booking is for or by, when it ends and where: read here rather than through
             // bookings.rs, which issues passes itself.

@@ -505,7 +505,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn members_passes_work_at_every_site_and_a_day_pass_at_its_own() {
+    fn members_passes_work_at_every_site_unless_limited_and_a_day_pass_at_its_own() {
         use crate::passes::{NewPass, PassKey, PassRefusal};
         use crate::people::{NewPerson, Role};
         use crate::visits::{ScanOutcome, VisitReason, WalkIn, WalkInOutcome};
@@ -515,6 +515,8 @@ pub(crate) mod tests {
         let ada = NewPerson { display_name: "Ada".into(), contact: None, role: Role::Member, rules_version: Some(1) };
         let ada = store.add_person(&ada, at(0)).unwrap();
         let card = store.issue_pass(&key, ada.id, NewPass::Member, at(0)).unwrap().payload;
+        let riverside_only = store.issue_pass(&key, ada.id, NewPass::MemberHere, at(0)).unwrap();
+        assert_eq!(riverside_only.pass.site, Some(store.site().unwrap().id));
         let walk_in = WalkIn {
             display_name: "Bea".into(),
             contact: None,
@@ -537,6 +539,11 @@ pub(crate) mod tests {
         assert_eq!(
             store.scan(&key, &day_pass.payload, at(31)).unwrap(),
             ScanOutcome::Refused(PassRefusal::OtherSite { site: "Riverside Hub".into() })
+        );
+        assert_eq!(
+            store.scan(&key, &riverside_only.payload, at(31)).unwrap(),
+            ScanOutcome::Refused(PassRefusal::OtherSite { site: "Riverside Hub".into() }),
+            "a member's pass limited to Riverside"
         );
         assert_eq!(store.occupancy(at(32)).unwrap().on_site, 1);
         store.use_site("main").unwrap();

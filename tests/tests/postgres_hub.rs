@@ -112,7 +112,7 @@ fn a_hub_moves_from_its_file_onto_the_server_and_back_byte_for_byte() {
 }
 
 /// A network of two hubs in one database: each kiosk process sees its own site's rooms and roll-call, a member's
-/// pass works at both, a visitor's day pass and a staff PIN at their own site only.
+/// pass works at both unless limited to one, a visitor's day pass and a staff PIN at their own site only.
 #[test]
 fn two_kiosks_at_two_sites_of_one_network_keep_their_own_rooms_roll_calls_and_staff() {
     let riverside = TestHub::on_postgres("2027-01-05 09:30");
@@ -142,6 +142,14 @@ fn two_kiosks_at_two_sites_of_one_network_keep_their_own_rooms_roll_calls_and_st
     let refused = later.run(&["scan", &day_pass]);
     assert_eq!(refused.code, 1, "{refused:?}");
     assert!(refused.stdout.contains("This pass is for Test Hub, not this hub."), "{}", refused.stdout);
+    // A member's pass limited to the site that issued it, likewise.
+    riverside.ok(&["person", "add", "Cy Local", "--role", "member"]);
+    let local = riverside.ok(&["pass", "issue", "Cy Local", "--only-here"]).stdout;
+    assert!(local.contains("at this hub only"), "{local}");
+    let local = local.split_whitespace().find(|word| word.starts_with("HK")).unwrap();
+    let refused = later.run(&["scan", local]);
+    assert!(refused.stdout.contains("This pass is for Test Hub, not this hub."), "{}", refused.stdout);
+    assert!(riverside.ok(&["scan", local]).stdout.starts_with("Welcome, Cy!"));
 
     // Staff PINs are per site until made network staff.
     assert_eq!(riverside.run_with_input(&["staff", "add", "Sam"], "4821\n").code, 0);

@@ -727,6 +727,10 @@ pub enum PassCommand {
         /// The booking a booking pass is for.
         #[arg(long, required_if_eq("kind", "booking"))]
         booking: Option<i64>,
+        /// On a network's database: a member's pass that works at this kiosk's site only (a day or booking pass
+        /// always does).
+        #[arg(long)]
+        only_here: bool,
         /// Where to write the images, without extension. Default: passes/pass-<number> in the data folder.
         #[arg(long)]
         out: Option<PathBuf>,

@@ -560,23 +560,30 @@ pub fn person(cx: &mut Invocation<'_>, command: &PersonCommand) -> Result<Report
 
 pub fn pass(cx: &mut Invocation<'_>, command: &PassCommand) -> Result<Report> {
     match command {
-        PassCommand::Issue { person, kind, booking, out } => {
+        PassCommand::Issue { person, kind, booking, only_here, out } => {
             let person = cx.person(person)?;
             let new = match kind {
-                PassKindChoice::Day => NewPass::Day,
+                PassKindChoice::Member if *only_here => NewPass::MemberHere,
                 PassKindChoice::Member => NewPass::Member,
+                _ if *only_here => {
+                    return Err(bad_input(
+                        "--only-here is for member passes: a day or booking pass works at its hub only",
+                    ));
+                }
+                PassKindChoice::Day => NewPass::Day,
                 PassKindChoice::Booking => {
                     NewPass::Booking(BookingId(booking.ok_or_else(|| bad_input("a booking pass needs --booking N"))?))
                 }
             };
             let zone = cx.zone()?;
+            let here_only = if new == NewPass::MemberHere { ", at this hub only" } else { "" };
             let issued = cx.hub.store.issue_pass(&cx.hub.key, person.id, new, cx.now)?;
             let prefix =
                 out.clone().unwrap_or_else(|| cx.hub.dir.join("passes").join(format!("pass-{}", issued.pass.id)));
             let (png, svg) = qr::write_pass_images(&issued.payload, &prefix)?;
             Ok(Report::done(
                 format!(
-                    "Pass #{} for {} ({}, valid until {})\n  code: {}\n  QR:   {} and {}",
+                    "Pass #{} for {} ({}, valid until {}{here_only})\n  code: {}\n  QR:   {} and {}",
                     issued.pass.id,
                     person.display_name,
                     issued.pass.kind.as_str(),
