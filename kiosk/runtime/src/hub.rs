@@ -42,9 +42,7 @@ impl Hub {
 
     /// [`Hub::open`], with the data on the PostgreSQL server `server` names (a connection string) when given, as in
     /// a network of kiosks that share one database, at the site of the network `site` names; the pass key stays in
-    /// `dir`.
-    /// On a server, the kiosk keeps its offline copy in `dir` ([`SPOOL_FILE`]), and starts from it if the server
-    /// cannot be reached.
+    /// `dir`, with the kiosk's offline copy ([`SPOOL_FILE`]), which it starts from if the server cannot be reached.
     pub fn open_on(dir: &Path, server: Option<&str>, site: Option<&str>) -> Result<Hub> {
         let spool = dir.join(SPOOL_FILE);
         Hub::open_with(dir, server, site, |database| {
