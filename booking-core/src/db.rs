@@ -168,7 +168,7 @@ pub struct Store {
 /// need (what it does is in `spool.rs`): a connection of the `Store`'s like the server's.
 #[derive(Debug)]
 pub(crate) struct Spool {
-    pub(crate) conn: rusqlite::Connection,
+    pub(crate) conn: Connection,
     /// This spool's random id, which makes its movements' numbers unique across the network.
     pub(crate) kiosk: String,
     /// The kiosk started while the server could not be reached, so the server's schema is still to be brought up

@@ -23,6 +23,19 @@ pub struct OnSite {
     pub reason: Option<String>,
 }
 
+impl OnSite {
+    /// Someone on site from a row of (person, name, role, since, reason): the hub's visits and a kiosk's spool alike.
+    pub(crate) fn read(row: &crate::sql::Row<'_>) -> crate::sql::Result<OnSite> {
+        Ok(OnSite {
+            person_id: row.get(0)?,
+            display_name: row.get(1)?,
+            role: row.get::<_, String>(2)?.parse().unwrap_or(Role::Visitor),
+            since: from_db(row.get(3)?),
+            reason: row.get(4)?,
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RoomNowNext {
     pub room: Room,
@@ -76,17 +89,7 @@ impl Store {
              FROM visits v JOIN people p ON p.id = v.person_id
              WHERE v.checked_out_at IS NULL AND v.site_id = ?1 ORDER BY p.display_name, p.id",
         )?;
-        let people = statement
-            .query_map([self.site], |row| {
-                Ok(OnSite {
-                    person_id: row.get(0)?,
-                    display_name: row.get(1)?,
-                    role: row.get::<_, String>(2)?.parse().unwrap_or(Role::Visitor),
-                    since: from_db(row.get(3)?),
-                    reason: row.get(4)?,
-                })
-            })?
-            .collect::<crate::sql::Result<_>>()?;
+        let people = statement.query_map([self.site], OnSite::read)?.collect::<crate::sql::Result<_>>()?;
         Ok(people)
     }
 

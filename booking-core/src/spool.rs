@@ -12,7 +12,6 @@
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use crate::db::{BUSY_TIMEOUT, FIRST_SITE, Spool, Store};
 use crate::error::{Result, StoreError};
@@ -20,8 +19,8 @@ use crate::ids::{PassId, PersonId, SiteId, VisitId};
 use crate::occupancy::OnSite;
 use crate::passes::{PassKey, PassRefusal, decode_pass};
 use crate::people::{Person, Role, load_person};
-use crate::site::Site;
-use crate::sql::Transaction;
+use crate::site::{Site, load_site};
+use crate::sql::{Connection, OptionalExtension, Row, Transaction, params};
 use crate::staff::{Judged, Pin, PinOutcome, PinRecord, judge_pin};
 use crate::time::{from_db, to_db};
 use crate::visits::{REPEAT_SCAN_WINDOW, ScanOutcome, arrive, insert_visit, latest_visit};
@@ -65,7 +64,7 @@ const SCHEMA: &str = "
         time_zone      TEXT    NOT NULL,
         safe_capacity  INTEGER NOT NULL,
         retention_days INTEGER NOT NULL,
-        rules_version  INTEGER NOT NULL,
+        house_rules_version INTEGER NOT NULL,
         pin_digits     INTEGER NOT NULL,
         pin_lock_after INTEGER NOT NULL
     );
@@ -110,16 +109,20 @@ struct RosterPass {
 
 impl Spool {
     fn open(path: &Path) -> Result<Spool> {
-        let conn = rusqlite::Connection::open(path)?;
+        let sqlite = rusqlite::Connection::open(path)?;
         // A command run on the kiosk (`kiosk scan`) may use it at the same moment as the kiosk's own process.
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        sqlite.busy_timeout(BUSY_TIMEOUT)?;
+        sqlite.pragma_update(None, "journal_mode", "WAL")?;
         // A kept check-in is acknowledged to the person: it must survive a power cut like any other.
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "secure_delete", "ON")?;
+        sqlite.pragma_update(None, "synchronous", "FULL")?;
+        sqlite.pragma_update(None, "secure_delete", "ON")?;
+        // Through the engine layer the hub's queries use, so the spool reads its rows with the hub's own readers.
+        let conn = Connection::Sqlite(sqlite);
         conn.execute_batch(SCHEMA)?;
-        let kiosk: Option<String> =
-            conn.query_row("SELECT value FROM meta WHERE key = 'kiosk'", [], |row| row.get(0)).optional()?;
+        let kiosk: Option<String> = conn
+            .prepare_cached("SELECT value FROM meta WHERE key = 'kiosk'")?
+            .query_row([], |row| row.get(0))
+            .optional()?;
         let kiosk = match kiosk {
             Some(kiosk) => kiosk,
             None => {
@@ -141,7 +144,7 @@ impl Spool {
             Ok(claim) => claim,
             Err(refusal) => return Ok(ScanOutcome::Refused(refusal)),
         };
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.begin_write()?;
         let Some(pass) = roster_pass(&tx, claim.pass_id)? else {
             return Ok(ScanOutcome::Refused(PassRefusal::Unknown));
         };
@@ -156,12 +159,12 @@ impl Spool {
             return Ok(ScanOutcome::Refused(PassRefusal::OtherSite { site }));
         }
         let person = known_person(pass.person, pass.name.clone(), pass.role.parse().unwrap_or(Role::Visitor));
-        let here: bool =
-            tx.query_row("SELECT EXISTS (SELECT 1 FROM on_site WHERE person_id = ?1)", [pass.person], |row| {
-                row.get(0)
-            })?;
-        let last: Option<i64> =
-            tx.query_row("SELECT max(at) FROM movements WHERE person_id = ?1", [pass.person], |row| row.get(0))?;
+        let here: bool = tx
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM on_site WHERE person_id = ?1)")?
+            .query_row([pass.person], |row| row.get(0))?;
+        let last: Option<i64> = tx
+            .prepare_cached("SELECT max(at) FROM movements WHERE person_id = ?1")?
+            .query_row([pass.person], |row| row.get(0))?;
         if let Some(last) = last.map(from_db)
             && now >= last
             && now - last < REPEAT_SCAN_WINDOW
@@ -191,7 +194,7 @@ impl Spool {
     /// Keeps the roll-call copy in step with a scan the server took, so the copy is this kiosk's latest knowledge
     /// when the server goes. Only a copy: written without waiting for the disk (the server has the scan).
     fn saw(&self, outcome: &ScanOutcome, now: DateTime<Utc>) -> Result<()> {
-        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        self.conn.sqlite()?.pragma_update(None, "synchronous", "NORMAL")?;
         let written = match outcome {
             ScanOutcome::CheckedIn { person, .. } => self.conn.execute(
                 "INSERT OR REPLACE INTO on_site (person_id, name, role, since) VALUES (?1, ?2, ?3, ?4)",
@@ -202,7 +205,7 @@ impl Spool {
             }
             _ => Ok(0),
         };
-        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        self.conn.sqlite()?.pragma_update(None, "synchronous", "FULL")?;
         written?;
         Ok(())
     }
@@ -219,7 +222,7 @@ impl Spool {
                 at: from_db(row.get(4)?),
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<crate::sql::Result<_>>()?)
     }
 
     /// Removes a movement the server has.
@@ -231,8 +234,9 @@ impl Spool {
     /// Replaces the copy with the server's, once every kept movement has been sent.
     fn refresh(&mut self, copy: &Copy) -> Result<()> {
         let Copy { roster, on_site, staff, site } = copy;
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let waiting: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM movements)", [], |row| row.get(0))?;
+        let tx = self.conn.begin_write()?;
+        let waiting: bool =
+            tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM movements)")?.query_row([], |row| row.get(0))?;
         if waiting {
             return Ok(());
         }
@@ -241,8 +245,8 @@ impl Spool {
              DELETE FROM meta WHERE key = 'offline_since'",
         )?;
         tx.execute(
-            "INSERT INTO site (id, code, name, time_zone, safe_capacity, retention_days, rules_version, pin_digits,
-                               pin_lock_after)
+            "INSERT INTO site (id, code, name, time_zone, safe_capacity, retention_days, house_rules_version,
+                               pin_digits, pin_lock_after)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 site.id,
@@ -296,82 +300,37 @@ impl Spool {
         Ok(())
     }
 
-    /// The site's settings as last copied.
+    /// The site's settings as last copied (its table has the hub's columns, so the hub's reader reads it).
     fn site(&self) -> Result<Site> {
-        let row = self
-            .conn
-            .query_row(
-                "SELECT id, code, name, time_zone, safe_capacity, retention_days, rules_version, pin_digits,
-                        pin_lock_after FROM site",
-                [],
-                |row| {
-                    Ok((
-                        row.get(0)?,
-                        row.get(1)?,
-                        row.get(2)?,
-                        row.get::<_, String>(3)?,
-                        row.get(4)?,
-                        row.get(5)?,
-                        row.get(6)?,
-                        row.get(7)?,
-                        row.get(8)?,
-                    ))
-                },
-            )
-            .optional()?;
-        let Some((
-            id,
-            code,
-            name,
-            zone,
-            safe_capacity,
-            retention_days,
-            house_rules_version,
-            pin_digits,
-            pin_lock_after,
-        )) = row
-        else {
-            return Err(StoreError::Offline);
-        };
-        let time_zone = zone.parse().map_err(|_| StoreError::Corrupt(format!("time zone {zone} in the spool")))?;
-        Ok(Site {
-            id,
-            code,
-            name,
-            time_zone,
-            safe_capacity,
-            retention_days,
-            house_rules_version,
-            pin_digits,
-            pin_lock_after,
-        })
+        let copied: Option<SiteId> =
+            self.conn.prepare_cached("SELECT id FROM site")?.query_row([], |row| row.get(0)).optional()?;
+        load_site(&self.conn, copied.ok_or(StoreError::Offline)?)
     }
 
     /// The staff whose PIN opens this site's staff view, by name.
     fn staff(&self) -> Result<Vec<Person>> {
         let mut statement = self.conn.prepare_cached("SELECT person_id, name FROM staff ORDER BY name, person_id")?;
         let rows = statement.query_map([], |row| Ok(known_person(row.get(0)?, row.get(1)?, Role::Staff)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<crate::sql::Result<_>>()?)
     }
 
     /// A PIN attempt by the one rule ([`judge_pin`]) against the copy, counted here.
     fn check_pin(&mut self, person: PersonId, pin: &Pin, now: DateTime<Utc>) -> Result<PinOutcome> {
         let lock_after = self.site()?.pin_lock_after;
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.begin_write()?;
         let row = tx
-            .query_row(
+            .prepare_cached(
                 "SELECT name, pin_hash, failed_attempts, last_failed_at, locked FROM staff WHERE person_id = ?1",
-                [person],
-                |row| {
-                    let record = PinRecord {
-                        hash: row.get(1)?,
-                        failures: row.get(2)?,
-                        last_failed: row.get(3)?,
-                        locked: row.get(4)?,
-                    };
-                    Ok((row.get::<_, String>(0)?, record))
-                },
-            )
+            )?
+            .query_row([person], |row| {
+                let record = PinRecord {
+                    hash: row.get(1)?,
+                    failures: row.get(2)?,
+                    last_failed: row.get(3)?,
+                    locked: row.get(4)?,
+                };
+                Ok((row.get::<_, String>(0)?, record))
+            })
             .optional()?;
         let Some((name, record)) = row else { return Err(StoreError::Offline) };
         let outcome = match judge_pin(&record, person, pin, now, lock_after)? {
@@ -398,7 +357,8 @@ impl Spool {
     fn offline_since(&self) -> Result<Option<DateTime<Utc>>> {
         let since: Option<String> = self
             .conn
-            .query_row("SELECT value FROM meta WHERE key = 'offline_since'", [], |row| row.get(0))
+            .prepare_cached("SELECT value FROM meta WHERE key = 'offline_since'")?
+            .query_row([], |row| row.get(0))
             .optional()?;
         Ok(since.and_then(|seconds| seconds.parse().ok()).map(from_db))
     }
@@ -408,16 +368,8 @@ impl Spool {
         let mut statement = self
             .conn
             .prepare_cached("SELECT person_id, name, role, since, reason FROM on_site ORDER BY name, person_id")?;
-        let rows = statement.query_map([], |row| {
-            Ok(OnSite {
-                person_id: row.get(0)?,
-                display_name: row.get(1)?,
-                role: row.get::<_, String>(2)?.parse().unwrap_or(Role::Visitor),
-                since: from_db(row.get(3)?),
-                reason: row.get(4)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let rows = statement.query_map([], OnSite::read)?;
+        Ok(rows.collect::<crate::sql::Result<_>>()?)
     }
 }
 
@@ -426,25 +378,30 @@ fn known_person(id: PersonId, display_name: String, role: Role) -> Person {
     Person { id, display_name, contact: None, role, rules_version: None, first_seen: None, last_seen: None }
 }
 
-fn roster_pass(conn: &rusqlite::Connection, pass: PassId) -> Result<Option<RosterPass>> {
+fn roster_pass(conn: &Connection, pass: PassId) -> Result<Option<RosterPass>> {
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT pass_id, person_id, name, role, expires_at, revoked, site_id, site_name FROM roster WHERE pass_id = ?1",
-            [pass],
-            |row| {
-                Ok(RosterPass {
-                    pass: row.get(0)?,
-                    person: row.get(1)?,
-                    name: row.get(2)?,
-                    role: row.get(3)?,
-                    expires_at: row.get(4)?,
-                    revoked: row.get(5)?,
-                    site: row.get(6)?,
-                    site_name: row.get(7)?,
-                })
-            },
-        )
+        )?
+        .query_row([pass], RosterPass::read)
         .optional()?)
+}
+
+impl RosterPass {
+    /// A pass from a row of (pass, person, name, role, expiry, cancelled, site, site's name): the server's passes
+    /// and the spool's roster alike.
+    fn read(row: &Row<'_>) -> crate::sql::Result<RosterPass> {
+        Ok(RosterPass {
+            pass: row.get(0)?,
+            person: row.get(1)?,
+            name: row.get(2)?,
+            role: row.get(3)?,
+            expires_at: row.get(4)?,
+            revoked: row.get(5)?,
+            site: row.get(6)?,
+            site_name: row.get(7)?,
+        })
+    }
 }
 
 /// Applies a check-in or check-out a kiosk at `site` kept while the server could not be reached, once: the same
@@ -562,7 +519,7 @@ impl Store {
     /// Whether the spool holds movements the server has not had yet.
     pub(crate) fn spool_is_waiting(&self) -> Result<bool> {
         let Some(spool) = &self.spool else { return Ok(false) };
-        Ok(spool.conn.query_row("SELECT EXISTS (SELECT 1 FROM movements)", [], |row| row.get(0))?)
+        Ok(spool.conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM movements)")?.query_row([], |row| row.get(0))?)
     }
 
     /// Tells the spool, if there is one, of a scan the server took.
@@ -620,18 +577,7 @@ impl Store {
              FROM passes p JOIN people x ON x.id = p.person_id LEFT JOIN site s ON s.id = p.site_id
              WHERE p.expires_at > ?1 AND x.erased_at IS NULL",
         )?;
-        let rows = statement.query_map([to_db(now)], |row| {
-            Ok(RosterPass {
-                pass: row.get(0)?,
-                person: row.get(1)?,
-                name: row.get(2)?,
-                role: row.get(3)?,
-                expires_at: row.get(4)?,
-                revoked: row.get(5)?,
-                site: row.get(6)?,
-                site_name: row.get(7)?,
-            })
-        })?;
+        let rows = statement.query_map([to_db(now)], RosterPass::read)?;
         Ok(rows.collect::<crate::sql::Result<_>>()?)
     }
 }
