@@ -20,7 +20,7 @@ use crate::room_calendars::external_blocks;
 use crate::rooms::{Room, load_room};
 use crate::site::{Opening, Site, load_site, opening_on};
 use crate::text;
-use crate::time::{NonexistentLocalTime, Slot, from_db, local_day, resolve_local, slot_from_db, to_db};
+use crate::time::{Instants, NonexistentLocalTime, Slot, from_db, local_day, resolve_local, to_db};
 
 /// A room booking nobody has checked in to by this long after its start is released, so others can use the room.
 pub const NO_SHOW_GRACE: Duration = Duration::minutes(15);
@@ -708,49 +708,46 @@ impl Store {
         let dates: Vec<NaiveDate> = (0..i64::from(days.max(1))).map(|offset| first + Duration::days(offset)).collect();
         let range = Slot::new(local_day(zone, first).start(), local_day(zone, dates[dates.len() - 1]).end())?;
         let rooms: Vec<Arc<Room>> = self.rooms()?.into_iter().filter(|room| room.bookable).map(Arc::new).collect();
-        // Every busy time of the range as stored (Unix seconds), in (room, start) order, so each room's are one
-        // slice: they come in end order, which within a room is start order (a room's active bookings never
-        // overlap), and a stable sort by room keeps it. The arithmetic stays in seconds; only the answer is dates.
-        let mut booked = active_booking_times(&self.conn, range)?;
-        booked.sort_by_key(|(room, ..)| *room);
-        let mut blocked: Vec<Stored> = (external_blocks(&self.conn, None, range)?.into_iter())
-            .map(|block| (block.room, to_db(block.slot.start()), to_db(block.slot.end())))
-            .collect();
-        blocked.sort_unstable_by_key(|&(room, start, _)| (room, start));
+        // Every busy time of the range as stored (Unix seconds), each room's in start order (the bookings come in
+        // end order, which within a room is start order: a room's active bookings never overlap). The arithmetic
+        // stays in seconds; only the answer is dates.
+        let booked = per_room(&rooms, active_booking_times(&self.conn, range)?);
+        let blocked = (external_blocks(&self.conn, None, range)?.into_iter())
+            .map(|block| (block.room, to_db(block.slot.start()), to_db(block.slot.end())));
+        let blocked = per_room(&rooms, blocked.collect());
         let now = to_db(now);
+        let mut instants = Instants::new();
         let mut result = Vec::with_capacity(dates.len());
         for date in dates {
             let day = local_day(zone, date);
             let (day_start, day_end) = (to_db(day.start()), to_db(day.end()));
             let opening = opening.on(date);
-            let rooms_that_day = rooms.iter().map(|room| {
-                let booked = of_room(&booked, room.id);
+            let mut rooms_that_day = Vec::with_capacity(rooms.len());
+            for ((room, booked), blocked) in rooms.iter().zip(&booked).zip(&blocked) {
                 // A room's active bookings never overlap, so in start order their ends are in order too.
                 let from = booked.partition_point(|&(_, _, end)| end <= day_start);
                 let until = booked.partition_point(|&(_, start, _)| start < day_end);
                 let booked = &booked[from..until.max(from)];
-                let calendar_busy: Vec<Stored> = (of_room(&blocked, room.id).iter())
-                    .filter(|&&(_, start, end)| start < day_end && end > day_start)
-                    .copied()
-                    .collect();
+                let calendar_busy: Vec<Stored> =
+                    blocked.iter().filter(|&&(_, start, end)| start < day_end && end > day_start).copied().collect();
                 let (open, closed_reason, free) = match &opening {
                     Opening::Closed { reason } => (None, Some(reason.clone()), Vec::new()),
                     Opening::Open { slot, .. } => {
-                        (Some(*slot), None, free_ranges(*slot, room, booked, &calendar_busy, now))
+                        (Some(*slot), None, free_ranges(*slot, room, booked, &calendar_busy, now, &mut instants))
                     }
                 };
-                let slots =
-                    |times: &[Stored]| times.iter().filter_map(|&(_, start, end)| slot_from_db(start, end)).collect();
-                RoomAvailability {
+                let mut slots =
+                    |times: &[Stored]| times.iter().filter_map(|&(_, start, end)| instants.slot(start, end)).collect();
+                rooms_that_day.push(RoomAvailability {
                     room: Arc::clone(room),
                     open,
                     closed_reason,
                     free,
                     booked: slots(booked),
                     calendar_busy: slots(&calendar_busy),
-                }
-            });
-            result.push(rooms_that_day.collect());
+                });
+            }
+            result.push(rooms_that_day);
         }
         Ok(result)
     }
@@ -759,13 +756,13 @@ impl Store {
 /// A busy time as stored: the room, and Unix seconds from and until.
 type Stored = (RoomId, i64, i64);
 
-/// The times of the active bookings overlapping `range`, with their rooms, in end order: read from the covering
-/// index `bookings_end_covering` without touching the table.
+/// The times of the active bookings overlapping `range`, with their rooms, in end order: read from the index of
+/// active bookings `bookings_active_times` without touching the table.
+pub(crate) const ACTIVE_BOOKING_TIMES: &str = "SELECT room_id, start_utc, end_utc FROM bookings
+     WHERE end_utc > ?1 AND start_utc < ?2 AND status IN ('confirmed', 'checked_in') ORDER BY end_utc";
+
 fn active_booking_times(conn: &Connection, range: Slot) -> Result<Vec<Stored>> {
-    let mut statement = conn.prepare_cached(
-        "SELECT room_id, start_utc, end_utc FROM bookings
-         WHERE end_utc > ?1 AND start_utc < ?2 AND status IN ('confirmed', 'checked_in') ORDER BY end_utc",
-    )?;
+    let mut statement = conn.prepare_cached(ACTIVE_BOOKING_TIMES)?;
     let rows = statement.query_map(params![to_db(range.start()), to_db(range.end())], |row| {
         Ok((row.get::<_, RoomId>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
     })?;
@@ -775,7 +772,14 @@ fn active_booking_times(conn: &Connection, range: Slot) -> Result<Vec<Stored>> {
 /// The parts of `open` not blocked by a booking (widened by the room's buffer), by the room's calendar, or already
 /// past (`now`), rounded to whole minutes, and long enough for the room's shortest booking. Times in Unix seconds;
 /// this runs for every room and day.
-fn free_ranges(open: Slot, room: &Room, booked: &[Stored], calendar: &[Stored], now: i64) -> Vec<Slot> {
+fn free_ranges(
+    open: Slot,
+    room: &Room,
+    booked: &[Stored],
+    calendar: &[Stored],
+    now: i64,
+    instants: &mut Instants,
+) -> Vec<Slot> {
     let buffer = i64::from(room.buffer_minutes) * 60;
     let shortest = (i64::from(room.min_minutes) * 60).max(1);
     // Both lists are in start order: merge them rather than collect and sort.
@@ -791,7 +795,7 @@ fn free_ranges(open: Slot, room: &Room, booked: &[Stored], calendar: &[Stored], 
     let mut free = Vec::with_capacity(booked.len() + calendar.len() + 1);
     let mut keep = |from: i64, until: i64| {
         if until - from >= shortest {
-            free.extend(slot_from_db(from, until));
+            free.extend(instants.slot(from, until));
         }
     };
     for (blocked_from, blocked_until) in taken {
@@ -806,11 +810,31 @@ fn round_up_to_minute(seconds: i64) -> i64 {
     seconds + (60 - seconds.rem_euclid(60)) % 60
 }
 
-/// One room's times from a list in (room, start) order.
-fn of_room(times: &[Stored], room: RoomId) -> &[Stored] {
-    let from = times.partition_point(|(other, ..)| *other < room);
-    let until = times.partition_point(|(other, ..)| *other <= room);
-    &times[from..until]
+/// Each room's times, in the order of `rooms`, each room's in the order they come (a counting sort by room: one
+/// pass to count, one to place). Times of rooms not in `rooms` (not bookable, or another site's) are left out.
+fn per_room(rooms: &[Arc<Room>], times: Vec<Stored>) -> Vec<Vec<Stored>> {
+    // Room ids come from one sequence, so a list indexed by id is small.
+    let ids: Vec<Option<usize>> = rooms.iter().map(|room| usize::try_from(room.id.0).ok()).collect();
+    let mut position = vec![None; ids.iter().flatten().max().map_or(0, |last| last + 1)];
+    for (index, id) in ids.into_iter().enumerate() {
+        if let Some(id) = id {
+            position[id] = Some(index);
+        }
+    }
+    let index_of = |room: RoomId| usize::try_from(room.0).ok().and_then(|id| position.get(id).copied().flatten());
+    let mut counts = vec![0; rooms.len()];
+    for &(room, ..) in &times {
+        if let Some(index) = index_of(room) {
+            counts[index] += 1;
+        }
+    }
+    let mut result: Vec<Vec<Stored>> = counts.into_iter().map(Vec::with_capacity).collect();
+    for time in times {
+        if let Some(index) = index_of(time.0) {
+            result[index].push(time);
+        }
+    }
+    result
 }
 
 #[cfg(test)]
@@ -1103,6 +1127,34 @@ mod tests {
         }
         // A booking over midnight is on both days it touches.
         assert_eq!((week[3][0].booked.len(), week[4][0].booked.len()), (1, 1));
+    }
+
+    #[test]
+    fn each_room_gets_its_own_busy_times() {
+        // Rooms listed by name, not in the order they were added; one not bookable, with a booking of its own.
+        let (mut store, zeta, _) = hub_with_studio();
+        let alpha = store.add_room(&NewRoom::named("Alpha", 4)).unwrap();
+        let office = store.add_room(&NewRoom { bookable: false, ..NewRoom::named("Back office", 2) }).unwrap();
+        let now = utc("2027-01-05 08:00");
+        booked(store.book(&request(zeta.id, slot("2027-01-05 10:00", "2027-01-05 11:00")), now).unwrap());
+        booked(store.book(&request(alpha.id, slot("2027-01-05 14:00", "2027-01-05 15:00")), now).unwrap());
+        booked(store.book(&request(alpha.id, slot("2027-01-05 09:00", "2027-01-05 09:30")), now).unwrap());
+        store
+            .conn
+            .execute(
+                "INSERT INTO bookings (room_id, start_utc, end_utc, title, status, created_at)
+                 VALUES (?1, ?2, ?3, 'Stocktake', 'confirmed', 0)",
+                params![office.id, to_db(utc("2027-01-05 12:00")), to_db(utc("2027-01-05 13:00"))],
+            )
+            .unwrap();
+        let day = store.availability("2027-01-05".parse().unwrap(), now).unwrap();
+        let booked: Vec<(&str, Vec<String>)> = (day.iter())
+            .map(|room| {
+                let times = room.booked.iter().map(|s| format!("{}", s.start().format("%H:%M"))).collect();
+                (room.room.name.as_str(), times)
+            })
+            .collect();
+        assert_eq!(booked, [("Alpha", vec!["09:00".to_string(), "14:00".into()]), ("Studio", vec!["10:00".into()])]);
     }
 
     #[test]

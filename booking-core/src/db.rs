@@ -27,6 +27,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/013_waiting_counts.sql"),
     include_str!("migrations/014_sites.sql"),
     include_str!("migrations/015_replayed_movements.sql"),
+    include_str!("migrations/016_active_booking_times.sql"),
 ];
 
 /// PostgreSQL's schema, by the version it brings a database to (the same numbers as SQLite's): a fresh database gets
@@ -35,6 +36,7 @@ const POSTGRES_MIGRATIONS: &[(u32, &str)] = &[
     (13, include_str!("migrations/postgres/013_schema.sql")),
     (14, include_str!("migrations/postgres/014_sites.sql")),
     (15, include_str!("migrations/postgres/015_replayed_movements.sql")),
+    (16, include_str!("migrations/postgres/016_active_booking_times.sql")),
 ];
 
 /// The site a store is at until told otherwise: the only one of a hub alone in its file.
@@ -509,6 +511,19 @@ mod tests {
                     .unwrap();
             assert!(plan.iter().all(|step| step.starts_with("SEARCH") && step.contains("_status")), "{sql}: {plan:?}");
         }
+    }
+
+    #[test]
+    fn free_time_reads_the_active_bookings_index_alone() {
+        let store = Store::open_in_memory().unwrap();
+        let plan: Vec<String> = (store.conn.sqlite().unwrap())
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", crate::bookings::ACTIVE_BOOKING_TIMES))
+            .unwrap()
+            .query_map([1, 2], |row| row.get(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(plan, ["SEARCH bookings USING COVERING INDEX bookings_active_times (end_utc>?)"]);
     }
 
     #[test]

@@ -126,9 +126,35 @@ pub(crate) fn from_db(seconds: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(seconds, 0).unwrap_or(DateTime::UNIX_EPOCH)
 }
 
-/// The range between two stored instants, if it is not empty.
-pub(crate) fn slot_from_db(start: i64, end: i64) -> Option<Slot> {
-    Slot::between(from_db(start), from_db(end))
+/// Stored instants made into dates in bulk, as `from_db` does, remembering the UTC date of the last one: working out
+/// a date from a count of days is most of the cost, and the many instants of one day's free time share a date or two.
+pub(crate) struct Instants {
+    day: i64,
+    date: NaiveDate,
+}
+
+impl Instants {
+    pub(crate) fn new() -> Instants {
+        Instants { day: 0, date: DateTime::UNIX_EPOCH.date_naive() }
+    }
+
+    pub(crate) fn at(&mut self, seconds: i64) -> DateTime<Utc> {
+        let (day, second) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+        if day != self.day {
+            let instant = from_db(seconds);
+            if instant.timestamp() == seconds {
+                (self.day, self.date) = (day, instant.date_naive());
+            }
+            return instant;
+        }
+        let time = NaiveTime::from_num_seconds_from_midnight_opt(second as u32, 0).unwrap_or(NaiveTime::MIN);
+        self.date.and_time(time).and_utc()
+    }
+
+    /// The range between two stored instants, if it is not empty.
+    pub(crate) fn slot(&mut self, start: i64, end: i64) -> Option<Slot> {
+        Slot::between(self.at(start), self.at(end))
+    }
 }
 
 #[cfg(test)]
@@ -188,5 +214,22 @@ mod tests {
     fn unknown_zone_names_the_value() {
         let error = parse_zone("Mars/Olympus").unwrap_err();
         assert!(error.to_string().contains("\"Mars/Olympus\""));
+    }
+
+    proptest::proptest! {
+        /// However the stored instants come — in order, back and forth, across midnights, or out of range — the
+        /// remembered date gives what `from_db` gives.
+        #[test]
+        fn instants_in_bulk_are_the_instants_one_by_one(
+            seconds in proptest::collection::vec(
+                proptest::prop_oneof![-200_000i64..200_000, 1_800_000_000i64..1_800_400_000, proptest::num::i64::ANY],
+                1..50,
+            )
+        ) {
+            let mut instants = Instants::new();
+            for seconds in seconds {
+                proptest::prop_assert_eq!(instants.at(seconds), from_db(seconds));
+            }
+        }
     }
 }
