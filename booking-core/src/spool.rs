@@ -4,7 +4,10 @@
 //! While the server answers, the kiosk keeps a copy of the passes valid now (whose they are, where they are valid,
 //! which are cancelled) and of its site's roll-call ([`Store::sync_spool`]). When the server cannot be reached, a
 //! scan is checked against the pass's signature and that copy, and the check-in or check-out is written to the
-//! spool (durably: `synchronous=FULL`) before the person is told. When the server is back, each kept movement is
+//! spool (durably: `synchronous=FULL`) before the person is told. A pass issued since the copy (on a phone, at
+//! another kiosk) is admitted on its signature alone: nobody was able to cancel it where this kiosk could see, and
+//! the roll-call must count its holder. It is kept under a stand-in for its holder (minus the pass's number, on the
+//! roll-call as "#number"), who is found when the movement is sent. When the server is back, each kept movement is
 //! sent in a transaction that also records its kiosk and number (`replayed_movements`), then removed from the
 //! spool: sent again after a crash, it does nothing. Only scans are kept; everything else needs the server
 //! ([`StoreError::Offline`]).
@@ -17,7 +20,7 @@ use crate::db::{BUSY_TIMEOUT, FIRST_SITE, Spool, Store};
 use crate::error::{Result, StoreError};
 use crate::ids::{PassId, PersonId, SiteId, VisitId};
 use crate::occupancy::OnSite;
-use crate::passes::{PassKey, PassRefusal, decode_pass};
+use crate::passes::{PassClaim, PassKey, PassKind, PassRefusal, decode_pass};
 use crate::people::{Person, Role, load_person};
 use crate::site::{Site, load_site};
 use crate::sql::{Connection, OptionalExtension, Row, Transaction, params};
@@ -90,6 +93,8 @@ pub(crate) struct Movement {
 /// What the spool copies from the server while it answers.
 pub(crate) struct Copy {
     roster: Vec<RosterPass>,
+    /// The newest pass the server had issued: a signed pass with a higher number was issued since the copy.
+    last_pass: Option<PassId>,
     on_site: Vec<OnSite>,
     staff: Vec<(PersonId, String, PinRecord)>,
     site: Site,
@@ -145,8 +150,21 @@ impl Spool {
             Err(refusal) => return Ok(ScanOutcome::Refused(refusal)),
         };
         let tx = self.conn.begin_write()?;
-        let Some(pass) = roster_pass(&tx, claim.pass_id)? else {
-            return Ok(ScanOutcome::Refused(PassRefusal::Unknown));
+        let last_pass: Option<PassId> = tx
+            .prepare_cached("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'last_pass'")?
+            .query_row([], |row| row.get(0))
+            .optional()?;
+        let (pass, name) = match roster_pass(&tx, claim.pass_id)? {
+            Some(pass) => {
+                let name = pass.name.clone();
+                (pass, name)
+            }
+            // Issued since the copy: the signature says the hub issued it and until when; greeted without a name.
+            None if last_pass.is_some_and(|last| claim.pass_id > last) => {
+                (RosterPass::issued_since(&claim), String::new())
+            }
+            // Older and not copied: its holder's data was erased, or it was never valid here.
+            None => return Ok(ScanOutcome::Refused(PassRefusal::Unknown)),
         };
         if pass.revoked {
             return Ok(ScanOutcome::Refused(PassRefusal::Revoked));
@@ -158,7 +176,7 @@ impl Spool {
             let site = pass.site_name.clone().unwrap_or_else(|| format!("site {other}"));
             return Ok(ScanOutcome::Refused(PassRefusal::OtherSite { site }));
         }
-        let person = known_person(pass.person, pass.name.clone(), pass.role.parse().unwrap_or(Role::Visitor));
+        let person = known_person(pass.person, name, pass.role.parse().unwrap_or(Role::Visitor));
         let here: bool = tx
             .prepare_cached("SELECT EXISTS (SELECT 1 FROM on_site WHERE person_id = ?1)")?
             .query_row([pass.person], |row| row.get(0))?;
@@ -233,7 +251,7 @@ impl Spool {
 
     /// Replaces the copy with the server's, once every kept movement has been sent.
     fn refresh(&mut self, copy: &Copy) -> Result<()> {
-        let Copy { roster, on_site, staff, site } = copy;
+        let Copy { roster, last_pass, on_site, staff, site } = copy;
         let tx = self.conn.begin_write()?;
         let waiting: bool =
             tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM movements)")?.query_row([], |row| row.get(0))?;
@@ -242,8 +260,11 @@ impl Spool {
         }
         tx.execute_batch(
             "DELETE FROM roster; DELETE FROM on_site; DELETE FROM staff; DELETE FROM site;
-             DELETE FROM meta WHERE key = 'offline_since'",
+             DELETE FROM meta WHERE key IN ('offline_since', 'last_pass')",
         )?;
+        if let Some(last) = last_pass {
+            tx.execute("INSERT INTO meta (key, value) VALUES ('last_pass', ?1)", [last.0.to_string()])?;
+        }
         tx.execute(
             "INSERT INTO site (id, code, name, time_zone, safe_capacity, retention_days, house_rules_version,
                                pin_digits, pin_lock_after)
@@ -388,6 +409,21 @@ fn roster_pass(conn: &Connection, pass: PassId) -> Result<Option<RosterPass>> {
 }
 
 impl RosterPass {
+    /// A pass issued since the copy, as its signed claim describes it; its holder's stand-in is minus its number.
+    fn issued_since(claim: &PassClaim) -> RosterPass {
+        let role = if claim.kind == PassKind::Member { Role::Member } else { Role::Visitor };
+        RosterPass {
+            pass: claim.pass_id,
+            person: PersonId(-claim.pass_id.0),
+            name: format!("#{}", claim.pass_id),
+            role: role.as_str().into(),
+            expires_at: to_db(claim.expires_at),
+            revoked: false,
+            site: None,
+            site_name: None,
+        }
+    }
+
     /// A pass from a row of (pass, person, name, role, expiry, cancelled, site, site's name): the server's passes
     /// and the spool's roster alike.
     fn read(row: &Row<'_>) -> crate::sql::Result<RosterPass> {
@@ -419,6 +455,15 @@ pub(crate) fn replay_movement(tx: &Transaction<'_>, site: SiteId, kiosk: &str, m
     if first_time == 0 {
         return Ok(());
     }
+    // A pass issued since the kiosk's copy was kept under a stand-in: its holder now, unless their data has been
+    // erased meanwhile (then nothing of the visit is kept).
+    let movement = &match movement.person.0 < 0 {
+        false => *movement,
+        true => match pass_holder(tx, movement.pass)? {
+            Some(person) => Movement { person, ..*movement },
+            None => return Ok(()),
+        },
+    };
     let end_visit = |visit: VisitId, when: DateTime<Utc>| -> Result<()> {
         tx.prepare_cached("UPDATE visits SET checked_out_at = ?2 WHERE id = ?1")?
             .execute(params![visit, to_db(when)])?;
@@ -449,6 +494,16 @@ pub(crate) fn replay_movement(tx: &Transaction<'_>, site: SiteId, kiosk: &str, m
         _ => {}
     }
     Ok(())
+}
+
+/// Whose a pass is, if they have not been erased.
+fn pass_holder(conn: &Connection, pass: PassId) -> Result<Option<PersonId>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT p.person_id FROM passes p JOIN people x ON x.id = p.person_id WHERE p.id = ?1 AND x.erased_at IS NULL",
+        )?
+        .query_row([pass], |row| row.get(0))
+        .optional()?)
 }
 
 impl Store {
@@ -567,7 +622,8 @@ impl Store {
     fn copy_for_spool(&self, now: DateTime<Utc>) -> Result<Copy> {
         let staff =
             self.staff_pins_here()?.into_iter().map(|(person, pin)| (person.id, person.display_name, pin)).collect();
-        Ok(Copy { roster: self.roster(now)?, on_site: self.roll_call()?, staff, site: self.site()? })
+        let last_pass = self.conn.prepare_cached("SELECT max(id) FROM passes")?.query_row([], |row| row.get(0))?;
+        Ok(Copy { roster: self.roster(now)?, last_pass, on_site: self.roll_call()?, staff, site: self.site()? })
     }
 
     /// The passes valid at `now`, with their holders, as the spool keeps them.
@@ -590,7 +646,7 @@ mod tests {
     use crate::booker::Booker;
     use crate::bookings::{BookingRequest, BookingStatus};
     use crate::db::Database;
-    use crate::passes::{NewPass, PassClaim, PassKind, encode_pass};
+    use crate::passes::{NewPass, encode_pass};
     use crate::people::NewPerson;
     use crate::rooms::NewRoom;
     use crate::site::tests::london_hub;
@@ -654,17 +710,67 @@ mod tests {
             spool.movements().unwrap().iter().map(|movement| (movement.checked_in, movement.at)).collect();
         assert_eq!(kept, [(true, at(10, 0)), (false, at(10, 5))]);
 
-        // Refused as the server would: no pass, a pass the copy has not seen, a day pass at another site.
+        // Refused as the server would: no pass, one signed by another hub's key, a day pass at another site.
         let refused = |spool: &mut Spool, site, text: &str| match spool.scan(&key, site, text, at(10, 30)).unwrap() {
             ScanOutcome::Refused(refusal) => refusal,
             other => panic!("{other:?}"),
         };
         assert_eq!(refused(&mut spool, site, "HUB1NOTAPASS"), PassRefusal::Malformed);
         let claim = PassClaim { kind: PassKind::Member, pass_id: PassId(99), expires_at: at(23, 0) };
-        assert_eq!(refused(&mut spool, site, &encode_pass(&claim, &key)), PassRefusal::Unknown);
+        let elsewhere = encode_pass(&claim, &PassKey::from_secret([5; 32]));
+        assert_eq!(refused(&mut spool, site, &elsewhere), PassRefusal::BadSignature);
         assert_eq!(refused(&mut spool, SiteId(2), &cy), PassRefusal::OtherSite { site: "Riverside Hub".into() });
         assert!(matches!(spool.scan(&key, SiteId(2), &ada, at(10, 31)).unwrap(), ScanOutcome::Kept { .. }));
         assert_eq!(spool.movements().unwrap().len(), 3, "refusals keep nothing");
+    }
+
+    #[test]
+    fn a_pass_issued_since_the_copy_is_admitted_on_its_signature_and_its_holder_found_when_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let Kiosk { mut store, mut spool, key, .. } = kiosk(dir.path());
+        let site = store.site;
+        // Issued on the server after the kiosk's copy (at 10:00), while the kiosk cannot reach it.
+        let mut issue = |name: &str, pass: NewPass| {
+            let new = NewPerson { display_name: name.into(), contact: None, role: Role::Visitor, rules_version: None };
+            let person = store.add_person(&new, at(10, 10)).unwrap();
+            (person.id, store.issue_pass(&key, person.id, pass, at(10, 10)).unwrap())
+        };
+        let (dee, dee_pass) = issue("Dee Newcomer", NewPass::Day);
+        let (eve, eve_pass) = issue("Eve Gone", NewPass::Day);
+        assert!(matches!(store.erase_person(eve, at(10, 12)).unwrap(), crate::privacy::EraseOutcome::Erased(_)));
+
+        let dee_in = spool.scan(&key, site, &dee_pass.payload, at(10, 15)).unwrap();
+        assert!(
+            matches!(&dee_in, ScanOutcome::Kept { person, checked_in: true } if person.display_name.is_empty()),
+            "greeted without a name: the copy does not know it: {dee_in:?}"
+        );
+        let again = spool.scan(&key, site, &dee_pass.payload, at(10, 15) + Duration::seconds(3)).unwrap();
+        assert!(matches!(again, ScanOutcome::Repeat { on_site: true, .. }), "{again:?}");
+        assert!(matches!(spool.scan(&key, site, &eve_pass.payload, at(10, 16)).unwrap(), ScanOutcome::Kept { .. }));
+        let names: Vec<String> = spool.roll_call().unwrap().into_iter().map(|on| on.display_name).collect();
+        let (dee_number, eve_number) = (format!("#{}", dee_pass.pass.id), format!("#{}", eve_pass.pass.id));
+        assert_eq!(names, [dee_number, eve_number, "Ada Lovelace".into()], "counted for the roll-call by number");
+
+        // Sent: Dee's check-in is Dee's; Eve's data was erased meanwhile, so nothing of hers is written.
+        store.spool = Some(spool);
+        assert_eq!(store.sync_spool(at(11, 0)).unwrap(), 2);
+        let on_site: Vec<(String, DateTime<Utc>)> =
+            store.roll_call().unwrap().into_iter().map(|on| (on.display_name, on.since)).collect();
+        assert_eq!(on_site, [("Ada Lovelace".into(), at(9, 0)), ("Dee Newcomer".into(), at(10, 15))]);
+        let visits_of = |person: PersonId| -> u32 {
+            (store.conn.prepare_cached("SELECT count(*) FROM visits WHERE person_id = ?1").unwrap())
+                .query_row([person], |row| row.get(0))
+                .unwrap()
+        };
+        assert_eq!((visits_of(dee), visits_of(eve)), (1, 0));
+        // Copied again: Dee's pass is known by name now, and Eve's, older than the copy and not in it, is refused.
+        let spool = store.spool.as_mut().unwrap();
+        let dee_out = spool.scan(&key, site, &dee_pass.payload, at(11, 30)).unwrap();
+        assert!(
+            matches!(&dee_out, ScanOutcome::Kept { person, checked_in: false } if person.display_name == "Dee Newcomer")
+        );
+        let eve_again = spool.scan(&key, site, &eve_pass.payload, at(11, 31)).unwrap();
+        assert_eq!(eve_again, ScanOutcome::Refused(PassRefusal::Unknown));
     }
 
     #[test]

@@ -5,8 +5,8 @@ use std::io::BufRead;
 use anyhow::{Context, Result};
 use booking_core::{
     BookingId, BookingOutcome, BookingRequest, CancelOutcome, DayHours, NewPass, NewPerson, NewRoom, NewSite,
-    NewSurgery, Nth, PassId, PersonId, Pin, PinOutcome, Repeat, Role, ScanOutcome, SeatId, SeatOutcome, SeriesId,
-    SeriesOutcome, SeriesRequest, Slot, Store, SurgeryId, SurgerySlotId, TicketId, TicketStatus, TodayItem,
+    NewSurgery, Nth, PassId, Person, PersonId, Pin, PinOutcome, Repeat, Role, ScanOutcome, SeatId, SeatOutcome,
+    SeriesId, SeriesOutcome, SeriesRequest, Slot, Store, SurgeryId, SurgerySlotId, TicketId, TicketStatus, TodayItem,
     UnlockOutcome, WalkIn, WalkInOutcome, WhenFull, local_day,
 };
 use chrono::{DateTime, Duration, Utc, Weekday};
@@ -613,18 +613,13 @@ pub fn scan(cx: &mut Invocation<'_>, payload: &str) -> Result<Report> {
     let zone = cx.zone()?;
     let outcome = cx.hub.store.scan(&cx.hub.key, payload, cx.now)?;
     let mut text = match &outcome {
-        ScanOutcome::CheckedIn { person, .. } => format!("Welcome, {}! You are checked in.", person.first_name()),
-        ScanOutcome::CheckedOut { person, .. } => format!("Goodbye, {}! You are checked out.", person.first_name()),
-        ScanOutcome::Repeat { person, on_site: true } => {
-            format!("You are already checked in, {}.", person.first_name())
-        }
-        ScanOutcome::Repeat { person, on_site: false } => {
-            format!("You are already checked out, {}.", person.first_name())
-        }
+        ScanOutcome::CheckedIn { person, .. } => format!("{} You are checked in.", named("Welcome!", person)),
+        ScanOutcome::CheckedOut { person, .. } => format!("{} You are checked out.", named("Goodbye!", person)),
+        ScanOutcome::Repeat { person, on_site: true } => named("You are already checked in.", person),
+        ScanOutcome::Repeat { person, on_site: false } => named("You are already checked out.", person),
         ScanOutcome::Kept { person, checked_in } => format!(
-            "{}, {}! You are checked {}. (Kept on this kiosk until the hub's database answers again.)",
-            if *checked_in { "Welcome" } else { "Goodbye" },
-            person.first_name(),
+            "{} You are checked {}. (Kept on this kiosk until the hub's database answers again.)",
+            named(if *checked_in { "Welcome!" } else { "Goodbye!" }, person),
             if *checked_in { "in" } else { "out" }
         ),
         ScanOutcome::Refused(refusal) => return Ok(Report::refusal(refusal, &outcome)),
@@ -645,6 +640,15 @@ pub fn scan(cx: &mut Invocation<'_>, payload: &str) -> Result<Report> {
         }
     }
     Ok(Report::done(text, &outcome))
+}
+
+/// `sentence` with the person's first name before its last mark ("Welcome!" → "Welcome, Ada!"), or as it is when
+/// the kiosk has no name for them (a pass issued since an offline kiosk's copy of the passes).
+fn named(sentence: &str, person: &Person) -> String {
+    match (person.first_name(), sentence.char_indices().last()) {
+        ("", _) | (_, None) => sentence.to_owned(),
+        (name, Some((end, _))) => format!("{}, {name}{}", &sentence[..end], &sentence[end..]),
+    }
 }
 
 pub fn walk_in(cx: &mut Invocation<'_>, args: &WalkInArgs) -> Result<Report> {
