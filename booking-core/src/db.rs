@@ -78,6 +78,15 @@ pub enum Database {
 }
 
 impl Database {
+    /// Whether the hub's database answers now: a session opened and closed at once (a file always answers). For a
+    /// kiosk to ask away from its database thread while the server is away ([`Store::hold_while_away`]).
+    pub fn answers(&self) -> bool {
+        match self {
+            Database::File(_) => true,
+            Database::Server { url, .. } => crate::sql::server_answers(url),
+        }
+    }
+
     /// Opens the hub for reading and writing at the kiosk's site, bringing its schema up to date. A site the
     /// database does not hold is refused in plain words: a kiosk never writes to another site by mistake.
     pub fn open(&self) -> Result<Store> {

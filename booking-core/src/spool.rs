@@ -571,6 +571,18 @@ impl Store {
         self.conn.is_away()
     }
 
+    /// From now on, once the network's server cannot be reached, answers at once that it cannot (scans are kept)
+    /// instead of trying it again at every step — on a network that drops packets, each try waits out the connect
+    /// timeout — until [`Store::retry_server`]. Whoever asks this must ask that when [`crate::Database::answers`].
+    pub fn hold_while_away(&self) {
+        self.conn.hold();
+    }
+
+    /// Tries the network's server again at the next step (see [`Store::hold_while_away`]).
+    pub fn retry_server(&self) {
+        self.conn.retry();
+    }
+
     /// Whether the spool holds movements the server has not had yet.
     pub(crate) fn spool_is_waiting(&self) -> Result<bool> {
         let Some(spool) = &self.spool else { return Ok(false) };

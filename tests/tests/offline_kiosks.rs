@@ -185,6 +185,11 @@ fn a_kiosk_that_starts_without_its_server_checks_people_in_and_catches_up_when_i
     let server = hub.serve();
     let waiting = end_to_end::http_get(&server.address, "/");
     assert!(!waiting.starts_with("HTTP/1.1 200"), "nothing to show until the server answers: {waiting}");
+    let kept = || -> u32 {
+        let spool = rusqlite::Connection::open(hub.dir.path().join("offline.db")).unwrap();
+        spool.query_row("SELECT count(*) FROM movements", [], |row| row.get(0)).unwrap()
+    };
+    assert_eq!(kept(), 2, "Ada's and Bea's check-ins wait on the kiosk");
     link.mend();
     let deadline = Instant::now() + Duration::from_secs(20);
     let mut page = String::new();
@@ -193,6 +198,11 @@ fn a_kiosk_that_starts_without_its_server_checks_people_in_and_catches_up_when_i
         page = end_to_end::http_get(&server.address, "/");
     }
     assert!(page.starts_with("HTTP/1.1 200") && page.contains("Workshop"), "{page}");
+    // The running kiosk asks whether its server answers (off its database thread), then sends what it kept.
+    while Instant::now() < deadline && kept() > 0 {
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    assert_eq!(kept(), 0, "the running kiosk sent its kept check-ins once the server answered");
     drop(server);
 
     let export = hub.json(&["export"]);

@@ -11,7 +11,7 @@ mod postgres;
 pub(crate) use rusqlite::params;
 use rusqlite::types::{FromSql, ToSql, Value, ValueRef};
 
-pub(crate) use self::postgres::PgConnection;
+pub(crate) use self::postgres::{PgConnection, answers as server_answers};
 
 /// What the database said when it failed.
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +24,9 @@ pub enum SqlError {
     /// A value that does not fit where it goes (text where a number is stored, a number too big).
     #[error("{0}")]
     Value(String),
+    /// The server could not be reached at the last try, and the connection waits to be told to try again.
+    #[error("the hub's database server could not be reached; it is tried again shortly")]
+    Away,
 }
 
 impl SqlError {
@@ -47,7 +50,11 @@ impl SqlError {
     /// network between is. (SQLite, a file, is never unreachable.)
     pub(crate) fn is_unreachable(&self) -> bool {
         use ::postgres::error::SqlState;
-        let SqlError::Postgres(error) = self else { return false };
+        let error = match self {
+            SqlError::Away => return true,
+            SqlError::Postgres(error) => error,
+            _ => return false,
+        };
         let going_away = [SqlState::ADMIN_SHUTDOWN, SqlState::CRASH_SHUTDOWN, SqlState::CANNOT_CONNECT_NOW];
         error.is_closed()
             || std::error::Error::source(error).is_some_and(|cause| cause.is::<std::io::Error>())
@@ -141,6 +148,20 @@ impl Connection {
         match self {
             Connection::Sqlite(_) => false,
             Connection::Postgres(conn) => conn.is_away(),
+        }
+    }
+
+    /// See [`PgConnection::hold`] (a file is never away, so nothing to hold).
+    pub(crate) fn hold(&self) {
+        if let Connection::Postgres(conn) = self {
+            conn.hold();
+        }
+    }
+
+    /// See [`PgConnection::retry`].
+    pub(crate) fn retry(&self) {
+        if let Connection::Postgres(conn) = self {
+            conn.retry();
         }
     }
 
@@ -395,6 +416,55 @@ pub(crate) mod tests {
             }
             let _ = self.conn.execute_batch(&format!("DROP SCHEMA {} CASCADE", self.name));
         }
+    }
+
+    /// A server that never answers: each connection is taken and closed at once, and counted.
+    pub(crate) struct DeadServer {
+        pub(crate) url: String,
+        tries: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    }
+
+    impl DeadServer {
+        pub(crate) fn start() -> DeadServer {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let url = format!("host=127.0.0.1 port={} user=hub dbname=hub", listener.local_addr().unwrap().port());
+            let tries = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let counted = tries.clone();
+            std::thread::spawn(move || {
+                for connection in listener.incoming() {
+                    counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    drop(connection);
+                }
+            });
+            DeadServer { url, tries }
+        }
+
+        /// How many times a session was tried.
+        pub(crate) fn tries(&self) -> usize {
+            self.tries.load(std::sync::atomic::Ordering::SeqCst)
+        }
+    }
+
+    #[test]
+    fn a_held_connection_tries_the_server_again_only_when_told() {
+        let server = DeadServer::start();
+        let free = Connection::Postgres(Box::new(PgConnection::later(&server.url, false).unwrap()));
+        for _ in 0..3 {
+            assert!(free.execute_batch("SELECT 1").unwrap_err().is_unreachable());
+        }
+        assert_eq!(server.tries(), 3, "without a hold, every statement tries");
+
+        let held = Connection::Postgres(Box::new(PgConnection::later(&server.url, false).unwrap()));
+        held.hold();
+        for _ in 0..3 {
+            assert!(matches!(held.execute_batch("SELECT 1"), Err(SqlError::Away)));
+        }
+        assert_eq!(server.tries(), 3, "held from the start: the server was never reached");
+        held.retry();
+        assert!(matches!(held.execute_batch("SELECT 1"), Err(SqlError::Postgres(_))), "one try when told");
+        assert!(matches!(held.execute_batch("SELECT 1"), Err(SqlError::Away)), "then held again");
+        assert_eq!(server.tries(), 4);
+        assert!(crate::StoreError::from(SqlError::Away).to_string().starts_with("Booking needs the network"));
     }
 
     /// The same table on each engine, in each one's words for an id the database gives.

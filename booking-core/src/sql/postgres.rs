@@ -26,6 +26,10 @@ pub(crate) struct PgConnection {
     in_transaction: Cell<bool>,
     /// An answer said the connection broke (the client may not know it is closed yet).
     broken: Cell<bool>,
+    /// Once a session could not be opened or broke, wait to be told before trying again ([`PgConnection::hold`]).
+    holds: Cell<bool>,
+    /// Waiting to be told ([`PgConnection::retry`]).
+    held: Cell<bool>,
 }
 
 impl std::fmt::Debug for PgConnection {
@@ -53,7 +57,23 @@ impl PgConnection {
             statements: RefCell::default(),
             in_transaction: Cell::new(false),
             broken: Cell::new(false),
+            holds: Cell::new(false),
+            held: Cell::new(false),
         })
+    }
+
+    /// From now on, once the server cannot be reached, answers at once that it cannot instead of trying again at
+    /// every statement, until [`PgConnection::retry`]: on a network that drops packets each try waits out the
+    /// connect timeout, and the kiosk's door must not. Whoever asks this must also ask `retry` when the server
+    /// answers again (the kiosk asks it from a connection of its own, off its database thread).
+    pub(crate) fn hold(&self) {
+        self.holds.set(true);
+        self.held.set(self.is_away());
+    }
+
+    /// Tries the server again at the next statement.
+    pub(crate) fn retry(&self) {
+        self.held.set(false);
     }
 
     /// A connection to the same database that can only read, opened when first used.
@@ -69,7 +89,11 @@ impl PgConnection {
     /// The session, opened first if there is none yet or the server closed it between transactions.
     fn client(&self) -> Result<RefMut<'_, Client>> {
         if self.is_away() && !self.in_transaction.get() {
-            *self.client.borrow_mut() = Some(session(&self.url, self.read_only)?);
+            if self.held.get() {
+                return Err(SqlError::Away);
+            }
+            let opened = session(&self.url, self.read_only).inspect_err(|_| self.held.set(self.holds.get()))?;
+            *self.client.borrow_mut() = Some(opened);
             self.statements.borrow_mut().clear(); // prepared in the session that ended
             self.broken.set(false);
         }
@@ -81,6 +105,7 @@ impl PgConnection {
     fn failed(&self, error: postgres::Error) -> SqlError {
         if error.is_closed() || Error::source(&error).is_some_and(|cause| cause.is::<std::io::Error>()) {
             self.broken.set(true);
+            self.held.set(self.holds.get());
         }
         error.into()
     }
@@ -135,11 +160,23 @@ impl PgConnection {
 /// not answer (a dropped network loses packets rather than refusing) must not hold a scan for the operating
 /// system's minutes before the kiosk checks the person in on its own (`spool.rs`).
 const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+/// How long what was sent on an open session may go unacknowledged before the session is given up, unless the
+/// connection string says (`tcp_user_timeout=`): without it, a statement sent just as the network drops waits for
+/// the operating system's retransmissions, about a quarter of an hour.
+const TCP_USER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Opens a session and closes it: whether the server answers now.
+pub(crate) fn answers(url: &str) -> bool {
+    session(url, true).is_ok()
+}
 
 fn session(url: &str, read_only: bool) -> Result<Client> {
     let mut config: postgres::Config = url.parse()?;
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(CONNECT_TIMEOUT);
+    }
+    if config.get_tcp_user_timeout().is_none() {
+        config.tcp_user_timeout(TCP_USER_TIMEOUT);
     }
     let mut client = config.connect(NoTls)?;
     if read_only {

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use booking_core::{PurgeReport, list_backups};
+use booking_core::{Database, PurgeReport, list_backups};
 use chrono::{DateTime, Duration, Utc};
 use tracing::{error, info};
 
@@ -19,6 +19,8 @@ const NO_SHOWS_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 /// How often a kiosk on a network's server sends what it kept while the server was away and refreshes its copy of
 /// the passes and the roll-call (booking-core's spool).
 const SPOOL_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+/// How often a kiosk whose server is away asks whether it answers again.
+const PROBE_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Where and how often the kiosk backs itself up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,19 +70,45 @@ pub async fn every_hour(jobs: JobSender, clock: Clock, plan: BackupPlan) {
     }
 }
 
-/// Every half minute, keeps the spool in step with the network's server, until the database thread stops: what was
-/// kept while it was away is sent (each check-in once), and the passes and roll-call are copied again.
+/// Keeps the spool in step with the network's server, until the database thread stops: every half minute, what was
+/// kept while it was away is sent (each check-in once), and the passes and roll-call are copied again. While the
+/// server is away the database thread does not try it at every scan (booking-core's `Store::hold_while_away`: on a
+/// network that drops packets each try would hold the door for the connect timeout); every few seconds this asks
+/// whether it answers, from a connection of its own off that thread, and once it does, the database thread tries it
+/// again and sends what it kept at once.
 pub async fn keep_spool(jobs: JobSender, clock: Clock) {
+    let held = jobs.ask(|hub| {
+        hub.store.hold_while_away();
+        hub.database.clone()
+    });
+    let Some(database) = held.await else { return };
+    let mut next_sync = tokio::time::Instant::now();
     loop {
-        let now = clock.now();
-        match jobs.ask(move |hub| hub.store.sync_spool(now)).await {
-            None => return,
-            Some(Ok(0)) | Some(Err(booking_core::StoreError::Offline)) => {}
-            Some(Ok(sent)) => info!("sent {sent} check-in(s) and check-out(s) kept while the hub's database was away"),
-            Some(Err(error)) => error!("could not bring the offline copy up to date: {error}"),
+        let Some(away) = jobs.ask(|hub| hub.store.server_away()).await else { return };
+        if away && answers(&database).await {
+            jobs.ask(|hub| hub.store.retry_server()).await;
+            next_sync = tokio::time::Instant::now();
         }
-        tokio::time::sleep(SPOOL_EVERY).await;
+        if tokio::time::Instant::now() >= next_sync {
+            let now = clock.now();
+            match jobs.ask(move |hub| hub.store.sync_spool(now)).await {
+                None => return,
+                Some(Ok(0)) | Some(Err(booking_core::StoreError::Offline)) => {}
+                Some(Ok(sent)) => {
+                    info!("sent {sent} check-in(s) and check-out(s) kept while the hub's database was away")
+                }
+                Some(Err(error)) => error!("could not bring the offline copy up to date: {error}"),
+            }
+            next_sync = tokio::time::Instant::now() + SPOOL_EVERY;
+        }
+        tokio::time::sleep(PROBE_EVERY).await;
     }
+}
+
+/// Whether the hub's database answers, asked from a connection of its own on a thread that may wait.
+async fn answers(database: &Database) -> bool {
+    let probe = database.clone();
+    tokio::task::spawn_blocking(move || probe.answers()).await.unwrap_or(false)
 }
 
 /// Every minute, frees the rooms whose booking started more than booking-core's `NO_SHOW_GRACE` ago with nobody
