@@ -21,7 +21,27 @@ fn run_os(hub: &TestHub, args: Vec<OsString>) -> (i32, String) {
 
 #[test]
 fn every_bad_scan_is_refused_in_plain_words_and_changes_nothing() {
-    let hub = TestHub::new("2027-01-05 11:00");
+    every_bad_scan(TestHub::new);
+}
+
+#[test]
+fn every_bad_scan_is_refused_in_plain_words_and_changes_nothing_on_postgres() {
+    every_bad_scan(TestHub::on_postgres);
+}
+
+#[test]
+fn bad_names_and_titles_are_refused_and_change_nothing() {
+    bad_names_and_titles(TestHub::new);
+}
+
+#[test]
+fn bad_names_and_titles_are_refused_and_change_nothing_on_postgres() {
+    bad_names_and_titles(TestHub::on_postgres);
+}
+
+/// The scanner's corpus on a hub made by `hub_at` (in its own file, or on the PostgreSQL test server).
+fn every_bad_scan(hub_at: fn(&str) -> TestHub) {
+    let hub = hub_at("2027-01-05 11:00");
     hub.ok(&["demo"]);
     let good = hub.ok(&["pass", "issue", "Ada Lovelace"]).stdout;
     let pass = good.split_whitespace().find(|word| word.starts_with("HK")).unwrap().to_owned();
@@ -61,9 +81,9 @@ fn every_bad_scan_is_refused_in_plain_words_and_changes_nothing() {
     assert_eq!(snapshot(&hub), checked_in, "a replayed scan did something twice");
 }
 
-#[test]
-fn bad_names_and_titles_are_refused_and_change_nothing() {
-    let hub = TestHub::new("2027-01-05 11:00");
+/// The name field's and the booking form's corpus on a hub made by `hub_at`.
+fn bad_names_and_titles(hub_at: fn(&str) -> TestHub) {
+    let hub = hub_at("2027-01-05 11:00");
     hub.ok(&["demo"]);
     let before = snapshot(&hub);
     let long = "x".repeat(81);
