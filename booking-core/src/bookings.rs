@@ -1105,20 +1105,25 @@ mod tests {
         assert_eq!(sunday[0].closed_reason.as_deref(), Some("the hub is closed on Sundays"));
     }
 
+    /// A booking put in as an import would, past the rules for a booking made here (the database's still hold).
+    fn imported(store: &Store, room: RoomId, slot: Slot) {
+        store
+            .conn
+            .execute(
+                "INSERT INTO bookings (room_id, start_utc, end_utc, title, status, created_at)
+                 VALUES (?1, ?2, ?3, 'Imported', 'confirmed', 0)",
+                params![room, to_db(slot.start()), to_db(slot.end())],
+            )
+            .unwrap();
+    }
+
     #[test]
     fn a_week_of_free_time_is_its_days_read_once() {
         let (mut store, room, _) = hub_with_studio();
         let now = utc("2027-01-05 09:20");
         booked(store.book(&request(room.id, slot("2027-01-05 12:00", "2027-01-05 13:00")), now).unwrap());
-        // An all-night booking (the rules refuse it outside opening hours, so it goes in as an import would).
-        store
-            .conn
-            .execute(
-                "INSERT INTO bookings (room_id, start_utc, end_utc, title, status, created_at)
-                 VALUES (?1, ?2, ?3, 'Night', 'confirmed', 0)",
-                params![room.id, to_db(utc("2027-01-07 23:30")), to_db(utc("2027-01-08 00:30"))],
-            )
-            .unwrap();
+        // An all-night booking (the rules refuse it outside opening hours).
+        imported(&store, room.id, slot("2027-01-07 23:30", "2027-01-08 00:30"));
         let monday: NaiveDate = "2027-01-04".parse().unwrap();
         let week = store.availability_days(monday, 7, now).unwrap();
         assert_eq!(week.len(), 7);
@@ -1139,14 +1144,7 @@ mod tests {
         booked(store.book(&request(zeta.id, slot("2027-01-05 10:00", "2027-01-05 11:00")), now).unwrap());
         booked(store.book(&request(alpha.id, slot("2027-01-05 14:00", "2027-01-05 15:00")), now).unwrap());
         booked(store.book(&request(alpha.id, slot("2027-01-05 09:00", "2027-01-05 09:30")), now).unwrap());
-        store
-            .conn
-            .execute(
-                "INSERT INTO bookings (room_id, start_utc, end_utc, title, status, created_at)
-                 VALUES (?1, ?2, ?3, 'Stocktake', 'confirmed', 0)",
-                params![office.id, to_db(utc("2027-01-05 12:00")), to_db(utc("2027-01-05 13:00"))],
-            )
-            .unwrap();
+        imported(&store, office.id, slot("2027-01-05 12:00", "2027-01-05 13:00"));
         let day = store.availability("2027-01-05".parse().unwrap(), now).unwrap();
         let booked: Vec<(&str, Vec<String>)> = (day.iter())
             .map(|room| {

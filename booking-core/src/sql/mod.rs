@@ -7,6 +7,7 @@
 //! The SQLite side is a thin pass-through to rusqlite: no copying of rows, the same statement cache.
 
 mod postgres;
+mod tls;
 
 pub(crate) use rusqlite::params;
 use rusqlite::types::{FromSql, ToSql, Value, ValueRef};
@@ -59,7 +60,7 @@ impl SqlError {
         let network = std::error::Error::source(error).is_some_and(|cause| cause.is::<std::io::Error>());
         // A server certificate the kiosk does not trust is a setting to mend, not a network to wait for.
         (error.is_closed() || network || error.code().is_some_and(|code| going_away.contains(code)))
-            && !untrusted_certificate(error)
+            && !tls::untrusted_certificate(error)
     }
 }
 
@@ -73,19 +74,13 @@ impl From<::postgres::Error> for SqlError {
 fn postgres_message(error: &::postgres::Error) -> String {
     match (error.as_db_error(), std::error::Error::source(error)) {
         (Some(db), _) => db.message().to_owned(),
-        (None, Some(cause)) if untrusted_certificate(error) => format!(
+        (None, Some(cause)) if tls::untrusted_certificate(error) => format!(
             "the database server's certificate was not accepted ({cause}): sslrootcert= in the connection string must \
              name the certificate authority that signed it"
         ),
         (None, Some(cause)) => format!("{error}: {cause}"),
         (None, None) => error.to_string(),
     }
-}
-
-/// The TLS handshake refused the server's certificate (rustls's error, inside the input/output error the driver gives).
-fn untrusted_certificate(error: &::postgres::Error) -> bool {
-    let network = std::error::Error::source(error).and_then(|cause| cause.downcast_ref::<std::io::Error>());
-    network.and_then(std::io::Error::get_ref).is_some_and(|inner| inner.is::<rustls::Error>())
 }
 
 pub(crate) type Result<T, E = SqlError> = std::result::Result<T, E>;
