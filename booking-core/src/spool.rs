@@ -154,15 +154,10 @@ impl Spool {
             .prepare_cached("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'last_pass'")?
             .query_row([], |row| row.get(0))
             .optional()?;
-        let (pass, name) = match roster_pass(&tx, claim.pass_id)? {
-            Some(pass) => {
-                let name = pass.name.clone();
-                (pass, name)
-            }
-            // Issued since the copy: the signature says the hub issued it and until when; greeted without a name.
-            None if last_pass.is_some_and(|last| claim.pass_id > last) => {
-                (RosterPass::issued_since(&claim), String::new())
-            }
+        let (pass, copied) = match roster_pass(&tx, claim.pass_id)? {
+            Some(pass) => (pass, true),
+            // Issued since the copy: the signature says the hub issued it and until when.
+            None if last_pass.is_some_and(|last| claim.pass_id > last) => (RosterPass::issued_since(&claim), false),
             // Older and not copied: its holder's data was erased, or it was never valid here.
             None => return Ok(ScanOutcome::Refused(PassRefusal::Unknown)),
         };
@@ -176,6 +171,8 @@ impl Spool {
             let site = pass.site_name.clone().unwrap_or_else(|| format!("site {other}"));
             return Ok(ScanOutcome::Refused(PassRefusal::OtherSite { site }));
         }
+        // Greeted by name if the copy has one ("#number" is for the roll-call, not for greeting a person).
+        let name = if copied { pass.name.clone() } else { String::new() };
         let person = known_person(pass.person, name, pass.role.parse().unwrap_or(Role::Visitor));
         let here: bool = tx
             .prepare_cached("SELECT EXISTS (SELECT 1 FROM on_site WHERE person_id = ?1)")?
