@@ -24,7 +24,7 @@ use crate::passes::{PassClaim, PassKey, PassKind, PassRefusal, decode_pass};
 use crate::people::{Person, Role, load_person};
 use crate::site::{Site, load_site};
 use crate::sql::{Connection, OptionalExtension, Row, Transaction, params};
-use crate::staff::{Judged, Pin, PinOutcome, PinRecord, judge_pin};
+use crate::staff::{Judged, Pin, PinOutcome, PinRecord, judge_pin, note_pin_tries};
 use crate::time::{from_db, to_db};
 use crate::visits::{REPEAT_SCAN_WINDOW, ScanOutcome, arrive, insert_visit, latest_visit};
 
@@ -59,6 +59,8 @@ const SCHEMA: &str = "
         last_failed_at  INTEGER,
         locked          INTEGER NOT NULL
     );
+    -- The staff whose PIN was tried wrongly here since the copy: their counts go to the server when it is back.
+    CREATE TABLE IF NOT EXISTS pin_tries (person_id INTEGER PRIMARY KEY);
     -- The site's settings as last read.
     CREATE TABLE IF NOT EXISTS site (
         id             INTEGER PRIMARY KEY,
@@ -256,7 +258,7 @@ impl Spool {
             return Ok(());
         }
         tx.execute_batch(
-            "DELETE FROM roster; DELETE FROM on_site; DELETE FROM staff; DELETE FROM site;
+            "DELETE FROM roster; DELETE FROM on_site; DELETE FROM staff; DELETE FROM pin_tries; DELETE FROM site;
              DELETE FROM meta WHERE key IN ('offline_since', 'last_pass')",
         )?;
         if let Some(last) = last_pass {
@@ -365,11 +367,26 @@ impl Spool {
                     "UPDATE staff SET failed_attempts = ?2, last_failed_at = ?3, locked = ?4 WHERE person_id = ?1",
                     params![person, failures, to_db(now), locked_at.is_some()],
                 )?;
+                tx.execute("INSERT OR IGNORE INTO pin_tries (person_id) VALUES (?1)", [person])?;
                 outcome
             }
         };
         tx.commit()?;
         Ok(outcome)
+    }
+
+    /// The staff whose PIN was tried wrongly here since the copy, with their records as kept here.
+    fn pin_tries(&self) -> Result<Vec<(PersonId, PinRecord)>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT s.person_id, s.pin_hash, s.failed_attempts, s.last_failed_at, s.locked
+             FROM staff s JOIN pin_tries t ON t.person_id = s.person_id",
+        )?;
+        let rows = statement.query_map([], |row| {
+            let record =
+                PinRecord { hash: row.get(1)?, failures: row.get(2)?, last_failed: row.get(3)?, locked: row.get(4)? };
+            Ok((row.get(0)?, record))
+        })?;
+        Ok(rows.collect::<crate::sql::Result<_>>()?)
     }
 
     fn offline_since(&self) -> Result<Option<DateTime<Utc>>> {
@@ -536,8 +553,8 @@ impl Store {
         Ok(Store { conn, site: copied.id, spool: Some(spool) })
     }
 
-    /// Sends the movements kept while the server was away (each exactly once, in order), then copies the passes
-    /// valid at `now` and the site's roll-call into the spool. Returns how many movements were sent;
+    /// Sends the movements kept while the server was away (each exactly once, in order) and the wrong PINs tried
+    /// meanwhile, then copies the passes valid at `now` and the site's roll-call into the spool. Returns how many movements were sent;
     /// [`StoreError::Offline`] while the server still cannot be reached (nothing is lost: try again later).
     pub fn sync_spool(&mut self, now: DateTime<Utc>) -> Result<usize> {
         self.catch_up_schema()?;
@@ -548,6 +565,11 @@ impl Store {
             if let Some(spool) = &self.spool {
                 spool.forget(movement.seq)?;
             }
+        }
+        // Wrong PINs tried meanwhile count on the server too (before the copy below replaces the kiosk's count).
+        let tries = self.spool.as_ref().map_or(Ok(Vec::new()), Spool::pin_tries)?;
+        if !tries.is_empty() {
+            self.write(|tx| tries.iter().try_for_each(|(person, tried)| note_pin_tries(tx, *person, tried)))?;
         }
         let copy = self.copy_for_spool(now)?;
         if let Some(spool) = &mut self.spool {
@@ -852,6 +874,14 @@ mod tests {
             spool.check_pin(sam, &"1111".parse().unwrap(), at(10, 2) + Duration::minutes(30 * attempt)).unwrap();
         }
         assert_eq!(spool.check_pin(sam, &"4821".parse().unwrap(), at(18, 0)).unwrap(), PinOutcome::Locked);
+
+        // Back online, the mistakes count on the server too: the copy taken again cannot undo the lock.
+        let mut store = store;
+        store.spool = Some(spool);
+        store.sync_spool(at(18, 1)).unwrap();
+        assert_eq!(store.check_pin(sam, &"4821".parse().unwrap(), at(18, 2)).unwrap(), PinOutcome::Locked);
+        let copied = store.spool.as_mut().unwrap().check_pin(sam, &"4821".parse().unwrap(), at(18, 3)).unwrap();
+        assert_eq!(copied, PinOutcome::Locked);
     }
 
     #[test]

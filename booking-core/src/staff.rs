@@ -5,7 +5,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::sql::{OptionalExtension, Transaction, params};
+use crate::sql::{Connection, OptionalExtension, Transaction, params};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Duration, Utc};
@@ -135,15 +135,7 @@ fn attempt(tx: &Transaction<'_>, site: SiteId, person: PersonId, pin: &Pin, now:
             load_site(tx, pin_site)?.name
         )));
     }
-    let row: Option<PinRecord> = tx
-        .prepare_cached(
-            "SELECT pin_hash, failed_attempts, last_failed_at, locked_at IS NOT NULL FROM staff_pins WHERE person_id = ?1",
-        )?
-        .query_row([person], |row| {
-            Ok(PinRecord { hash: row.get(0)?, failures: row.get(1)?, last_failed: row.get(2)?, locked: row.get(3)? })
-        })
-        .optional()?;
-    let Some(record) = row else {
+    let Some(record) = pin_record(tx, person)? else {
         return Err(StoreError::invalid(format!("{} has no PIN set", found.display_name)));
     };
     let lock_after = load_site(tx, site)?.pin_lock_after;
@@ -164,6 +156,37 @@ fn attempt(tx: &Transaction<'_>, site: SiteId, person: PersonId, pin: &Pin, now:
             outcome
         }
     })
+}
+
+/// `person`'s PIN as stored, if they have one.
+fn pin_record(conn: &Connection, person: PersonId) -> Result<Option<PinRecord>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT pin_hash, failed_attempts, last_failed_at, locked_at IS NOT NULL FROM staff_pins WHERE person_id = ?1",
+        )?
+        .query_row([person], |row| {
+            Ok(PinRecord { hash: row.get(0)?, failures: row.get(1)?, last_failed: row.get(2)?, locked: row.get(3)? })
+        })
+        .optional()?)
+}
+
+/// Wrong PINs tried at a kiosk while the server was away (`spool.rs`), counted here once it is back: the longer run
+/// of mistakes and the later one win, and a lock there is a lock here (from its last mistake). A right PIN there
+/// changes nothing here.
+pub(crate) fn note_pin_tries(tx: &Transaction<'_>, person: PersonId, tried: &PinRecord) -> Result<()> {
+    let Some(record) = pin_record(tx, person)? else { return Ok(()) };
+    let locked_at = (tried.locked && !record.locked).then(|| tried.last_failed.unwrap_or_default());
+    tx.prepare_cached(
+        "UPDATE staff_pins SET failed_attempts = ?2, last_failed_at = ?3, locked_at = coalesce(locked_at, ?4)
+         WHERE person_id = ?1",
+    )?
+    .execute(params![
+        person,
+        record.failures.max(tried.failures),
+        record.last_failed.max(tried.last_failed),
+        locked_at
+    ])?;
+    Ok(())
 }
 
 /// A PIN as stored, with its count of wrong tries in a row.
