@@ -342,15 +342,7 @@ impl Spool {
             .prepare_cached(
                 "SELECT name, pin_hash, failed_attempts, last_failed_at, locked FROM staff WHERE person_id = ?1",
             )?
-            .query_row([person], |row| {
-                let record = PinRecord {
-                    hash: row.get(1)?,
-                    failures: row.get(2)?,
-                    last_failed: row.get(3)?,
-                    locked: row.get(4)?,
-                };
-                Ok((row.get::<_, String>(0)?, record))
-            })
+            .query_row([person], |row| Ok((row.get::<_, String>(0)?, PinRecord::read(row, 1)?)))
             .optional()?;
         let Some((name, record)) = row else { return Err(StoreError::Offline) };
         let outcome = match judge_pin(&record, person, pin, now, lock_after)? {
@@ -381,11 +373,7 @@ impl Spool {
             "SELECT s.person_id, s.pin_hash, s.failed_attempts, s.last_failed_at, s.locked
              FROM staff s JOIN pin_tries t ON t.person_id = s.person_id",
         )?;
-        let rows = statement.query_map([], |row| {
-            let record =
-                PinRecord { hash: row.get(1)?, failures: row.get(2)?, last_failed: row.get(3)?, locked: row.get(4)? };
-            Ok((row.get(0)?, record))
-        })?;
+        let rows = statement.query_map([], |row| Ok((row.get(0)?, PinRecord::read(row, 1)?)))?;
         Ok(rows.collect::<crate::sql::Result<_>>()?)
     }
 
@@ -554,8 +542,9 @@ impl Store {
     }
 
     /// Sends the movements kept while the server was away (each exactly once, in order) and the wrong PINs tried
-    /// meanwhile, then copies the passes valid at `now` and the site's roll-call into the spool. Returns how many movements were sent;
-    /// [`StoreError::Offline`] while the server still cannot be reached (nothing is lost: try again later).
+    /// meanwhile, then copies the passes valid at `now` and the site's roll-call into the spool. Returns how many
+    /// movements were sent; [`StoreError::Offline`] while the server still cannot be reached (nothing is lost: try
+    /// again later).
     pub fn sync_spool(&mut self, now: DateTime<Utc>) -> Result<usize> {
         self.catch_up_schema()?;
         let Some(spool) = &self.spool else { return Ok(0) };

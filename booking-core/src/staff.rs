@@ -5,7 +5,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::sql::{Connection, OptionalExtension, Transaction, params};
+use crate::sql::{Connection, OptionalExtension, Row, Transaction, params};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Duration, Utc};
@@ -164,9 +164,7 @@ fn pin_record(conn: &Connection, person: PersonId) -> Result<Option<PinRecord>> 
         .prepare_cached(
             "SELECT pin_hash, failed_attempts, last_failed_at, locked_at IS NOT NULL FROM staff_pins WHERE person_id = ?1",
         )?
-        .query_row([person], |row| {
-            Ok(PinRecord { hash: row.get(0)?, failures: row.get(1)?, last_failed: row.get(2)?, locked: row.get(3)? })
-        })
+        .query_row([person], |row| PinRecord::read(row, 0))
         .optional()?)
 }
 
@@ -196,6 +194,19 @@ pub(crate) struct PinRecord {
     pub(crate) failures: u32,
     pub(crate) last_failed: Option<i64>,
     pub(crate) locked: bool,
+}
+
+impl PinRecord {
+    /// A PIN from the four columns from `first` on — (hash, wrong tries in a row, last wrong try, locked) — of the
+    /// hub's table and a kiosk's copy alike.
+    pub(crate) fn read(row: &Row<'_>, first: usize) -> crate::sql::Result<PinRecord> {
+        Ok(PinRecord {
+            hash: row.get(first)?,
+            failures: row.get(first + 1)?,
+            last_failed: row.get(first + 2)?,
+            locked: row.get(first + 3)?,
+        })
+    }
 }
 
 /// What a PIN attempt does to its record.
@@ -323,11 +334,8 @@ impl Store {
              WHERE p.role = 'staff' AND p.erased_at IS NULL AND (s.site_id IS NULL OR s.site_id = ?1)
              ORDER BY p.display_name, p.id",
         )?;
-        let rows = statement.query_map([self.site], |row| {
-            let pin =
-                PinRecord { hash: row.get(1)?, failures: row.get(2)?, last_failed: row.get(3)?, locked: row.get(4)? };
-            Ok((row.get::<_, PersonId>(0)?, pin))
-        })?;
+        let rows =
+            statement.query_map([self.site], |row| Ok((row.get::<_, PersonId>(0)?, PinRecord::read(row, 1)?)))?;
         let mut staff = Vec::new();
         for row in rows {
             let (id, pin) = row?;
