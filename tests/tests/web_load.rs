@@ -14,18 +14,20 @@ fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|value| value.parse().ok()).unwrap_or(default)
 }
 
-/// One request on a fresh connection; the status code, or `None` if the exchange broke.
+/// One request on a fresh connection, sent as a browser sends it (in one piece, with Nagle's algorithm off: `write!`
+/// on a bare stream sends each piece of the format as a packet of its own); the status code, or `None` if the
+/// exchange broke.
 fn request(address: &str, method: &str, path: &str, json: Option<&str>) -> Option<u16> {
     let mut stream = TcpStream::connect(address).ok()?;
+    stream.set_nodelay(true).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
     let body = json.unwrap_or("");
     let kind = if json.is_some() { "Content-Type: application/json\r\n" } else { "" };
-    write!(
-        stream,
+    let request = format!(
         "{method} {path} HTTP/1.1\r\nHost: {address}\r\n{kind}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
-    )
-    .ok()?;
+    );
+    stream.write_all(request.as_bytes()).ok()?;
     let mut response = Vec::new();
     stream.read_to_end(&mut response).ok()?;
     let head = String::from_utf8_lossy(&response[..response.len().min(16)]).into_owned();
