@@ -548,7 +548,8 @@ impl Store {
     pub fn sync_spool(&mut self, now: DateTime<Utc>) -> Result<usize> {
         self.catch_up_schema()?;
         let Some(spool) = &self.spool else { return Ok(0) };
-        let (movements, kiosk, site) = (spool.movements()?, spool.kiosk.clone(), self.site);
+        let (movements, tries) = (spool.movements()?, spool.pin_tries()?);
+        let (kiosk, site) = (spool.kiosk.clone(), self.site);
         for movement in &movements {
             self.write(|tx| replay_movement(tx, site, &kiosk, movement))?;
             if let Some(spool) = &self.spool {
@@ -556,7 +557,6 @@ impl Store {
             }
         }
         // Wrong PINs tried meanwhile count on the server too (before the copy below replaces the kiosk's count).
-        let tries = self.spool.as_ref().map_or(Ok(Vec::new()), Spool::pin_tries)?;
         if !tries.is_empty() {
             self.write(|tx| tries.iter().try_for_each(|(person, tried)| note_pin_tries(tx, *person, tried)))?;
         }

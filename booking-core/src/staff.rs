@@ -173,7 +173,8 @@ fn pin_record(conn: &Connection, person: PersonId) -> Result<Option<PinRecord>> 
 /// changes nothing here.
 pub(crate) fn note_pin_tries(tx: &Transaction<'_>, person: PersonId, tried: &PinRecord) -> Result<()> {
     let Some(record) = pin_record(tx, person)? else { return Ok(()) };
-    let locked_at = (tried.locked && !record.locked).then(|| tried.last_failed.unwrap_or_default());
+    // A lock already here stays as it is (`coalesce`).
+    let locked_at = tried.locked.then(|| tried.last_failed.unwrap_or_default());
     tx.prepare_cached(
         "UPDATE staff_pins SET failed_attempts = ?2, last_failed_at = ?3, locked_at = coalesce(locked_at, ?4)
          WHERE person_id = ?1",
