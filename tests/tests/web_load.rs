@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use end_to_end::TestHub;
+use end_to_end::{TestHub, http_get};
 
 fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|value| value.parse().ok()).unwrap_or(default)
@@ -35,11 +35,7 @@ fn request(address: &str, method: &str, path: &str, json: Option<&str>) -> Optio
 }
 
 fn get_json(address: &str, path: &str) -> serde_json::Value {
-    let mut stream = TcpStream::connect(address).unwrap();
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
-    let mut text = String::new();
-    stream.read_to_string(&mut text).unwrap();
-    serde_json::from_str(text.split_once("\r\n\r\n").unwrap().1).unwrap()
+    serde_json::from_str(http_get(address, path).split_once("\r\n\r\n").unwrap().1).unwrap()
 }
 
 #[test]
